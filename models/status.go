@@ -1,0 +1,205 @@
+package models
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Status is the status of a physical connection interface. The words are the
+// seed's and are shown to users exactly so.
+type Status string
+
+// Every status of the lifecycle.
+const (
+	StatusApplying            Status = "Applying"
+	StatusApproved            Status = "Approved"
+	StatusRejected            Status = "Rejected"
+	StatusConnecting          Status = "Connecting"
+	StatusPendingConfirmation Status = "Pending Confirmation"
+	StatusEnabled             Status = "Enabled"
+	StatusCanceled            Status = "Canceled"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{StatusApplying, StatusApproved, StatusConnecting, StatusPendingConfirmation, StatusEnabled, StatusRejected, StatusCanceled}
+
+// Final reports whether no action can leave s.
+func (s Status) Final() bool {
+	return s == StatusEnabled || s == StatusRejected || s == StatusCanceled
+}
+
+// HasPort reports whether a connection in status s holds an allocated port
+// (Connecting or later, not ended by cancellation).
+func (s Status) HasPort() bool {
+	return s == StatusConnecting || s == StatusPendingConfirmation || s == StatusEnabled
+}
+
+// Valid reports whether s is one of the lifecycle's statuses.
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
+
+// Step is a sub-step of the Connecting status. Steps are recorded with time
+// and actor; the zero Step means that none has happened yet.
+type Step string
+
+// The Connecting sub-steps, in the order they happen.
+const (
+	StepNone             Step = ""
+	StepProviderNotified Step = "provider notified"
+	StepSurveyReceived   Step = "provider survey received"
+	StepTicketSubmitted  Step = "construction ticket submitted"
+	StepVisitScheduled   Step = "IDC visit scheduled"
+)
+
+// Steps lists the Connecting sub-steps in order.
+var Steps = []Step{StepProviderNotified, StepSurveyReceived, StepTicketSubmitted, StepVisitScheduled}
+
+// Role is what an actor is to a connection.
+type Role string
+
+// The roles.
+const (
+	RoleCustomer Role = "customer"
+	RoleStaff    Role = "staff"
+	RoleProvider Role = "provider"
+	RoleSystem   Role = "system"
+)
+
+// Party is who a connection is waiting on.
+type Party string
+
+// The parties a connection can wait on.
+const (
+	PartyNone     Party = ""
+	PartyCustomer Party = "customer"
+	PartyStaff    Party = "staff"
+	PartyProvider Party = "service provider"
+	PartyIDC      Party = "IDC"
+)
+
+// WaitingOn says who must act next on a connection in status s at step st,
+// and what they must do. Final statuses wait on nobody.
+func WaitingOn(s Status, st Step) (Party, string) {
+	switch s {
+	case StatusApplying:
+		return PartyStaff, "review the application"
+	case StatusApproved:
+		return PartyCustomer, "pay for the connection"
+	case StatusConnecting:
+		switch st {
+		case StepNone:
+			return PartyCustomer, "notify the service provider of the port information"
+		case StepProviderNotified:
+			return PartyProvider, "submit the survey (engineers and arrival time)"
+		case StepSurveyReceived:
+			return PartyCustomer, "submit the construction ticket"
+		case StepTicketSubmitted:
+			return PartyStaff, "schedule the IDC visit (after-sales, next workday)"
+		case StepVisitScheduled:
+			return PartyProvider, "complete the construction at the IDC"
+		}
+	case StatusPendingConfirmation:
+		return PartyCustomer, "confirm the connection"
+	}
+	return PartyNone, ""
+}
+
+// Action is something an actor does to a connection.
+type Action string
+
+// The actions of the lifecycle.
+const (
+	ActionApprove              Action = "approve"
+	ActionReject               Action = "reject"
+	ActionPay                  Action = "pay"
+	ActionCancel               Action = "cancel"
+	ActionViewPort             Action = "view port"
+	ActionNotifyProvider       Action = "notify provider"
+	ActionSubmitSurvey         Action = "submit survey"
+	ActionSubmitTicket         Action = "submit ticket"
+	ActionScheduleVisit        Action = "schedule visit"
+	ActionCompleteConstruction Action = "complete construction"
+	ActionConfirm              Action = "confirm"
+	ActionExpire               Action = "expire"
+	ActionApply                Action = "apply"
+)
+
+// Transition is one row of the lifecycle table: an action allowed in a
+// status (and, for Connecting, at a step) for some roles, and where it leads.
+type Transition struct {
+	Action Action
+	From   Status
+	// AtStep is the Connecting sub-step the action requires; AnyStep allows all.
+	AtStep Step
+	To     Status
+	// ToStep is the sub-step recorded by the action (Connecting only).
+	ToStep Step
+	Roles  []Role
+	// Reason says whether the actor must give a reason.
+	Reason bool
+}
+
+// AnyStep matches every Connecting sub-step in Transition.AtStep.
+const AnyStep Step = "*"
+
+// Transitions is the lifecycle: every allowed (status, action) pair. Any pair
+// not listed is refused. docs/lifecycle.md draws it; a test keeps the two equal.
+var Transitions = []Transition{
+	{Action: ActionApprove, From: StatusApplying, To: StatusApproved, Roles: []Role{RoleStaff}},
+	{Action: ActionReject, From: StatusApplying, To: StatusRejected, Roles: []Role{RoleStaff}, Reason: true},
+	{Action: ActionCancel, From: StatusApplying, To: StatusCanceled, Roles: []Role{RoleCustomer, RoleStaff}},
+	{Action: ActionPay, From: StatusApproved, To: StatusConnecting, Roles: []Role{RoleCustomer}},
+	{Action: ActionCancel, From: StatusApproved, To: StatusCanceled, Roles: []Role{RoleCustomer, RoleStaff}},
+	{Action: ActionExpire, From: StatusApproved, To: StatusCanceled, Roles: []Role{RoleSystem}},
+	{Action: ActionViewPort, From: StatusConnecting, AtStep: AnyStep, To: StatusConnecting, Roles: []Role{RoleCustomer, RoleStaff}},
+	{Action: ActionNotifyProvider, From: StatusConnecting, AtStep: StepNone, To: StatusConnecting, ToStep: StepProviderNotified, Roles: []Role{RoleCustomer, RoleStaff}},
+	{Action: ActionSubmitSurvey, From: StatusConnecting, AtStep: StepProviderNotified, To: StatusConnecting, ToStep: StepSurveyReceived, Roles: []Role{RoleProvider, RoleStaff}},
+	{Action: ActionSubmitTicket, From: StatusConnecting, AtStep: StepSurveyReceived, To: StatusConnecting, ToStep: StepTicketSubmitted, Roles: []Role{RoleCustomer, RoleStaff}},
+	{Action: ActionScheduleVisit, From: StatusConnecting, AtStep: StepTicketSubmitted, To: StatusConnecting, ToStep: StepVisitScheduled, Roles: []Role{RoleSystem, RoleStaff}},
+	{Action: ActionCompleteConstruction, From: StatusConnecting, AtStep: StepVisitScheduled, To: StatusPendingConfirmation, Roles: []Role{RoleProvider, RoleStaff}},
+	{Action: ActionConfirm, From: StatusPendingConfirmation, To: StatusEnabled, Roles: []Role{RoleCustomer}},
+}
+
+// Lookup finds the transition for action a from status s at step st. It
+// returns ErrWrongStatus (wrapped in a *TransitionError) when the action is
+// not allowed there, and ErrForbidden when role r may not do it.
+func Lookup(a Action, s Status, st Step, r Role) (Transition, error) {
+	var statusOK bool
+	for _, t := range Transitions {
+		if t.Action != a || t.From != s {
+			continue
+		}
+		if t.AtStep != AnyStep && t.AtStep != st {
+			continue
+		}
+		statusOK = true
+		if slices.Contains(t.Roles, r) {
+			return t, nil
+		}
+	}
+	if !statusOK {
+		return Transition{}, &TransitionError{Action: a, Status: s, Step: st, Err: ErrWrongStatus}
+	}
+	return Transition{}, &TransitionError{Action: a, Status: s, Step: st, Role: r, Err: ErrForbidden}
+}
+
+// TransitionError explains why an action was refused.
+type TransitionError struct {
+	Action Action
+	Status Status
+	Step   Step
+	Role   Role
+	Err    error
+}
+
+func (e *TransitionError) Error() string {
+	if e.Err == ErrForbidden {
+		return fmt.Sprintf("a %s may not %s a connection", e.Role, e.Action)
+	}
+	where := string(e.Status)
+	if e.Status == StatusConnecting && e.Step != StepNone {
+		where += " (" + string(e.Step) + ")"
+	}
+	return fmt.Sprintf("cannot %s a connection that is %s", e.Action, where)
+}
+
+func (e *TransitionError) Unwrap() error { return e.Err }
