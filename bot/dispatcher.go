@@ -1,0 +1,366 @@
+package bot
+
+import (
+	"container/list"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Defaults of Options.
+const (
+	DefaultAckTimeout   = 2500 * time.Millisecond
+	DefaultLaterTimeout = 60 * time.Second
+	DefaultDedupTTL     = 10 * time.Minute
+	DefaultDedupMax     = 100_000
+)
+
+// ErrShuttingDown is returned by Dispatch once Shutdown has begun.
+var ErrShuttingDown = errors.New("bot: dispatcher is shutting down")
+
+// errHandlerPanic is returned by Dispatch when the handler panicked.
+var errHandlerPanic = errors.New("bot: handler panicked")
+
+// Deduper remembers which Slack requests were already seen, so a retry of one
+// is acknowledged without running it again. FirstSeen records key and reports
+// whether it was new. A database-backed Deduper lets several replicas share
+// the set.
+type Deduper interface {
+	FirstSeen(ctx context.Context, key string) (bool, error)
+}
+
+// Options configure a Dispatcher. The zero value is usable.
+type Options struct {
+	// Logger receives the transport's logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Registerer receives the transport's metrics; nil means no metrics.
+	Registerer prometheus.Registerer
+	// Deduper replaces the in-memory seen-set (DedupTTL, DedupMax).
+	Deduper Deduper
+	// AckTimeout is the deadline of the handler's ctx; 0 means DefaultAckTimeout.
+	AckTimeout time.Duration
+	// LaterTimeout bounds each post-ack function; 0 means DefaultLaterTimeout.
+	LaterTimeout time.Duration
+	// DedupTTL is how long the in-memory seen-set keeps a key; 0 means DefaultDedupTTL.
+	DedupTTL time.Duration
+	// DedupMax bounds the in-memory seen-set; 0 means DefaultDedupMax.
+	DedupMax int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// NewID generates request IDs; nil means 16 random hex characters.
+	NewID func() string
+}
+
+// Dispatcher routes requests to handlers, runs them under the ack deadline,
+// runs their post-ack work in tracked goroutines and deduplicates Slack
+// retries. Receivers share one Dispatcher; it holds no global state.
+type Dispatcher struct {
+	router       *Router
+	log          *slog.Logger
+	metrics      *metrics
+	dedup        Deduper
+	ackTimeout   time.Duration
+	laterTimeout time.Duration
+	now          func() time.Time
+	newID        func() string
+
+	mu       sync.Mutex
+	closed   bool
+	inflight sync.WaitGroup // handlers and their later work
+
+	// hardStop is cancelled when Shutdown gives up waiting: it cancels the
+	// contexts of later work still running.
+	hardStop   context.Context
+	cancelHard context.CancelFunc
+}
+
+// NewDispatcher returns a Dispatcher routing with router. It fails only when
+// the metrics cannot be registered.
+func NewDispatcher(router *Router, opts Options) (*Dispatcher, error) {
+	if router == nil {
+		return nil, errors.New("bot: NewDispatcher: nil router")
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dispatcher{
+		router:       router,
+		log:          opts.Logger,
+		metrics:      m,
+		dedup:        opts.Deduper,
+		ackTimeout:   opts.AckTimeout,
+		laterTimeout: opts.LaterTimeout,
+		now:          opts.Now,
+		newID:        opts.NewID,
+	}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	if d.ackTimeout <= 0 {
+		d.ackTimeout = DefaultAckTimeout
+	}
+	if d.laterTimeout <= 0 {
+		d.laterTimeout = DefaultLaterTimeout
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.newID == nil {
+		d.newID = randomID
+	}
+	if d.dedup == nil {
+		d.dedup = NewMemoryDeduper(opts.DedupTTL, opts.DedupMax, d.now)
+	}
+	d.hardStop, d.cancelHard = context.WithCancel(context.Background())
+	return d, nil
+}
+
+// Dispatch handles one verified request: it drops retries of requests already
+// seen, routes, runs the handler under the ack deadline and starts its later
+// work. body is the raw payload (HTTP body, or Socket Mode payload) used as the
+// dedup key when the request has no event_id. It returns the ack body (nil for
+// an empty ack). It returns ErrShuttingDown once Shutdown has begun, and an
+// error when the handler panicked; the caller should then answer with an error.
+func (d *Dispatcher) Dispatch(ctx context.Context, req Request, body []byte) (any, error) {
+	return d.dispatch(ctx, req, body, d.now())
+}
+
+func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, received time.Time) (any, error) {
+	if req.ID == "" {
+		req.ID = d.newID()
+	}
+	if !d.enter() {
+		d.metrics.request(req.Kind, "", outcomeRejected)
+		return nil, ErrShuttingDown
+	}
+	laterStarted := false
+	defer func() {
+		if !laterStarted {
+			d.inflight.Done()
+		}
+	}()
+
+	ctx = withRequestID(ctx, req.ID)
+	h, name := d.router.route(req)
+	log := d.log.With("request_id", req.ID, "kind", req.Kind.String(), "route", name)
+	if req.RetryNum > 0 {
+		log = log.With("retry_num", req.RetryNum)
+	}
+
+	if key := dedupKey(req, body); key != "" {
+		first, err := d.dedup.FirstSeen(ctx, key)
+		switch {
+		case err != nil:
+			// Fail open: running a request twice is better than dropping it.
+			log.WarnContext(ctx, "dedup lookup failed; handling the request", "err", err)
+		case !first && req.RetryNum > 0:
+			log.InfoContext(ctx, "duplicate retry acked without running")
+			d.metrics.request(req.Kind, name, outcomeDuplicate)
+			d.metrics.ack(req.Kind, d.now().Sub(received))
+			return nil, nil
+		}
+	}
+
+	if h == nil {
+		log.InfoContext(ctx, "no route for request; acked empty", "key", routeKey(req))
+		d.metrics.request(req.Kind, name, outcomeUnrouted)
+		d.metrics.ack(req.Kind, d.now().Sub(received))
+		return nil, nil
+	}
+
+	hctx, cancel := context.WithDeadline(ctx, received.Add(d.ackTimeout))
+	ack, later, err := runHandler(hctx, h, req)
+	cancel()
+	elapsed := d.now().Sub(received)
+	d.metrics.ack(req.Kind, elapsed)
+	if err != nil {
+		log.ErrorContext(ctx, "handler panicked", "err", err)
+		d.metrics.request(req.Kind, name, outcomePanic)
+		return nil, err
+	}
+	outcome := outcomeOK
+	if elapsed > d.ackTimeout {
+		outcome = outcomeTimeout
+		log.WarnContext(ctx, "handler exceeded the ack deadline", "elapsed", elapsed)
+	}
+	d.metrics.request(req.Kind, name, outcome)
+	log.DebugContext(ctx, "acked", "elapsed", elapsed, "later", later != nil)
+
+	if later != nil {
+		laterStarted = true
+		d.metrics.laterStarted()
+		go d.runLater(ctx, log, later)
+	}
+	return ack, nil
+}
+
+// enter registers one in-flight request, unless shutting down.
+func (d *Dispatcher) enter() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return false
+	}
+	d.inflight.Add(1)
+	return true
+}
+
+// runHandler calls h, turning a panic into an error.
+func runHandler(ctx context.Context, h Handler, req Request) (ack any, later func(context.Context), err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v\n%s", errHandlerPanic, p, debug.Stack())
+		}
+	}()
+	ack, later = h(ctx, req)
+	return ack, later, nil
+}
+
+// runLater runs post-ack work with a context detached from the request's
+// cancellation (its values kept), bounded by LaterTimeout and cancelled if
+// Shutdown gives up waiting. A panic is logged, never propagated.
+func (d *Dispatcher) runLater(reqCtx context.Context, log *slog.Logger, later func(context.Context)) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), d.laterTimeout)
+	stop := context.AfterFunc(d.hardStop, cancel)
+	start := d.now()
+	defer func() {
+		if p := recover(); p != nil {
+			log.ErrorContext(ctx, "later work panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+		stop()
+		cancel()
+		d.metrics.laterDone()
+		d.inflight.Done()
+	}()
+	later(ctx)
+	log.DebugContext(ctx, "later work done", "elapsed", d.now().Sub(start))
+}
+
+// Shutdown stops accepting requests (Dispatch returns ErrShuttingDown) and
+// waits for handlers and later work in flight. If ctx ends first it cancels
+// the contexts of the work still running and returns ctx's error.
+func (d *Dispatcher) Shutdown(ctx context.Context) error {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		d.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		d.cancelHard()
+		return nil
+	case <-ctx.Done():
+		d.cancelHard()
+		return fmt.Errorf("bot: shutdown: waiting for in-flight work: %w", ctx.Err())
+	}
+}
+
+// dedupKey returns the key identifying req across Slack retries: the event_id
+// for events, else the SHA-256 of the raw body.
+func dedupKey(req Request, body []byte) string {
+	if req.Event != nil {
+		if id := eventID(req.Event); id != "" {
+			return "event:" + id
+		}
+	}
+	if len(body) == 0 {
+		return ""
+	}
+	sum := sha256.Sum256(body)
+	return "body:" + hex.EncodeToString(sum[:])
+}
+
+// randomID returns 16 random hex characters.
+func randomID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+type requestIDKey struct{}
+
+func withRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request ID carried by a handler's or later work's
+// context, or "" if there is none. Use it to correlate logs.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// MemoryDeduper is an in-process Deduper: a seen-set bounded in size, whose
+// keys expire after a TTL. It suits a single replica.
+type MemoryDeduper struct {
+	ttl time.Duration
+	max int
+	now func() time.Time
+
+	mu    sync.Mutex
+	seen  map[string]*list.Element
+	order *list.List // of seenEntry, oldest first
+}
+
+type seenEntry struct {
+	key     string
+	expires time.Time
+}
+
+// NewMemoryDeduper returns a MemoryDeduper keeping keys for ttl (0 means
+// DefaultDedupTTL), at most maxKeys of them (0 means DefaultDedupMax; the
+// oldest go first), with clock now (nil means time.Now).
+func NewMemoryDeduper(ttl time.Duration, maxKeys int, now func() time.Time) *MemoryDeduper {
+	if ttl <= 0 {
+		ttl = DefaultDedupTTL
+	}
+	if maxKeys <= 0 {
+		maxKeys = DefaultDedupMax
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &MemoryDeduper{ttl: ttl, max: maxKeys, now: now, seen: make(map[string]*list.Element), order: list.New()}
+}
+
+// FirstSeen records key and reports whether it was not already present.
+func (m *MemoryDeduper) FirstSeen(_ context.Context, key string) (bool, error) {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	// Entries are inserted in time order with the same TTL: expire from the front.
+	for e := m.order.Front(); e != nil; e = m.order.Front() {
+		se := e.Value.(seenEntry)
+		if now.Before(se.expires) && m.order.Len() < m.max {
+			break
+		}
+		m.order.Remove(e)
+		delete(m.seen, se.key)
+	}
+	if _, ok := m.seen[key]; ok {
+		return false, nil
+	}
+	m.seen[key] = m.order.PushBack(seenEntry{key: key, expires: now.Add(m.ttl)})
+	return true, nil
+}
+
+// Len returns the number of keys held.
+func (m *MemoryDeduper) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.order.Len()
+}
