@@ -1,0 +1,489 @@
+// Package slackfake is a fake Slack Web API at the HTTP level, for tests of
+// every package: point a slack.Client at URL()+"/api/" (bot.NewClient does
+// that with apiURL), run the code under test, then assert on the recorded
+// calls. It keeps posted messages per channel, answers with realistic JSON,
+// injects faults (429 with Retry-After, 500), serves response_url endpoints
+// and a Socket Mode WebSocket, and signs requests as Slack does.
+package slackfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Call is one recorded request to the fake.
+type Call struct {
+	Method string         // Web API method, e.g. "chat.postMessage", or "response_url"
+	Path   string         // request path
+	Token  string         // token from the Authorization header or the token param
+	Params map[string]any // form values (first value, as string) or the decoded JSON body
+	Body   []byte         // raw body
+	Time   time.Time
+}
+
+// Param returns the param name as a string: form values as is, JSON values
+// re-encoded (objects and arrays as JSON text).
+func (c Call) Param(name string) string {
+	v, ok := c.Params[name]
+	if !ok {
+		return ""
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// JSONParam decodes the param name (a JSON string in a form, or a JSON value)
+// into dst.
+func (c Call) JSONParam(name string, dst any) error {
+	if err := json.Unmarshal([]byte(c.Param(name)), dst); err != nil {
+		return fmt.Errorf("slackfake: param %s: %w", name, err)
+	}
+	return nil
+}
+
+// Message is a message kept by the fake, as conversations.history returns it.
+type Message struct {
+	Type     string          `json:"type"`
+	Channel  string          `json:"-"`
+	User     string          `json:"user,omitempty"`
+	BotID    string          `json:"bot_id,omitempty"`
+	Text     string          `json:"text"`
+	TS       string          `json:"ts"`
+	ThreadTS string          `json:"thread_ts,omitempty"`
+	Blocks   json.RawMessage `json:"blocks,omitempty"`
+	Metadata json.RawMessage `json:"metadata,omitempty"`
+}
+
+// User is a user users.info answers with.
+type User struct {
+	ID       string
+	Name     string
+	RealName string
+	Email    string
+	TZ       string
+	IsBot    bool
+}
+
+type failure struct {
+	n          int
+	status     int
+	retryAfter time.Duration
+}
+
+// Bot identity answered by auth.test and used as the author of posted messages.
+const (
+	TeamID = "T0FAKE"
+	BotUID = "U0BOT"
+	BotID  = "B0BOT"
+)
+
+// Server is the fake Slack. It is safe for concurrent use.
+type Server struct {
+	srv *httptest.Server
+
+	mu        sync.Mutex
+	cond      *sync.Cond // signalled on every recorded call
+	calls     []Call
+	messages  map[string][]*Message // channel -> oldest first
+	seq       int64
+	failures  map[string]*failure
+	users     map[string]User
+	channels  map[string]map[string]any
+	usergroup map[string][]string
+	now       func() time.Time
+
+	socket *socketHub
+}
+
+// New starts a fake Slack. Close it when done (t.Cleanup(s.Close)).
+func New() *Server {
+	s := &Server{
+		messages:  make(map[string][]*Message),
+		failures:  make(map[string]*failure),
+		users:     make(map[string]User),
+		channels:  make(map[string]map[string]any),
+		usergroup: make(map[string][]string),
+		now:       time.Now,
+	}
+	s.cond = sync.NewCond(&s.mu)
+	s.socket = newSocketHub()
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL returns the base URL of the fake, e.g. "http://127.0.0.1:1234".
+func (s *Server) URL() string { return s.srv.URL }
+
+// APIURL returns the Web API base URL, for slack.OptionAPIURL or
+// bot.NewClient: URL()+"/api/".
+func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
+
+// ResponseURL returns a response_url served by the fake; calls to it are
+// recorded as method "response_url".
+func (s *Server) ResponseURL(name string) string { return s.srv.URL + "/response/" + url.PathEscape(name) }
+
+// Close closes Socket Mode connections and stops the server.
+func (s *Server) Close() {
+	s.socket.closeAll()
+	s.srv.Close()
+}
+
+// SetUser makes users.info answer for u.ID.
+func (s *Server) SetUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[u.ID] = u
+}
+
+// SetChannel makes conversations.info answer for id with name; extShared marks
+// a Slack Connect channel.
+func (s *Server) SetChannel(id, name string, extShared bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels[id] = map[string]any{
+		"id": id, "name": name, "is_channel": true, "is_member": true,
+		"is_ext_shared": extShared, "is_shared": extShared, "created": 1700000000,
+	}
+}
+
+// SetUsergroupMembers sets the members usergroups.users.list returns for group.
+func (s *Server) SetUsergroupMembers(group string, members ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.usergroup[group] = append([]string(nil), members...)
+}
+
+// FailNext makes the next n calls of method fail with status: 429 carries a
+// Retry-After header (whole seconds, at least 1) and error "ratelimited";
+// other statuses carry a plain-text body.
+func (s *Server) FailNext(method string, n int, status int, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = &failure{n: n, status: status, retryAfter: retryAfter}
+}
+
+// Calls returns the recorded calls of method, oldest first; "" means all.
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.callsLocked(method)
+}
+
+func (s *Server) callsLocked(method string) []Call {
+	var out []Call
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// WaitFor waits until at least n calls of method were recorded, or timeout;
+// it returns the calls and whether n were reached.
+func (s *Server) WaitFor(method string, n int, timeout time.Duration) ([]Call, bool) {
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() {
+		s.mu.Lock()
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer timer.Stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		calls := s.callsLocked(method)
+		if len(calls) >= n {
+			return calls, true
+		}
+		if !time.Now().Before(deadline) {
+			return calls, false
+		}
+		s.cond.Wait()
+	}
+}
+
+// Messages returns the messages kept for channel, oldest first.
+func (s *Server) Messages(channel string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, 0, len(s.messages[channel]))
+	for _, m := range s.messages[channel] {
+		out = append(out, *m)
+	}
+	return out
+}
+
+// Reset forgets recorded calls and kept messages (not users, channels, groups).
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+	s.messages = make(map[string][]*Message)
+	s.failures = make(map[string]*failure)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	if path == socketPath {
+		s.socket.serve(w, r)
+		return
+	}
+	var method string
+	switch {
+	case strings.HasPrefix(path, "/response/"):
+		method = "response_url"
+	case strings.HasPrefix(path, "/api/"):
+		method = strings.TrimPrefix(path, "/api/")
+	default:
+		method = strings.TrimPrefix(path, "/")
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+	call := Call{Method: method, Path: path, Body: body, Params: parseParams(r, body)}
+	if t, ok := call.Params["token"].(string); ok {
+		call.Token = t
+		delete(call.Params, "token")
+	}
+	if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") {
+		call.Token = strings.TrimPrefix(a, "Bearer ")
+	}
+
+	s.mu.Lock()
+	call.Time = s.now()
+	s.calls = append(s.calls, call)
+	s.cond.Broadcast()
+	if f := s.failures[method]; f != nil && f.n > 0 {
+		f.n--
+		s.mu.Unlock()
+		writeFailure(w, f)
+		return
+	}
+	resp := s.answerLocked(call, r.Host)
+	s.mu.Unlock()
+
+	if method == "response_url" {
+		writeJSON(w, map[string]any{"ok": true})
+		return
+	}
+	writeJSON(w, resp)
+}
+
+func writeFailure(w http.ResponseWriter, f *failure) {
+	if f.status == http.StatusTooManyRequests {
+		secs := int(math.Ceil(f.retryAfter.Seconds()))
+		if secs < 1 {
+			secs = 1
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.status)
+		_, _ = io.WriteString(w, `{"ok":false,"error":"ratelimited"}`)
+		return
+	}
+	http.Error(w, http.StatusText(f.status), f.status)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// parseParams reads the params of a form or JSON body, plus the query.
+func parseParams(r *http.Request, body []byte) map[string]any {
+	params := make(map[string]any)
+	for k, v := range r.URL.Query() {
+		params[k] = v[0]
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			for k, v := range m {
+				params[k] = v
+			}
+		}
+		return params
+	}
+	if form, err := url.ParseQuery(string(body)); err == nil {
+		for k, v := range form {
+			params[k] = v[0]
+		}
+	}
+	return params
+}
+
+func ok(fields map[string]any) map[string]any {
+	fields["ok"] = true
+	return fields
+}
+
+func fail(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
+
+// nextTSLocked returns a fresh, increasing message timestamp.
+func (s *Server) nextTSLocked() string {
+	s.seq++
+	return fmt.Sprintf("%d.%06d", s.now().Unix(), s.seq%1_000_000)
+}
+
+// rawParam returns a JSON param (a JSON string in a form, or a JSON value) as raw JSON.
+func rawParam(c Call, name string) json.RawMessage {
+	v, ok := c.Params[name]
+	if !ok {
+		return nil
+	}
+	if s, ok := v.(string); ok {
+		if s == "" || !json.Valid([]byte(s)) {
+			return nil
+		}
+		return json.RawMessage(s)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func truthy(s string) bool { return s == "1" || s == "true" }
+
+func (s *Server) answerLocked(c Call, host string) map[string]any {
+	switch c.Method {
+	case "auth.test":
+		return ok(map[string]any{"url": "https://fake.slack.com/", "team": "Fake", "user": "leaseline",
+			"team_id": TeamID, "user_id": BotUID, "bot_id": BotID})
+	case "apps.connections.open":
+		return ok(map[string]any{"url": "ws://" + host + socketPath})
+	case "chat.postMessage":
+		ch := c.Param("channel")
+		if ch == "" {
+			return fail("channel_not_found")
+		}
+		m := &Message{Type: "message", Channel: ch, User: BotUID, BotID: BotID, Text: c.Param("text"),
+			TS: s.nextTSLocked(), ThreadTS: c.Param("thread_ts"),
+			Blocks: rawParam(c, "blocks"), Metadata: rawParam(c, "metadata")}
+		s.messages[ch] = append(s.messages[ch], m)
+		return ok(map[string]any{"channel": ch, "ts": m.TS, "message": m})
+	case "chat.postEphemeral":
+		if c.Param("channel") == "" || c.Param("user") == "" {
+			return fail("channel_not_found")
+		}
+		return ok(map[string]any{"message_ts": s.nextTSLocked()})
+	case "chat.update":
+		ch, ts := c.Param("channel"), c.Param("ts")
+		m := s.findLocked(ch, ts)
+		if m == nil {
+			return fail("message_not_found")
+		}
+		if _, has := c.Params["text"]; has {
+			m.Text = c.Param("text")
+		}
+		if b := rawParam(c, "blocks"); b != nil {
+			m.Blocks = b
+		}
+		if md := rawParam(c, "metadata"); md != nil {
+			m.Metadata = md
+		}
+		return ok(map[string]any{"channel": ch, "ts": ts, "text": m.Text, "message": m})
+	case "chat.delete":
+		ch, ts := c.Param("channel"), c.Param("ts")
+		msgs := s.messages[ch]
+		for i, m := range msgs {
+			if m.TS == ts {
+				s.messages[ch] = append(msgs[:i:i], msgs[i+1:]...)
+				return ok(map[string]any{"channel": ch, "ts": ts})
+			}
+		}
+		return fail("message_not_found")
+	case "conversations.history":
+		withMeta := truthy(c.Param("include_all_metadata"))
+		msgs := s.messages[c.Param("channel")]
+		out := make([]Message, 0, len(msgs))
+		for i := len(msgs) - 1; i >= 0; i-- { // newest first, as Slack does
+			m := *msgs[i]
+			if !withMeta {
+				m.Metadata = nil
+			}
+			out = append(out, m)
+		}
+		if n, err := strconv.Atoi(c.Param("limit")); err == nil && n > 0 && n < len(out) {
+			out = out[:n]
+		}
+		return ok(map[string]any{"messages": out, "has_more": false, "pin_count": 0})
+	case "conversations.info":
+		ch := c.Param("channel")
+		info, found := s.channels[ch]
+		if !found {
+			info = map[string]any{"id": ch, "name": strings.ToLower(ch), "is_channel": true, "is_member": true}
+		}
+		return ok(map[string]any{"channel": info})
+	case "conversations.open":
+		users := c.Param("users")
+		if users == "" {
+			if ch := c.Param("channel"); ch != "" {
+				return ok(map[string]any{"channel": map[string]any{"id": ch}})
+			}
+			return fail("users_list_not_supplied")
+		}
+		return ok(map[string]any{"channel": map[string]any{"id": "D" + strings.ReplaceAll(users, ",", ""), "is_im": true}})
+	case "users.info":
+		id := c.Param("user")
+		u, found := s.users[id]
+		if !found {
+			u = User{ID: id, Name: strings.ToLower(id), RealName: "User " + id, TZ: "UTC"}
+		}
+		return ok(map[string]any{"user": map[string]any{
+			"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.RealName, "tz": u.TZ, "is_bot": u.IsBot,
+			"profile": map[string]any{"real_name": u.RealName, "display_name": u.Name, "email": u.Email},
+		}})
+	case "usergroups.users.list":
+		members, found := s.usergroup[c.Param("usergroup")]
+		if !found {
+			return fail("no_such_subteam")
+		}
+		return ok(map[string]any{"users": members})
+	case "views.open", "views.update", "views.push", "views.publish":
+		return ok(map[string]any{"view": s.viewLocked(c)})
+	default:
+		return fail("unknown_method")
+	}
+}
+
+func (s *Server) findLocked(ch, ts string) *Message {
+	for _, m := range s.messages[ch] {
+		if m.TS == ts {
+			return m
+		}
+	}
+	return nil
+}
+
+// viewLocked answers a views.* call with the submitted view plus the fields
+// Slack adds.
+func (s *Server) viewLocked(c Call) map[string]any {
+	view := map[string]any{}
+	if raw := rawParam(c, "view"); raw != nil {
+		_ = json.Unmarshal(raw, &view)
+	}
+	s.seq++
+	id := c.Param("view_id")
+	if id == "" {
+		id = fmt.Sprintf("V%06d", s.seq)
+	}
+	view["id"] = id
+	view["team_id"] = TeamID
+	view["hash"] = fmt.Sprintf("%d.fakehash%d", s.now().Unix(), s.seq)
+	view["app_id"] = "A0FAKE"
+	view["bot_id"] = BotID
+	if c.Method == "views.publish" {
+		view["type"] = "home"
+	}
+	return view
+}
