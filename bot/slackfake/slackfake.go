@@ -132,7 +132,9 @@ func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
 
 // ResponseURL returns a response_url served by the fake; calls to it are
 // recorded as method "response_url".
-func (s *Server) ResponseURL(name string) string { return s.srv.URL + "/response/" + url.PathEscape(name) }
+func (s *Server) ResponseURL(name string) string {
+	return s.srv.URL + "/response/" + url.PathEscape(name)
+}
 
 // Close closes Socket Mode connections and stops the server.
 func (s *Server) Close() {
