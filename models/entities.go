@@ -52,8 +52,8 @@ type AccessPoint struct {
 	RegionID   string `gorm:"index"`
 	Name       string // e.g. "Hangzhou-Yuhang-B"
 	Location   string // city and district, shown to customers
-	IDCName    string
-	IDCAddress string
+	IDCName    string `gorm:"column:idc_name"`
+	IDCAddress string `gorm:"column:idc_address"`
 	Status     AccessPointStatus
 	// DailyVisitCapacity is how many provider visits the IDC receives a day.
 	DailyVisitCapacity int
@@ -347,7 +347,7 @@ type Visit struct {
 	ConnectionID      int64  `gorm:"index"`
 	AccessPointID     string `gorm:"index:visit_ap_date"`
 	Date              string `gorm:"index:visit_ap_date"` // YYYY-MM-DD local to the region
-	Window            string // e.g. "09:30-12:00"
+	Window            string `gorm:"column:time_window"`  // e.g. "09:30-12:00"
 	ReceptionPersonID int64
 	State             VisitState
 	RemindedAt        *time.Time
@@ -405,3 +405,15 @@ type Notice struct {
 	CreatedAt     time.Time
 	SentAt        *time.Time
 }
+
+// Actor is who does something: a Slack user in a role, with the account or
+// provider they act for, or the system (jobs).
+type Actor struct {
+	UserID     string // Slack user ID, or "system"
+	Role       Role
+	AccountID  int64  // customers: their account
+	ProviderID string // providers: the provider they act for
+}
+
+// SystemActor is the actor of the scheduler's jobs.
+func SystemActor() Actor { return Actor{UserID: "system", Role: RoleSystem} }

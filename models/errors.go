@@ -105,6 +105,8 @@ func pastTense(a Action) string {
 		return "completed"
 	case ActionConfirm:
 		return "confirmed"
+	case ActionViewPort:
+		return "viewed"
 	}
-	return string(a) + "ed"
+	return "done"
 }

@@ -280,3 +280,20 @@ func MaskID(s string) string {
 	}
 	return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
 }
+
+// FormatMoney formats cents as "CNY 3,000.00".
+func FormatMoney(cents int64, currency string) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	units := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	for i, r := range units {
+		if i > 0 && (len(units)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s %s%s.%02d", currency, sign, b.String(), cents%100)
+}

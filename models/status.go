@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Status is the status of a physical connection interface. The words are the
@@ -168,7 +169,7 @@ func Lookup(a Action, s Status, st Step, r Role) (Transition, error) {
 		if t.Action != a || t.From != s {
 			continue
 		}
-		if t.AtStep != AnyStep && t.AtStep != st {
+		if s == StatusConnecting && t.AtStep != AnyStep && t.AtStep != st {
 			continue
 		}
 		statusOK = true
@@ -193,13 +194,76 @@ type TransitionError struct {
 
 func (e *TransitionError) Error() string {
 	if e.Err == ErrForbidden {
-		return fmt.Sprintf("a %s may not %s a connection", e.Role, e.Action)
+		var who []string
+		for _, t := range Transitions {
+			if t.Action == e.Action && t.From == e.Status {
+				for _, r := range t.Roles {
+					if !slices.Contains(who, r.Plural()) {
+						who = append(who, r.Plural())
+					}
+				}
+			}
+		}
+		msg := fmt.Sprintf("%s may not %s a connection", e.Role.Noun(), e.Action.Phrase())
+		if len(who) > 0 {
+			msg += " (only " + strings.Join(who, " or ") + " may)"
+		}
+		return msg
 	}
 	where := string(e.Status)
 	if e.Status == StatusConnecting && e.Step != StepNone {
 		where += " (" + string(e.Step) + ")"
 	}
-	return fmt.Sprintf("cannot %s a connection that is %s", e.Action, where)
+	return fmt.Sprintf("cannot %s a connection that is %s", e.Action.Phrase(), where)
+}
+
+// Phrase is the action as a verb phrase that takes "a connection" as object.
+func (a Action) Phrase() string {
+	switch a {
+	case ActionPay:
+		return "pay for"
+	case ActionViewPort:
+		return "view the port of"
+	case ActionNotifyProvider:
+		return "notify the provider of"
+	case ActionSubmitSurvey:
+		return "submit a survey for"
+	case ActionSubmitTicket:
+		return "submit a construction ticket for"
+	case ActionScheduleVisit:
+		return "schedule an IDC visit for"
+	case ActionCompleteConstruction:
+		return "complete the construction of"
+	case ActionApply:
+		return "apply for"
+	}
+	return string(a)
+}
+
+// Noun names one actor of the role in a sentence: "a customer".
+func (r Role) Noun() string {
+	switch r {
+	case RoleStaff:
+		return "a staff member"
+	case RoleProvider:
+		return "a service provider"
+	case RoleSystem:
+		return "the system"
+	}
+	return "a " + string(r)
+}
+
+// Plural names the actors of the role: "customers".
+func (r Role) Plural() string {
+	switch r {
+	case RoleStaff:
+		return "staff"
+	case RoleProvider:
+		return "service providers"
+	case RoleSystem:
+		return "the scheduler"
+	}
+	return string(r) + "s"
 }
 
 func (e *TransitionError) Unwrap() error { return e.Err }

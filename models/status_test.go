@@ -424,7 +424,7 @@ func TestLookupEveryCombination(t *testing.T) {
 						}
 					default:
 						checkRefusal(t, err, models.ErrForbidden)
-						if msg := err.Error(); !strings.HasPrefix(msg, "a "+string(r)+" may not ") {
+						if msg := err.Error(); !strings.HasPrefix(msg, r.Noun()+" may not ") {
 							t.Errorf("message %q does not name the role %s", msg, r)
 						}
 					}
@@ -464,12 +464,12 @@ func TestLookupMessages(t *testing.T) {
 		is     error
 	}{
 		{models.ActionApprove, models.StatusEnabled, models.StepNone, models.RoleStaff, "cannot approve a connection that is Enabled", models.ErrWrongStatus},
-		{models.ActionApprove, models.StatusApplying, models.StepNone, models.RoleCustomer, "a customer may not approve a connection", models.ErrForbidden},
-		{models.ActionPay, models.StatusApplying, models.StepNone, models.RoleCustomer, "cannot pay a connection that is Applying", models.ErrWrongStatus},
+		{models.ActionApprove, models.StatusApplying, models.StepNone, models.RoleCustomer, "a customer may not approve a connection (only staff may)", models.ErrForbidden},
+		{models.ActionPay, models.StatusApplying, models.StepNone, models.RoleCustomer, "cannot pay for a connection that is Applying", models.ErrWrongStatus},
 		{models.ActionConfirm, models.StatusConnecting, models.StepSurveyReceived, models.RoleCustomer, "cannot confirm a connection that is Connecting (provider survey received)", models.ErrWrongStatus},
 		{models.ActionCancel, models.StatusConnecting, models.StepNone, models.RoleCustomer, "cannot cancel a connection that is Connecting", models.ErrWrongStatus},
-		{models.ActionReject, models.StatusApplying, models.StepNone, models.RoleProvider, "a provider may not reject a connection", models.ErrForbidden},
-		{models.ActionConfirm, models.StatusPendingConfirmation, models.StepNone, models.RoleStaff, "a staff may not confirm a connection", models.ErrForbidden},
+		{models.ActionReject, models.StatusApplying, models.StepNone, models.RoleProvider, "a service provider may not reject a connection (only staff may)", models.ErrForbidden},
+		{models.ActionConfirm, models.StatusPendingConfirmation, models.StepNone, models.RoleStaff, "a staff member may not confirm a connection (only customers may)", models.ErrForbidden},
 	}
 	for _, tt := range tests {
 		_, err := models.Lookup(tt.action, tt.status, tt.step, tt.role)
