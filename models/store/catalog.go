@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/leaseline/leaseline/models"
+)
+
+// ImportReport says what a catalog import changed.
+type ImportReport struct {
+	Regions, AccessPoints, Providers, Devices, PortsAdded, PortsRemoved, Reception int
+	// PortsKept lists ports missing from the catalog that stay because a
+	// connection holds them.
+	PortsKept []string
+}
+
+// ImportCatalog applies a catalog in one transaction: regions, calendars,
+// providers, access points and their offers, devices, ports and rotas are
+// created or updated. Connections are never touched: an allocated port
+// missing from the catalog stays (and is reported), a free one is removed.
+func (s *Store) ImportCatalog(ctx context.Context, cat *models.Catalog) (*ImportReport, error) {
+	rep := &ImportReport{}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		upsert := func(v any) error {
+			return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(v).Error
+		}
+		for i := range cat.Regions {
+			if err := upsert(&cat.Regions[i]); err != nil {
+				return fmt.Errorf("region %s: %w", cat.Regions[i].ID, err)
+			}
+			if err := tx.Where("region_id = ?", cat.Regions[i].ID).Delete(&models.CalendarDay{}).Error; err != nil {
+				return fmt.Errorf("clear calendar of %s: %w", cat.Regions[i].ID, err)
+			}
+		}
+		if len(cat.CalendarDays) > 0 {
+			if err := tx.CreateInBatches(cat.CalendarDays, 200).Error; err != nil {
+				return fmt.Errorf("calendar days: %w", err)
+			}
+		}
+		for i := range cat.Providers {
+			if err := upsert(&cat.Providers[i]); err != nil {
+				return fmt.Errorf("provider %s: %w", cat.Providers[i].ID, err)
+			}
+		}
+		for i := range cat.AccessPoints {
+			ap := cat.AccessPoints[i]
+			provs, offers := ap.Providers, ap.PortTypes
+			ap.Providers, ap.PortTypes = nil, nil
+			if err := upsert(&ap); err != nil {
+				return fmt.Errorf("access point %s: %w", ap.ID, err)
+			}
+			for _, child := range []any{&models.AccessPointProvider{}, &models.PortOffer{}} {
+				if err := tx.Where("access_point_id = ?", ap.ID).Delete(child).Error; err != nil {
+					return fmt.Errorf("access point %s: %w", ap.ID, err)
+				}
+			}
+			for j := range provs {
+				provs[j].AccessPointID = ap.ID
+			}
+			for j := range offers {
+				offers[j].AccessPointID = ap.ID
+			}
+			if len(provs) > 0 {
+				if err := tx.Create(&provs).Error; err != nil {
+					return fmt.Errorf("access point %s providers: %w", ap.ID, err)
+				}
+			}
+			if len(offers) > 0 {
+				if err := tx.Create(&offers).Error; err != nil {
+					return fmt.Errorf("access point %s port types: %w", ap.ID, err)
+				}
+			}
+			if err := tx.Where("access_point_id = ?", ap.ID).Delete(&models.ReceptionPerson{}).Error; err != nil {
+				return fmt.Errorf("access point %s rota: %w", ap.ID, err)
+			}
+		}
+		for i := range cat.Devices {
+			if err := upsert(&cat.Devices[i]); err != nil {
+				return fmt.Errorf("device %s: %w", cat.Devices[i].ID, err)
+			}
+		}
+		if err := s.importPorts(tx, cat, rep); err != nil {
+			return err
+		}
+		for i := range cat.Reception {
+			r := cat.Reception[i]
+			r.ID = 0
+			if err := tx.Create(&r).Error; err != nil {
+				return fmt.Errorf("reception %s: %w", r.Name, err)
+			}
+		}
+		rep.Regions, rep.AccessPoints, rep.Providers = len(cat.Regions), len(cat.AccessPoints), len(cat.Providers)
+		rep.Devices, rep.Reception = len(cat.Devices), len(cat.Reception)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import catalog: %w", err)
+	}
+	return rep, nil
+}
+
+// importPorts adds the catalog's new ports, updates the type and state of
+// free ones, and removes free ports the catalog no longer lists.
+func (s *Store) importPorts(tx *gorm.DB, cat *models.Catalog, rep *ImportReport) error {
+	type key struct{ device, name string }
+	listed := make(map[key]models.Port, len(cat.Ports))
+	for _, p := range cat.Ports {
+		listed[key{p.DeviceID, p.Name}] = p
+	}
+	devices := make([]string, 0, len(cat.Devices))
+	for _, d := range cat.Devices {
+		devices = append(devices, d.ID)
+	}
+	var existing []models.Port
+	if len(devices) > 0 {
+		if err := tx.Where("device_id IN ?", devices).Find(&existing).Error; err != nil {
+			return fmt.Errorf("load ports: %w", err)
+		}
+	}
+	for _, p := range existing {
+		k := key{p.DeviceID, p.Name}
+		want, ok := listed[k]
+		delete(listed, k)
+		switch {
+		case p.State == models.PortAllocated:
+			if !ok {
+				rep.PortsKept = append(rep.PortsKept, p.DeviceID+" "+p.Name)
+			}
+		case !ok:
+			if err := tx.Delete(&models.Port{}, p.ID).Error; err != nil {
+				return fmt.Errorf("remove port %s %s: %w", p.DeviceID, p.Name, err)
+			}
+			rep.PortsRemoved++
+		case want.PortType != p.PortType || want.State != p.State:
+			if err := tx.Model(&models.Port{}).Where("id = ?", p.ID).
+				Updates(map[string]any{"port_type": want.PortType, "state": want.State}).Error; err != nil {
+				return fmt.Errorf("update port %s %s: %w", p.DeviceID, p.Name, err)
+			}
+		}
+	}
+	var add []models.Port
+	for _, p := range cat.Ports {
+		if _, ok := listed[key{p.DeviceID, p.Name}]; ok {
+			p.ID, p.ConnectionID = 0, nil
+			if p.State == "" {
+				p.State = models.PortFree
+			}
+			add = append(add, p)
+		}
+	}
+	if len(add) > 0 {
+		if err := tx.CreateInBatches(add, 200).Error; err != nil {
+			return fmt.Errorf("add ports: %w", err)
+		}
+	}
+	rep.PortsAdded = len(add)
+	return nil
+}
+
+// Empty reports whether no catalog has been loaded yet (no region).
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&models.Region{}).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("count regions: %w", err)
+	}
+	return n == 0, nil
+}

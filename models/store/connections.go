@@ -1,0 +1,350 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/leaseline/leaseline/models"
+)
+
+// Apply creates a connection in status Applying from the apply form, after
+// every rule has passed, and asks staff to review it. channel is where the
+// customer applied: they hear back there. A broken rule returns
+// models.RuleErrors.
+func (s *Store) Apply(ctx context.Context, actor models.Actor, app models.Application, channel string) (*models.Connection, error) {
+	if actor.Role != models.RoleCustomer || actor.AccountID == 0 {
+		return nil, models.ErrNoAccount
+	}
+	app.Name = strings.TrimSpace(app.Name)
+	app.Location = strings.TrimSpace(app.Location)
+	var conn models.Connection
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		// Lock the account so that two applications at once cannot both pass
+		// the open-connections limit.
+		var acct models.Account
+		if err := s.forUpdate(tx).First(&acct, actor.AccountID).Error; err != nil {
+			return translate(err)
+		}
+		ac, err := s.applyContext(tx, actor.AccountID, app)
+		if err != nil {
+			return err
+		}
+		if errs := app.Validate(ac); len(errs) > 0 {
+			return errs
+		}
+		now := s.now()
+		conn = models.Connection{
+			AccountID: actor.AccountID, Name: app.Name, AccessPointID: app.AccessPointID,
+			ProviderID: app.ProviderID, PortType: app.PortType, BandwidthMbps: app.BandwidthMbps,
+			Location: app.Location, RedundantID: app.RedundantID, Status: models.StatusApplying,
+			AppliedBy: actor.UserID, AppliedChannel: channel, ReviewChannel: s.cfg.StaffChannel,
+			Version: 1, CreatedAt: now, UpdatedAt: now,
+		}
+		if offer, ok := ac.AccessPoint.Offer(app.PortType); ok {
+			conn.AmountCents, conn.Currency = offer.PriceCents, offer.Currency
+		}
+		if err := tx.Create(&conn).Error; err != nil {
+			return fmt.Errorf("create connection: %w", translate(err))
+		}
+		if err := s.audit(tx, &conn, actor, models.ActionApply, "", models.StatusApplying, ""); err != nil {
+			return err
+		}
+		return s.notify(tx, &conn, models.NoticeReviewRequest, s.cfg.StaffChannel, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &conn, nil
+}
+
+// applyContext gathers what the apply rules need, inside the transaction.
+func (s *Store) applyContext(tx *gorm.DB, accountID int64, app models.Application) (models.ApplyContext, error) {
+	ac := models.ApplyContext{AccountID: accountID, MaxOpen: s.cfg.MaxOpen, Providers: map[string]models.Provider{}}
+	var ap models.AccessPoint
+	err := tx.Preload("Providers").Preload("PortTypes").First(&ap, "id = ?", app.AccessPointID).Error
+	switch {
+	case err == nil:
+		ac.AccessPoint = &ap
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return ac, fmt.Errorf("load access point: %w", err)
+	}
+	var provs []models.Provider
+	if err := tx.Find(&provs).Error; err != nil {
+		return ac, fmt.Errorf("load providers: %w", err)
+	}
+	for _, p := range provs {
+		ac.Providers[p.ID] = p
+	}
+	var open int64
+	if err := tx.Model(&models.Connection{}).Where("account_id = ? AND status IN ?", accountID, notEnabledOpen()).
+		Count(&open).Error; err != nil {
+		return ac, fmt.Errorf("count open connections: %w", err)
+	}
+	ac.Open = int(open)
+	if app.RedundantID != nil {
+		var r models.Connection
+		err := tx.First(&r, *app.RedundantID).Error
+		switch {
+		case err == nil:
+			ac.Redundant = &r
+			var rap models.AccessPoint
+			if err := tx.First(&rap, "id = ?", r.AccessPointID).Error; err != nil {
+				return ac, fmt.Errorf("load redundant access point: %w", err)
+			}
+			ac.RedundantRegion = rap.RegionID
+			var partners int64
+			if err := tx.Model(&models.Connection{}).Where("redundant_id = ? AND status NOT IN ?", r.ID, []models.Status{models.StatusRejected, models.StatusCanceled}).
+				Count(&partners).Error; err != nil {
+				return ac, fmt.Errorf("count redundant partners: %w", err)
+			}
+			ac.RedundantPaired = partners > 0 || r.RedundantID != nil
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return ac, fmt.Errorf("load redundant connection: %w", err)
+		}
+	}
+	return ac, nil
+}
+
+// notEnabledOpen lists the statuses of connections that count against the
+// open-connections limit: short of Enabled and not ended.
+func notEnabledOpen() []models.Status {
+	return []models.Status{models.StatusApplying, models.StatusApproved, models.StatusConnecting, models.StatusPendingConfirmation}
+}
+
+// ActInput is an action on a connection, with what it needs.
+type ActInput struct {
+	Action models.Action
+	// Reason of a rejection or cancellation (required for reject).
+	Reason string
+	// LineCode and LineLabel, given with Construction Complete.
+	LineCode, LineLabel string
+}
+
+// Act runs a plain action (approve, reject, cancel, view port, notify
+// provider, complete construction, confirm, expire) on connection id.
+// Payment, survey, ticket and visit have their own methods.
+func (s *Store) Act(ctx context.Context, actor models.Actor, id int64, in ActInput) (*models.Connection, error) {
+	switch in.Action {
+	case models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionApply:
+		return nil, fmt.Errorf("act: %s has its own method", in.Action)
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	return s.transition(ctx, actor, id, in.Action, func(tx *gorm.DB, c *models.Connection, t models.Transition) (string, error) {
+		if t.Reason && in.Reason == "" {
+			return "", &models.RuleError{Field: "Reason", Rule: "reason-required", Message: fmt.Sprintf("Give a reason to %s the application; the customer sees it.", in.Action)}
+		}
+		switch in.Action {
+		case models.ActionReject, models.ActionCancel, models.ActionExpire:
+			c.Reason = in.Reason
+			return in.Reason, s.notifyEnd(tx, c, in.Action)
+		case models.ActionApprove:
+			return "", s.notify(tx, c, models.NoticeApproved, c.AppliedChannel, nil)
+		case models.ActionViewPort:
+			return "", nil
+		case models.ActionNotifyProvider:
+			var p models.Provider
+			if err := tx.First(&p, "id = ?", c.ProviderID).Error; err != nil {
+				return "", fmt.Errorf("load provider: %w", translate(err))
+			}
+			return "", s.notify(tx, c, models.NoticePortInfo, p.SlackChannel, nil)
+		case models.ActionCompleteConstruction:
+			in.LineCode, in.LineLabel = strings.TrimSpace(in.LineCode), strings.TrimSpace(in.LineLabel)
+			var errs models.RuleErrors
+			if in.LineCode == "" {
+				errs = append(errs, &models.RuleError{Field: "Line code", Rule: "line-code-required", Message: "Enter the line code the provider gives to the line."})
+			}
+			if in.LineLabel == "" {
+				errs = append(errs, &models.RuleError{Field: "Line label", Rule: "line-label-required", Message: "Enter the label on the line at the IDC."})
+			}
+			if len(errs) > 0 {
+				return "", errs
+			}
+			c.LineCode, c.LineLabel = in.LineCode, in.LineLabel
+			if err := tx.Model(&models.Visit{}).Where("connection_id = ? AND state = ?", c.ID, models.VisitScheduled).
+				Update("state", models.VisitDone).Error; err != nil {
+				return "", fmt.Errorf("close visit: %w", err)
+			}
+			return "line code " + in.LineCode + ", label " + in.LineLabel, s.notify(tx, c, models.NoticeConstructionComplete, c.AppliedChannel, nil)
+		case models.ActionConfirm:
+			if err := s.notify(tx, c, models.NoticeEnabled, c.AppliedChannel, nil); err != nil {
+				return "", err
+			}
+			if err := s.notify(tx, c, models.NoticeEnabled, s.cfg.StaffChannel, nil); err != nil {
+				return "", err
+			}
+			return "", s.notifyProvider(tx, c, models.NoticeEnabled, nil)
+		}
+		return "", fmt.Errorf("act: unknown action %q", in.Action)
+	})
+}
+
+// notifyEnd tells the customer, and staff when it was in their hands, that
+// an application ended.
+func (s *Store) notifyEnd(tx *gorm.DB, c *models.Connection, a models.Action) error {
+	kind := models.NoticeCanceled
+	if a == models.ActionReject {
+		kind = models.NoticeRejected
+	}
+	if err := s.notify(tx, c, kind, c.AppliedChannel, nil); err != nil {
+		return err
+	}
+	if a == models.ActionReject {
+		return nil
+	}
+	return s.notify(tx, c, kind, s.cfg.StaffChannel, nil)
+}
+
+func (s *Store) notifyProvider(tx *gorm.DB, c *models.Connection, kind models.NoticeKind, data any) error {
+	var p models.Provider
+	if err := tx.First(&p, "id = ?", c.ProviderID).Error; err != nil {
+		return fmt.Errorf("load provider: %w", translate(err))
+	}
+	return s.notify(tx, c, kind, p.SlackChannel, data)
+}
+
+// change is the part of a transition particular to its action: it may
+// change c (status and step are set by the engine), write rows, add notices,
+// and returns the audit detail.
+type change func(tx *gorm.DB, c *models.Connection, t models.Transition) (detail string, err error)
+
+// transition is the lifecycle engine: in one transaction it loads and locks
+// the connection, checks tenancy, looks the action up in models.Transitions,
+// applies the change, moves status and step, bumps the version (only if it
+// is still the one read), and writes the audit event.
+func (s *Store) transition(ctx context.Context, actor models.Actor, id int64, a models.Action, fn change) (*models.Connection, error) {
+	var out models.Connection
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var c models.Connection
+		if err := s.forUpdate(tx).First(&c, id).Error; err != nil {
+			return translate(err)
+		}
+		if !visibleTo(actor, &c) {
+			return models.ErrNotFound
+		}
+		t, err := models.Lookup(a, c.Status, c.Step, actor.Role)
+		if err != nil {
+			if done := s.alreadyDone(tx, &c, a); done != nil {
+				return done
+			}
+			return err
+		}
+		from, version := c.Status, c.Version
+		detail, err := fn(tx, &c, t)
+		if err != nil {
+			return err
+		}
+		c.Status = t.To
+		if t.ToStep != models.StepNone {
+			c.Step = t.ToStep
+		}
+		c.Version = version + 1
+		c.UpdatedAt = s.now()
+		res := tx.Model(&models.Connection{}).Where("id = ? AND version = ?", c.ID, version).Select("*").Omit("id", "created_at").Updates(&c)
+		if res.Error != nil {
+			return fmt.Errorf("%s connection %d: %w", a, c.ID, translate(res.Error))
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("%s connection %d: %w", a, c.ID, models.ErrConflict)
+		}
+		if err := s.audit(tx, &c, actor, a, from, c.Status, detail); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// alreadyDone finds whether action a was done to c already, to tell the
+// loser of a race "already approved by X at T".
+func (s *Store) alreadyDone(tx *gorm.DB, c *models.Connection, a models.Action) error {
+	if a == models.ActionViewPort {
+		return nil
+	}
+	var ev models.AuditEvent
+	err := tx.Where("connection_id = ? AND action = ?", c.ID, a).Order("id DESC").Limit(1).Find(&ev).Error
+	if err != nil || ev.ID == 0 {
+		return nil
+	}
+	return &models.AlreadyDoneError{Action: a, Status: c.Status, By: ev.Actor, At: ev.At}
+}
+
+// visibleTo reports whether actor may see connection c: customers their
+// account's, providers theirs, staff and the system all.
+func visibleTo(actor models.Actor, c *models.Connection) bool {
+	switch actor.Role {
+	case models.RoleStaff, models.RoleSystem:
+		return true
+	case models.RoleCustomer:
+		return actor.AccountID != 0 && c.AccountID == actor.AccountID
+	case models.RoleProvider:
+		return actor.ProviderID != "" && c.ProviderID == actor.ProviderID
+	}
+	return false
+}
+
+func (s *Store) audit(tx *gorm.DB, c *models.Connection, actor models.Actor, a models.Action, from, to models.Status, detail string) error {
+	ev := models.AuditEvent{
+		ConnectionID: &c.ID, AccountID: &c.AccountID, Actor: actor.UserID, Role: actor.Role,
+		Action: a, FromStatus: from, ToStatus: to, Step: c.Step, Detail: detail, At: s.now(),
+	}
+	if err := tx.Create(&ev).Error; err != nil {
+		return fmt.Errorf("write audit event: %w", err)
+	}
+	return nil
+}
+
+// notify records a notice in the transaction. Its key (connection, kind,
+// version, channel) makes the same change never notify twice. A notice to
+// no channel (an unconfigured staff channel, a provider without one) is
+// logged and skipped.
+func (s *Store) notify(tx *gorm.DB, c *models.Connection, kind models.NoticeKind, channel string, data any) error {
+	if channel == "" {
+		s.log.Warn("notice has no channel; skipped", "kind", kind, "connection", c.ID)
+		return nil
+	}
+	raw := []byte("{}")
+	if data != nil {
+		var err error
+		if raw, err = json.Marshal(data); err != nil {
+			return fmt.Errorf("encode notice %s: %w", kind, err)
+		}
+	}
+	now := s.now()
+	n := models.Notice{
+		Key:  fmt.Sprintf("conn/%d/v%d/%s/%s", c.ID, c.Version, kind, channel),
+		Kind: kind, Channel: channel, ConnectionID: &c.ID, Data: string(raw),
+		State: models.NoticePending, NextAttemptAt: now, CreatedAt: now,
+	}
+	return s.addNotice(tx, &n)
+}
+
+func (s *Store) addNotice(tx *gorm.DB, n *models.Notice) error {
+	if err := tx.Create(n).Error; err != nil {
+		return fmt.Errorf("record notice %s: %w", n.Kind, translate(err))
+	}
+	return nil
+}
+
+// ParseRef reads how users name a connection: "#42", "42" or a physical
+// connection ID.
+func ParseRef(ref string) (id int64, pcID string, err error) {
+	ref = strings.TrimSpace(ref)
+	if models.IsPhysicalConnectionID(ref) {
+		return 0, ref, nil
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, "", fmt.Errorf("%q is not a connection: use its number, e.g. #42, or its physical connection ID (pc-…)", ref)
+	}
+	return n, "", nil
+}
