@@ -132,7 +132,7 @@ type state struct {
 // catalog walks the document.
 func (p *parser) catalog(doc *yaml.Node) *models.Catalog {
 	root := doc
-	if doc.Kind == yaml.DocumentNode {
+	if doc.Kind == 0 || doc.Kind == yaml.DocumentNode {
 		if len(doc.Content) == 0 {
 			p.errorf(nil, "", "the catalog is empty: want the keys regions, providers and access_points")
 			return nil
@@ -246,7 +246,7 @@ func (p *parser) region(s *state, n *yaml.Node, path string) {
 	weekend, weekendSet := defaultWeekend, map[time.Weekday]bool{time.Saturday: true, time.Sunday: true}
 	if f.has("weekend") {
 		items := f.list("weekend")
-		if items != nil {
+		if f.get("weekend").Kind == yaml.SequenceNode {
 			days, set, ok := p.weekdays(items, join(path, "weekend"))
 			switch {
 			case !ok:
@@ -533,7 +533,7 @@ func (p *parser) accessPoint(s *state, n *yaml.Node, path string) {
 			p.errorf(userNode, join(rp, "slack_user"), "%q is not a Slack user ID (U or W followed by 8 to 20 capital letters or digits, e.g. U0123456789)", r.SlackUserID)
 		}
 		if g.has("weekdays") {
-			if items := g.list("weekdays"); items != nil {
+			if items := g.list("weekdays"); g.get("weekdays").Kind == yaml.SequenceNode {
 				days, set, ok := p.weekdays(items, join(rp, "weekdays"))
 				if ok && len(set) == 0 {
 					p.errorf(g.get("weekdays"), join(rp, "weekdays"), "list at least one day, or leave the key out for every day")
