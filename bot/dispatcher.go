@@ -269,6 +269,23 @@ func (d *Dispatcher) Shutdown(ctx context.Context) error {
 	}
 }
 
+// Drain waits until no handler or later work is in flight, without closing
+// the dispatcher: for tests and for operators' "settle" points. New requests
+// must not arrive while it waits.
+func (d *Dispatcher) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		d.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("bot: drain: %w", ctx.Err())
+	}
+}
+
 // dedupKey returns the key identifying req across Slack retries: the event_id
 // for events, else the SHA-256 of the raw body.
 func dedupKey(req Request, body []byte) string {

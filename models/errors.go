@@ -77,13 +77,14 @@ type AlreadyDoneError struct {
 }
 
 func (e *AlreadyDoneError) Error() string {
-	return fmt.Sprintf("already %s by %s at %s", pastTense(e.Action), e.By, e.At.UTC().Format("2006-01-02 15:04 MST"))
+	return fmt.Sprintf("already %s by %s at %s", e.Action.PastTense(), e.By, e.At.UTC().Format("2006-01-02 15:04 MST"))
 }
 
 // Is makes errors.Is(err, ErrConflict) true.
 func (e *AlreadyDoneError) Is(target error) bool { return target == ErrConflict }
 
-func pastTense(a Action) string {
+// PastTense is the action as done: "approved".
+func (a Action) PastTense() string {
 	switch a {
 	case ActionApprove:
 		return "approved"
