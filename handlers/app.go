@@ -1,0 +1,229 @@
+// Package handlers turns Slack payloads into leaseline's use cases and their
+// results into Block Kit: one file per journey step. Every handler acks
+// Slack at once (bot.Handler's ack) and does its database and Web API work
+// after the ack, except view submissions, whose rule checks must come back
+// in the ack as inline errors.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/models"
+	"github.com/leaseline/leaseline/models/store"
+)
+
+// Store is what the handlers need of the store.
+type Store interface {
+	Apply(ctx context.Context, actor models.Actor, app models.Application, channel string) (*models.Connection, error)
+	Act(ctx context.Context, actor models.Actor, id int64, in store.ActInput) (*models.Connection, error)
+	Pay(ctx context.Context, actor models.Actor, id int64) (*models.Connection, error)
+	SubmitSurvey(ctx context.Context, actor models.Actor, id int64, sv models.Survey) (*models.Connection, error)
+	SubmitTicket(ctx context.Context, actor models.Actor, id int64, text, replyChannel string) (*models.Ticket, error)
+	Enquire(ctx context.Context, actor models.Actor, accessPointID, text, replyChannel string) (*models.Ticket, error)
+	AnswerEnquiry(ctx context.Context, actor models.Actor, ticketID int64, answer string) (*models.Ticket, error)
+
+	Find(ctx context.Context, actor models.Actor, ref string) (*models.Connection, error)
+	Detail(ctx context.Context, actor models.Actor, id int64) (*store.Detail, error)
+	List(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
+	StaffQueue(ctx context.Context, limit int) ([]models.Connection, error)
+	Regions(ctx context.Context) ([]models.Region, error)
+	AccessPoints(ctx context.Context, regionID string) ([]models.AccessPoint, error)
+	AccessPoint(ctx context.Context, id string) (*models.AccessPoint, error)
+	Providers(ctx context.Context) ([]models.Provider, error)
+	Calendar(ctx context.Context, regionID string) (*models.Calendar, error)
+	RedundancyCandidates(ctx context.Context, actor models.Actor, regionID string) ([]models.Connection, error)
+	Balance(ctx context.Context, accountID int64) (int64, error)
+	Ticket(ctx context.Context, id int64) (*models.Ticket, error)
+
+	ResolveCustomer(ctx context.Context, teamID, channelID, userID string) (int64, error)
+	ProviderByChannel(ctx context.Context, channelID string) (*models.Provider, error)
+	Account(ctx context.Context, id int64) (*models.Account, error)
+	AccountByName(ctx context.Context, name string) (*models.Account, error)
+	CreateAccount(ctx context.Context, actor models.Actor, name, slackTeamID, currency string) (*models.Account, error)
+	LinkChannel(ctx context.Context, actor models.Actor, channelID string, accountID int64) error
+	AddAccountUser(ctx context.Context, actor models.Actor, userID string, accountID int64) error
+	AccountChannels(ctx context.Context, accountID int64) ([]models.AccountChannel, error)
+	SetPanel(ctx context.Context, channelID, ts string) error
+	Credit(ctx context.Context, actor models.Actor, accountID, cents int64, reason string) error
+}
+
+// Slack is the part of the Slack Web API the handlers call; *slack.Client
+// has it.
+type Slack interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (*slack.ViewResponse, error)
+	PushViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	PublishViewContext(ctx context.Context, userID string, view slack.HomeTabViewRequest, hash string) (*slack.ViewResponse, error)
+	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+}
+
+// Responder posts to a response_url (bot.Responder has it).
+type Responder interface {
+	Respond(ctx context.Context, responseURL string, msg any) error
+}
+
+// Nudger is told after a commit that wrote notices, so that delivery starts
+// at once rather than at the next poll (the scheduler's delivery worker).
+type Nudger interface{ Nudge() }
+
+// Config is the handlers' configuration.
+type Config struct {
+	// StaffUsers are the Slack user IDs of staff.
+	StaffUsers []string
+	// StaffGroup is a Slack user group whose members are staff (optional:
+	// user groups need a paid plan, so StaffUsers must work alone).
+	StaffGroup string
+	// StaffChannel is where reviews, tickets and alerts go.
+	StaffChannel string
+	Now          func() time.Time
+	Logger       *slog.Logger
+}
+
+// App holds the handlers' dependencies.
+type App struct {
+	store  Store
+	slack  Slack
+	resp   Responder
+	nudge  Nudger
+	cfg    Config
+	log    *slog.Logger
+	groups groupCache
+}
+
+// New builds the handlers. nudge may be nil.
+func New(st Store, client Slack, resp Responder, nudge Nudger, cfg Config) *App {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &App{store: st, slack: client, resp: resp, nudge: nudge, cfg: cfg, log: cfg.Logger}
+}
+
+// Action IDs and view callback IDs. A value carries the connection ID.
+const (
+	cmdName = "/leaseline"
+
+	actApply          = "ll_apply"          // open the apply form
+	actApplyAP        = "ll_apply_ap"       // access point chosen in the apply form
+	actList           = "ll_list"           // My connections
+	actAccessPoints   = "ll_aps"            // Access points
+	actEnquire        = "ll_enquire"        // open the enquiry form
+	actAnswer         = "ll_answer"         // staff: answer an enquiry
+	actApprove        = "ll_approve"        // staff
+	actReject         = "ll_reject"         // staff: opens the reason modal
+	actPay            = "ll_pay"            // customer: opens the pay modal
+	actView           = "ll_view"           // port information
+	actNotifyProvider = "ll_notify"         // customer
+	actSurvey         = "ll_survey"         // provider: opens the survey modal
+	actTicket         = "ll_ticket"         // customer: opens the ticket modal
+	actComplete       = "ll_complete"       // provider/staff: opens the completion modal
+	actConfirm        = "ll_confirm"        // customer
+	actCancel         = "ll_cancel"         // customer/staff: opens the cancel modal
+	actShow           = "ll_show"           // details and audit trail
+	actHomeRefresh    = "ll_home"           // App Home refresh
+	actSurveyMore     = "ll_survey_more"    // survey modal: one more engineer
+	viewApply         = "ll_v_apply"        // apply form
+	viewReject        = "ll_v_reject"       // reject reason
+	viewPay           = "ll_v_pay"          // pay confirmation
+	viewSurvey        = "ll_v_survey"       // provider survey
+	viewTicket        = "ll_v_ticket"       // construction ticket
+	viewComplete      = "ll_v_complete"     // construction complete
+	viewCancel        = "ll_v_cancel"       // cancel reason
+	viewEnquire       = "ll_v_enquire"      // access point enquiry
+	viewAnswer        = "ll_v_answer"       // staff answer
+	viewLink          = "ll_v_link"         // staff: link a channel
+)
+
+// actor works out who a Slack user is in this request: staff (configured
+// IDs or user group), a provider (in its own channel), or a customer of the
+// account that the user, the channel or the Slack team is linked to.
+func (a *App) actor(ctx context.Context, teamID, channelID, userID string) (models.Actor, error) {
+	if a.isStaff(ctx, userID) {
+		return models.Actor{UserID: userID, Role: models.RoleStaff}, nil
+	}
+	if channelID != "" {
+		p, err := a.store.ProviderByChannel(ctx, channelID)
+		switch {
+		case err == nil:
+			return models.Actor{UserID: userID, Role: models.RoleProvider, ProviderID: p.ID}, nil
+		case !errors.Is(err, models.ErrNotFound):
+			return models.Actor{}, fmt.Errorf("resolve provider of channel: %w", err)
+		}
+	}
+	id, err := a.store.ResolveCustomer(ctx, teamID, channelID, userID)
+	if err != nil {
+		return models.Actor{UserID: userID}, err
+	}
+	return models.Actor{UserID: userID, Role: models.RoleCustomer, AccountID: id}, nil
+}
+
+// isStaff reports whether the user is staff: a configured ID, or a member of
+// the staff user group (looked up at most once a minute).
+func (a *App) isStaff(ctx context.Context, userID string) bool {
+	if slices.Contains(a.cfg.StaffUsers, userID) {
+		return true
+	}
+	if a.cfg.StaffGroup == "" {
+		return false
+	}
+	members, err := a.groups.members(ctx, a.cfg.Now(), func(ctx context.Context) ([]string, error) {
+		return a.slack.GetUserGroupMembersContext(ctx, a.cfg.StaffGroup)
+	})
+	if err != nil {
+		a.log.WarnContext(ctx, "staff user group lookup failed; only configured staff IDs count", "err", err)
+	}
+	return slices.Contains(members, userID)
+}
+
+// groupCache keeps the staff user group's members for a minute.
+type groupCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	ids []string
+}
+
+func (g *groupCache) members(ctx context.Context, now time.Time, load func(context.Context) ([]string, error)) ([]string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.at.IsZero() && now.Sub(g.at) < time.Minute {
+		return g.ids, nil
+	}
+	m, err := load(ctx)
+	if err != nil {
+		return g.ids, err
+	}
+	g.ids, g.at = m, now
+	return m, nil
+}
+
+// Register routes every command, action, view and event to its handler.
+func (a *App) Register(r *bot.Router) {
+	r.Command(cmdName, a.command)
+	r.Fallback(a.fallback)
+	a.registerApply(r)
+	a.registerReview(r)
+	a.registerJourney(r)
+	a.registerHome(r)
+}
+
+// fallback answers anything unrouted without an error dump.
+func (a *App) fallback(_ context.Context, req bot.Request) (any, func(context.Context)) {
+	if req.Kind == bot.KindCommand {
+		return ephemeral(helpBlocks()...), nil
+	}
+	return nil, nil
+}

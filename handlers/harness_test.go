@@ -1,0 +1,289 @@
+package handlers_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to create test databases
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/bot/slackfake"
+	"github.com/leaseline/leaseline/handlers"
+	"github.com/leaseline/leaseline/models"
+	"github.com/leaseline/leaseline/models/catalog"
+	"github.com/leaseline/leaseline/models/store"
+)
+
+const (
+	signingSecret = "test-signing-secret"
+	staffUser     = "USTAFF1"
+	staffChannel  = "CSTAFF"
+	customerUser  = "UCUST1"
+	customerChan  = "CACME"
+	otherUser     = "UOTHER1"
+	otherChan     = "CGLOBEX"
+)
+
+// clock is a settable test clock.
+type clock struct{ t atomic.Int64 }
+
+func (c *clock) Now() time.Time      { return time.Unix(0, c.t.Load()).UTC() }
+func (c *clock) Set(t time.Time)     { c.t.Store(t.UnixNano()) }
+func (c *clock) Add(d time.Duration) { c.t.Add(int64(d)) }
+
+// env is the whole bot wired as in production, on a real database, against
+// a fake Slack Web API that records every call; tests drive it only with
+// signed Slack requests.
+type env struct {
+	t      *testing.T
+	store  *store.Store
+	slack  *slackfake.Server
+	app    *handlers.App
+	disp   *bot.Dispatcher
+	server *httptest.Server
+	clock  *clock
+	acme   *models.Account
+	globex *models.Account
+}
+
+// backends lists the databases: SQLite always, PostgreSQL when
+// TEST_DATABASE_URL is set (CI sets it, and fails when it is unreachable).
+func backends(t *testing.T) []string {
+	out := []string{"sqlite"}
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		out = append(out, "postgres")
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("CI is set but TEST_DATABASE_URL is not")
+	}
+	return out
+}
+
+func eachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
+	for _, b := range backends(t) {
+		t.Run(b, func(t *testing.T) { fn(t, newEnv(t, b)) })
+	}
+}
+
+func newEnv(t *testing.T, backend string) *env {
+	t.Helper()
+	ctx := context.Background()
+	clk := &clock{}
+	clk.Set(time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)) // Thursday 10:00 in Shanghai
+	dsn := filepath.Join(t.TempDir(), "test.db")
+	if backend == "postgres" {
+		dsn = freshPostgres(t)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := store.Open(ctx, store.Config{DatabaseURL: dsn, StaffChannel: staffChannel, Now: clk.Now, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Parse(catalog.Sample(), "sample.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ImportCatalog(ctx, cat); err != nil {
+		t.Fatal(err)
+	}
+	fake := slackfake.New()
+	t.Cleanup(fake.Close)
+	client := bot.NewClient("xoxb-test", fake.APIURL(), nil)
+	app := handlers.New(st, client, bot.NewResponder(nil), nil, handlers.Config{
+		StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Now: clk.Now, Logger: log,
+	})
+	router := bot.NewRouter()
+	app.Register(router)
+	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := bot.NewHTTPReceiver(disp, signingSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	e := &env{t: t, store: st, slack: fake, app: app, disp: disp, server: srv, clock: clk}
+	staff := models.Actor{UserID: staffUser, Role: models.RoleStaff}
+	for _, acct := range []struct {
+		name, user, channel string
+		dst                 **models.Account
+	}{{"ACME", customerUser, customerChan, &e.acme}, {"Globex", otherUser, otherChan, &e.globex}} {
+		a, err := st.CreateAccount(ctx, staff, acct.name, "", "CNY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Credit(ctx, staff, a.ID, 1_000_000_00, "opening balance"); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.LinkChannel(ctx, staff, acct.channel, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddAccountUser(ctx, staff, acct.user, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		*acct.dst = a
+	}
+	return e
+}
+
+// settle waits for every piece of post-ack work to finish.
+func (e *env) settle() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.disp.Drain(ctx); err != nil {
+		e.t.Fatalf("post-ack work did not finish: %v", err)
+	}
+}
+
+// command sends a signed /leaseline command and returns the HTTP status and
+// the ack body.
+func (e *env) command(user, channel, text string) (int, map[string]any) {
+	e.t.Helper()
+	form := url.Values{
+		"command": {"/leaseline"}, "text": {text}, "user_id": {user}, "channel_id": {channel},
+		"team_id": {slackfake.TeamID}, "trigger_id": {"trig-" + rand.Text()[:8]},
+		"response_url": {e.slack.ResponseURL("cmd-" + rand.Text()[:8])},
+	}
+	req, err := slackfake.CommandRequest(e.server.URL+bot.PathCommands, signingSecret, e.clock.Now(), form)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.do(req)
+}
+
+// interact sends a signed interaction payload.
+func (e *env) interact(payload any) (int, map[string]any) {
+	e.t.Helper()
+	req, err := slackfake.InteractionRequest(e.server.URL+bot.PathInteractions, signingSecret, e.clock.Now(), payload)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.do(req)
+}
+
+func (e *env) do(req *http.Request) (int, map[string]any) {
+	e.t.Helper()
+	// Signatures are checked against the real time; the fake clock only
+	// drives the business rules.
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	var out map[string]any
+	if len(body) > 0 {
+		_ = json.Unmarshal(body, &out)
+	}
+	return res.StatusCode, out
+}
+
+// press sends a block_actions payload: user presses the button actionID
+// with value, in channel, on the message with ts.
+func (e *env) press(user, channel, actionID, value string) (int, map[string]any) {
+	e.t.Helper()
+	return e.interact(map[string]any{
+		"type": "block_actions", "trigger_id": "trig-" + rand.Text()[:8],
+		"user":         map[string]any{"id": user, "team_id": slackfake.TeamID},
+		"team":         map[string]any{"id": slackfake.TeamID},
+		"channel":      map[string]any{"id": channel},
+		"container":    map[string]any{"type": "message", "channel_id": channel, "message_ts": "1700000000.000100"},
+		"message":      map[string]any{"ts": "1700000000.000100"},
+		"response_url": e.slack.ResponseURL("act-" + rand.Text()[:8]),
+		"actions":      []map[string]any{{"action_id": actionID, "value": value, "type": "button", "block_id": "b"}},
+	})
+}
+
+// submit sends a view_submission of the modal callbackID with the given
+// state values (block_id -> action_id -> value object) and private metadata.
+func (e *env) submit(user, callbackID, privateMetadata string, values map[string]map[string]slack.BlockAction) (int, map[string]any) {
+	e.t.Helper()
+	return e.interact(map[string]any{
+		"type": "view_submission", "trigger_id": "trig-" + rand.Text()[:8],
+		"user": map[string]any{"id": user, "team_id": slackfake.TeamID},
+		"team": map[string]any{"id": slackfake.TeamID},
+		"view": map[string]any{
+			"id": "V" + rand.Text()[:8], "type": "modal", "callback_id": callbackID, "private_metadata": privateMetadata,
+			"state": map[string]any{"values": values},
+		},
+	})
+}
+
+// blocksText flattens the text of every block of a recorded call's
+// "blocks" parameter, to assert on what a user saw.
+func blocksText(raw string) string {
+	var blocks []map[string]any
+	_ = json.Unmarshal([]byte(raw), &blocks)
+	var b strings.Builder
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if t, ok := x["text"].(string); ok {
+				b.WriteString(t)
+				b.WriteByte('\n')
+			}
+			for k, v := range x {
+				if k != "text" || fmt.Sprint(v) != v {
+					walk(v)
+				}
+			}
+		case []any:
+			for _, v := range x {
+				walk(v)
+			}
+		}
+	}
+	for _, bl := range blocks {
+		walk(bl)
+	}
+	return b.String()
+}
+
+func freshPostgres(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	defer admin.Close()
+	name := "leaseline_test_" + strings.ToLower(rand.Text()[:12])
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create database on TEST_DATABASE_URL (is PostgreSQL running?): %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err == nil {
+			_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			admin.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
