@@ -3,6 +3,7 @@ package models
 import (
 	"crypto/rand"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -116,7 +117,8 @@ func ParseBandwidth(s string) (int, error) {
 		t = strings.TrimSuffix(strings.TrimSuffix(t, "mbps"), "m")
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(t))
-	if err != nil || n <= 0 {
+	// n > MaxInt/mult: "1494186269970473681g" must not wrap around to 104 Mbps.
+	if err != nil || n <= 0 || n > math.MaxInt/mult {
 		return 0, &RuleError{Field: FieldBandwidth, Rule: "bandwidth-number", Message: fmt.Sprintf(
 			"%q is not a bandwidth. Enter a whole number of Mbps from %d to %d, e.g. 200.", strings.TrimSpace(s), MinBandwidthMbps, MaxBandwidthMbps)}
 	}
