@@ -704,3 +704,19 @@ func TestErrorFormat(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestFormatExampleParses keeps the example of FORMAT.md honest.
+func TestFormatExampleParses(t *testing.T) {
+	doc, err := os.ReadFile("FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "### Example\n\n```yaml\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("FORMAT.md has no example")
+	}
+	if _, err := Parse([]byte(example), "FORMAT.md example"); err != nil {
+		t.Fatal(err)
+	}
+}
