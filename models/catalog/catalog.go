@@ -244,18 +244,18 @@ func (p *parser) region(s *state, n *yaml.Node, path string) {
 		}
 	}
 	weekend, weekendSet := defaultWeekend, map[time.Weekday]bool{time.Saturday: true, time.Sunday: true}
-	if f.has("weekend") {
+	if wn := f.get("weekend"); wn != nil {
 		items := f.list("weekend")
-		if f.get("weekend").Kind == yaml.SequenceNode {
+		if wn.Kind == yaml.SequenceNode {
 			days, set, ok := p.weekdays(items, join(path, "weekend"))
 			switch {
 			case !ok:
 				weekendSet = nil
 			case len(set) == 0:
-				p.errorf(f.get("weekend"), join(path, "weekend"), "list at least one day, or leave the key out for [Sat, Sun]")
+				p.errorf(wn, join(path, "weekend"), "list at least one day, or leave the key out for [Sat, Sun]")
 				weekendSet = nil
 			case len(set) == 7:
-				p.errorf(f.get("weekend"), join(path, "weekend"), "every day is a weekend day: a region needs workdays")
+				p.errorf(wn, join(path, "weekend"), "every day is a weekend day: a region needs workdays")
 				weekendSet = nil
 			default:
 				weekend, weekendSet = days, set
@@ -532,11 +532,11 @@ func (p *parser) accessPoint(s *state, n *yaml.Node, path string) {
 		if userNode != nil && r.SlackUserID != "" && !userPattern.MatchString(r.SlackUserID) {
 			p.errorf(userNode, join(rp, "slack_user"), "%q is not a Slack user ID (U or W followed by 8 to 20 capital letters or digits, e.g. U0123456789)", r.SlackUserID)
 		}
-		if g.has("weekdays") {
-			if items := g.list("weekdays"); g.get("weekdays").Kind == yaml.SequenceNode {
+		if wn := g.get("weekdays"); wn != nil {
+			if items := g.list("weekdays"); wn.Kind == yaml.SequenceNode {
 				days, set, ok := p.weekdays(items, join(rp, "weekdays"))
 				if ok && len(set) == 0 {
-					p.errorf(g.get("weekdays"), join(rp, "weekdays"), "list at least one day, or leave the key out for every day")
+					p.errorf(wn, join(rp, "weekdays"), "list at least one day, or leave the key out for every day")
 				}
 				if len(set) < 7 {
 					r.Weekdays = days
