@@ -17,8 +17,9 @@ import (
 // NewClient returns a Slack Web API client for token. apiURL "" means Slack's
 // default endpoint; any other value (a proxy, or slackfake in tests) is used
 // as the base URL, with a trailing slash ensured. httpClient nil means
-// http.DefaultClient.
-func NewClient(token, apiURL string, httpClient *http.Client) *slack.Client {
+// http.DefaultClient. extra options follow (e.g. slack.OptionAppLevelToken
+// for Socket Mode).
+func NewClient(token, apiURL string, httpClient *http.Client, extra ...slack.Option) *slack.Client {
 	var opts []slack.Option
 	if apiURL != "" {
 		if !strings.HasSuffix(apiURL, "/") {
@@ -29,7 +30,7 @@ func NewClient(token, apiURL string, httpClient *http.Client) *slack.Client {
 	if httpClient != nil {
 		opts = append(opts, slack.OptionHTTPClient(httpClient))
 	}
-	return slack.New(token, opts...)
+	return slack.New(token, append(opts, extra...)...)
 }
 
 // Responder posts messages to the response_url of a slash command or an

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// config is every setting, read once from the environment and flags and
+// validated before anything starts.
+type config struct {
+	BotToken      string
+	SigningSecret string
+	AppToken      string
+	APIURL        string
+	DatabaseURL   string
+	Addr          string
+	StaffUsers    []string
+	StaffGroup    string
+	StaffChannel  string
+	Catalog       string
+	LogFormat     string
+	LogLevel      string
+	MaxOpen       int
+	// EncryptionKey encrypts personnel ID numbers at rest (hex, 32 bytes).
+	EncryptionKey string
+	Jobs          jobsConfig
+}
+
+// getenv is how configuration reads the environment (os.Getenv in main,
+// a map in tests).
+type getenv func(string) string
+
+// loadConfig reads the environment, then lets flags of fs override it. It
+// returns the flag set's parse error only; validation is separate.
+func loadConfig(env getenv, fs *flag.FlagSet, args []string) (*config, error) {
+	c := &config{
+		BotToken:      env("SLACK_BOT_TOKEN"),
+		SigningSecret: env("SLACK_SIGNING_SECRET"),
+		AppToken:      env("SLACK_APP_TOKEN"),
+		APIURL:        env("SLACK_API_URL"),
+		DatabaseURL:   env("DATABASE_URL"),
+		Addr:          orDefault(env("LEASELINE_ADDR"), ":8080"),
+		StaffGroup:    env("LEASELINE_STAFF_GROUP"),
+		StaffChannel:  env("LEASELINE_STAFF_CHANNEL"),
+		Catalog:       env("LEASELINE_CATALOG"),
+		LogFormat:     orDefault(env("LEASELINE_LOG_FORMAT"), "text"),
+		LogLevel:      orDefault(env("LEASELINE_LOG_LEVEL"), "info"),
+		EncryptionKey: env("LEASELINE_ENCRYPTION_KEY"),
+	}
+	staff := env("LEASELINE_STAFF_USERS")
+	maxOpen := orDefault(env("LEASELINE_MAX_OPEN"), "5")
+	c.Jobs = loadJobsConfig(env)
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL; empty means the embedded SQLite file leaseline.db (env DATABASE_URL)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (env LEASELINE_ADDR)")
+	fs.StringVar(&c.StaffChannel, "staff-channel", c.StaffChannel, "channel ID of the staff channel (env LEASELINE_STAFF_CHANNEL)")
+	fs.StringVar(&staff, "staff-users", staff, "comma-separated Slack user IDs of staff (env LEASELINE_STAFF_USERS)")
+	fs.StringVar(&c.StaffGroup, "staff-group", c.StaffGroup, "Slack user group ID whose members are staff (env LEASELINE_STAFF_GROUP)")
+	fs.StringVar(&c.Catalog, "catalog", c.Catalog, "catalog file to load at start (env LEASELINE_CATALOG)")
+	fs.StringVar(&c.APIURL, "slack-api-url", c.APIURL, "base URL of the Slack Web API (env SLACK_API_URL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env LEASELINE_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LEASELINE_LOG_LEVEL)")
+	fs.StringVar(&maxOpen, "max-open", maxOpen, "connections of one account that may be short of Enabled at once (env LEASELINE_MAX_OPEN)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	for u := range strings.SplitSeq(staff, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			c.StaffUsers = append(c.StaffUsers, u)
+		}
+	}
+	n, err := strconv.Atoi(maxOpen)
+	if err != nil {
+		n = -1 // reported by validate
+	}
+	c.MaxOpen = n
+	return c, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// validate checks every setting and returns one clear message per problem.
+// slack says whether the Slack settings are needed (serve), or only the
+// database and catalog (migrate, catalog, jobs).
+func (c *config) validate(slack bool) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if slack {
+		switch {
+		case c.BotToken == "":
+			bad("SLACK_BOT_TOKEN is missing: set it to the app's Bot User OAuth Token (xoxb-…), from the Slack app's OAuth & Permissions page")
+		case !strings.HasPrefix(c.BotToken, "xoxb-"):
+			bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+		}
+		if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
+			bad("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write); leave it unset for HTTP mode")
+		}
+		if c.AppToken == "" && c.SigningSecret == "" {
+			bad("SLACK_SIGNING_SECRET is missing: HTTP mode needs it to check every request (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode")
+		}
+		if c.StaffChannel == "" {
+			bad("LEASELINE_STAFF_CHANNEL is missing: set it to the channel ID (C…) where staff review applications and receive tickets")
+		}
+		if len(c.StaffUsers) == 0 && c.StaffGroup == "" {
+			bad("no staff: set LEASELINE_STAFF_USERS to the comma-separated Slack user IDs (U…) of staff, and/or LEASELINE_STAFF_GROUP to a user group ID")
+		}
+		for _, u := range c.StaffUsers {
+			if !strings.HasPrefix(u, "U") && !strings.HasPrefix(u, "W") {
+				bad("LEASELINE_STAFF_USERS: %q is not a Slack user ID (they start with U or W)", u)
+			}
+		}
+		if c.APIURL != "" {
+			if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad("SLACK_API_URL %q is not an http(s) URL", c.APIURL)
+			}
+		}
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			bad("LEASELINE_ADDR %q is not a listen address such as :8080 or 127.0.0.1:8080", c.Addr)
+		}
+	}
+	if c.DatabaseURL != "" && strings.Contains(c.DatabaseURL, "://") {
+		u, err := url.Parse(c.DatabaseURL)
+		switch {
+		case err != nil:
+			bad("DATABASE_URL is not a valid URL; use postgres://user:password@host:5432/dbname, or leave it unset for the embedded SQLite file")
+		case u.Scheme != "postgres" && u.Scheme != "postgresql":
+			bad("DATABASE_URL scheme %q is not supported; use postgres://…, or leave it unset for the embedded SQLite file", u.Scheme)
+		case u.Host == "":
+			bad("DATABASE_URL has no host; use postgres://user@host:5432/dbname")
+		}
+	}
+	if c.Catalog != "" {
+		if _, err := os.Stat(c.Catalog); err != nil {
+			bad("LEASELINE_CATALOG %q cannot be read: %v", c.Catalog, errors.Unwrap(err))
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("LEASELINE_LOG_FORMAT %q: use text or json", c.LogFormat)
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		bad("LEASELINE_LOG_LEVEL %q: use debug, info, warn or error", c.LogLevel)
+	}
+	if c.MaxOpen < 1 {
+		bad("LEASELINE_MAX_OPEN must be a whole number of at least 1")
+	}
+	errs = append(errs, c.Jobs.validate()...)
+	return errs
+}
+
+// logger builds the process logger from the configuration.
+func (c *config) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel)) // validated
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// joinErrors formats validation problems, one a line.
+func joinErrors(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = "  - " + e.Error()
+	}
+	return fmt.Errorf("configuration has %d problem(s):\n%s", len(errs), strings.Join(msgs, "\n"))
+}
