@@ -77,7 +77,7 @@ func NewCalendar(region Region, days []CalendarDay) (*Calendar, error) {
 	}
 	c := &Calendar{Location: loc, Weekend: weekend, Holidays: map[Date]string{}, Workdays: map[Date]string{}}
 	for _, d := range days {
-		if d.AccessPointID != "" {
+		if d.AccessPointID != "" || (d.RegionID != "" && d.RegionID != region.ID) {
 			continue
 		}
 		date, err := ParseDate(d.Date)
@@ -107,12 +107,16 @@ func ParseWeekdays(s string) (map[time.Weekday]bool, error) {
 		if f == "" {
 			continue
 		}
-		if len(f) > 3 {
-			f = f[:3]
-		}
 		wd, ok := weekdayNames[f]
 		if !ok {
-			return nil, fmt.Errorf("%q is not a weekday (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)", f)
+			for _, d := range weekdayNames {
+				if strings.ToLower(d.String()) == f {
+					wd, ok = d, true
+				}
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("%q is not a weekday (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)", strings.TrimSpace(f))
 		}
 		out[wd] = true
 	}

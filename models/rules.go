@@ -59,7 +59,7 @@ func ParsePortType(s string) (PortType, error) {
 	}
 	n := norm(s)
 	for _, bad := range UnsupportedPortTypes {
-		if n == norm(bad) || strings.Contains(n, "cpos") {
+		if n == norm(bad) || n == strings.ReplaceAll(norm(bad), ".", "") || strings.Contains(n, "cpos") {
 			return "", &RuleError{Field: FieldPortType, Rule: "unsupported-interface", Message: fmt.Sprintf(
 				"%s is not supported: physical connections do not support SDH 155M CPOS, V.35 or G.703 interfaces. Choose one of %s.",
 				strings.TrimSpace(s), joinPortTypes(PortTypes))}
@@ -194,9 +194,9 @@ func (a Application) Validate(c ApplyContext) RuleErrors {
 	if a.PortType == "" {
 		add(FieldPortType, "port-type-required", "Choose a port type.")
 	}
-	if a.BandwidthMbps < MinBandwidthMbps || a.BandwidthMbps > MaxBandwidthMbps {
+	if (a.BandwidthMbps < MinBandwidthMbps || a.BandwidthMbps > MaxBandwidthMbps) && !errs.has("bandwidth-range") {
 		add(FieldBandwidth, "bandwidth-limits", "Enter a bandwidth from %d to %d Mbps.", MinBandwidthMbps, MaxBandwidthMbps)
-	} else if a.PortType != "" && a.BandwidthMbps > a.PortType.CapacityMbps() {
+	} else if a.PortType != "" && a.BandwidthMbps > a.PortType.CapacityMbps() && !errs.has("bandwidth-range") {
 		add(FieldBandwidth, "bandwidth-port-capacity", "%s carries at most %d Mbps; choose a faster port type or a lower bandwidth.", a.PortType, a.PortType.CapacityMbps())
 	}
 	if a.RedundantID != nil {
@@ -216,6 +216,15 @@ func (a Application) Validate(c ApplyContext) RuleErrors {
 		add("", "open-limit", "Your account already has %d connections short of Enabled (the limit is %d). Complete or cancel one before applying for another.", c.Open, c.MaxOpen)
 	}
 	return errs
+}
+
+func (es RuleErrors) has(rule string) bool {
+	for _, e := range es {
+		if e.Rule == rule {
+			return true
+		}
+	}
+	return false
 }
 
 func providerName(ps map[string]Provider, id string) string {

@@ -103,12 +103,17 @@ func TestValidateRules(t *testing.T) {
 		{"bandwidth above the offer", func(_ *models.Application, c *models.ApplyContext) { c.AccessPoint.PortTypes[0].MaxMbps = 100 },
 			models.FieldBandwidth, "bandwidth-range", []string{"1000Base-LX at Hangzhou-Yuhang-B carries 50 to 100 Mbps"}},
 		{"bandwidth below 50", func(a *models.Application, _ *models.ApplyContext) { a.BandwidthMbps = 10 },
+			models.FieldBandwidth, "bandwidth-range", []string{"carries 50 to 1000 Mbps"}},
+		{"bandwidth below 50, port type not offered", func(a *models.Application, _ *models.ApplyContext) {
+			a.PortType = models.Port100GBaseLR
+			a.BandwidthMbps = 10
+		},
 			models.FieldBandwidth, "bandwidth-limits", []string{"from 50 to 10000 Mbps"}},
 		{"bandwidth above 10000", func(a *models.Application, _ *models.ApplyContext) {
 			a.PortType = models.Port10GBaseLR
 			a.BandwidthMbps = 20000
 		},
-			models.FieldBandwidth, "bandwidth-limits", []string{"from 50 to 10000 Mbps"}},
+			models.FieldBandwidth, "bandwidth-range", []string{"carries 1000 to 10000 Mbps"}},
 		{"bandwidth above the port type", func(a *models.Application, c *models.ApplyContext) {
 			c.AccessPoint.PortTypes[0].MaxMbps = 10000
 			a.BandwidthMbps = 2000
