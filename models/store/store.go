@@ -48,6 +48,9 @@ type Config struct {
 	MaxOpen int
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// EncryptionKey (32 bytes) encrypts personnel ID numbers at rest; nil
+	// stores them as given.
+	EncryptionKey []byte
 	// NewPhysicalConnectionID makes IDs (models.NewPhysicalConnectionID when nil).
 	NewPhysicalConnectionID func() string
 	Logger                  *slog.Logger
@@ -87,6 +90,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	if cfg.EncryptionKey != nil {
+		sl, err := newSealer(cfg.EncryptionKey)
+		if err != nil {
+			return nil, err
+		}
+		if err := registerSealing(db, sl); err != nil {
+			return nil, err
+		}
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
