@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -140,6 +141,14 @@ func (c *config) validate(slack bool) []error {
 		case u.Host == "":
 			bad("DATABASE_URL has no host; use postgres://user@host:5432/dbname")
 		}
+	}
+	switch {
+	case c.EncryptionKey != "":
+		if k, err := hex.DecodeString(c.EncryptionKey); err != nil || len(k) != 32 {
+			bad("LEASELINE_ENCRYPTION_KEY must be 64 hex characters (32 bytes); generate one with: openssl rand -hex 32")
+		}
+	case strings.Contains(c.DatabaseURL, "://"):
+		bad("LEASELINE_ENCRYPTION_KEY is missing: personnel ID numbers are encrypted at rest; generate a key with `openssl rand -hex 32` and keep it with your other secrets")
 	}
 	if c.Catalog != "" {
 		if _, err := os.Stat(c.Catalog); err != nil {

@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"os"
 	"io"
 	"log/slog"
 	"strings"
@@ -15,8 +19,12 @@ import (
 
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, c *config, log *slog.Logger) (*store.Store, error) {
+	key, err := encryptionKey(c, log)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, store.Config{
-		DatabaseURL: c.DatabaseURL, StaffChannel: c.StaffChannel, MaxOpen: c.MaxOpen, Logger: log,
+		DatabaseURL: c.DatabaseURL, StaffChannel: c.StaffChannel, MaxOpen: c.MaxOpen, Logger: log, EncryptionKey: key,
 	})
 	if err != nil {
 		return nil, err
@@ -182,4 +190,44 @@ func configCheckCmd(env getenv, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "configuration is valid: %s, %s, %d staff users, staff channel %s\n", mode, db, len(c.StaffUsers), c.StaffChannel)
 	return nil
+}
+
+// encryptionKey returns the key that encrypts personnel ID numbers: the
+// configured one, or — for the embedded SQLite file only — a key kept in a
+// file beside the database (created on first run, mode 0600), so that a
+// first run is encrypted too without any set-up. PostgreSQL requires the
+// configured key (validate says so).
+func encryptionKey(c *config, log *slog.Logger) ([]byte, error) {
+	if c.EncryptionKey != "" {
+		k, err := hex.DecodeString(c.EncryptionKey)
+		if err != nil {
+			return nil, fmt.Errorf("LEASELINE_ENCRYPTION_KEY: %w", err)
+		}
+		return k, nil
+	}
+	if strings.Contains(c.DatabaseURL, "://") {
+		return nil, errors.New("LEASELINE_ENCRYPTION_KEY is missing")
+	}
+	dbPath := c.DatabaseURL
+	if dbPath == "" {
+		dbPath = store.DefaultSQLitePath
+	}
+	dbPath = strings.TrimPrefix(strings.SplitN(dbPath, "?", 2)[0], "file:")
+	keyPath := dbPath + ".key"
+	if raw, err := os.ReadFile(keyPath); err == nil {
+		k, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+		if err != nil || len(k) != 32 {
+			return nil, fmt.Errorf("encryption key file %s is not 64 hex characters", keyPath)
+		}
+		return k, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read encryption key file: %w", err)
+	}
+	k := make([]byte, 32)
+	_, _ = rand.Read(k) // crypto/rand.Read never fails
+	if err := os.WriteFile(keyPath, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("create encryption key file: %w", err)
+	}
+	log.Info("created an encryption key for personnel ID numbers beside the database; back it up with it", "file", keyPath)
+	return k, nil
 }
