@@ -27,7 +27,7 @@ func newScheduler(*config, *store.Store, *slack.Client, prometheus.Registerer, *
 }
 
 func (*schedulerWiring) nudger() interface{ Nudge() } { return nil }
-func (*schedulerWiring) setRenderer(any)             {}
+func (*schedulerWiring) setRenderer(any)              {}
 func (*schedulerWiring) run(ctx context.Context) error {
 	<-ctx.Done()
 	return nil
