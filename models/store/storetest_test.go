@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -64,6 +65,9 @@ func openStore(t testing.TB, backend string, cfg store.Config) *store.Store {
 	case "postgres":
 		cfg.DatabaseURL = freshPostgres(t)
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	s, err := store.Open(ctx, cfg)
 	if err != nil {
 		t.Fatalf("open %s: %v", backend, err)
@@ -117,9 +121,22 @@ const staffChannel = "CSTAFF"
 
 func newFixture(t testing.TB, backend string) *fixture {
 	t.Helper()
+	return newFixtureConfig(t, backend, store.Config{})
+}
+
+// newFixtureConfig is newFixture with a store configuration: its
+// StaffChannel and Now are the fixture's unless set.
+func newFixtureConfig(t testing.TB, backend string, cfg store.Config) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	clock := newClock(time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC))
-	s := openStore(t, backend, store.Config{StaffChannel: staffChannel, Now: clock.Now})
+	if cfg.StaffChannel == "" {
+		cfg.StaffChannel = staffChannel
+	}
+	if cfg.Now == nil {
+		cfg.Now = clock.Now
+	}
+	s := openStore(t, backend, cfg)
 	cat, err := catalog.Parse(catalog.Sample(), "sample.yaml")
 	if err != nil {
 		t.Fatalf("sample catalog: %v", err)
