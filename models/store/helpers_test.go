@@ -30,8 +30,8 @@ func rawDB(t testing.TB, s *store.Store) *sql.DB {
 	return db
 }
 
-// q rewrites the ? placeholders of query for the store's dialect.
-func q(s *store.Store, query string) string {
+// dialectSQL rewrites the ? placeholders of query for the store's dialect.
+func dialectSQL(s *store.Store, query string) string {
 	if s.Dialect() != "postgres" {
 		return query
 	}
@@ -48,28 +48,28 @@ func q(s *store.Store, query string) string {
 	return b.String()
 }
 
-// count runs a SELECT COUNT(*) … query.
-func count(t testing.TB, s *store.Store, query string, args ...any) int {
+// sqlCount runs a SELECT COUNT(*) … query.
+func sqlCount(t testing.TB, s *store.Store, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := rawDB(t, s).QueryRow(q(s, query), args...).Scan(&n); err != nil {
+	if err := rawDB(t, s).QueryRow(dialectSQL(s, query), args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
 }
 
-// exec runs a statement.
-func exec(t testing.TB, s *store.Store, query string, args ...any) {
+// sqlExec runs a statement.
+func sqlExec(t testing.TB, s *store.Store, query string, args ...any) {
 	t.Helper()
-	if _, err := rawDB(t, s).Exec(q(s, query), args...); err != nil {
+	if _, err := rawDB(t, s).Exec(dialectSQL(s, query), args...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 }
 
-// rows returns every row of a query as strings, for before/after equality.
-func rows(t testing.TB, s *store.Store, query string, args ...any) [][]string {
+// sqlRows returns every row of a query as strings, for before/after equality.
+func sqlRows(t testing.TB, s *store.Store, query string, args ...any) [][]string {
 	t.Helper()
-	rs, err := rawDB(t, s).Query(q(s, query), args...)
+	rs, err := rawDB(t, s).Query(dialectSQL(s, query), args...)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
@@ -117,7 +117,7 @@ type notice struct {
 func noticesOf(t testing.TB, s *store.Store, id int64) []notice {
 	t.Helper()
 	var out []notice
-	for _, r := range rows(t, s, "SELECT kind, channel, connection_id FROM notices WHERE connection_id = ? ORDER BY id", id) {
+	for _, r := range sqlRows(t, s, "SELECT kind, channel, connection_id FROM notices WHERE connection_id = ? ORDER BY id", id) {
 		n, _ := strconv.ParseInt(r[2], 10, 64)
 		out = append(out, notice{Kind: r[0], Channel: r[1], ConnectionID: n})
 	}
@@ -128,9 +128,9 @@ func noticesOf(t testing.TB, s *store.Store, id int64) []notice {
 func noticeCount(t testing.TB, s *store.Store, id int64, kind models.NoticeKind) int {
 	t.Helper()
 	if kind == "" {
-		return count(t, s, "SELECT COUNT(*) FROM notices WHERE connection_id = ?", id)
+		return sqlCount(t, s, "SELECT COUNT(*) FROM notices WHERE connection_id = ?", id)
 	}
-	return count(t, s, "SELECT COUNT(*) FROM notices WHERE connection_id = ? AND kind = ?", id, string(kind))
+	return sqlCount(t, s, "SELECT COUNT(*) FROM notices WHERE connection_id = ? AND kind = ?", id, string(kind))
 }
 
 // auditOf returns the audit trail of connection id, as staff see it.
@@ -358,10 +358,18 @@ func (f *fixture) walk(t testing.TB, owner models.Actor, app models.Application,
 	if err != nil {
 		t.Fatalf("apply %q: %v", app.Name, err)
 	}
+	return f.advance(t, owner, c, path...)
+}
+
+// advance takes connection c of owner along path, each action by a role
+// the table allows, and returns it as it ends.
+func (f *fixture) advance(t testing.TB, owner models.Actor, c *models.Connection, path ...models.Action) *models.Connection {
+	t.Helper()
+	c = f.get(t, c.ID)
 	for _, a := range path {
 		next, err := f.do(f.actorFor(t, c, owner, a), c.ID, a)
 		if err != nil {
-			t.Fatalf("walk %s: %s: %v", app.Name, a, err)
+			t.Fatalf("advance %s: %s: %v", c.Name, a, err)
 		}
 		c = next
 	}
@@ -401,8 +409,8 @@ func ruleIn(t testing.TB, err error, rule string) *models.RuleError {
 	return nil
 }
 
-// equal fails the test when got != want.
-func equal[T any](t testing.TB, what string, got, want T) {
+// wantEqual fails the test when got != want.
+func wantEqual[T any](t testing.TB, what string, got, want T) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s = %v, want %v", what, got, want)

@@ -69,9 +69,9 @@ func TestLifecycleTable(t *testing.T) {
 					t.Fatalf("refused actions changed the connection: v%d %s/%q -> v%d %s/%q",
 						shared.Version, shared.Status, shared.Step, after.Version, after.Status, after.Step)
 				}
-				equal(t, "audit events after refusals", len(f.auditOf(t, shared.ID)), sharedAudit)
-				equal(t, "notices after refusals", noticeCount(t, f.s, shared.ID, ""), sharedNotices)
-				equal(t, "balance after refusals", f.balance(t, owner.AccountID), sharedBalance)
+				wantEqual(t, "audit events after refusals", len(f.auditOf(t, shared.ID)), sharedAudit)
+				wantEqual(t, "notices after refusals", noticeCount(t, f.s, shared.ID, ""), sharedNotices)
+				wantEqual(t, "balance after refusals", f.balance(t, owner.AccountID), sharedBalance)
 			})
 		}
 		for i, tr := range models.Transitions {
@@ -216,9 +216,9 @@ func TestOtherTenants(t *testing.T) {
 				}
 			}
 			got := f.get(t, c.ID)
-			equal(t, st.Name+": version", got.Version, c.Version)
-			equal(t, st.Name+": audit events", len(f.auditOf(t, c.ID)), audit)
-			equal(t, st.Name+": notices", noticeCount(t, f.s, c.ID, ""), notices)
+			wantEqual(t, st.Name+": version", got.Version, c.Version)
+			wantEqual(t, st.Name+": audit events", len(f.auditOf(t, c.ID)), audit)
+			wantEqual(t, st.Name+": notices", noticeCount(t, f.s, c.ID, ""), notices)
 		}
 		t.Logf("%s: %d refused attempts by other tenants", backend, cases)
 	})
@@ -235,6 +235,6 @@ func TestActRefusesOwnMethods(t *testing.T) {
 				t.Fatalf("act %s: %v", a, err)
 			}
 		}
-		equal(t, "version", f.get(t, c.ID).Version, c.Version)
+		wantEqual(t, "version", f.get(t, c.ID).Version, c.Version)
 	})
 }
