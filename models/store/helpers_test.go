@@ -324,6 +324,18 @@ var stages = []stage{
 		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction, models.ActionConfirm)},
 }
 
+// stageNamed returns the stage of that name.
+func stageNamed(t testing.TB, name string) stage {
+	t.Helper()
+	for _, st := range stages {
+		if st.Name == name {
+			return st
+		}
+	}
+	t.Fatalf("no stage %q", name)
+	return stage{}
+}
+
 // actorFor picks, for action a on c, an actor of a role the lifecycle
 // table allows to do it from c's status and step.
 func (f *fixture) actorFor(t testing.TB, c *models.Connection, owner models.Actor, a models.Action) models.Actor {

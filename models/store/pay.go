@@ -26,6 +26,12 @@ func (s *Store) Pay(ctx context.Context, actor models.Actor, id int64) (*models.
 		if err := s.forUpdate(tx).First(&acct, c.AccountID).Error; err != nil {
 			return "", fmt.Errorf("lock account: %w", translate(err))
 		}
+		// The ledger keeps one currency per account (Credit writes the
+		// account's): a price in another cannot be paid from it.
+		if c.Currency != acct.Currency {
+			return "", fmt.Errorf("%w: the connection costs %s and the account's prepaid balance is in %s, which cannot pay it; ask the operator to settle it in %s",
+				models.ErrInsufficientBalance, models.FormatMoney(c.AmountCents, c.Currency), acct.Currency, c.Currency)
+		}
 		balance, err := balanceOf(tx, c.AccountID)
 		if err != nil {
 			return "", err

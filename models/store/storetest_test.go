@@ -163,17 +163,23 @@ func newFixtureConfig(t testing.TB, backend string, cfg store.Config) *fixture {
 	return f
 }
 
-// openAP returns the first open access point of the sample with a free port
-// of some type, and that offer.
+// openAP returns the first open access point of the sample with an offer
+// priced in CNY (the fixture accounts' currency), and that offer.
 func (f *fixture) openAP(t testing.TB) (models.AccessPoint, models.PortOffer) {
 	t.Helper()
 	aps, err := f.s.AccessPoints(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The fixture's accounts hold CNY: the offer must be priced in CNY.
 	for _, ap := range aps {
-		if ap.Status.Open() && len(ap.Providers) > 0 && len(ap.PortTypes) > 0 {
-			return ap, ap.PortTypes[0]
+		if !ap.Status.Open() || len(ap.Providers) == 0 {
+			continue
+		}
+		for _, offer := range ap.PortTypes {
+			if offer.Currency == "CNY" {
+				return ap, offer
+			}
 		}
 	}
 	t.Fatal("sample catalog has no open access point")
