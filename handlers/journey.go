@@ -1,0 +1,345 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/models"
+	"github.com/leaseline/leaseline/models/store"
+)
+
+// The journey after the review: pay, view, provider coordination, ticket,
+// construction, confirmation, cancellation. Every button acks at once and
+// works after the ack; every form checks its rules within the ack and shows
+// what to fix under the field.
+
+// registerJourney routes the journey's buttons and forms.
+func (a *App) registerJourney(r *bot.Router) {
+	r.Action(actPay, a.onPress(a.pressPay))
+	r.View(viewPay, a.onSubmit(a.submitPay))
+	r.Action(actView, a.onPress(a.pressView))
+	r.Action(actNotifyProvider, a.onPress(a.pressNotify))
+	r.Action(actSurvey, a.onPress(a.pressSurvey))
+	r.Action(actSurveyMore, a.surveyMore)
+	r.View(viewSurvey, a.onSubmit(a.submitSurvey))
+	r.Action(actTicket, a.onPress(a.pressTicket))
+	r.View(viewTicket, a.onSubmit(a.submitTicket))
+	r.Action(actComplete, a.onPress(a.pressComplete))
+	r.View(viewComplete, a.onSubmit(a.submitComplete))
+	r.Action(actConfirm, a.onPress(a.pressConfirm))
+	r.Action(actCancel, a.onPress(a.pressCancel))
+	r.View(viewCancel, a.onSubmit(a.submitCancel))
+}
+
+// Block IDs of the actions blocks leaseline puts on messages about one
+// connection. A button pressed in such a block may replace its message
+// after the action; buttons elsewhere (lists, panels, App Home) never do.
+const (
+	blockCard   = "ll_card_"   // a notice or card about one connection
+	blockReview = "ll_review_" // the review request in the staff channel
+)
+
+func cardBlockID(id int64) string   { return fmt.Sprintf("%s%d", blockCard, id) }
+func reviewBlockID(id int64) string { return fmt.Sprintf("%s%d", blockReview, id) }
+
+// target is a message to replace after an action: by chat.update when its
+// channel and ts are known, else through the response_url. The zero target
+// replaces nothing.
+type target struct {
+	Channel, TS, ResponseURL string
+}
+
+func (t target) empty() bool { return t.TS == "" && t.ResponseURL == "" }
+
+// targetOf is the message a button was pressed on, when leaseline may
+// replace it (see blockCard).
+func targetOf(cb *slack.InteractionCallback) target {
+	id := firstAction(cb).BlockID
+	if !strings.HasPrefix(id, blockCard) && !strings.HasPrefix(id, blockReview) {
+		return target{}
+	}
+	t := target{ResponseURL: cb.ResponseURL}
+	if cb.Container.Type == "message" && !cb.Container.IsEphemeral && cb.Container.MessageTs != "" {
+		t.Channel, t.TS = channelOf(cb), cb.Container.MessageTs
+	}
+	return t
+}
+
+// targetOfMeta is the message a modal was opened from (see press.meta).
+func targetOfMeta(m meta) target {
+	t := target{TS: m.MessageTS, ResponseURL: m.ResponseURL}
+	if t.TS != "" {
+		t.Channel = m.Channel
+	}
+	return t
+}
+
+// replace shows blocks in place of the target message.
+func (a *App) replace(ctx context.Context, t target, blocks []slack.Block, text string) {
+	blocks = capBlocks(blocks, maxMessageBlocks)
+	if t.Channel != "" && t.TS != "" {
+		_, _, _, err := a.slack.UpdateMessageContext(ctx, t.Channel, t.TS, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+		if err == nil {
+			return
+		}
+		a.log.WarnContext(ctx, "update message in place", "request_id", bot.RequestID(ctx), "channel", t.Channel, "err", err)
+	}
+	if t.ResponseURL != "" {
+		msg := map[string]any{"replace_original": true, "blocks": blocks, "text": text}
+		if err := a.resp.Respond(ctx, t.ResponseURL, msg); err != nil {
+			a.log.WarnContext(ctx, "replace message through response_url", "request_id", bot.RequestID(ctx), "err", err)
+		}
+	}
+}
+
+// press is a button pressed on a connection, resolved after the ack.
+type press struct {
+	cb     *slack.InteractionCallback
+	conn   int64
+	actor  models.Actor
+	target target
+}
+
+// meta is what a modal opened by the press carries: the connection, the
+// channel (to resolve the actor again on submission) and the message to
+// replace afterwards.
+func (p press) meta() meta {
+	return meta{Conn: p.conn, Channel: channelOf(p.cb), MessageTS: p.target.TS, ResponseURL: p.target.ResponseURL}
+}
+
+// onPress builds the handler of a connection button: it acks at once; after
+// the ack it resolves who pressed (staff, provider in its channel, customer)
+// and runs fn.
+func (a *App) onPress(fn func(ctx context.Context, p press)) bot.Handler {
+	return a.pressHandler(nil, fn)
+}
+
+// staffPress is onPress for staff's buttons: anyone else is told, only them,
+// that only staff may do that, and nothing happens.
+func (a *App) staffPress(verb string, fn func(ctx context.Context, p press)) bot.Handler {
+	return a.pressHandler(func(ctx context.Context, cb *slack.InteractionCallback) bool {
+		if a.isStaff(ctx, cb.User.ID) {
+			return true
+		}
+		a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, fmt.Sprintf(
+			":no_entry: Only staff may %s applications: Approve and Reject are for the operator's reviewers (the Slack users in LEASELINE_STAFF_USERS or the staff user group). Nothing was changed.", verb))
+		return false
+	}, fn)
+}
+
+func (a *App) pressHandler(allow func(context.Context, *slack.InteractionCallback) bool, fn func(ctx context.Context, p press)) bot.Handler {
+	return func(_ context.Context, req bot.Request) (any, func(context.Context)) {
+		cb := interaction(req)
+		return nil, func(ctx context.Context) {
+			id, err := actionConn(cb)
+			if err != nil {
+				a.log.WarnContext(ctx, "button without a connection", "request_id", bot.RequestID(ctx), "err", err)
+				a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: This button is out of date. *My connections* or `/leaseline list` shows your connections as they are now.")
+				return
+			}
+			if allow != nil && !allow(ctx, cb) {
+				return
+			}
+			actor, err := a.actor(ctx, teamOf(cb), channelOf(cb), cb.User.ID)
+			if err != nil {
+				a.fail(ctx, cb, err)
+				return
+			}
+			fn(ctx, press{cb: cb, conn: id, actor: actor, target: targetOf(cb)})
+		}
+	}
+}
+
+// failPress tells the user who pressed why the action did not happen; an
+// action refused because the connection moved on says who moved it.
+func (a *App) failPress(ctx context.Context, p press, err error) {
+	a.fail(ctx, p.cb, a.explain(ctx, p.conn, err))
+}
+
+// explain turns "not allowed in this status" into what happened instead:
+// the connection's status and who put it there ("already Rejected by @x at
+// …"). Other errors pass through.
+func (a *App) explain(ctx context.Context, id int64, err error) error {
+	var done *models.AlreadyDoneError
+	if errors.As(err, &done) || !errors.Is(err, models.ErrWrongStatus) {
+		return err
+	}
+	d, derr := a.store.Detail(ctx, models.SystemActor(), id)
+	if derr != nil {
+		return err
+	}
+	if ev := lastEvent(d, func(ev models.AuditEvent) bool {
+		return ev.ToStatus == d.Connection.Status && ev.FromStatus != ev.ToStatus
+	}); ev != nil {
+		return &models.AlreadyDoneError{Action: ev.Action, Status: d.Connection.Status, By: ev.Actor, At: ev.At}
+	}
+	return err
+}
+
+// refusal says why role may not do action to the connection now, or nil
+// when it may: checked before a form opens, so nobody fills in a form the
+// engine would refuse.
+func refusal(d *store.Detail, action models.Action, role models.Role) error {
+	c := &d.Connection
+	_, err := models.Lookup(action, c.Status, c.Step, role)
+	if err == nil || !errors.Is(err, models.ErrWrongStatus) {
+		return err
+	}
+	if ev := lastEvent(d, func(ev models.AuditEvent) bool { return ev.Action == action }); ev != nil {
+		return &models.AlreadyDoneError{Action: action, Status: c.Status, By: ev.Actor, At: ev.At}
+	}
+	if ev := lastEvent(d, func(ev models.AuditEvent) bool { return ev.ToStatus == c.Status && ev.FromStatus != ev.ToStatus }); ev != nil && c.Status.Final() {
+		return &models.AlreadyDoneError{Action: ev.Action, Status: c.Status, By: ev.Actor, At: ev.At}
+	}
+	return err
+}
+
+// lastEvent is the latest audit event of d matching ok.
+func lastEvent(d *store.Detail, ok func(models.AuditEvent) bool) *models.AuditEvent {
+	for i := len(d.Audit) - 1; i >= 0; i-- {
+		if ok(d.Audit[i]) {
+			return &d.Audit[i]
+		}
+	}
+	return nil
+}
+
+// openModal opens a form on the press's trigger; Slack gives 3 seconds.
+func (a *App) openModal(ctx context.Context, p press, v slack.ModalViewRequest) {
+	if _, err := a.slack.OpenViewContext(ctx, p.cb.TriggerID, v); err != nil {
+		a.log.ErrorContext(ctx, "open modal", "request_id", bot.RequestID(ctx), "callback", v.CallbackID, "err", err)
+		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, ":warning: Slack did not open the form in time. Press the button again.")
+	}
+}
+
+// modal builds a form. submit "" means a view with only a Close button.
+func modal(callbackID, title, submit, close string, m meta, blocks []slack.Block) slack.ModalViewRequest {
+	v := slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackID,
+		Title:           plain(truncate(title, 24)),
+		Close:           plain(truncate(close, 24)),
+		Blocks:          slack.Blocks{BlockSet: capBlocks(blocks, maxViewBlocks)},
+		PrivateMetadata: m.encode(),
+	}
+	if submit != "" {
+		v.Submit = plain(truncate(submit, 24))
+	}
+	return v
+}
+
+// submission is a form submitted, with its metadata and who submitted it.
+type submission struct {
+	cb    *slack.InteractionCallback
+	meta  meta
+	actor models.Actor
+}
+
+// title is the submitted form's title, for the views that replace it.
+func (s submission) title() string {
+	if s.cb.View.Title != nil && s.cb.View.Title.Text != "" {
+		return s.cb.View.Title.Text
+	}
+	return "leaseline"
+}
+
+// onSubmit builds the handler of a form: within the ack it resolves who
+// submitted (with the channel the form was opened from) and runs fn, whose
+// ack shows errors under their fields or replaces the form.
+func (a *App) onSubmit(fn func(ctx context.Context, s submission) (any, func(context.Context))) bot.Handler {
+	return func(ctx context.Context, req bot.Request) (any, func(context.Context)) {
+		if req.Kind != bot.KindViewSubmission {
+			return nil, nil
+		}
+		cb := interaction(req)
+		m := decodeMeta(cb.View.PrivateMetadata)
+		s := submission{cb: cb, meta: m}
+		if m.Conn <= 0 {
+			return messageView(s.title(), ":warning: This form is out of date. Open it again from the connection's message."), nil
+		}
+		actor, err := a.actor(ctx, teamOf(cb), m.Channel, cb.User.ID)
+		if err != nil {
+			return a.errorView(ctx, s, err), nil
+		}
+		s.actor = actor
+		return fn(ctx, s)
+	}
+}
+
+// errorView replaces a submitted form by what went wrong and what to do.
+func (a *App) errorView(ctx context.Context, s submission, err error) *slack.ViewSubmissionResponse {
+	return messageView(s.title(), ":warning: "+a.userMessage(ctx, a.explain(ctx, s.meta.Conn, err)))
+}
+
+// messageView is a view_submission ack replacing the form by a message.
+func messageView(title, text string) *slack.ViewSubmissionResponse {
+	v := modal("ll_v_message", title, "", "Close", meta{}, []slack.Block{slack.NewSectionBlock(vmd(text), nil, nil)})
+	return slack.NewUpdateViewSubmissionResponse(&v)
+}
+
+// done is the line a settled card ends with: what was done, by whom, when.
+func done(what string, c *models.Connection, userID string) string {
+	return fmt.Sprintf("✓ %s by %s at %s", what, mention(userID), when(c.UpdatedAt))
+}
+
+// settle replaces the card a button was pressed on with the connection as
+// it is now: what was done, the status and who acts next, and the buttons
+// of role's next step.
+func (a *App) settle(ctx context.Context, t target, id int64, role models.Role, line string) {
+	if t.empty() {
+		return
+	}
+	d, err := a.store.Detail(ctx, models.SystemActor(), id)
+	if err != nil {
+		a.log.ErrorContext(ctx, "load connection to update its card", "request_id", bot.RequestID(ctx), "connection", id, "err", err)
+		return
+	}
+	blocks := cardBlocks(d, "")
+	blocks = append(blocks, slack.NewContextBlock("", vmd(line)))
+	if b := nextButtons(&d.Connection, role); len(b) > 0 {
+		blocks = append(blocks, slack.NewActionBlock(cardBlockID(id), b...))
+	}
+	a.replace(ctx, t, blocks, fmt.Sprintf("%s is %s", d.Connection.DisplayID(), d.Connection.Status))
+}
+
+// textInput is a plain-text input block of a form.
+func textInput(blockID, label, hint string, maxLen int, multiline, optional bool) *slack.InputBlock {
+	el := slack.NewPlainTextInputBlockElement(nil, "v").WithMaxLength(maxLen).WithMultiline(multiline)
+	var h *slack.TextBlockObject
+	if hint != "" {
+		h = plain(hint)
+	}
+	return slack.NewInputBlock(blockID, plain(label), h, el).WithOptional(optional)
+}
+
+// selectInput is a static select input block of a form.
+func selectInput(blockID, label, hint string, optional bool, values ...string) *slack.InputBlock {
+	opts := make([]*slack.OptionBlockObject, 0, len(values))
+	for _, v := range values {
+		opts = append(opts, option(v, v))
+	}
+	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), "v", opts...)
+	var h *slack.TextBlockObject
+	if hint != "" {
+		h = plain(hint)
+	}
+	return slack.NewInputBlock(blockID, plain(label), h, el).WithOptional(optional)
+}
+
+// asRuleErrors returns the broken rules err carries, if it carries any.
+func asRuleErrors(err error) (models.RuleErrors, bool) {
+	var rules models.RuleErrors
+	var rule *models.RuleError
+	switch {
+	case errors.As(err, &rules):
+		return rules, true
+	case errors.As(err, &rule):
+		return models.RuleErrors{rule}, true
+	}
+	return nil, false
+}

@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/models"
+	"github.com/leaseline/leaseline/models/store"
+)
+
+// Submit Ticket: the construction ticket tells after-sales about the line
+// the provider deploys. The form is prefilled from the survey (engineers
+// masked) and takes a note; after-sales reads it in the staff channel
+// (notice ticket_submitted) and the visit is booked on the next workday.
+
+// pressTicket opens the construction ticket form.
+func (a *App) pressTicket(ctx context.Context, p press) {
+	d, err := a.store.Detail(ctx, p.actor, p.conn)
+	if err != nil {
+		a.failPress(ctx, p, err)
+		return
+	}
+	if err := refusal(d, models.ActionSubmitTicket, p.actor.Role); err != nil {
+		a.failPress(ctx, p, err)
+		return
+	}
+	a.openModal(ctx, p, ticketView(d, p.meta()))
+}
+
+// ticketView is the construction ticket form.
+func ticketView(d *store.Detail, m meta) slack.ModalViewRequest {
+	c := &d.Connection
+	blocks := []slack.Block{
+		slack.NewSectionBlock(vmd(fmt.Sprintf(
+			"Construction ticket for `%s` at %s: it tells the operator's after-sales about the leased line %s deploys. After-sales books the IDC visit on the next workday and tells you and the provider the date and the reception contact.",
+			pcID(c), esc(apName(d)), esc(providerName(d)))), nil, nil),
+	}
+	blocks = append(blocks, surveyBlocks(d.Survey)...)
+	blocks = append(blocks, textInput("note", "Note for after-sales", "Anything the IDC should know: cage, rack, cross-connect, access needs.", 2000, true, true))
+	return modal(viewTicket, "Submit Ticket", "Submit Ticket", "Close", m, blocks)
+}
+
+// submitTicket records the ticket within the ack.
+func (a *App) submitTicket(ctx context.Context, s submission) (any, func(context.Context)) {
+	note := inputValue(s.cb, "note", "v")
+	t, err := a.store.SubmitTicket(ctx, s.actor, s.meta.Conn, note, s.meta.Channel)
+	if err != nil {
+		if v := viewErrors(err, map[string]string{"Note": "note"}, "note"); v != nil {
+			return v, nil
+		}
+		return a.errorView(ctx, s, err), nil
+	}
+	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
+		a.nudged()
+		d, err := a.store.Detail(ctx, models.SystemActor(), s.meta.Conn)
+		if err != nil {
+			a.settle(ctx, targetOfMeta(s.meta), s.meta.Conn, s.actor.Role, fmt.Sprintf("✓ Construction ticket #%d submitted by %s", t.ID, mention(s.actor.UserID)))
+			return
+		}
+		a.settle(ctx, targetOfMeta(s.meta), s.meta.Conn, s.actor.Role, done(fmt.Sprintf("Construction ticket #%d submitted", t.ID), &d.Connection, s.actor.UserID))
+	}
+}
