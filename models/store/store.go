@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -227,10 +228,18 @@ func (s *Store) migrator() (*goose.Provider, error) {
 		return nil, err
 	}
 	d := goose.DialectSQLite3
+	var opts []goose.ProviderOption
 	if s.dialect == "postgres" {
 		d = goose.DialectPostgres
+		// Replicas starting together migrate one at a time (an advisory
+		// lock); SQLite's write lock does the same for the embedded file.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(d, sqlDB, fsys)
+	p, err := goose.NewProvider(d, sqlDB, fsys, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
