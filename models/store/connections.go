@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/leaseline/leaseline/models"
 )
@@ -328,8 +329,11 @@ func (s *Store) notify(tx *gorm.DB, c *models.Connection, kind models.NoticeKind
 	return s.addNotice(tx, &n)
 }
 
+// addNotice records n unless a notice with its key exists: one change that
+// tells the same channel the same thing twice (a customer who applied in
+// the staff channel is told and staff are told) writes it once.
 func (s *Store) addNotice(tx *gorm.DB, n *models.Notice) error {
-	if err := tx.Create(n).Error; err != nil {
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(n).Error; err != nil {
 		return fmt.Errorf("record notice %s: %w", n.Kind, translate(err))
 	}
 	return nil
