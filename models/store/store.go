@@ -253,6 +253,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	results, err := p.Up(ctx)
+	for try := 0; err != nil && s.dialect == "sqlite" && try < 3; try++ {
+		// Another process applied the same migration between goose's version
+		// check and its transaction (which rolled back): look again.
+		results, err = p.Up(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("migrate %s database: %w", s.dialect, err)
 	}
