@@ -1,0 +1,398 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/models"
+	"github.com/leaseline/leaseline/models/store"
+)
+
+// NoticeEventType is the Slack message metadata event type of every notice
+// posted; its payload is {"notice_id": ID}. Before posting again a notice
+// whose earlier attempt may have reached Slack, the worker looks for it in
+// the channel's history.
+const NoticeEventType = "leaseline_notice"
+
+// Renderer turns a notice into a Slack message. The handler that owns the
+// view implements it; the worker adds the metadata and the thread.
+type Renderer interface {
+	RenderNotice(ctx context.Context, n models.Notice) ([]slack.MsgOption, error)
+}
+
+// Poster is the part of the Slack Web API the worker uses; *slack.Client
+// satisfies it.
+type Poster interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
+}
+
+// conversationOpener resolves a user ID to the bot's DM channel with that
+// user, for the history check of a notice addressed to a user; *slack.Client
+// satisfies it.
+type conversationOpener interface {
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+}
+
+// NoticeStore is what notice delivery needs of the store.
+type NoticeStore interface {
+	ClaimNotices(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Delivery, error)
+	MarkNoticeSent(ctx context.Context, id int64, ts string, at time.Time) error
+	RetryNotice(ctx context.Context, d store.Delivery, r store.NoticeRetry) error
+	FailNotice(ctx context.Context, d store.Delivery, at time.Time, cause string) error
+	FailedNotices(ctx context.Context, limit int) ([]models.Notice, error)
+}
+
+// Worker delivers the pending notices to Slack after the transactions that
+// recorded them commit: durable (the notices table is the queue), retried
+// with exponential backoff, paused as long as Slack's Retry-After asks on a
+// 429, idempotent (a notice posted by a worker that died before recording
+// it is found in the channel's history by its metadata, not posted again),
+// and failed for good after DeliveryConfig.MaxAttempts with an alert to
+// staff. Several workers, in one process or many, share the queue.
+type Worker struct {
+	st     NoticeStore
+	poster Poster
+	render Renderer
+	cfg    DeliveryConfig
+	now    func() time.Time
+	log    *slog.Logger
+	nudge  chan struct{}
+
+	mu          sync.Mutex
+	pausedUntil time.Time
+}
+
+// NewWorker returns a delivery worker. cfg's zero fields get their
+// defaults; now nil means time.Now, log nil slog.Default().
+func NewWorker(st NoticeStore, poster Poster, render Renderer, cfg DeliveryConfig, now func() time.Time, log *slog.Logger) *Worker {
+	if now == nil {
+		now = time.Now
+	}
+	return &Worker{st: st, poster: poster, render: render, cfg: cfg.withDefaults(), now: now, log: logger(log), nudge: make(chan struct{}, 1)}
+}
+
+// Nudge asks the worker to look for due notices now (after a commit that
+// recorded some), instead of at its next poll. It never blocks.
+func (w *Worker) Nudge() {
+	select {
+	case w.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers due notices every poll interval and on Nudge until ctx is
+// done.
+func (w *Worker) Run(ctx context.Context) error {
+	ticker := time.NewTicker(w.cfg.PollInterval)
+	defer ticker.Stop()
+	for {
+		for {
+			n, err := w.DeliverDue(ctx, w.now())
+			if err != nil && ctx.Err() == nil {
+				w.log.ErrorContext(ctx, "notice delivery", "err", err)
+			}
+			if err != nil || n < w.cfg.Batch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+		case <-w.nudge:
+		}
+	}
+}
+
+// FailedNotices lists the notices that failed for good, newest first (for
+// `leaseline notices failed`).
+func (w *Worker) FailedNotices(ctx context.Context) ([]models.Notice, error) {
+	return w.st.FailedNotices(ctx, 0)
+}
+
+// DeliverDue claims the notices due at now (one batch) and delivers them,
+// one after the other; it returns how many it claimed. While Slack's
+// Retry-After of a 429 runs it posts nothing.
+func (w *Worker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
+	if until := w.paused(); now.Before(until) {
+		return 0, nil
+	}
+	batch, err := w.st.ClaimNotices(ctx, now, w.cfg.Batch, w.cfg.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim notices: %w", err)
+	}
+	var errs []error
+	for i, d := range batch {
+		if until := w.paused(); now.Before(until) {
+			// Rate limited meanwhile: give the rest back for after the pause.
+			for _, rest := range batch[i:] {
+				if err := w.st.RetryNotice(ctx, rest, store.NoticeRetry{Next: until, Error: "rate limited", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			break
+		}
+		if err := w.deliver(ctx, d, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return len(batch), errors.Join(errs...)
+}
+
+func (w *Worker) paused() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.pausedUntil
+}
+
+func (w *Worker) pause(until time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if until.After(w.pausedUntil) {
+		w.pausedUntil = until
+	}
+}
+
+// deliver posts one claimed notice and records the outcome. Only a store
+// error is returned: Slack's are recorded on the notice.
+func (w *Worker) deliver(ctx context.Context, d store.Delivery, now time.Time) error {
+	n := d.Notice
+	log := w.log.With("notice", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
+	if d.MaybePosted {
+		ts, found, err := w.findPosted(ctx, n)
+		switch {
+		case err != nil:
+			if retry, ok := retryable(err); ok || retry.rateLimited {
+				return w.retry(ctx, d, now, err, true, retry)
+			}
+			// History unreadable for good (scope, channel type): post rather
+			// than risk losing the notice.
+			log.WarnContext(ctx, "cannot check channel history before posting again", "err", err)
+		case found:
+			log.InfoContext(ctx, "notice found already posted", "ts", ts)
+			return w.markSent(ctx, n, ts, now)
+		}
+	}
+	opts, err := w.render.RenderNotice(ctx, n)
+	if err != nil {
+		return w.retry(ctx, d, now, fmt.Errorf("render: %w", err), false, retryInfo{})
+	}
+	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{
+		EventType: NoticeEventType, EventPayload: map[string]any{"notice_id": n.ID},
+	}))
+	if n.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(n.ThreadTS))
+	}
+	_, ts, err := w.poster.PostMessageContext(ctx, n.Channel, opts...)
+	if err == nil {
+		log.DebugContext(ctx, "notice sent", "ts", ts)
+		return w.markSent(ctx, n, ts, now)
+	}
+	retry, ok := retryable(err)
+	if !ok && !retry.rateLimited {
+		log.ErrorContext(ctx, "notice refused by Slack; failed for good", "err", err)
+		return w.fail(ctx, d, now, err)
+	}
+	return w.retry(ctx, d, now, err, retry.maybePosted, retry)
+}
+
+func (w *Worker) markSent(ctx context.Context, n models.Notice, ts string, now time.Time) error {
+	if err := w.st.MarkNoticeSent(ctx, n.ID, ts, now); err != nil {
+		// The message is in Slack; when the lease ends the next attempt
+		// finds it in the history and records it then.
+		return fmt.Errorf("notice %d posted as %s but not recorded: %w", n.ID, ts, err)
+	}
+	return nil
+}
+
+// retry records a failed attempt: after a 429, for after Retry-After (the
+// attempt not counted, the worker paused); else with exponential backoff,
+// or failed for good after the last attempt.
+func (w *Worker) retry(ctx context.Context, d store.Delivery, now time.Time, cause error, maybePosted bool, info retryInfo) error {
+	maybePosted = maybePosted || (d.MaybePosted && info.rateLimited)
+	if info.rateLimited {
+		until := now.Add(max(info.retryAfter, time.Second))
+		w.pause(until)
+		w.log.WarnContext(ctx, "Slack rate limit: pausing notice delivery", "until", until, "notice", d.Notice.ID)
+		return w.st.RetryNotice(ctx, d, store.NoticeRetry{Next: until, Error: cause.Error(), MaybePosted: maybePosted, Uncounted: true})
+	}
+	if d.Notice.Attempts >= w.cfg.MaxAttempts {
+		w.log.ErrorContext(ctx, "notice failed for good", "notice", d.Notice.ID, "attempts", d.Notice.Attempts, "err", cause)
+		return w.fail(ctx, d, now, cause)
+	}
+	next := now.Add(w.backoff(d.Notice.Attempts))
+	w.log.WarnContext(ctx, "notice delivery failed; will retry", "notice", d.Notice.ID, "attempt", d.Notice.Attempts, "next", next, "err", cause)
+	return w.st.RetryNotice(ctx, d, store.NoticeRetry{Next: next, Error: cause.Error(), MaybePosted: maybePosted})
+}
+
+func (w *Worker) fail(ctx context.Context, d store.Delivery, now time.Time, cause error) error {
+	if err := w.st.FailNotice(ctx, d, now, cause.Error()); err != nil {
+		return err
+	}
+	w.Nudge() // the staff alert is due now
+	return nil
+}
+
+// backoff is the wait after the attempt-th failed attempt: Backoff doubled
+// each time, at most MaxBackoff.
+func (w *Worker) backoff(attempt int) time.Duration {
+	d := w.cfg.Backoff
+	for i := 1; i < attempt && d < w.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, w.cfg.MaxBackoff)
+}
+
+type retryInfo struct {
+	rateLimited bool
+	retryAfter  time.Duration
+	// maybePosted: the request may have been carried out although it failed.
+	maybePosted bool
+}
+
+// refused reports whether a Slack error is one that no retry mends: the
+// notice fails at once (staff requeue it after fixing the cause).
+func refused(code string) bool {
+	switch code {
+	case "channel_not_found", "not_in_channel", "is_archived", "msg_too_long", "no_text", "invalid_blocks",
+		"invalid_blocks_format", "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large",
+		"invalid_arguments", "too_many_attachments", "restricted_action", "cannot_dm_bot", "user_not_found",
+		"user_not_in_channel", "messages_tab_disabled", "invalid_thread_ts":
+		return true
+	}
+	return false
+}
+
+// retryable classifies a Slack error: ok is false for a refusal (or a
+// rate limit, told by info.rateLimited).
+func retryable(err error) (retryInfo, bool) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return retryInfo{rateLimited: true, retryAfter: rl.RetryAfter}, false
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		// A 5xx may come after Slack posted the message.
+		return retryInfo{maybePosted: sc.Code >= 500}, true
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		if refused(se.Err) {
+			return retryInfo{}, false
+		}
+		// internal_error, fatal_error, service_unavailable, request_timeout:
+		// Slack may have posted; invalid_auth, ratelimited and the like: it
+		// did not, but may later.
+		return retryInfo{maybePosted: strings.Contains("internal_error fatal_error request_timeout service_unavailable", se.Err)}, true
+	}
+	var ue *url.Error
+	var ne net.Error
+	if errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return retryInfo{maybePosted: true}, true
+	}
+	// Unknown (a renderer's error, a decoding error): try again.
+	return retryInfo{maybePosted: true}, true
+}
+
+// findPosted looks for notice n in its channel's history since shortly
+// before it was recorded, by its metadata.
+func (w *Worker) findPosted(ctx context.Context, n models.Notice) (string, bool, error) {
+	channel := n.Channel
+	if op, ok := w.poster.(conversationOpener); ok && (strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W")) {
+		ch, _, _, err := op.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}, ReturnIM: true})
+		if err != nil {
+			return "", false, fmt.Errorf("open DM with %s: %w", channel, err)
+		}
+		channel = ch.ID
+	}
+	oldest := strconv.FormatInt(n.CreatedAt.Add(-w.cfg.HistoryLookback).Unix(), 10) + ".000000"
+	if n.ThreadTS != "" {
+		// Replies are not in the channel's history: read the thread's.
+		if rr, ok := w.poster.(repliesReader); ok {
+			return w.findInThread(ctx, rr, channel, n, oldest)
+		}
+	}
+	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Oldest: oldest, Limit: 200, IncludeAllMetadata: true}
+	for range maxHistoryPages {
+		resp, err := w.poster.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return "", false, fmt.Errorf("history of %s: %w", channel, err)
+		}
+		if ts, ok := findNotice(resp.Messages, n.ID); ok {
+			return ts, true, nil
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+	return "", false, nil
+}
+
+// maxHistoryPages bounds the history search (200 messages a page): a notice
+// further back than that in a busy channel is posted again.
+const maxHistoryPages = 10
+
+// repliesReader reads a thread; *slack.Client satisfies it.
+type repliesReader interface {
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+}
+
+func (w *Worker) findInThread(ctx context.Context, rr repliesReader, channel string, n models.Notice, oldest string) (string, bool, error) {
+	params := &slack.GetConversationRepliesParameters{ChannelID: channel, Timestamp: n.ThreadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true}
+	for range maxHistoryPages {
+		msgs, more, cursor, err := rr.GetConversationRepliesContext(ctx, params)
+		if err != nil {
+			return "", false, fmt.Errorf("thread %s of %s: %w", n.ThreadTS, channel, err)
+		}
+		if ts, ok := findNotice(msgs, n.ID); ok {
+			return ts, true, nil
+		}
+		if !more || cursor == "" {
+			break
+		}
+		params.Cursor = cursor
+	}
+	return "", false, nil
+}
+
+// findNotice finds the message carrying notice id in its metadata.
+func findNotice(msgs []slack.Message, id int64) (string, bool) {
+	for _, m := range msgs {
+		if m.Metadata.EventType == NoticeEventType && payloadID(m.Metadata.EventPayload["notice_id"]) == id {
+			return m.Timestamp, true
+		}
+	}
+	return "", false
+}
+
+// payloadID reads a notice ID from metadata, a JSON number or string.
+func payloadID(v any) int64 {
+	switch x := v.(type) {
+	case float64:
+		return int64(x)
+	case json.Number:
+		n, _ := x.Int64()
+		return n
+	case string:
+		n, _ := strconv.ParseInt(x, 10, 64)
+		return n
+	case int64:
+		return x
+	case int:
+		return int64(x)
+	}
+	return 0
+}
