@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -16,6 +17,9 @@ type ImportReport struct {
 	// PortsKept lists ports missing from the catalog that stay because a
 	// connection holds them.
 	PortsKept []string
+	// ReceptionKept lists reception people ("access point name") missing
+	// from the catalog who stay because a booked visit names them.
+	ReceptionKept []string
 }
 
 // ImportCatalog applies a catalog in one transaction: regions, calendars,
@@ -74,9 +78,6 @@ func (s *Store) ImportCatalog(ctx context.Context, cat *models.Catalog) (*Import
 					return fmt.Errorf("access point %s port types: %w", ap.ID, err)
 				}
 			}
-			if err := tx.Where("access_point_id = ?", ap.ID).Delete(&models.ReceptionPerson{}).Error; err != nil {
-				return fmt.Errorf("access point %s rota: %w", ap.ID, err)
-			}
 		}
 		for i := range cat.Devices {
 			if err := upsert(&cat.Devices[i]); err != nil {
@@ -86,12 +87,8 @@ func (s *Store) ImportCatalog(ctx context.Context, cat *models.Catalog) (*Import
 		if err := s.importPorts(tx, cat, rep); err != nil {
 			return err
 		}
-		for i := range cat.Reception {
-			r := cat.Reception[i]
-			r.ID = 0
-			if err := tx.Create(&r).Error; err != nil {
-				return fmt.Errorf("reception %s: %w", r.Name, err)
-			}
+		if err := s.importReception(tx, cat, rep); err != nil {
+			return err
 		}
 		rep.Regions, rep.AccessPoints, rep.Providers = len(cat.Regions), len(cat.AccessPoints), len(cat.Providers)
 		rep.Devices, rep.Reception = len(cat.Devices), len(cat.Reception)
@@ -103,8 +100,65 @@ func (s *Store) ImportCatalog(ctx context.Context, cat *models.Catalog) (*Import
 	return rep, nil
 }
 
+// importReception brings the rota of each access point of the catalog to
+// the catalog's, matching people by name so that they keep their IDs,
+// which booked visits name: listed people are updated or added; people no
+// longer listed are removed, unless a visit names them (kept, reported).
+func (s *Store) importReception(tx *gorm.DB, cat *models.Catalog, rep *ImportReport) error {
+	var apIDs []string
+	listed := map[string][]models.ReceptionPerson{}
+	for _, ap := range cat.AccessPoints {
+		apIDs = append(apIDs, ap.ID)
+	}
+	for _, r := range cat.Reception {
+		if !slices.Contains(apIDs, r.AccessPointID) {
+			apIDs = append(apIDs, r.AccessPointID)
+		}
+		listed[r.AccessPointID] = append(listed[r.AccessPointID], r)
+	}
+	for _, apID := range apIDs {
+		var existing []models.ReceptionPerson
+		if err := tx.Where("access_point_id = ?", apID).Order("id").Find(&existing).Error; err != nil {
+			return fmt.Errorf("access point %s rota: %w", apID, err)
+		}
+		for _, r := range listed[apID] {
+			i := slices.IndexFunc(existing, func(e models.ReceptionPerson) bool { return e.Name == r.Name })
+			if i < 0 {
+				r.ID = 0
+				if err := tx.Create(&r).Error; err != nil {
+					return fmt.Errorf("reception %s: %w", r.Name, err)
+				}
+				continue
+			}
+			old := existing[i]
+			existing = slices.Delete(existing, i, i+1)
+			if old.Phone != r.Phone || old.SlackUserID != r.SlackUserID || old.Weekdays != r.Weekdays {
+				if err := tx.Model(&models.ReceptionPerson{}).Where("id = ?", old.ID).Updates(map[string]any{
+					"phone": r.Phone, "slack_user_id": r.SlackUserID, "weekdays": r.Weekdays}).Error; err != nil {
+					return fmt.Errorf("reception %s: %w", r.Name, err)
+				}
+			}
+		}
+		for _, old := range existing {
+			var visits int64
+			if err := tx.Model(&models.Visit{}).Where("reception_person_id = ?", old.ID).Count(&visits).Error; err != nil {
+				return fmt.Errorf("reception %s: %w", old.Name, err)
+			}
+			if visits > 0 {
+				rep.ReceptionKept = append(rep.ReceptionKept, apID+" "+old.Name)
+				continue
+			}
+			if err := tx.Delete(&models.ReceptionPerson{}, old.ID).Error; err != nil {
+				return fmt.Errorf("remove reception %s: %w", old.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
 // importPorts adds the catalog's new ports, updates the type and state of
-// free ones, and removes free ports the catalog no longer lists.
+// free ones, and removes free ports the catalog no longer lists, also those
+// of devices it no longer lists at its access points.
 func (s *Store) importPorts(tx *gorm.DB, cat *models.Catalog, rep *ImportReport) error {
 	type key struct{ device, name string }
 	listed := make(map[key]models.Port, len(cat.Ports))
@@ -115,9 +169,13 @@ func (s *Store) importPorts(tx *gorm.DB, cat *models.Catalog, rep *ImportReport)
 	for _, d := range cat.Devices {
 		devices = append(devices, d.ID)
 	}
+	aps := make([]string, 0, len(cat.AccessPoints))
+	for _, ap := range cat.AccessPoints {
+		aps = append(aps, ap.ID)
+	}
 	var existing []models.Port
-	if len(devices) > 0 {
-		if err := tx.Where("device_id IN ?", devices).Find(&existing).Error; err != nil {
+	if len(devices) > 0 || len(aps) > 0 {
+		if err := tx.Where("device_id IN ? OR access_point_id IN ?", devices, aps).Order("id").Find(&existing).Error; err != nil {
 			return fmt.Errorf("load ports: %w", err)
 		}
 	}
