@@ -165,7 +165,7 @@ func (e *env) command(user, channel, text string) (int, map[string]any) {
 		"team_id": {slackfake.TeamID}, "trigger_id": {"trig-" + rand.Text()[:8]},
 		"response_url": {e.slack.ResponseURL("cmd-" + rand.Text()[:8])},
 	}
-	req, err := slackfake.CommandRequest(e.server.URL+bot.PathCommands, signingSecret, e.clock.Now(), form)
+	req, err := slackfake.CommandRequest(e.server.URL+bot.PathCommands, signingSecret, time.Now(), form)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func (e *env) command(user, channel, text string) (int, map[string]any) {
 // interact sends a signed interaction payload.
 func (e *env) interact(payload any) (int, map[string]any) {
 	e.t.Helper()
-	req, err := slackfake.InteractionRequest(e.server.URL+bot.PathInteractions, signingSecret, e.clock.Now(), payload)
+	req, err := slackfake.InteractionRequest(e.server.URL+bot.PathInteractions, signingSecret, time.Now(), payload)
 	if err != nil {
 		e.t.Fatal(err)
 	}

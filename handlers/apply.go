@@ -1,0 +1,470 @@
+package handlers
+
+// The apply form, "Apply for New Interface" (seed step 4): it narrows
+// itself to what the chosen access point allows, shows every broken rule
+// under its field, and on success tells the customer the status, the
+// application number and the date review normally completes by.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/models"
+)
+
+// Block IDs of the apply form's inputs, and the action ID of their
+// elements (the access point's is actApplyAP, which dispatches on change).
+// The selects that depend on the access point carry it in their block ID,
+// so that a new access point starts them afresh.
+const (
+	blkApplyName     = "apply_name"
+	blkApplyAP       = "apply_ap"
+	blkApplyProvider = "apply_provider"
+	blkApplyPort     = "apply_port"
+	blkApplyBW       = "apply_bw"
+	blkApplyLoc      = "apply_loc"
+	blkApplyRed      = "apply_red"
+	actApplyInput    = "v"
+	redundancyNone   = "none"
+)
+
+// applyBlockIDs maps the form's field labels to the block IDs of the form
+// built for access point apID ("" before one is chosen).
+func applyBlockIDs(apID string) map[string]string {
+	sfx := ""
+	if apID != "" {
+		sfx = "." + apID
+	}
+	return map[string]string{
+		models.FieldName:        blkApplyName,
+		models.FieldAccessPoint: blkApplyAP,
+		models.FieldProvider:    blkApplyProvider + sfx,
+		models.FieldPortType:    blkApplyPort + sfx,
+		models.FieldBandwidth:   blkApplyBW,
+		models.FieldLocation:    blkApplyLoc,
+		models.FieldRedundancy:  blkApplyRed + sfx,
+	}
+}
+
+// registerApply routes the apply form: the buttons that open it, the
+// access point choice that narrows it, its suggestions (beyond 100 access
+// points) and its submission; and the enquiry form.
+func (a *App) registerApply(r *bot.Router) {
+	r.Action(actApply, a.applyButton)
+	r.Action(actApplyAP, a.applyAPChosen)
+	r.Suggestion(actApplyAP, a.suggestAPs(openAP))
+	r.View(viewApply, a.submitApply)
+	a.registerEnquiry(r)
+}
+
+func (a *App) cmdApply(ctx context.Context, cmd *slack.SlashCommand, _ string) {
+	actor, err := a.cmdActor(ctx, cmd)
+	if err != nil {
+		a.cmdFail(ctx, cmd, err)
+		return
+	}
+	if err := a.openApply(ctx, cmd.TriggerID, actor, meta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL}); err != nil {
+		a.cmdFail(ctx, cmd, err)
+	}
+}
+
+// applyButton opens the form from the panel or App Home.
+func (a *App) applyButton(_ context.Context, req bot.Request) (any, func(context.Context)) {
+	cb := interaction(req)
+	return nil, func(ctx context.Context) {
+		actor, err := a.actor(ctx, teamOf(cb), channelOf(cb), cb.User.ID)
+		if err != nil {
+			a.fail(ctx, cb, err)
+			return
+		}
+		if err := a.openApply(ctx, cb.TriggerID, actor, meta{Channel: channelOf(cb), ResponseURL: cb.ResponseURL}); err != nil {
+			a.fail(ctx, cb, err)
+		}
+	}
+}
+
+// errNotCustomer: only customers apply.
+var errNotCustomer = &models.RuleError{Rule: "customers-apply", Message: "Only customers apply for leased lines: staff and service providers act on the applications customers make."}
+
+// openApply opens the apply form; m says where it was opened from (the
+// channel, which also resolves the account of external users, and the
+// response_url to answer through).
+func (a *App) openApply(ctx context.Context, triggerID string, actor models.Actor, m meta) error {
+	if actor.Role != models.RoleCustomer {
+		return errNotCustomer
+	}
+	view, err := a.applyView(ctx, actor, m, "", nil)
+	if err != nil {
+		return err
+	}
+	if _, err := a.slack.OpenViewContext(ctx, triggerID, view); err != nil {
+		return fmt.Errorf("open apply form: %w", err)
+	}
+	return nil
+}
+
+// applyAPChosen narrows the open form to the access point just chosen.
+func (a *App) applyAPChosen(_ context.Context, req bot.Request) (any, func(context.Context)) {
+	cb := interaction(req)
+	return nil, func(ctx context.Context) {
+		m := decodeMeta(cb.View.PrivateMetadata)
+		actor, err := a.actor(ctx, teamOf(cb), m.Channel, cb.User.ID)
+		if err != nil {
+			a.log.WarnContext(ctx, "apply form: access point chosen by a non-customer", "request_id", bot.RequestID(ctx), "err", err)
+			return
+		}
+		view, err := a.applyView(ctx, actor, m, firstAction(cb).SelectedOption.Value, cb.View.State)
+		if err != nil {
+			a.log.ErrorContext(ctx, "apply form: build view", "request_id", bot.RequestID(ctx), "err", err)
+			return
+		}
+		// The hash makes Slack refuse the update if the view changed since
+		// this action: a later choice's update wins.
+		if _, err := a.slack.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID); err != nil {
+			a.log.WarnContext(ctx, "apply form: update view", "request_id", bot.RequestID(ctx), "err", err)
+		}
+	}
+}
+
+// applyView builds the form; with apID it lists only what that access
+// point allows, and the user's redundancy candidates in its region. state
+// carries over what the user typed.
+func (a *App) applyView(ctx context.Context, actor models.Actor, m meta, apID string, state *slack.ViewState) (slack.ModalViewRequest, error) {
+	cv, err := a.loadCatalog(ctx)
+	if err != nil {
+		return slack.ModalViewRequest{}, err
+	}
+	open := cv.countAPs(openAP)
+	if open == 0 {
+		return slack.ModalViewRequest{}, &models.RuleError{Rule: "no-open-access-point", Message: "No access point takes new applications right now. Ask the operator's staff: *Enquire* or `/leaseline enquire`."}
+	}
+	var chosen *models.AccessPoint
+	if ap := cv.accessPoint(apID); ap != nil && ap.ID == apID && ap.Status.Open() {
+		chosen = ap
+	}
+	m.Extra = ""
+	if chosen != nil {
+		m.Extra = chosen.ID
+	}
+	ids := applyBlockIDs(m.Extra)
+	var cands []models.Connection
+	if chosen != nil {
+		if cands, err = a.store.RedundancyCandidates(ctx, actor, chosen.RegionID); err != nil {
+			return slack.ModalViewRequest{}, fmt.Errorf("redundancy candidates: %w", err)
+		}
+	}
+	prev := func(block string) string {
+		if state == nil {
+			return ""
+		}
+		return state.Values[block][actApplyInput].Value
+	}
+	textInput := func(block, placeholder string, maxLen int) *slack.PlainTextInputBlockElement {
+		in := slack.NewPlainTextInputBlockElement(plain(placeholder), actApplyInput).WithMaxLength(maxLen)
+		if v := prev(block); v != "" {
+			in = in.WithInitialValue(v)
+		}
+		return in
+	}
+
+	intro := "Apply for a leased line from your IDC to an access point. Staff review it; review normally completes on the next workday."
+	if closed := len(cv.aps) - open; closed > 0 {
+		intro += fmt.Sprintf("\n%d access point(s) that are full or closed to new applications are not listed: `/leaseline access-points` shows every one, and *Enquire* asks staff.", closed)
+	}
+
+	apHint := "Select the nearest access point to your local IDC. Access points are IDCs in different regions; each has its own access location and capabilities (service providers, port types). Only access points taking new applications are listed."
+	apIn := slack.NewInputBlock(blkApplyAP, plain(models.FieldAccessPoint), plain(apHint), cv.apSelect(actApplyAP, openAP, chosen)).WithDispatchAction(true)
+
+	provIn := slack.NewInputBlock(ids[models.FieldProvider], plain(models.FieldProvider), plain(providerHint(cv, chosen)),
+		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a service provider"), actApplyInput, providerOptions(cv, chosen)...))
+	portIn := slack.NewInputBlock(ids[models.FieldPortType], plain(models.FieldPortType), plain(portHint(chosen)),
+		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a port type"), actApplyInput, portOptions(chosen)...))
+	bwIn := slack.NewInputBlock(blkApplyBW, plain(models.FieldBandwidth), plain(bandwidthHint(chosen)), textInput(blkApplyBW, "e.g. 200", 32))
+	locIn := slack.NewInputBlock(blkApplyLoc, plain(models.FieldLocation), plain("Enter the location of your local IDC (address, building, room)."), textInput(blkApplyLoc, "e.g. Room 301, 88 Wensan Road, Hangzhou", 256))
+	nameIn := slack.NewInputBlock(blkApplyName, plain(models.FieldName), plain("Enter a name for the leased line (2 to 128 characters)."), textInput(blkApplyName, "e.g. Hangzhou office primary", 128))
+
+	redOpts := redundancyOptions(cands)
+	redSel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("No redundant link"), actApplyInput, redOpts...)
+	redSel.InitialOption = redOpts[0]
+	redIn := slack.NewInputBlock(ids[models.FieldRedundancy], plain(models.FieldRedundancy), plain(redundancyHint(cv, chosen, len(cands))), redSel)
+	redIn.Optional = true
+
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		Title:           plain("Apply for New Interface"),
+		Submit:          plain("Apply"),
+		Close:           plain("Cancel"),
+		CallbackID:      viewApply,
+		PrivateMetadata: m.encode(),
+		Blocks:          slack.Blocks{BlockSet: []slack.Block{contextText(intro), nameIn, apIn, provIn, portIn, bwIn, locIn, redIn}},
+	}, nil
+}
+
+// providerOptions lists the providers the access point allows (all before
+// one is chosen).
+func providerOptions(cv *catalogView, chosen *models.AccessPoint) []*slack.OptionBlockObject {
+	var ids []string
+	if chosen != nil {
+		for _, p := range chosen.Providers {
+			ids = append(ids, p.ProviderID)
+		}
+	}
+	if len(ids) == 0 {
+		for id := range cv.providers {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(x, y string) int { return strings.Compare(cv.providerName(x), cv.providerName(y)) })
+	opts := make([]*slack.OptionBlockObject, 0, min(len(ids), maxOptions))
+	for _, id := range ids[:min(len(ids), maxOptions)] {
+		label := cv.providerName(id)
+		if p, ok := cv.providers[id]; ok && p.Kind != "" {
+			label += " (" + string(p.Kind) + ")"
+		}
+		opts = append(opts, option(id, label))
+	}
+	return opts
+}
+
+func providerHint(cv *catalogView, chosen *models.AccessPoint) string {
+	if chosen == nil {
+		return "Select the service provider of the leased line. Choose an access point first: the list narrows to the providers it allows."
+	}
+	names := make([]string, 0, len(chosen.Providers))
+	for _, p := range chosen.Providers {
+		names = append(names, cv.providerName(p.ProviderID))
+	}
+	slices.Sort(names)
+	return truncate(fmt.Sprintf("Select the service provider of the leased line. %s allows: %s.", chosen.Name, strings.Join(names, ", ")), 2000)
+}
+
+// portOptions lists the port types the access point offers, with their
+// bandwidth ranges (every supported type before one is chosen). The
+// unsupported interfaces are never offered.
+func portOptions(chosen *models.AccessPoint) []*slack.OptionBlockObject {
+	var out []*slack.OptionBlockObject
+	if chosen != nil {
+		for _, p := range chosen.OfferedTypes() {
+			o, _ := chosen.Offer(p)
+			out = append(out, option(string(p), fmt.Sprintf("%s · %s–%s", p, thousands(o.MinMbps), mbps(o.MaxMbps))))
+		}
+	}
+	if len(out) == 0 {
+		for _, p := range models.PortTypes {
+			out = append(out, option(string(p), string(p)))
+		}
+	}
+	return out
+}
+
+func portHint(chosen *models.AccessPoint) string {
+	const unsupported = "SDH 155M CPOS, V.35 and G.703 interfaces are not supported."
+	if chosen == nil {
+		return "Select the access port type. Choose an access point first: the list narrows to the port types it offers. " + unsupported
+	}
+	return "Select the access port type: those offered at " + chosen.Name + ". " + unsupported
+}
+
+func bandwidthHint(chosen *models.AccessPoint) string {
+	if chosen == nil {
+		return fmt.Sprintf("Enter the access bandwidth in Mbps, from %s to %s; the range depends on the port type and the access point.", thousands(models.MinBandwidthMbps), mbps(models.MaxBandwidthMbps))
+	}
+	return truncate(fmt.Sprintf("Enter the access bandwidth in Mbps, e.g. 200. At %s: %s.", chosen.Name, offerText(chosen)), 2000)
+}
+
+// redundancyOptions is "no redundant link" and the candidates.
+func redundancyOptions(cands []models.Connection) []*slack.OptionBlockObject {
+	opts := []*slack.OptionBlockObject{option(redundancyNone, "No redundant link")}
+	for i := range cands {
+		if len(opts) == maxOptions {
+			break
+		}
+		c := &cands[i]
+		o := option(connValue(c.ID), c.DisplayID()+" · "+c.Name)
+		o.Description = plain(truncate(c.AccessPointID+" · "+string(c.Status), maxOptionText))
+		opts = append(opts, o)
+	}
+	return opts
+}
+
+func redundancyHint(cv *catalogView, chosen *models.AccessPoint, n int) string {
+	const seed = "Optional. Select a physical connection of yours to provide an ECMP redundant link for this leased line. At different access points two connections are redundant by nature; at the same access point they are put on different physical access devices."
+	switch {
+	case chosen == nil:
+		return seed + " Choose an access point first: your connections in its region that already hold a port are offered."
+	case n == 0:
+		return seed + " You have no connection in " + cv.region(chosen.RegionID).Name + " that holds a port and has no redundant partner yet."
+	}
+	return seed + " Offered: your connections in " + cv.region(chosen.RegionID).Name + " that hold a port (Connecting or later) and have no redundant partner yet."
+}
+
+// submitApply applies in the ack, so that every broken rule shows under its
+// field; on success it closes the form and tells the user after the ack.
+func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(context.Context)) {
+	if req.Kind != bot.KindViewSubmission {
+		return nil, nil
+	}
+	cb := interaction(req)
+	m := decodeMeta(cb.View.PrivateMetadata)
+	ids := applyBlockIDs(m.Extra)
+	general := func(err error) any {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkApplyName: truncate(a.userMessage(ctx, err), 2000)})
+	}
+	actor, err := a.actor(ctx, teamOf(cb), m.Channel, cb.User.ID)
+	if err != nil {
+		return general(err), nil
+	}
+	if actor.Role != models.RoleCustomer {
+		return general(errNotCustomer), nil
+	}
+	reply, err := a.replyTarget(ctx, actor, m.Channel, cb.User.ID)
+	if err != nil {
+		return general(err), nil
+	}
+	app, parsed := parseApplication(cb, ids)
+	c, err := a.store.Apply(ctx, actor, app, reply)
+	if err != nil || len(parsed) > 0 {
+		if err == nil {
+			// Cannot happen: a field that does not parse breaks a rule. Had
+			// the connection been made, say so rather than show errors.
+			a.log.ErrorContext(ctx, "apply: application accepted despite unparsed fields", "request_id", bot.RequestID(ctx), "connection", c.ID)
+		} else {
+			rules, ok := mergeRuleErrors(parsed, err)
+			if !ok {
+				return general(err), nil
+			}
+			return viewErrors(rules, ids, blkApplyName), nil
+		}
+	}
+	a.nudged()
+	user := cb.User.ID
+	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
+		a.tellApplied(ctx, m, reply, user, c)
+		a.refreshPanels(ctx, actor.AccountID)
+	}
+}
+
+// parseApplication reads the form. Fields that do not parse come back as
+// rule errors, and leave the application invalid so that the store refuses
+// it too (its other rules are still shown).
+func parseApplication(cb *slack.InteractionCallback, ids map[string]string) (models.Application, models.RuleErrors) {
+	val := func(field string) string {
+		actionID := actApplyInput
+		if field == models.FieldAccessPoint {
+			actionID = actApplyAP
+		}
+		return strings.TrimSpace(inputValue(cb, ids[field], actionID))
+	}
+	app := models.Application{
+		Name:          inputValue(cb, ids[models.FieldName], actApplyInput),
+		AccessPointID: val(models.FieldAccessPoint),
+		ProviderID:    val(models.FieldProvider),
+		Location:      inputValue(cb, ids[models.FieldLocation], actApplyInput),
+	}
+	var errs models.RuleErrors
+	addErr := func(err error) {
+		var rule *models.RuleError
+		if errors.As(err, &rule) {
+			errs = append(errs, rule)
+		}
+	}
+	if p := val(models.FieldPortType); p != "" {
+		pt, err := models.ParsePortType(p)
+		addErr(err)
+		app.PortType = pt
+	}
+	if bw := val(models.FieldBandwidth); bw == "" {
+		errs = append(errs, &models.RuleError{Field: models.FieldBandwidth, Rule: "bandwidth-required", Message: "Enter the access bandwidth in Mbps, e.g. 200."})
+	} else {
+		n, err := models.ParseBandwidth(bw)
+		addErr(err)
+		app.BandwidthMbps = n
+	}
+	if r := val(models.FieldRedundancy); r != "" && r != redundancyNone {
+		id, err := strconv.ParseInt(r, 10, 64)
+		if err != nil || id <= 0 {
+			errs = append(errs, &models.RuleError{Field: models.FieldRedundancy, Rule: "redundancy-unknown", Message: "Choose one of the connections listed, or no redundant link."})
+			id = 0
+		}
+		app.RedundantID = &id
+	}
+	return app, errs
+}
+
+// mergeRuleErrors adds the store's rule errors to those of parsing, one
+// field's parsing error standing for the store's errors of that field. It
+// reports false when err is not about rules.
+func mergeRuleErrors(parsed models.RuleErrors, err error) (models.RuleErrors, bool) {
+	var rules models.RuleErrors
+	var rule *models.RuleError
+	switch {
+	case errors.As(err, &rules):
+	case errors.As(err, &rule):
+		rules = models.RuleErrors{rule}
+	default:
+		return nil, false
+	}
+	out := append(models.RuleErrors(nil), parsed...)
+	for _, r := range rules {
+		if !slices.ContainsFunc(parsed, func(p *models.RuleError) bool { return p.Field == r.Field }) {
+			out = append(out, r)
+		}
+	}
+	return out, true
+}
+
+// tellApplied tells the customer the application is in: status, number,
+// who acts next and the date review normally completes by.
+func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *models.Connection) {
+	by, region, err := a.reviewBy(ctx, c)
+	if err != nil {
+		a.log.ErrorContext(ctx, "apply: review date", "request_id", bot.RequestID(ctx), "connection", c.ID, "err", err)
+		by, region = "the next workday", ""
+	}
+	where := "in a direct message"
+	channel := ""
+	if !isUserID(reply) {
+		where, channel = "in <#"+reply+">", reply
+	}
+	if region != "" {
+		region = " (the next workday in " + esc(region) + ")"
+	}
+	ref := models.ApplicationRef(c.ID)
+	text := fmt.Sprintf(":white_check_mark: Application *%s* *%s* is *%s*: waiting on the *staff* to review it.\nReview normally completes by *%s*%s. You will hear %s when it is approved or rejected; `/leaseline show %s` shows its progress.",
+		ref, esc(c.Name), c.Status, by, region, where, ref)
+	a.tell(ctx, m.ResponseURL, channel, user, text)
+}
+
+// reviewBy is the date review of c normally completes by: the next
+// workday of its region's calendar after it was made.
+func (a *App) reviewBy(ctx context.Context, c *models.Connection) (date, region string, err error) {
+	ap, err := a.store.AccessPoint(ctx, c.AccessPointID)
+	if err != nil {
+		return "", "", fmt.Errorf("load access point: %w", err)
+	}
+	cal, err := a.store.Calendar(ctx, ap.RegionID)
+	if err != nil {
+		return "", "", fmt.Errorf("load calendar: %w", err)
+	}
+	at := c.CreatedAt
+	if at.IsZero() {
+		at = a.cfg.Now()
+	}
+	d := cal.NextWorkday(at)
+	region = ap.RegionID
+	if regions, err := a.store.Regions(ctx); err == nil {
+		for _, r := range regions {
+			if r.ID == ap.RegionID && r.Name != "" {
+				region = r.Name
+			}
+		}
+	}
+	return d.In(cal.Location, 12, 0).Format("Monday 2 January 2006"), region, nil
+}

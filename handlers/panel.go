@@ -1,0 +1,165 @@
+package handlers
+
+// The panel: a message the bot keeps in every channel linked to a customer
+// account, with a button for every action the account can start. Members
+// of Slack Connect channels cannot run slash commands (PRODUCT.md), so the
+// panel is how external customers reach leaseline; its buttons answer
+// ephemerally, resolving the account through the channel.
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/models"
+)
+
+// panelSummary counts an account's connections for its panel.
+type panelSummary struct {
+	open, waitingOnCustomer int
+}
+
+// panelBlocks is the panel of an account.
+func panelBlocks(acct *models.Account, sum panelSummary, now func() string) []slack.Block {
+	status := "No connection in progress."
+	if sum.open > 0 {
+		status = fmt.Sprintf("%d connection(s) in progress", sum.open)
+		if sum.waitingOnCustomer > 0 {
+			status += fmt.Sprintf(", *%d waiting on you*", sum.waitingOnCustomer)
+		}
+		status += "."
+	}
+	return []slack.Block{
+		slack.NewHeaderBlock(plain(truncate("leaseline · "+acct.Name, 150))),
+		section("Leased lines from your IDC to the cloud, self-service. Anyone in this channel acts for *" + esc(acct.Name) + "*; what you do here is shown only to you until it concerns the channel.\n" + status),
+		slack.NewActionBlock("ll_panel",
+			button(actApply, "", "Apply for New Interface", slack.StylePrimary),
+			button(actList, "1", "My connections", ""),
+			button(actAccessPoints, "", "Access points", ""),
+			button(actEnquire, "", "Enquire", ""),
+		),
+		contextText("Updated " + now() + ". Members of this workspace can also use `/leaseline help`."),
+	}
+}
+
+// summarize counts the account's connections in progress and those
+// waiting on the customer.
+func (a *App) summarize(ctx context.Context, accountID int64) (panelSummary, error) {
+	rows, err := a.store.List(ctx, models.Actor{Role: models.RoleCustomer, AccountID: accountID}, 1000)
+	if err != nil {
+		return panelSummary{}, fmt.Errorf("summarize account %d: %w", accountID, err)
+	}
+	var s panelSummary
+	for i := range rows {
+		if rows[i].Status.Final() {
+			continue
+		}
+		s.open++
+		if p, _ := rows[i].WaitingOn(); p == models.PartyCustomer {
+			s.waitingOnCustomer++
+		}
+	}
+	return s, nil
+}
+
+// postPanel posts the account's panel in a linked channel, or updates the
+// one already there, and records where it is.
+func (a *App) postPanel(ctx context.Context, ch models.AccountChannel, acct *models.Account, sum panelSummary) error {
+	blocks := panelBlocks(acct, sum, func() string { return when(a.cfg.Now()) })
+	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText("leaseline: apply for a leased line, see your connections, ask about access points", false)}
+	if ch.PanelTS != "" {
+		_, _, _, err := a.slack.UpdateMessageContext(ctx, ch.ChannelID, ch.PanelTS, opts...)
+		if err == nil {
+			return nil
+		}
+		// Deleted or lost: post a new one.
+		a.log.InfoContext(ctx, "panel update failed; posting a new one", "channel", ch.ChannelID, "err", err)
+	}
+	_, ts, err := a.slack.PostMessageContext(ctx, ch.ChannelID, opts...)
+	if err != nil {
+		return fmt.Errorf("post panel in %s: %w", ch.ChannelID, err)
+	}
+	if err := a.store.SetPanel(ctx, ch.ChannelID, ts); err != nil {
+		return fmt.Errorf("record panel: %w", err)
+	}
+	return nil
+}
+
+// refreshPanels brings the panels of an account up to date (after an
+// application, a link, or any change of its connections).
+func (a *App) refreshPanels(ctx context.Context, accountID int64) {
+	if accountID == 0 {
+		return
+	}
+	if err := a.refreshPanelsErr(ctx, accountID); err != nil {
+		a.log.WarnContext(ctx, "refresh panels", "request_id", bot.RequestID(ctx), "account", accountID, "err", err)
+	}
+}
+
+func (a *App) refreshPanelsErr(ctx context.Context, accountID int64) error {
+	acct, err := a.store.Account(ctx, accountID)
+	if err != nil {
+		return fmt.Errorf("load account: %w", err)
+	}
+	chans, err := a.store.AccountChannels(ctx, accountID)
+	if err != nil {
+		return fmt.Errorf("load channels: %w", err)
+	}
+	sum, err := a.summarize(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	var firstErr error
+	for _, ch := range chans {
+		if ch.PanelTS == "" {
+			continue // never posted (the bot was not invited): link again to post it
+		}
+		if err := a.postPanel(ctx, ch, acct, sum); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+// panelAction wraps a panel button: after the ack, it resolves the actor
+// through the channel and shows the blocks build returns to the presser
+// only.
+func (a *App) panelAction(build func(ctx context.Context, actor models.Actor, value string) ([]slack.Block, error)) bot.Handler {
+	return func(_ context.Context, req bot.Request) (any, func(context.Context)) {
+		cb := interaction(req)
+		return nil, func(ctx context.Context) {
+			actor, err := a.actor(ctx, teamOf(cb), channelOf(cb), cb.User.ID)
+			if err != nil {
+				a.fail(ctx, cb, err)
+				return
+			}
+			blocks, err := build(ctx, actor, firstAction(cb).Value)
+			if err != nil {
+				a.fail(ctx, cb, err)
+				return
+			}
+			a.replyBlocks(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, blocks)
+		}
+	}
+}
+
+// registerPanel routes the panel's read-only buttons and Details.
+func (a *App) registerPanel(r *bot.Router) {
+	r.Action(actList, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
+		page, _ := strconv.Atoi(v)
+		return a.listBlocks(ctx, actor, page)
+	}))
+	r.Action(actAccessPoints, a.panelAction(func(ctx context.Context, _ models.Actor, _ string) ([]slack.Block, error) {
+		return a.accessPointBlocks(ctx, "")
+	}))
+	r.Action(actShow, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, models.ErrNotFound
+		}
+		return a.detailBlocks(ctx, actor, id)
+	}))
+}
