@@ -179,9 +179,9 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 
 	case models.NoticePaid:
 		title = "Paid: your port is allocated"
-		intro = fmt.Sprintf("Payment of *%s* received%s. Physical connection ID `%s`; port *%s* on device *%s* at %s. Next, *Notify Provider* sends the port information to %s.",
-			models.FormatMoney(c.AmountCents, c.Currency), byAt(lastAction(d, models.ActionPay)), pcID(c), esc(c.PortName), esc(c.DeviceID),
-			esc(d.AccessPoint.Name), esc(providerName(d)))
+		intro = fmt.Sprintf("%s paid *%s*%s. Physical connection ID `%s`; port *%s* on device *%s* at %s. Next, *Notify Provider* sends the port information to %s.",
+			who(lastAction(d, models.ActionPay), "The customer"), models.FormatMoney(c.AmountCents, c.Currency), at(lastAction(d, models.ActionPay)),
+			pcID(c), esc(c.PortName), esc(c.DeviceID), esc(d.AccessPoint.Name), esc(providerName(d)))
 
 	case models.NoticeNoFreePort:
 		title = "Payment refused: no free port"
@@ -196,8 +196,9 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 
 	case models.NoticeSurveyReceived:
 		title = "Survey received: submit the construction ticket"
-		intro = fmt.Sprintf("%s submitted the survey%s. *Submit Ticket* tells the operator's after-sales about the line; they book the IDC visit on the next workday.",
-			esc(providerName(d)), byAt(lastAction(d, models.ActionSubmitSurvey)))
+		ev := lastAction(d, models.ActionSubmitSurvey)
+		intro = fmt.Sprintf("%s submitted the survey for %s%s. *Submit Ticket* tells the operator's after-sales about the line; they book the IDC visit on the next workday.",
+			who(ev, "The service provider"), esc(providerName(d)), at(ev))
 		body = surveyBlocks(d.Survey)
 
 	case models.NoticeTicketSubmitted:
@@ -209,8 +210,9 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		if tid > 0 {
 			title = fmt.Sprintf("Construction ticket #%d", tid)
 		}
-		intro = fmt.Sprintf("The customer submitted a construction ticket for `%s`%s. leaseline books the IDC visit on the next workday and tells the customer and the provider.",
-			pcID(c), byAt(lastAction(d, models.ActionSubmitTicket)))
+		ev := lastAction(d, models.ActionSubmitTicket)
+		intro = fmt.Sprintf("%s submitted a construction ticket for `%s`%s. leaseline books the IDC visit on the next workday and tells the customer and the provider.",
+			who(ev, "The customer"), pcID(c), at(ev))
 		if d.Ticket != nil {
 			body = append(body, labelled("Note from the customer", d.Ticket.Text)...)
 		}
@@ -223,13 +225,15 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 
 	case models.NoticeConstructionComplete:
 		title = "Construction complete: please confirm"
-		intro = fmt.Sprintf("%s reported the construction done%s. Check the line, then press *Confirm*: the status becomes *Enabled*.",
-			esc(providerName(d)), byAt(lastAction(d, models.ActionCompleteConstruction)))
+		ev := lastAction(d, models.ActionCompleteConstruction)
+		intro = fmt.Sprintf("%s reported the construction of `%s` by %s done%s. Check the line, then press *Confirm*: the status becomes *Enabled*.",
+			who(ev, "The service provider"), pcID(c), esc(providerName(d)), at(ev))
 		body = factBlocks([]fact{{label: "Line code", value: c.LineCode}, {label: "Line label", value: c.LineLabel}})
 
 	case models.NoticeEnabled:
 		title = "Enabled: leased line access is complete"
-		intro = fmt.Sprintf("`%s` is *Enabled*: the customer confirmed the connection%s.", pcID(c), byAt(lastAction(d, models.ActionConfirm)))
+		ev := lastAction(d, models.ActionConfirm)
+		intro = fmt.Sprintf("`%s` is *Enabled*: %s confirmed the connection%s. Leased line access is complete.", pcID(c), who(ev, "the customer"), at(ev))
 		body = factBlocks([]fact{{label: "Line code", value: c.LineCode}, {label: "Line label", value: c.LineLabel}})
 
 	case models.NoticeReviewOverdue:
@@ -580,7 +584,7 @@ func (v visitInfo) blocks(kind models.NoticeKind) []slack.Block {
 		{label: "Time window", value: strings.TrimSpace(v.window + " " + v.tz)},
 		{label: "IDC", value: v.idcName},
 		{label: "Address", value: v.idcAddress},
-		{label: "Reception", value: strings.TrimSpace(v.receptionName + " " + v.receptionPhone)},
+		{label: "Reception", value: strings.Trim(v.receptionName+" · "+v.receptionPhone, " ·")},
 	}
 	if v.company != "" {
 		fs = append(fs, fact{label: "Construction company", value: v.company})
@@ -636,6 +640,22 @@ func byAt(ev *models.AuditEvent) string {
 		return ""
 	}
 	return fmt.Sprintf(" by %s at %s", mention(ev.Actor), when(ev.At))
+}
+
+// who is the mention of the actor of ev, or fallback.
+func who(ev *models.AuditEvent, fallback string) string {
+	if ev == nil {
+		return fallback
+	}
+	return mention(ev.Actor)
+}
+
+// at is " at <time>" of ev, or "".
+func at(ev *models.AuditEvent) string {
+	if ev == nil {
+		return ""
+	}
+	return " at " + when(ev.At)
 }
 
 func lastAction(d *store.Detail, a models.Action) *models.AuditEvent {
