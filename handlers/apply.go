@@ -90,15 +90,17 @@ func (a *App) applyButton(_ context.Context, req bot.Request) (any, func(context
 	}
 }
 
-// errNotCustomer: only customers apply.
-var errNotCustomer = &models.RuleError{Rule: "customers-apply", Message: "Only customers apply for leased lines: staff and service providers act on the applications customers make."}
+// errNotCustomer says that only customers apply.
+func errNotCustomer() error {
+	return &models.RuleError{Rule: "customers-apply", Message: "Only customers apply for leased lines: staff and service providers act on the applications customers make."}
+}
 
 // openApply opens the apply form; m says where it was opened from (the
 // channel, which also resolves the account of external users, and the
 // response_url to answer through).
 func (a *App) openApply(ctx context.Context, triggerID string, actor models.Actor, m meta) error {
 	if actor.Role != models.RoleCustomer {
-		return errNotCustomer
+		return errNotCustomer()
 	}
 	view, err := a.applyView(ctx, actor, m, "", nil)
 	if err != nil {
@@ -322,7 +324,7 @@ func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(conte
 		return general(err), nil
 	}
 	if actor.Role != models.RoleCustomer {
-		return general(errNotCustomer), nil
+		return general(errNotCustomer()), nil
 	}
 	reply, err := a.replyTarget(ctx, actor, m.Channel, cb.User.ID)
 	if err != nil {

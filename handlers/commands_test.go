@@ -240,6 +240,15 @@ func TestCommandCancelAsksToConfirm(t *testing.T) {
 		if err != nil || got.Status != models.StatusApplying {
 			t.Errorf("the command alone changed the status: %v %v", got, err)
 		}
+		// The button opens the cancellation form, which confirms.
+		e.press(customerUser, customerChan, "ll_cancel", fmt.Sprint(c.ID))
+		if v := e.lastView("views.open"); v["callback_id"] != "ll_v_cancel" {
+			t.Errorf("Cancel opened %v", v["callback_id"])
+		}
+		e.command(customerUser, customerChan, "cancel #999999")
+		if got := e.lastResponse(); !strings.Contains(got, "No such connection") {
+			t.Errorf("cancel of a missing ID: %s", got)
+		}
 		e.command(otherUser, otherChan, fmt.Sprintf("cancel #%d", c.ID))
 		if got := e.lastResponse(); !strings.Contains(got, "No such connection") {
 			t.Errorf("another tenant's cancel: %s", got)
