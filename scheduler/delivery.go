@@ -209,6 +209,9 @@ func (w *Worker) deliver(ctx context.Context, d store.Delivery, now time.Time) e
 }
 
 func (w *Worker) markSent(ctx context.Context, n models.Notice, ts string, now time.Time) error {
+	// The message is posted: record it even if the worker is stopping.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if err := w.st.MarkNoticeSent(ctx, n.ID, ts, now); err != nil {
 		// The message is in Slack; when the lease ends the next attempt
 		// finds it in the history and records it then.

@@ -107,7 +107,7 @@ func openStore(t testing.TB, dbURL string, clock *testClock) *store.Store {
 }
 
 func quietLog() *slog.Logger {
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn + 4}))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 4}))
 }
 
 const (
