@@ -127,7 +127,9 @@ var shanghai = func() *time.Location {
 	return loc
 }()
 
-func cst(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, shanghai) }
+func cst(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, shanghai)
+}
 
 // fixture is a store with the sample catalog.
 type fixture struct {
@@ -189,7 +191,10 @@ func (f *fixture) ticketAt(t testing.TB, apID string, at time.Time) *models.Tick
 		t.Fatalf("apply: %v", err)
 	}
 	steps := []func() error{
-		func() error { _, err := f.s.Act(ctx, f.staff, c.ID, store.ActInput{Action: models.ActionApprove}); return err },
+		func() error {
+			_, err := f.s.Act(ctx, f.staff, c.ID, store.ActInput{Action: models.ActionApprove})
+			return err
+		},
 		func() error { _, err := f.s.Pay(ctx, actor, c.ID); return err },
 		func() error {
 			_, err := f.s.Act(ctx, actor, c.ID, store.ActInput{Action: models.ActionNotifyProvider})
