@@ -208,10 +208,19 @@ func (w *tickWorker) Work(ctx context.Context, job *river.Job[tickArgs]) error {
 		now = tick
 	}
 	w.s.log.InfoContext(ctx, "job run", "job", j.Name(), "tick", job.Args.Tick, "attempt", job.Attempt)
-	if err := j.Run(ctx, now); err != nil {
+	if err := j.Run(context.WithValue(ctx, tickKey{}, tick), now); err != nil {
 		return fmt.Errorf("%s tick %s: %w", j.Name(), job.Args.Tick, err)
 	}
 	return nil
+}
+
+type tickKey struct{}
+
+// TickOf returns the timetable tick a job's run belongs to, from the
+// context Run is given; ok is false for a run by hand.
+func TickOf(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(tickKey{}).(time.Time)
+	return t, ok
 }
 
 // riverClient makes the River client (once).
