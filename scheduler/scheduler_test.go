@@ -59,8 +59,8 @@ func (j *countedJob) Run(ctx context.Context, now time.Time) error {
 // nopJob does nothing but exist under a name.
 type nopJob struct{ name string }
 
-func (j nopJob) Name() string                          { return j.name }
-func (j nopJob) Describe() string                      { return "nothing" }
+func (j nopJob) Name() string                         { return j.name }
+func (j nopJob) Describe() string                     { return "nothing" }
 func (j nopJob) Run(context.Context, time.Time) error { return nil }
 
 // replica makes a scheduler on its own store (own connection pool) of the
