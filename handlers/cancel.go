@@ -46,7 +46,7 @@ func (a *App) submitCancel(ctx context.Context, s submission) (any, func(context
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.nudged()
 		line := done("Canceled", c, s.actor.UserID)
-		a.settle(ctx, targetOfMeta(s.meta), c.ID, s.actor.Role, line)
+		a.settle(ctx, targetOfMeta(s.meta), c.ID, line)
 		if c.ReviewTS != "" && c.ReviewTS != s.meta.MessageTS {
 			a.settleReview(ctx, target{Channel: c.ReviewChannel, TS: c.ReviewTS}, c.ID, line, c.Reason)
 		}

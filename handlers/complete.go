@@ -52,6 +52,6 @@ func (a *App) submitComplete(ctx context.Context, s submission) (any, func(conte
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.nudged()
-		a.settle(ctx, targetOfMeta(s.meta), c.ID, s.actor.Role, done("Construction reported complete", c, s.actor.UserID))
+		a.settle(ctx, targetOfMeta(s.meta), c.ID, done("Construction reported complete", c, s.actor.UserID))
 	}
 }

@@ -16,5 +16,5 @@ func (a *App) pressConfirm(ctx context.Context, p press) {
 		return
 	}
 	a.nudged()
-	a.settle(ctx, p.target, c.ID, p.actor.Role, done("Confirmed", c, p.actor.UserID))
+	a.settle(ctx, p.target, c.ID, done("Confirmed", c, p.actor.UserID))
 }

@@ -288,9 +288,10 @@ func done(what string, c *models.Connection, userID string) string {
 }
 
 // settle replaces the card a button was pressed on with the connection as
-// it is now: what was done, the status and who acts next, and the buttons
-// of role's next step.
-func (a *App) settle(ctx context.Context, t target, id int64, role models.Role, line string) {
+// it is now: what was done, by whom and when, the status and who acts next,
+// and no buttons: a card offers a step only while it is the current one,
+// and the notice of the next step carries the next buttons.
+func (a *App) settle(ctx context.Context, t target, id int64, line string) {
 	if t.empty() {
 		return
 	}
@@ -300,10 +301,7 @@ func (a *App) settle(ctx context.Context, t target, id int64, role models.Role, 
 		return
 	}
 	blocks := cardBlocks(d, "")
-	blocks = append(blocks, slack.NewContextBlock("", vmd(line)))
-	if b := nextButtons(&d.Connection, role); len(b) > 0 {
-		blocks = append(blocks, slack.NewActionBlock(cardBlockID(id), b...))
-	}
+	blocks = append(blocks, slack.NewSectionBlock(vmd(line), nil, nil))
 	a.replace(ctx, t, blocks, fmt.Sprintf("%s is %s", d.Connection.DisplayID(), d.Connection.Status))
 }
 

@@ -126,8 +126,8 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 			"time_zone": "Asia/Shanghai", "access_point": "Hangzhou-Yuhang-B", "idc_name": "Yuhang Data Park B", "idc_address": "Building B",
 			"reception_name": "Li Wei", "reception_phone": "+86 138 0000 0101", "reception_user": "U0SAMPLE0101",
 			"provider": "China Telecom Zhejiang", "construction_company": "Zhejiang Line Works",
-			"visitors":      []map[string]any{{"name": "Li Wei", "phone": "+86 138", "id_type": "ID card", "id_number": rawIDNumber}},
-			"change":        "rescheduled", "previous_date": "2026-11-26", "reason": "IDC <!here> power work", "by": staffUser,
+			"visitors": []map[string]any{{"name": "Li Wei", "phone": "+86 138", "id_type": "ID card", "id_number": rawIDNumber}},
+			"change":   "rescheduled", "previous_date": "2026-11-26", "reason": "IDC <!here> power work", "by": staffUser,
 		})
 		const reception = "U0SAMPLE0101"
 		type want struct {

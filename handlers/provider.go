@@ -36,7 +36,7 @@ func (a *App) pressNotify(ctx context.Context, p press) {
 		return
 	}
 	a.nudged()
-	a.settle(ctx, p.target, c.ID, p.actor.Role, done("Provider notified", c, p.actor.UserID))
+	a.settle(ctx, p.target, c.ID, done("Provider notified", c, p.actor.UserID))
 	if p.target.empty() {
 		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, fmt.Sprintf(
 			"The port information of `%s` went to the service provider. %s.", pcID(c), statusLine(c)))
@@ -255,7 +255,6 @@ func (a *App) submitSurvey(ctx context.Context, s submission) (any, func(context
 	n := len(sv.Engineers)
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.nudged()
-		a.settle(ctx, targetOfMeta(s.meta), c.ID, s.actor.Role,
-			done(fmt.Sprintf("Survey submitted (%s, arriving %s)", plural(int64(n), "engineer"), when(sv.PlannedArrival)), c, s.actor.UserID))
+		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(fmt.Sprintf("Survey submitted (%s, arriving %s)", plural(int64(n), "engineer"), when(sv.PlannedArrival)), c, s.actor.UserID))
 	}
 }

@@ -54,11 +54,6 @@ func (a *App) submitTicket(ctx context.Context, s submission) (any, func(context
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.nudged()
-		d, err := a.store.Detail(ctx, models.SystemActor(), s.meta.Conn)
-		if err != nil {
-			a.settle(ctx, targetOfMeta(s.meta), s.meta.Conn, s.actor.Role, fmt.Sprintf("✓ Construction ticket #%d submitted by %s", t.ID, mention(s.actor.UserID)))
-			return
-		}
-		a.settle(ctx, targetOfMeta(s.meta), s.meta.Conn, s.actor.Role, done(fmt.Sprintf("Construction ticket #%d submitted", t.ID), &d.Connection, s.actor.UserID))
+		a.settle(ctx, targetOfMeta(s.meta), s.meta.Conn, fmt.Sprintf("✓ Construction ticket #%d submitted by %s at %s", t.ID, mention(s.actor.UserID), when(t.CreatedAt)))
 	}
 }
