@@ -117,35 +117,35 @@ func New(st Store, client Slack, resp Responder, nudge Nudger, cfg Config) *App 
 const (
 	cmdName = "/leaseline"
 
-	actApply          = "ll_apply"          // open the apply form
-	actApplyAP        = "ll_apply_ap"       // access point chosen in the apply form
-	actList           = "ll_list"           // My connections
-	actAccessPoints   = "ll_aps"            // Access points
-	actEnquire        = "ll_enquire"        // open the enquiry form
-	actAnswer         = "ll_answer"         // staff: answer an enquiry
-	actApprove        = "ll_approve"        // staff
-	actReject         = "ll_reject"         // staff: opens the reason modal
-	actPay            = "ll_pay"            // customer: opens the pay modal
-	actView           = "ll_view"           // port information
-	actNotifyProvider = "ll_notify"         // customer
-	actSurvey         = "ll_survey"         // provider: opens the survey modal
-	actTicket         = "ll_ticket"         // customer: opens the ticket modal
-	actComplete       = "ll_complete"       // provider/staff: opens the completion modal
-	actConfirm        = "ll_confirm"        // customer
-	actCancel         = "ll_cancel"         // customer/staff: opens the cancel modal
-	actShow           = "ll_show"           // details and audit trail
-	actHomeRefresh    = "ll_home"           // App Home refresh
-	actSurveyMore     = "ll_survey_more"    // survey modal: one more engineer
-	viewApply         = "ll_v_apply"        // apply form
-	viewReject        = "ll_v_reject"       // reject reason
-	viewPay           = "ll_v_pay"          // pay confirmation
-	viewSurvey        = "ll_v_survey"       // provider survey
-	viewTicket        = "ll_v_ticket"       // construction ticket
-	viewComplete      = "ll_v_complete"     // construction complete
-	viewCancel        = "ll_v_cancel"       // cancel reason
-	viewEnquire       = "ll_v_enquire"      // access point enquiry
-	viewAnswer        = "ll_v_answer"       // staff answer
-	viewLink          = "ll_v_link"         // staff: link a channel
+	actApply          = "ll_apply"       // open the apply form
+	actApplyAP        = "ll_apply_ap"    // access point chosen in the apply form
+	actList           = "ll_list"        // My connections
+	actAccessPoints   = "ll_aps"         // Access points
+	actEnquire        = "ll_enquire"     // open the enquiry form
+	actAnswer         = "ll_answer"      // staff: answer an enquiry
+	actApprove        = "ll_approve"     // staff
+	actReject         = "ll_reject"      // staff: opens the reason modal
+	actPay            = "ll_pay"         // customer: opens the pay modal
+	actView           = "ll_view"        // port information
+	actNotifyProvider = "ll_notify"      // customer
+	actSurvey         = "ll_survey"      // provider: opens the survey modal
+	actTicket         = "ll_ticket"      // customer: opens the ticket modal
+	actComplete       = "ll_complete"    // provider/staff: opens the completion modal
+	actConfirm        = "ll_confirm"     // customer
+	actCancel         = "ll_cancel"      // customer/staff: opens the cancel modal
+	actShow           = "ll_show"        // details and audit trail
+	actHomeRefresh    = "ll_home"        // App Home refresh
+	actSurveyMore     = "ll_survey_more" // survey modal: one more engineer
+	viewApply         = "ll_v_apply"     // apply form
+	viewReject        = "ll_v_reject"    // reject reason
+	viewPay           = "ll_v_pay"       // pay confirmation
+	viewSurvey        = "ll_v_survey"    // provider survey
+	viewTicket        = "ll_v_ticket"    // construction ticket
+	viewComplete      = "ll_v_complete"  // construction complete
+	viewCancel        = "ll_v_cancel"    // cancel reason
+	viewEnquire       = "ll_v_enquire"   // access point enquiry
+	viewAnswer        = "ll_v_answer"    // staff answer
+	viewLink          = "ll_v_link"      // staff: link a channel
 )
 
 // actor works out who a Slack user is in this request: staff (configured
