@@ -85,8 +85,12 @@ func (s *Store) allocatePort(tx *gorm.DB, c *models.Connection) (*models.Port, e
 		}
 	}
 	// Also keep c off the devices of connections that name c as their partner.
+	// The first free port in catalog order (ports are numbered as the
+	// catalog lists them): the same port on both databases, whatever their
+	// collation, and on SQLite straight from the ports_free index (which
+	// ends with the rowid) instead of sorting every free port by name.
 	var port models.Port
-	q = q.Order("device_id, name").Limit(1)
+	q = q.Order("id").Limit(1)
 	if s.dialect == "postgres" {
 		q = q.Clauses(skipLocked())
 	}
