@@ -161,9 +161,10 @@ func (a *App) failPress(ctx context.Context, p press, err error) {
 	a.fail(ctx, p.cb, a.explain(ctx, p.conn, err))
 }
 
-// explain turns "not allowed in this status" into what happened instead:
-// the connection's status and who put it there ("already Rejected by @x at
-// …"). Other errors pass through.
+// explain turns "not allowed in this status" on a connection that is
+// closed (Rejected, Canceled, Enabled) into who closed it and when
+// ("already rejected by @x at …"): the loser of a race between two
+// decisions learns what happened. Other errors pass through.
 func (a *App) explain(ctx context.Context, id int64, err error) error {
 	var done *models.AlreadyDoneError
 	if errors.As(err, &done) || !errors.Is(err, models.ErrWrongStatus) {
@@ -173,12 +174,21 @@ func (a *App) explain(ctx context.Context, id int64, err error) error {
 	if derr != nil {
 		return err
 	}
-	if ev := lastEvent(d, func(ev models.AuditEvent) bool {
-		return ev.ToStatus == d.Connection.Status && ev.FromStatus != ev.ToStatus
-	}); ev != nil {
+	if ev := closedBy(d); ev != nil {
 		return &models.AlreadyDoneError{Action: ev.Action, Status: d.Connection.Status, By: ev.Actor, At: ev.At}
 	}
 	return err
+}
+
+// closedBy is the event that closed a connection in a final status (nil
+// while it is open).
+func closedBy(d *store.Detail) *models.AuditEvent {
+	if !d.Connection.Status.Final() {
+		return nil
+	}
+	return lastEvent(d, func(ev models.AuditEvent) bool {
+		return ev.ToStatus == d.Connection.Status && ev.FromStatus != ev.ToStatus
+	})
 }
 
 // refusal says why role may not do action to the connection now, or nil
@@ -193,7 +203,7 @@ func refusal(d *store.Detail, action models.Action, role models.Role) error {
 	if ev := lastEvent(d, func(ev models.AuditEvent) bool { return ev.Action == action }); ev != nil {
 		return &models.AlreadyDoneError{Action: action, Status: c.Status, By: ev.Actor, At: ev.At}
 	}
-	if ev := lastEvent(d, func(ev models.AuditEvent) bool { return ev.ToStatus == c.Status && ev.FromStatus != ev.ToStatus }); ev != nil && c.Status.Final() {
+	if ev := closedBy(d); ev != nil {
 		return &models.AlreadyDoneError{Action: ev.Action, Status: c.Status, By: ev.Actor, At: ev.At}
 	}
 	return err

@@ -114,10 +114,11 @@ func (a *App) settleReview(ctx context.Context, t target, id int64, line, reason
 // caller's.
 func (a *App) reviewBlocks(ctx context.Context, d *store.Detail, account string) []slack.Block {
 	c := &d.Connection
-	by := a.reviewDeadline(ctx, d)
 	intro := fmt.Sprintf("%s applied for a leased line at %s.", mention(c.AppliedBy), when(c.CreatedAt))
-	if by != "" {
-		intro += fmt.Sprintf(" Review by *%s* (the next workday in %s).", by, esc(cmpOr(d.Region.Name, d.AccessPoint.RegionID)))
+	if by, region, err := a.reviewBy(ctx, c); err == nil {
+		intro += fmt.Sprintf(" Review by *%s* (the next workday in %s).", by, esc(region))
+	} else {
+		a.log.WarnContext(ctx, "review date", "request_id", bot.RequestID(ctx), "connection", c.ID, "err", err)
 	}
 	fs := connFacts(d, "")
 	fs = append(fs,
@@ -130,16 +131,4 @@ func (a *App) reviewBlocks(ctx context.Context, d *store.Detail, account string)
 	}
 	blocks = append(blocks, factBlocks(fs)...)
 	return append(blocks, slack.NewContextBlock("", vmd(statusLine(c))))
-}
-
-// reviewDeadline is the date by which the review normally completes: the next
-// workday of the access point's region after the application.
-func (a *App) reviewDeadline(ctx context.Context, d *store.Detail) string {
-	cal, err := a.store.Calendar(ctx, d.AccessPoint.RegionID)
-	if err != nil {
-		a.log.WarnContext(ctx, "calendar for the review date", "region", d.AccessPoint.RegionID, "err", err)
-		return ""
-	}
-	day := cal.NextWorkday(d.Connection.CreatedAt)
-	return day.Weekday().String() + " " + day.String()
 }

@@ -26,7 +26,7 @@ func TestReviewRequestShowsTheApplication(t *testing.T) {
 		jLimits(t, "review request", p.blocks, 50)
 		jTyped(t, "review request", p.blocks, name, location, "ACME")
 		text := blocksText(p.blocks)
-		for _, want := range []string{"Application #" + itoa(c.ID) + " to review", "Review by *Friday 2026-11-27*", "China (Hangzhou)",
+		for _, want := range []string{"Application #" + itoa(c.ID) + " to review", "Review by *Friday 27 November 2026*", "China (Hangzhou)",
 			"<@" + customerUser + ">", "Hangzhou-Yuhang-B (ap-cn-hangzhou-yh-b)", "China Telecom Zhejiang", "1000Base-T", "200 Mbps",
 			"CNY 2,500.00", "waiting on the *staff* to review the application"} {
 			if !strings.Contains(text, want) {
