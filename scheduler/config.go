@@ -58,6 +58,9 @@ type Config struct {
 	ExpireUnpaidAfterWorkdays int
 	// BookingBatch is how many tickets schedule-visits lists at a time (200).
 	BookingBatch int
+	// BookingConcurrency is how many IDCs schedule-visits books at once
+	// (default 4 on PostgreSQL, 1 on SQLite, which writes one at a time).
+	BookingConcurrency int
 
 	// CatchUp is how far back a starting scheduler looks for a tick missed
 	// while no process ran, and runs it (default 24h; negative: no catch-up).

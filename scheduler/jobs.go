@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/leaseline/leaseline/models"
@@ -53,8 +55,11 @@ type CustomerStore interface {
 type ScheduleVisits struct {
 	Store VisitStore
 	// Batch is how many tickets are listed at a time (default 200).
-	Batch  int
-	Logger *slog.Logger
+	Batch int
+	// Concurrency is how many IDCs are booked at once (default 1); the
+	// tickets of one IDC are always booked one after the other, in order.
+	Concurrency int
+	Logger      *slog.Logger
 }
 
 // Name implements Job.
@@ -75,31 +80,58 @@ func (j *ScheduleVisits) Run(ctx context.Context, now time.Time) error {
 	if batch <= 0 {
 		batch = 200
 	}
-	var errs []error
-	booked, failed, after := 0, 0, int64(0)
+	lanes := max(j.Concurrency, 1)
+	var (
+		mu             sync.Mutex
+		errs           []error
+		booked, failed int
+	)
+	book := func(t models.Ticket) {
+		v, ok, err := j.Store.BookVisit(ctx, t.ID, now)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil:
+			failed++
+			if len(errs) < maxJobErrors {
+				errs = append(errs, err)
+			}
+			if ctx.Err() == nil {
+				log.ErrorContext(ctx, "cannot book IDC visit", "ticket", t.ID, "err", err)
+			}
+		case ok:
+			booked++
+			log.InfoContext(ctx, "IDC visit booked", "ticket", t.ID, "connection", v.ConnectionID, "date", v.Date, "access_point", v.AccessPointID)
+		}
+	}
+	after := int64(0)
 	for {
 		tickets, err := j.Store.TicketsToBook(ctx, now, after, batch)
 		if err != nil {
 			return fmt.Errorf("%s: %w", JobScheduleVisits, err)
 		}
+		// One lane per group of access points: an IDC's tickets are booked
+		// in order (first come, first served), different IDCs at once.
+		byLane := make([][]models.Ticket, lanes)
 		for _, t := range tickets {
 			after = t.ID
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("%s stopped after %d bookings: %w", JobScheduleVisits, booked, err)
-			}
-			v, ok, err := j.Store.BookVisit(ctx, t.ID, now)
-			if err != nil {
-				failed++
-				log.ErrorContext(ctx, "cannot book IDC visit", "ticket", t.ID, "err", err)
-				if len(errs) < maxJobErrors {
-					errs = append(errs, err)
+			l := int(crc32.ChecksumIEEE([]byte(t.AccessPointID)) % uint32(lanes))
+			byLane[l] = append(byLane[l], t)
+		}
+		var wg sync.WaitGroup
+		for _, lane := range byLane {
+			wg.Go(func() {
+				for _, t := range lane {
+					if ctx.Err() != nil {
+						return
+					}
+					book(t)
 				}
-				continue
-			}
-			if ok {
-				booked++
-				log.InfoContext(ctx, "IDC visit booked", "ticket", t.ID, "connection", v.ConnectionID, "date", v.Date, "access_point", v.AccessPointID)
-			}
+			})
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s stopped after %d bookings: %w", JobScheduleVisits, booked, err)
 		}
 		if len(tickets) < batch {
 			break

@@ -1,0 +1,26 @@
+package store
+
+import (
+	"sync/atomic"
+
+	"gorm.io/gorm"
+)
+
+// GormDBForBench exposes the store's gorm handle to the benchmarks' setup
+// (bulk inserts that no use case offers).
+func GormDBForBench(s *Store) *gorm.DB { return s.db }
+
+// CountStatements counts the SQL statements the store runs from now on
+// (BEGIN and COMMIT excepted), with gorm callbacks.
+func CountStatements(s *Store) *atomic.Int64 {
+	var n atomic.Int64
+	count := func(*gorm.DB) { n.Add(1) }
+	cb := s.db.Callback()
+	_ = cb.Query().After("gorm:query").Register("bench:count", count)
+	_ = cb.Create().After("gorm:create").Register("bench:count", count)
+	_ = cb.Update().After("gorm:update").Register("bench:count", count)
+	_ = cb.Delete().After("gorm:delete").Register("bench:count", count)
+	_ = cb.Row().After("gorm:row").Register("bench:count", count)
+	_ = cb.Raw().After("gorm:raw").Register("bench:count", count)
+	return &n
+}
