@@ -33,14 +33,13 @@ func (a *App) pressView(ctx context.Context, p press) {
 		a.openModal(ctx, p, modal("ll_v_port", "Port information", "", "Close", meta{}, blocks))
 		return
 	}
-	var err2 error
 	if p.cb.ResponseURL != "" {
-		err2 = a.resp.Respond(ctx, p.cb.ResponseURL, ephemeral(blocks...))
+		err = a.resp.Respond(ctx, p.cb.ResponseURL, ephemeral(blocks...))
 	} else {
-		_, err2 = a.slack.PostEphemeralContext(ctx, channelOf(p.cb), p.cb.User.ID, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText("Port information of "+pcID(&d.Connection), false))
+		_, err = a.slack.PostEphemeralContext(ctx, channelOf(p.cb), p.cb.User.ID, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText("Port information of "+pcID(&d.Connection), false))
 	}
-	if err2 != nil {
-		a.log.ErrorContext(ctx, "show port information", "request_id", bot.RequestID(ctx), "err", err2)
+	if err != nil {
+		a.log.ErrorContext(ctx, "show port information", "request_id", bot.RequestID(ctx), "err", err)
 	}
 }
 
