@@ -63,8 +63,10 @@ func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, maxPlainText), false, false)
 }
 
+// md is mrkdwn shown verbatim: Slack does not turn bare URLs, channel names
+// or user names into links or mentions (explicit <@U…> still works).
 func md(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, truncate(s, maxPlainText), false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, truncate(s, maxPlainText), false, true)
 }
 
 func section(text string) *slack.SectionBlock { return slack.NewSectionBlock(md(text), nil, nil) }
