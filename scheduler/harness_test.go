@@ -300,3 +300,6 @@ func checkExactlyOnce(t testing.TB, f *fixture, fake *slackfake.Server) []models
 	}
 	return notices
 }
+
+// *store.Store is the scheduler's store.
+var _ Store = (*store.Store)(nil)
