@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
@@ -146,8 +147,10 @@ func (a *App) panelAction(build func(ctx context.Context, actor models.Actor, va
 	}
 }
 
-// registerPanel routes the panel's read-only buttons and Details.
+// registerPanel routes the panel's read-only buttons and Details, and
+// posts the panel when the bot joins a linked channel.
 func (a *App) registerPanel(r *bot.Router) {
+	r.Event("member_joined_channel", a.memberJoined)
 	r.Action(actList, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
 		page, _ := strconv.Atoi(v)
 		return a.listBlocks(ctx, actor, page)
@@ -162,4 +165,58 @@ func (a *App) registerPanel(r *bot.Router) {
 		}
 		return a.detailBlocks(ctx, actor, id)
 	}))
+}
+
+// memberJoined posts the panel in a linked channel that has none yet: the
+// bot was invited after the link, which could not post it then.
+func (a *App) memberJoined(_ context.Context, req bot.Request) (any, func(context.Context)) {
+	if req.Event == nil {
+		return nil, nil
+	}
+	var channel string
+	switch ev := req.Event.InnerEvent.Data.(type) {
+	case *slackevents.MemberJoinedChannelEvent:
+		channel = ev.Channel
+	case slackevents.MemberJoinedChannelEvent:
+		channel = ev.Channel
+	}
+	if channel == "" {
+		return nil, nil
+	}
+	return nil, func(ctx context.Context) {
+		if err := a.ensurePanel(ctx, channel); err != nil {
+			a.log.InfoContext(ctx, "panel not posted on join", "request_id", bot.RequestID(ctx), "channel", channel, "err", err)
+		}
+	}
+}
+
+// ensurePanel posts the panel in channel when it is linked to an account
+// and has none.
+func (a *App) ensurePanel(ctx context.Context, channel string) error {
+	accountID, err := a.store.ResolveCustomer(ctx, "", channel, "")
+	switch {
+	case isNoAccount(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("resolve channel: %w", err)
+	}
+	acct, err := a.store.Account(ctx, accountID)
+	if err != nil {
+		return fmt.Errorf("load account: %w", err)
+	}
+	chans, err := a.store.AccountChannels(ctx, accountID)
+	if err != nil {
+		return fmt.Errorf("load channels: %w", err)
+	}
+	for _, ch := range chans {
+		if ch.ChannelID != channel || ch.PanelTS != "" {
+			continue
+		}
+		sum, err := a.summarize(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		return a.postPanel(ctx, ch, acct, sum)
+	}
+	return nil
 }

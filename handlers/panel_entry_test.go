@@ -202,3 +202,33 @@ func TestBlockKitLimitsWithManyAccessPoints(t *testing.T) {
 		assertLimits(t, "enquiry form", blocksJSON(v), 100)
 	})
 }
+
+func TestPanelPostedWhenBotJoinsAfterLink(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		e.slack.FailNext("chat.postMessage", 1, 500, 0)
+		e.command(staffUser, staffChannel, "link <#CLATER|later> customer ACME")
+		if got := e.lastResponse(); !strings.Contains(got, "could not post the panel") || !strings.Contains(got, "invite @leaseline") {
+			t.Fatalf("link without the bot: %s", got)
+		}
+		if n := len(e.slack.Messages("CLATER")); n != 0 {
+			t.Fatalf("%d messages", n)
+		}
+		join := func(channel string) {
+			if status := e.event(map[string]any{"type": "member_joined_channel", "user": slackfake.BotUID, "channel": channel, "channel_type": "C", "team": slackfake.TeamID}); status != 200 {
+				t.Fatalf("member_joined_channel: HTTP %d", status)
+			}
+			e.settle()
+		}
+		join("CLATER")
+		msgs := e.slack.Messages("CLATER")
+		if len(msgs) != 1 || !strings.Contains(string(msgs[0].Blocks), "Apply for New Interface") {
+			t.Fatalf("panel after the bot joined: %+v", msgs)
+		}
+		// Once there, later joins leave it alone; unlinked channels get none.
+		join("CLATER")
+		join("COTHER")
+		if n := len(e.slack.Calls("chat.postMessage")); n != 2 { // the failed one and the panel
+			t.Errorf("%d posts", n)
+		}
+	})
+}
