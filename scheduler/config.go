@@ -26,8 +26,8 @@ const (
 func DefaultTimetable() map[string]string {
 	return map[string]string{
 		JobScheduleVisits:     "*/10 * * * *", // every 10 minutes: a ticket is booked soon after it is submitted
-		JobReceptionReminders: "0 8 * * *",    // 08:00: the morning of the visit
-		JobReviewSLA:          "0 * * * *",    // hourly
+		JobReceptionReminders: "0 8-12 * * *", // 08:00 on the morning of the visit; the later runs remind visits moved to today
+		JobReviewSLA:          "0 9-18 * * *", // hourly in office hours: a review becomes late at midnight, staff hear of it at 09:00
 		JobCustomerReminders:  "0 10 * * *",   // 10:00
 	}
 }
