@@ -120,12 +120,46 @@ func (s *Store) ClaimNotices(ctx context.Context, now time.Time, limit int, leas
 // already sent is left as it is.
 func (s *Store) MarkNoticeSent(ctx context.Context, id int64, ts string, at time.Time) error {
 	at = at.UTC()
-	err := s.db.WithContext(ctx).Model(&noticeRow{}).Where("id = ? AND state <> ?", id, models.NoticeSent).Updates(map[string]any{
-		"state": models.NoticeSent, "sent_ts": ts, "sent_at": at, "lease_until": nil, "lease_token": "",
-		"maybe_posted": false, "last_error": "",
-	}).Error
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&noticeRow{}).Where("id = ? AND state <> ?", id, models.NoticeSent).Updates(map[string]any{
+			"state": models.NoticeSent, "sent_ts": ts, "sent_at": at, "lease_until": nil, "lease_token": "",
+			"maybe_posted": false, "last_error": "",
+		})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		var n models.Notice
+		if err := tx.Model(&noticeRow{}).Where("id = ?", id).Take(&n).Error; err != nil {
+			return err
+		}
+		return rememberStaffMessage(tx, &n, ts)
+	})
 	if err != nil {
 		return fmt.Errorf("mark notice %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// rememberStaffMessage keeps where the staff-channel message of a review
+// request or a ticket went, so that it can be updated in place and later
+// notices (overdue reviews, visits) thread under it.
+func rememberStaffMessage(tx *gorm.DB, n *models.Notice, ts string) error {
+	switch n.Kind {
+	case models.NoticeReviewRequest:
+		if n.ConnectionID == nil {
+			return nil
+		}
+		return tx.Model(&models.Connection{}).Where("id = ? AND review_ts = ''", *n.ConnectionID).
+			Updates(map[string]any{"review_channel": n.Channel, "review_ts": ts}).Error
+	case models.NoticeTicketSubmitted, models.NoticeEnquiry:
+		var d struct {
+			TicketID int64 `json:"ticket_id"`
+		}
+		if json.Unmarshal([]byte(n.Data), &d) != nil || d.TicketID == 0 {
+			return nil
+		}
+		return tx.Model(&models.Ticket{}).Where("id = ? AND staff_ts = ''", d.TicketID).
+			Updates(map[string]any{"staff_channel": n.Channel, "staff_ts": ts}).Error
 	}
 	return nil
 }

@@ -142,3 +142,31 @@ func TestClaimNoticesConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestSentReviewRequestIsRemembered: once the review request reaches the
+// staff channel, the connection knows its message (to update it in place
+// and thread overdue alerts under it); a ticket likewise.
+func TestSentReviewRequestIsRemembered(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		f := newFixture(t, backend)
+		c, err := f.s.Apply(ctx, f.acme, f.application(t, "remembered"), "CAPPLY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns, err := f.s.Notices(ctx, c.ID)
+		if err != nil || len(ns) != 1 || ns[0].Kind != models.NoticeReviewRequest {
+			t.Fatalf("notices %v %v", ns, err)
+		}
+		if err := f.s.MarkNoticeSent(ctx, ns[0].ID, "1700000000.000200", f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.Find(ctx, f.staff, models.ApplicationRef(c.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ReviewChannel != staffChannel || got.ReviewTS != "1700000000.000200" {
+			t.Fatalf("review message %q %q", got.ReviewChannel, got.ReviewTS)
+		}
+	})
+}
