@@ -58,14 +58,15 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	sched, err := newScheduler(c, st, client, reg, log)
+	nudger := &lateNudger{}
+	app := handlers.New(st, client, bot.NewResponder(httpClient), nudger, handlers.Config{
+		StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, Logger: log,
+	})
+	sched, err := newScheduler(ctx, c, st, client, app, log)
 	if err != nil {
 		return err
 	}
-	app := handlers.New(st, client, bot.NewResponder(httpClient), sched.nudger(), handlers.Config{
-		StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, Logger: log,
-	})
-	sched.setRenderer(app)
+	nudger.w = sched.worker
 	router := bot.NewRouter()
 	app.Register(router)
 	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: reg})
