@@ -61,6 +61,7 @@ func (s *Store) Apply(ctx context.Context, actor models.Actor, app models.Applic
 	if err != nil {
 		return nil, err
 	}
+	s.counted(models.ActionApply, conn.Status)
 	return &conn, nil
 }
 
@@ -262,6 +263,7 @@ func (s *Store) transition(ctx context.Context, actor models.Actor, id int64, a 
 	if err != nil {
 		return nil, err
 	}
+	s.counted(a, out.Status)
 	return &out, nil
 }
 

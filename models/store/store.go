@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -55,6 +56,9 @@ type Config struct {
 	// NewPhysicalConnectionID makes IDs (models.NewPhysicalConnectionID when nil).
 	NewPhysicalConnectionID func() string
 	Logger                  *slog.Logger
+	// Registerer receives the store's metrics (transitions by action and
+	// status reached); nil means none.
+	Registerer prometheus.Registerer
 }
 
 // Store is leaseline's persistence.
@@ -63,6 +67,8 @@ type Store struct {
 	dialect string // "postgres" or "sqlite"
 	cfg     Config
 	log     *slog.Logger
+	// transitions counts committed transitions (nil: not counted).
+	transitions *prometheus.CounterVec
 }
 
 // Open connects to the database named by cfg.DatabaseURL. It does not
@@ -117,7 +123,26 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("reach %s database: %w", dialect, err)
 	}
-	return &Store{db: db, dialect: dialect, cfg: cfg, log: cfg.Logger}, nil
+	s := &Store{db: db, dialect: dialect, cfg: cfg, log: cfg.Logger}
+	if cfg.Registerer != nil {
+		s.transitions = prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "leaseline", Name: "transitions_total",
+			Help: "Lifecycle transitions committed, by action and the status they led to.",
+		}, []string{"action", "to"})
+		if err := cfg.Registerer.Register(s.transitions); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("register store metrics (one Store per registry): %w", err)
+		}
+	}
+	return s, nil
+}
+
+// counted records a committed transition. It is called after the
+// transaction returned: a rolled-back or refused transition never counts.
+func (s *Store) counted(a models.Action, to models.Status) {
+	if s.transitions != nil {
+		s.transitions.WithLabelValues(string(a), string(to)).Inc()
+	}
 }
 
 // dialectorFor picks the gorm dialector for a database URL.
