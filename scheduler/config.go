@@ -78,6 +78,9 @@ type Config struct {
 	// Now is the clock (time.Now when nil).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics counts job runs and their durations (nil: none); see
+	// NewMetrics. Give the same one to Delivery.Metrics.
+	Metrics *Metrics
 }
 
 // DeliveryConfig configures notice delivery.
@@ -100,6 +103,8 @@ type DeliveryConfig struct {
 	// HistoryLookback is how far before a notice was recorded its channel's
 	// history is searched for it before posting it again (default 10m).
 	HistoryLookback time.Duration
+	// Metrics counts deliveries and failed attempts (nil: none).
+	Metrics *Metrics
 }
 
 // withDefaults fills in every zero field.

@@ -209,6 +209,7 @@ func (w *Worker) deliver(ctx context.Context, d store.Delivery, now time.Time) e
 }
 
 func (w *Worker) markSent(ctx context.Context, n models.Notice, ts string, now time.Time) error {
+	w.cfg.Metrics.noticeDelivered()
 	// The message is posted: record it even if the worker is stopping.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -226,6 +227,7 @@ func (w *Worker) markSent(ctx context.Context, n models.Notice, ts string, now t
 func (w *Worker) retry(ctx context.Context, d store.Delivery, now time.Time, cause error, maybePosted bool, info retryInfo) error {
 	maybePosted = maybePosted || (d.MaybePosted && info.rateLimited)
 	if info.rateLimited {
+		w.cfg.Metrics.noticeFailed(deliveryRateLimited)
 		until := now.Add(max(info.retryAfter, time.Second))
 		w.pause(until)
 		w.log.WarnContext(ctx, "Slack rate limit: pausing notice delivery", "until", until, "notice", d.Notice.ID)
@@ -235,12 +237,14 @@ func (w *Worker) retry(ctx context.Context, d store.Delivery, now time.Time, cau
 		w.log.ErrorContext(ctx, "notice failed for good", "notice", d.Notice.ID, "attempts", d.Notice.Attempts, "err", cause)
 		return w.fail(ctx, d, now, cause)
 	}
+	w.cfg.Metrics.noticeFailed(deliveryRetry)
 	next := now.Add(w.backoff(d.Notice.Attempts))
 	w.log.WarnContext(ctx, "notice delivery failed; will retry", "notice", d.Notice.ID, "attempt", d.Notice.Attempts, "next", next, "err", cause)
 	return w.st.RetryNotice(ctx, d, store.NoticeRetry{Next: next, Error: cause.Error(), MaybePosted: maybePosted})
 }
 
 func (w *Worker) fail(ctx context.Context, d store.Delivery, now time.Time, cause error) error {
+	w.cfg.Metrics.noticeFailed(deliveryFailed)
 	if err := w.st.FailNotice(ctx, d, now, cause.Error()); err != nil {
 		return err
 	}

@@ -161,10 +161,18 @@ func (s *Scheduler) RunJob(ctx context.Context, name string, at time.Time) error
 		return err
 	}
 	s.log.InfoContext(ctx, "job run by hand", "job", name, "at", at)
-	if err := j.Run(ctx, at); err != nil {
+	if err := s.runJob(ctx, j, at); err != nil {
 		return fmt.Errorf("run %s at %s: %w", name, at.Format(time.RFC3339), err)
 	}
 	return nil
+}
+
+// runJob runs j and records the run in the metrics.
+func (s *Scheduler) runJob(ctx context.Context, j Job, now time.Time) error {
+	start := time.Now()
+	err := j.Run(ctx, now)
+	s.cfg.Metrics.jobRun(j.Name(), time.Since(start), err)
+	return err
 }
 
 // Migrate applies River's migrations (its job tables) to the database.
@@ -218,7 +226,7 @@ func (w *tickWorker) Work(ctx context.Context, job *river.Job[tickArgs]) error {
 		now = tick
 	}
 	w.s.log.InfoContext(ctx, "job run", "job", j.Name(), "tick", job.Args.Tick, "attempt", job.Attempt)
-	if err := j.Run(context.WithValue(ctx, tickKey{}, tick), now); err != nil {
+	if err := w.s.runJob(context.WithValue(ctx, tickKey{}, tick), j, now); err != nil {
 		return fmt.Errorf("%s tick %s: %w", j.Name(), job.Args.Tick, err)
 	}
 	return nil

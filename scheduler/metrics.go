@@ -1,0 +1,128 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Outcomes of a job run and of a notice delivery attempt, as metric labels.
+const (
+	outcomeOK    = "ok"
+	outcomeError = "error"
+
+	deliveryRetry       = "retry"        // failed; tried again after a backoff
+	deliveryRateLimited = "rate_limited" // Slack answered 429; tried again after Retry-After
+	deliveryFailed      = "failed"       // failed for good (refused, or out of attempts)
+)
+
+// Metrics are the scheduler's collectors: job runs and durations, notice
+// deliveries and failures. A nil *Metrics records nothing. Give the same
+// Metrics to Config.Metrics and DeliveryConfig.Metrics.
+type Metrics struct {
+	jobRuns     *prometheus.CounterVec
+	jobDuration *prometheus.HistogramVec
+	delivered   prometheus.Counter
+	failures    *prometheus.CounterVec
+}
+
+// NewMetrics creates the scheduler's collectors and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		jobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "leaseline", Subsystem: "job", Name: "runs_total",
+			Help: "Job runs (on the timetable or by hand) by job and outcome (ok, error).",
+		}, []string{"job", "outcome"}),
+		jobDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "leaseline", Subsystem: "job", Name: "duration_seconds",
+			Help:    "How long a job run took, by job.",
+			Buckets: []float64{.01, .05, .1, .5, 1, 5, 10, 30, 60, 300, 900, 1800},
+		}, []string{"job"}),
+		delivered: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "leaseline", Subsystem: "notice", Name: "deliveries_total",
+			Help: "Notices delivered to Slack (posted, or found already posted).",
+		}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "leaseline", Subsystem: "notice", Name: "delivery_failures_total",
+			Help: "Failed notice delivery attempts, by what follows: retry, rate_limited (after Retry-After) or failed (for good).",
+		}, []string{"outcome"}),
+	}
+	for _, c := range []prometheus.Collector{m.jobRuns, m.jobDuration, m.delivered, m.failures} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register scheduler metrics (one Metrics per registry): %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *Metrics) jobRun(job string, took time.Duration, err error) {
+	if m == nil {
+		return
+	}
+	outcome := outcomeOK
+	if err != nil {
+		outcome = outcomeError
+	}
+	m.jobRuns.WithLabelValues(job, outcome).Inc()
+	m.jobDuration.WithLabelValues(job).Observe(took.Seconds())
+}
+
+func (m *Metrics) noticeDelivered() {
+	if m == nil {
+		return
+	}
+	m.delivered.Inc()
+}
+
+func (m *Metrics) noticeFailed(outcome string) {
+	if m == nil {
+		return
+	}
+	m.failures.WithLabelValues(outcome).Inc()
+}
+
+// BacklogStore counts the notices waiting for delivery; *store.Store
+// satisfies it.
+type BacklogStore interface {
+	PendingNotices(ctx context.Context) (int64, error)
+}
+
+// BacklogCollector is the gauge leaseline_notices_pending, read from the
+// database when Prometheus scrapes (so every replica reports the shared
+// queue, and nothing polls between scrapes). A query that fails or takes
+// longer than its timeout reports nothing for that scrape.
+type BacklogCollector struct {
+	st      BacklogStore
+	timeout time.Duration
+	log     *slog.Logger
+	desc    *prometheus.Desc
+}
+
+// NewBacklogCollector returns the collector of st's pending notices;
+// timeout 0 means 2s, log nil slog.Default().
+func NewBacklogCollector(st BacklogStore, timeout time.Duration, log *slog.Logger) *BacklogCollector {
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	return &BacklogCollector{st: st, timeout: timeout, log: logger(log), desc: prometheus.NewDesc(
+		"leaseline_notices_pending", "Notices recorded and not yet delivered to Slack (the delivery backlog).", nil, nil)}
+}
+
+// Describe implements prometheus.Collector.
+func (c *BacklogCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+// Collect implements prometheus.Collector.
+func (c *BacklogCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	n, err := c.st.PendingNotices(ctx)
+	if err != nil {
+		// Not an invalid metric: that would fail the whole scrape.
+		c.log.WarnContext(ctx, "metrics: cannot count pending notices", "err", err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n))
+}
