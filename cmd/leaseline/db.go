@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/leaseline/leaseline/models"
 	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
@@ -19,12 +21,19 @@ import (
 
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, c *config, log *slog.Logger) (*store.Store, error) {
+	return openStoreWith(ctx, c, log, nil)
+}
+
+// openStoreWith is openStore with the store's metrics registered with reg
+// (nil: none).
+func openStoreWith(ctx context.Context, c *config, log *slog.Logger, reg prometheus.Registerer) (*store.Store, error) {
 	key, err := encryptionKey(c, log)
 	if err != nil {
 		return nil, err
 	}
 	st, err := store.Open(ctx, store.Config{
 		DatabaseURL: c.DatabaseURL, StaffChannel: c.StaffChannel, MaxOpen: c.MaxOpen, Logger: log, EncryptionKey: key,
+		Registerer: reg,
 	})
 	if err != nil {
 		return nil, err

@@ -85,9 +85,10 @@ type schedulerWiring struct {
 	worker *scheduler.Worker
 }
 
-func newScheduler(ctx context.Context, c *config, st *store.Store, client *slack.Client, render scheduler.Renderer, log *slog.Logger) (*schedulerWiring, error) {
+func newScheduler(ctx context.Context, c *config, st *store.Store, client *slack.Client, render scheduler.Renderer, log *slog.Logger, m *scheduler.Metrics) (*schedulerWiring, error) {
 	cfg := c.Jobs.Config
 	cfg.Logger = log
+	cfg.Metrics, cfg.Delivery.Metrics = m, m
 	sched, err := scheduler.New(st, cfg)
 	if err != nil {
 		return nil, err

@@ -131,6 +131,14 @@ func TestServe(t *testing.T) {
 	}
 	if code, body := get(t, base+"/metrics"); code != 200 || !strings.Contains(body, "go_goroutines") {
 		t.Fatalf("metrics %d", code)
+	} else {
+		// Wired in serve: the notice backlog read at scrape time, and the
+		// Slack Web API call readiness made (auth.test).
+		for _, want := range []string{"leaseline_notices_pending 0", `leaseline_slack_api_requests_total{method="auth.test",status="2xx"} 1`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
 	}
 	form := url.Values{"command": {"/leaseline"}, "text": {"help"}, "user_id": {"U1"}, "channel_id": {"C1"}, "team_id": {"T1"}}
 	req, _ := slackfake.CommandRequest(base+"/slack/commands", "s3cret", time.Now(), form)

@@ -21,6 +21,7 @@ import (
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/handlers"
 	"github.com/leaseline/leaseline/models/store"
+	"github.com/leaseline/leaseline/scheduler"
 )
 
 func serveCmd(ctx context.Context, env getenv, args []string, stderr io.Writer) error {
@@ -39,7 +40,12 @@ func serveCmd(ctx context.Context, env getenv, args []string, stderr io.Writer) 
 // serve runs the bot until ctx ends, then drains: the HTTP server stops
 // taking requests, in-flight Slack work and jobs finish, the database closes.
 func serve(ctx context.Context, c *config, log *slog.Logger) error {
-	st, err := openStore(ctx, c, log)
+	// One registry for everything /metrics shows, handed to each part that
+	// counts (no global registry).
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	st, err := openStoreWith(ctx, c, log, reg)
 	if err != nil {
 		return err
 	}
@@ -47,22 +53,30 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	if err := loadCatalog(ctx, st, c.Catalog, log); err != nil {
 		return err
 	}
+	schedMetrics, err := scheduler.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	if err := reg.Register(scheduler.NewBacklogCollector(st, 2*time.Second, log)); err != nil {
+		return fmt.Errorf("register notice backlog metric: %w", err)
+	}
 
-	httpClient := &http.Client{Timeout: 15 * time.Second}
+	transport, err := bot.InstrumentTransport(nil, c.APIURL, reg)
+	if err != nil {
+		return err
+	}
+	httpClient := &http.Client{Timeout: 15 * time.Second, Transport: transport}
 	var extra []slack.Option
 	if c.AppToken != "" {
 		extra = append(extra, slack.OptionAppLevelToken(c.AppToken))
 	}
 	client := bot.NewClient(c.BotToken, c.APIURL, httpClient, extra...)
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-
 	nudger := &lateNudger{}
 	app := handlers.New(st, client, bot.NewResponder(httpClient), nudger, handlers.Config{
 		StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, Logger: log,
 	})
-	sched, err := newScheduler(ctx, c, st, client, app, log)
+	sched, err := newScheduler(ctx, c, st, client, app, log, schedMetrics)
 	if err != nil {
 		return err
 	}
