@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// demoSection is what one party saw in a step of the demo's output: the
+// "where" line and the message lines under it.
+type demoSection struct {
+	step  string
+	where string
+	body  string
+}
+
+// demoSections splits the demo's output into what each party saw.
+func demoSections(out string) []demoSection {
+	var secs []demoSection
+	step := ""
+	for line := range strings.SplitSeq(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "▶"):
+			step = line
+		case strings.HasPrefix(line, "     │ ") && len(secs) > 0:
+			secs[len(secs)-1].body += strings.TrimPrefix(line, "     │ ") + "\n"
+		case strings.HasPrefix(line, "   ") && !strings.HasPrefix(line, "    "):
+			secs = append(secs, demoSection{step: step, where: strings.TrimSpace(line)})
+		}
+	}
+	return secs
+}
+
+// saw reports whether a section whose where starts with where, in a step
+// containing step, shows all of want.
+func saw(secs []demoSection, step, where string, want ...string) bool {
+	for _, s := range secs {
+		if !strings.Contains(s.step, step) || !strings.HasPrefix(s.where, where) {
+			continue
+		}
+		ok := true
+		for _, w := range want {
+			ok = ok && strings.Contains(s.body, w)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// The demo runs the whole journey through signed Slack requests to
+// Enabled, quickly, and shows each party what it saw, readably.
+func TestDemo(t *testing.T) {
+	var out, errOut bytes.Buffer
+	start := time.Now()
+	if err := run(context.Background(), []string{"demo"}, envMap(nil), &out, &errOut); err != nil {
+		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the demo took %s, want under 30s", took)
+	}
+	text := out.String()
+	secs := demoSections(text)
+
+	for _, c := range []struct {
+		step, where string
+		want        []string
+	}{
+		{"/leaseline link", "#acme-network · new message", []string{"[Apply for New Interface]"}},
+		{"runs /leaseline apply", "@alice · a form opens", []string{"Apply for New Interface", "Access Point:", "Service Provider:", "Port Type:"}},
+		{"chooses the access point", "@alice · the form updates itself", []string{"China Telecom Zhejiang (CT)"}},
+		{"presses Submit", "only @alice sees", []string{"Applying", "Friday 27 November 2026"}},
+		{"presses Submit", "#leaseline-staff · new message", []string{"Application #1 to review", "[Approve] [Reject]"}},
+		{"presses Approve", "#leaseline-staff · message updated in place", []string{"Approved by @sam"}},
+		{"presses Approve", "#acme-network · new message", []string{"[Pay for Connection (CNY 2,500.00)]"}},
+		{"presses Pay for Connection", "@alice · a form opens", []string{"Pay for Connection", "CNY 2,500.00", "[Pay]"}},
+		{"confirms the payment", "#acme-network · new message", []string{"pc-", "[View] [Notify Provider]"}},
+		{"presses View", "only @alice sees", []string{"hz-yh-b-asw-01", "GigabitEthernet"}},
+		{"presses Notify Provider", "#ct-zhejiang · new message", []string{"Port information", "[Submit Survey]"}},
+		{"presses Submit Survey", "@pete · a form opens", []string{"Engineer 1 · ID document number"}},
+		{"submits the survey", "#acme-network · new message", []string{"Chen Hao", "**************1234", "[Submit Ticket]"}},
+		{"construction ticket", "#leaseline-staff · new message", []string{"Construction ticket #1", "Cage 12, rack 4"}},
+		{"schedule-visits", "#acme-network · new message", []string{"Monday 2026-11-30", "09:30-12:00"}},
+		{"schedule-visits", "#ct-zhejiang · new message", []string{"Monday 2026-11-30", "[Construction Complete]"}},
+		{"schedule-visits", "#leaseline-staff · new message (in a thread)", []string{"Monday 2026-11-30"}},
+		{"reception-reminders", "DM to @li.wei · new message", []string{"Visitors today"}},
+		{"presses Construction Complete", "@pete · a form opens", []string{"Line code:", "Line label:"}},
+		{"line code", "#acme-network · new message", []string{"HZ-CT-0001", "[Confirm]"}},
+		{"presses Confirm", "#acme-network · new message", []string{"Enabled"}},
+		{"presses Confirm", "#leaseline-staff · new message", []string{"Enabled"}},
+		{"presses Confirm", "#ct-zhejiang · new message", []string{"Enabled"}},
+		{"/leaseline show", "only @alice sees", []string{"Audit trail", "@sam (staff) approve: Applying → Approved", "confirm: Pending Confirmation → Enabled"}},
+	} {
+		if !saw(secs, c.step, c.where, c.want...) {
+			t.Errorf("in the step %q, %q did not see %q", c.step, c.where, c.want)
+		}
+	}
+	for _, want := range []string{"Who is who", "#acme-network     a Slack Connect channel shared with ACME", "▶ 20.", "is Enabled: leased line access is complete"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// ID numbers are masked, IDs have names, and nothing is raw JSON or
+	// raw mrkdwn.
+	for _, bad := range []string{demoRawIDNumber, `"type"`, "{\"", "<@U", "<#C", "<!date", "&lt;", "&gt;", "\u200b", "*Name*", "UALICE", "CSTAFF", "C0SAMPLECTZJ"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("output contains %q", bad)
+		}
+	}
+	if n := strings.Count(text, "\n"); n < 150 || n > 350 {
+		t.Errorf("output is %d lines, want a readable 150 to 350", n)
+	}
+	if !strings.HasSuffix(strings.TrimSpace(text), "in 20 steps.") {
+		t.Errorf("output does not end with the final status:\n%s", text[max(0, len(text)-300):])
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", text)
+	}
+}
+
+func TestDemoQuiet(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "--quiet"}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatalf("demo --quiet: %v\n%s", err, out.String())
+	}
+	var steps, others []string
+	for line := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+		switch {
+		case strings.HasPrefix(line, "▶"):
+			steps = append(steps, line)
+		case line != "":
+			others = append(others, line)
+		}
+	}
+	if len(steps) != 20 || len(others) != 1 || !strings.Contains(others[0], "is Enabled") {
+		t.Errorf("quiet output: %d steps and %q, want 20 steps and the final status:\n%s", len(steps), others, out.String())
+	}
+}
+
+// A step that cannot be done fails the demo, saying which step and why.
+func TestDemoStepFailure(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	d, err := newDemo(ctx, filepath.Join(t.TempDir(), "demo.db"), &out, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.close(); err != nil {
+			t.Error(err)
+		}
+	})
+	err = d.do(at(26, 10, 0), demoCustomer, "presses Confirm in #acme-network", func() error {
+		_, err := d.ws.press(demoCustomer, demoCustChan, "Confirm")
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "step 1 (Customer (ACME, @alice) presses Confirm") || !strings.Contains(err.Error(), `no message in #acme-network has a "Confirm" button`) {
+		t.Errorf("got %v", err)
+	}
+	// A refusal shown to the actor fails the step too: the customer is not
+	// staff.
+	err = d.do(at(26, 10, 1), demoCustomer, "tries a staff command", func() error {
+		return d.ws.command(demoCustomer, demoCustChan, "credit ACME 10")
+	})
+	if err == nil || !strings.Contains(err.Error(), "@alice was told") {
+		t.Errorf("got %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"demo", "extra"}, envMap(nil), io.Discard, io.Discard); err == nil {
+		t.Error("demo with an argument ran")
+	}
+}
