@@ -453,7 +453,7 @@ func (d *demo) run() error {
 			func() error { return ws.command(demoCustomer, demoCustChan, "apply") }},
 		{at(26, 10, 1), demoCustomer, "chooses the access point Hangzhou-Yuhang-B",
 			func() error { return ws.choose(demoCustomer, models.FieldAccessPoint, demoAccessPoint) }},
-		{at(26, 10, 3), demoCustomer, "fills in the form and presses Submit",
+		{at(26, 10, 3), demoCustomer, "fills in the form and presses Apply",
 			func() error {
 				return ws.submit(demoCustomer, map[string]value{
 					models.FieldName: text("ACME Hangzhou primary"), models.FieldAccessPoint: text(demoAccessPoint),
