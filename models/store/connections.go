@@ -312,7 +312,7 @@ func (s *Store) audit(tx *gorm.DB, c *models.Connection, actor models.Actor, a m
 // logged and skipped.
 func (s *Store) notify(tx *gorm.DB, c *models.Connection, kind models.NoticeKind, channel string, data any) error {
 	if channel == "" {
-		s.log.Warn("notice has no channel; skipped", "kind", kind, "connection", c.ID)
+		s.log.WarnContext(tx.Statement.Context, "notice has no channel; skipped", "kind", kind, "connection", c.ID)
 		return nil
 	}
 	raw := []byte("{}")

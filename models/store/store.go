@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"

@@ -395,7 +395,7 @@ func (s *Store) visitData(tx *gorm.DB, v *models.Visit, c *models.Connection, ap
 // (the same change never notifies twice). A notice to no channel is skipped.
 func (s *Store) visitNotice(tx *gorm.DB, key string, kind models.NoticeKind, channel, thread string, connID int64, data any) error {
 	if channel == "" {
-		s.log.Warn("notice has no channel; skipped", "kind", kind, "connection", connID)
+		s.log.WarnContext(tx.Statement.Context, "notice has no channel; skipped", "kind", kind, "connection", connID)
 		return nil
 	}
 	raw, err := json.Marshal(data)
