@@ -27,7 +27,7 @@ func (h *requestIDHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
-	if !h.has {
+	if !h.has && ctx != nil {
 		if id := RequestID(ctx); id != "" && !recordHas(r, requestIDAttr) {
 			r = r.Clone()
 			r.AddAttrs(slog.String(requestIDAttr, id))
