@@ -26,7 +26,7 @@ Usage:
   leaseline jobs list              list the scheduled jobs and their timetable
   leaseline jobs run NAME [--at RFC3339-TIME]   run one job once, as if it were that time
   leaseline notices failed         list notices that failed for good
-  leaseline demo                   run the whole journey against an in-process fake Slack
+  leaseline demo [--quiet]         run the whole journey against an in-process fake Slack
   leaseline version                print the version
 
 Configuration comes from the environment (see README.md) and flags
