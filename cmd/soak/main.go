@@ -1,0 +1,452 @@
+// Command soak is leaseline's proof under load and faults (`make soak`).
+//
+// It starts its own world on loopback and stops by itself: a throwaway
+// PostgreSQL cluster (or a fresh database on the machine's PostgreSQL when
+// no cluster can start), a fake Slack Web API, and two `leaseline serve`
+// processes in HTTP mode behind a round-robin balancer. Simulated users
+// (customers of several accounts, each also playing the reviewer and the
+// provider of their own applications) run the whole journey, Applying to
+// Enabled, by signed Slack requests, finding their buttons on the cards the
+// bot posts, as people would. Meanwhile Slack answers 429 and then 500 for
+// a while, PostgreSQL is restarted and one replica is killed with SIGKILL
+// and started again. Afterwards it waits for the notice backlog to drain
+// and checks: journeys completed, transitions lost or duplicated, notices
+// lost or duplicated, ack latency and peak RSS; it exits 1 if an invariant
+// fails.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/leaseline/leaseline/bot/slackfake"
+)
+
+type options struct {
+	users, accounts, rounds int
+	deadline                time.Duration
+	keep, verbose           bool
+	noFaults                bool
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.users, "users", 200, "concurrent simulated users")
+	flag.IntVar(&o.accounts, "accounts", 40, "customer accounts the users are spread over (at most 5 users each: the open-connections limit)")
+	flag.IntVar(&o.rounds, "rounds", 1, "journeys each user runs, one after the other")
+	flag.DurationVar(&o.deadline, "deadline", 10*time.Minute, "hard deadline of the run after the build")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (logs, database) for inspection")
+	flag.BoolVar(&o.verbose, "v", false, "log every retry")
+	flag.BoolVar(&o.noFaults, "no-faults", false, "run the load without injecting faults")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ok, err := run(ctx, o, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		os.Exit(2)
+	}
+	if !ok {
+		os.Exit(1)
+	}
+}
+
+// soak is one run's state.
+type soak struct {
+	o     options
+	out   io.Writer
+	start time.Time
+	mu    sync.Mutex
+	lines []string // timeline of faults
+}
+
+func (s *soak) logf(format string, args ...any) {
+	line := fmt.Sprintf("[%6.1fs] %s", time.Since(s.start).Seconds(), fmt.Sprintf(format, args...))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintln(s.out, line)
+}
+
+func (s *soak) event(format string, args ...any) {
+	s.logf(format, args...)
+	s.mu.Lock()
+	s.lines = append(s.lines, fmt.Sprintf("%6.1fs  %s", time.Since(s.start).Seconds(), fmt.Sprintf(format, args...)))
+	s.mu.Unlock()
+}
+
+func run(ctx context.Context, o options, out io.Writer) (bool, error) {
+	if o.users < 1 || o.rounds < 1 || o.accounts < 1 {
+		return false, errors.New("-users, -rounds and -accounts must be at least 1")
+	}
+	if (o.users+o.accounts-1)/o.accounts > 5 {
+		return false, fmt.Errorf("%d users over %d accounts is more than 5 a account: the open-connections limit would refuse applications; raise -accounts", o.users, o.accounts)
+	}
+	s := &soak{o: o, out: out, start: time.Now()}
+	dir, err := os.MkdirTemp("", "leaseline-soak-")
+	if err != nil {
+		return false, fmt.Errorf("temporary directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil { // the cluster's user must reach its directory
+		return false, fmt.Errorf("temporary directory: %w", err)
+	}
+	if o.keep {
+		s.logf("keeping %s", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+
+	// The build (minutes on a cold cache) is not part of the run's deadline.
+	s.logf("building leaseline")
+	buildCtx, cancelBuild := context.WithTimeout(ctx, 10*time.Minute)
+	bin, err := buildBot(buildCtx, dir)
+	cancelBuild()
+	if err != nil {
+		return false, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.deadline)
+	defer cancel()
+	s.logf("built; the run stops by itself within %s", o.deadline)
+	pg, err := startThrowaway(ctx, filepath.Join(dir, "pg"))
+	if err != nil {
+		s.logf("throwaway PostgreSQL cluster could not start (%v); using the machine's PostgreSQL", err)
+		if pg, err = machinePostgres(ctx); err != nil {
+			return false, err
+		}
+	}
+	defer pg.stop()
+	s.logf("PostgreSQL: %s", pg.kind)
+
+	fake := slackfake.New()
+	defer fake.Close()
+
+	catalogFile := filepath.Join(dir, "catalog.yaml")
+	if err := os.WriteFile(catalogFile, []byte(catalogYAML(o.users*o.rounds)), 0o644); err != nil {
+		return false, fmt.Errorf("write catalog: %w", err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	secret := "soak-" + rand.Text()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + os.TempDir(),
+		"DATABASE_URL=" + pg.url,
+		"SLACK_BOT_TOKEN=xoxb-soak", "SLACK_SIGNING_SECRET=" + secret, "SLACK_API_URL=" + fake.APIURL(),
+		"LEASELINE_STAFF_USERS=" + staffUser, "LEASELINE_STAFF_CHANNEL=" + staffChannel,
+		"LEASELINE_ENCRYPTION_KEY=" + hex.EncodeToString(key),
+		"LEASELINE_CRON_SCHEDULE_VISITS=@every 2s",
+		"LEASELINE_CRON_REVIEW_SLA=off", "LEASELINE_CRON_CUSTOMER_REMINDERS=off", "LEASELINE_CRON_RECEPTION_REMINDERS=off",
+		"LEASELINE_LOG_FORMAT=text", "LEASELINE_LOG_LEVEL=warn",
+	}
+	if _, err := runCLI(ctx, bin, env, "migrate"); err != nil {
+		return false, err
+	}
+	if _, err := runCLI(ctx, bin, env, "catalog", "import", catalogFile); err != nil {
+		return false, err
+	}
+	var reps []*replica
+	for _, name := range []string{"serve-a", "serve-b"} {
+		port, err := freePort()
+		if err != nil {
+			return false, err
+		}
+		r := &replica{name: name, bin: bin, addr: fmt.Sprintf("127.0.0.1:%d", port), env: env, log: filepath.Join(dir, name+".log")}
+		if err := r.start(ctx); err != nil {
+			return false, err
+		}
+		defer r.stop()
+		reps = append(reps, r)
+	}
+	s.logf("two replicas serving: %s and %s", reps[0].addr, reps[1].addr)
+	go sampleRSS(ctx, reps)
+
+	obs := newObserver(fake)
+	watched := []string{staffChannel}
+	for i := range numProviders {
+		watched = append(watched, providerChannel(i))
+	}
+	for i := range o.accounts {
+		watched = append(watched, accountChannel(i))
+	}
+	obsCtx, stopObs := context.WithCancel(ctx)
+	defer stopObs()
+	go obs.watch(obsCtx, 200*time.Millisecond, watched)
+	lb := newBalancer(secret, reps[0].addr, reps[1].addr)
+	w := &world{lb: lb, fake: fake, obs: obs, progress: &atomic.Int64{}, verbose: o.verbose, logf: s.logf}
+
+	if err := setupAccounts(ctx, w, o.accounts, int64(5*o.rounds*priceYuan*2)); err != nil {
+		return false, err
+	}
+	s.logf("%d accounts linked to their channels and credited by staff", o.accounts)
+
+	// The load, with a reserve for the drain and the checks.
+	reserve := 150 * time.Second
+	loadCtx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancelLoad context.CancelFunc
+		loadCtx, cancelLoad = context.WithDeadline(ctx, dl.Add(-reserve))
+		defer cancelLoad()
+	}
+	total := int64(o.users * o.rounds * (1 + len(steps())))
+	faultCtx, stopFaults := context.WithCancel(loadCtx)
+	var faults sync.WaitGroup
+	if !o.noFaults {
+		faults.Go(func() { s.inject(faultCtx, w, pg, reps[1], total) })
+	}
+	loadStart := time.Now()
+	s.logf("load: %d users × %d rounds over %d accounts", o.users, o.rounds, o.accounts)
+	stopProgress := s.progress(loadCtx, w, total)
+	journeys := runUsers(loadCtx, w, o.users, o.accounts, o.rounds)
+	loadTime := time.Since(loadStart)
+	stopProgress()
+	stopFaults()
+	faults.Wait()
+	s.logf("load finished in %s", loadTime.Round(time.Second))
+
+	// Drain the notice backlog, bounded.
+	db, err := sql.Open("pgx", pg.url)
+	if err != nil {
+		return false, fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	drainStart := time.Now()
+	drainCtx, cancelDrain := context.WithTimeout(ctx, 120*time.Second)
+	defer cancelDrain()
+	pending := -1
+	for drainCtx.Err() == nil {
+		if pending, err = pendingNotices(drainCtx, db); err == nil && pending == 0 {
+			break
+		}
+		sleep(drainCtx, time.Second)
+	}
+	s.logf("notice backlog: %d pending after %s", pending, time.Since(drainStart).Round(100*time.Millisecond))
+	sleep(ctx, 2*time.Second) // let a delivery recorded just now settle
+	for _, r := range reps {
+		r.sample()
+	}
+
+	checkCtx, cancelCheck := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	defer cancelCheck()
+	v, err := check(checkCtx, pg.url, fake, watched, journeys)
+	if err != nil {
+		return false, err
+	}
+	lat, noAnswer, non200 := lb.stats()
+	var over3 int
+	for _, d := range lat {
+		if d > 3*time.Second {
+			over3++
+		}
+	}
+	problems := v.failed()
+	s.report(v, pg, reps, lat, noAnswer, non200, over3, loadTime, problems)
+	return len(problems) == 0, nil
+}
+
+// setupAccounts has staff link each account's channel and credit it, by
+// slash commands, as an operator would.
+func setupAccounts(ctx context.Context, w *world, accounts int, credit int64) error {
+	sem := make(chan struct{}, 8)
+	errc := make(chan error, accounts)
+	var wg sync.WaitGroup
+	for i := range accounts {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			for _, c := range []struct{ text, want string }{
+				{fmt.Sprintf("link <#%s|soak-%d> customer %s", accountChannel(i), i+1, accountName(i)), ":link:"},
+				{fmt.Sprintf("credit %s %d", accountName(i), credit), ":moneybag:"},
+			} {
+				if err := staffCommand(ctx, w, c.text, c.want); err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+func staffCommand(ctx context.Context, w *world, text, want string) error {
+	for attempt := range 3 {
+		resp := fmt.Sprintf("staff-%d-%s", attempt, strings.ToLower(rand.Text()[:8]))
+		a, err := w.lb.command(ctx, w.fake, staffUser, staffChannel, text, "trig-"+resp, resp)
+		if err != nil || a.status != 200 {
+			continue
+		}
+		var got string
+		if w.obs.await(ctx, 30*time.Second, func(o *observer) bool {
+			if rs := o.responses[resp]; len(rs) > 0 {
+				got = rs[0]
+				return true
+			}
+			return false
+		}) && strings.Contains(got, want) {
+			return nil
+		}
+	}
+	return fmt.Errorf("staff command %q: no %s reply", text, want)
+}
+
+// inject runs the faults when the load has made the given progress: Slack
+// 429s, then 500s on chat.postMessage, a PostgreSQL restart, and a SIGKILL
+// of one replica, started again.
+func (s *soak) inject(ctx context.Context, w *world, pg *postgres, victim *replica, total int64) {
+	at := func(frac float64) bool {
+		for ctx.Err() == nil {
+			if float64(w.progress.Load()) >= frac*float64(total) {
+				return true
+			}
+			sleep(ctx, 200*time.Millisecond)
+		}
+		return false
+	}
+	// consumed waits until n more chat.postMessage calls were made than
+	// before, bounded.
+	consumed := func(before, n int) {
+		deadline := time.Now().Add(90 * time.Second)
+		for ctx.Err() == nil && time.Now().Before(deadline) && len(w.fake.Calls("chat.postMessage")) < before+n {
+			sleep(ctx, 250*time.Millisecond)
+		}
+	}
+	if !at(0.10) {
+		return
+	}
+	before := len(w.fake.Calls("chat.postMessage"))
+	w.fake.FailNext("chat.postMessage", 20, 429, 2*time.Second)
+	s.event("Slack: next 20 chat.postMessage answer 429 Retry-After 2s")
+	consumed(before, 20)
+	s.event("Slack: 429s served")
+	if !at(0.25) {
+		return
+	}
+	before = len(w.fake.Calls("chat.postMessage"))
+	w.fake.FailNext("chat.postMessage", 40, 500, 0)
+	s.event("Slack: next 40 chat.postMessage answer 500")
+	consumed(before, 40)
+	s.event("Slack: 500s served")
+	if !at(0.40) {
+		return
+	}
+	s.event("PostgreSQL: pg_ctl restart -m fast")
+	if d, err := pg.restart(ctx); err != nil {
+		s.event("PostgreSQL restart: %v", err)
+	} else {
+		s.event("PostgreSQL: back after %s", d.Round(10*time.Millisecond))
+	}
+	if !at(0.60) {
+		return
+	}
+	if err := victim.kill(); err != nil {
+		s.event("SIGKILL %s: %v", victim.name, err)
+		return
+	}
+	s.event("SIGKILL %s", victim.name)
+	sleep(ctx, 3*time.Second)
+	restart := time.Now()
+	if err := victim.start(ctx); err != nil {
+		s.event("restart %s: %v", victim.name, err)
+		return
+	}
+	s.event("%s started again, ready after %s", victim.name, time.Since(restart).Round(10*time.Millisecond))
+}
+
+// progress prints the progress every 15 s until the returned stop.
+func (s *soak) progress(ctx context.Context, w *world, total int64) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(15 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.logf("progress: %d of %d steps", w.progress.Load(), total)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+func sampleRSS(ctx context.Context, reps []*replica) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		for _, r := range reps {
+			r.sample()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *soak) report(v *verdict, pg *postgres, reps []*replica, lat []time.Duration, noAnswer, non200, over3 int, loadTime time.Duration, problems []string) {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("")
+	p("=== leaseline soak summary ===")
+	p("run:                 %d users × %d rounds, %d accounts, 2 replicas (HTTP mode), %s; %s",
+		s.o.users, s.o.rounds, s.o.accounts, pg.kind, time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	p("faults:")
+	s.mu.Lock()
+	for _, l := range s.lines {
+		p("  %s", l)
+	}
+	if len(s.lines) == 0 {
+		p("  none")
+	}
+	s.mu.Unlock()
+	p("journeys completed:  %d of %d (Enabled in PostgreSQL; load phase %s)", v.completed, v.journeys, loadTime.Round(time.Second))
+	p("connections:         %d in PostgreSQL, %d Enabled, %d extra from applications sent again", v.connections, v.enabled, v.dupApplications)
+	p("transitions lost:    %d (of %d actions acknowledged to users)", len(v.lostTransitions), v.confirmedActions)
+	p("transitions doubled: %d", len(v.dupTransitions))
+	p("user retries:        %d (presses acked 200 whose effect never showed: %d; replies 'already done': %d)", v.retries, v.droppedPresses, v.refused)
+	p("notices:             %d sent, %d pending, %d failed; in Slack: %d messages", v.noticesSent, v.notices["pending"], v.notices["failed"], v.slackMessages)
+	p("notices lost:        %d, duplicated: %d, posted but not recorded sent: %d", len(v.noticesLost), len(v.noticesDup), len(v.noticesUnrecorded))
+	p("acks:                %d answered; p50 %s, p99 %s, max %s; over 3 s: %d; non-200: %d; attempts without answer (retried on the other replica): %d",
+		len(lat), ms(percentile(lat, 50)), ms(percentile(lat, 99)), ms(percentile(lat, 100)), over3, non200, noAnswer)
+	for _, r := range reps {
+		p("peak RSS %s:     %.1f MiB (VmHWM, highest over its %d process(es))", r.name, float64(r.peak())/1024, r.starts)
+	}
+	for _, l := range first(v.lostTransitions, 10) {
+		p("  lost: %s", l)
+	}
+	for _, l := range first(v.dupTransitions, 10) {
+		p("  doubled: %s", l)
+	}
+	if len(v.noticesLost)+len(v.noticesDup) > 0 {
+		p("  notices lost %v, duplicated %v", first(v.noticesLost, 10), first(v.noticesDup, 10))
+	}
+	if len(problems) == 0 {
+		p("RESULT: PASS")
+	} else {
+		p("RESULT: FAIL: %s", strings.Join(problems, "; "))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprint(s.out, b.String())
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func first[T any](xs []T, n int) []T { return xs[:min(n, len(xs))] }
