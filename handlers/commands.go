@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/slack-go/slack"
 
@@ -60,6 +62,18 @@ func helpBlocks() []slack.Block {
 	}
 }
 
+// helpAck is the help as an ack, encoded once: it never changes, and
+// building and encoding its blocks on every `/leaseline help` was about half
+// of the CPU its ack took.
+var helpAck = sync.OnceValue(func() any {
+	msg := ephemeral(helpBlocks()...)
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return msg
+	}
+	return json.RawMessage(b)
+})
+
 // unknownCommandBlocks is the help, prefixed by what was not understood
 // (escaped: it is what the user typed).
 func unknownCommandBlocks(sub string) []slack.Block {
@@ -72,16 +86,15 @@ func unknownCommandBlocks(sub string) []slack.Block {
 func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Context)) {
 	cmd := req.Command
 	if cmd == nil {
-		return ephemeral(helpBlocks()...), nil
+		return helpAck(), nil
 	}
-	sub, rest := splitWord(cmd.Text)
-	sub = strings.ToLower(sub)
+	sub, rest := parseCommandText(cmd.Text)
 	run := func(fn func(ctx context.Context, cmd *slack.SlashCommand, rest string)) (any, func(context.Context)) {
 		return nil, func(ctx context.Context) { fn(ctx, cmd, rest) }
 	}
 	switch sub {
 	case "", "help", "?":
-		return ephemeral(helpBlocks()...), nil
+		return helpAck(), nil
 	case "apply", "new":
 		return run(a.cmdApply)
 	case "list", "ls":
@@ -108,6 +121,13 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdAddUser)
 	}
 	return ephemeral(unknownCommandBlocks(sub)...), nil
+}
+
+// parseCommandText splits the text of /leaseline into its subcommand (in
+// lower case) and the rest, trimmed: "Show  #42" is "show", "#42".
+func parseCommandText(text string) (sub, rest string) {
+	sub, rest = splitWord(text)
+	return strings.ToLower(sub), rest
 }
 
 // splitWord splits the first word off s.

@@ -81,6 +81,13 @@ func eachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t *testing.T, backend string) *env {
 	t.Helper()
+	return newEnvLog(t, backend, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newEnvLog is newEnv logging to log (the store, the handlers and the
+// dispatcher).
+func newEnvLog(t *testing.T, backend string, log *slog.Logger) *env {
+	t.Helper()
 	ctx := context.Background()
 	clk := &clock{}
 	clk.Set(time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)) // Thursday 10:00 in Shanghai
@@ -88,7 +95,6 @@ func newEnv(t *testing.T, backend string) *env {
 	if backend == "postgres" {
 		dsn = freshPostgres(t)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := store.Open(ctx, store.Config{DatabaseURL: dsn, StaffChannel: staffChannel, Now: clk.Now, Logger: log})
 	if err != nil {
 		t.Fatal(err)
