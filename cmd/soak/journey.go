@@ -150,6 +150,10 @@ func (u *simUser) run(ctx context.Context, j *journey) {
 			}
 			return false
 		})
+		if !found && ctx.Err() != nil {
+			j.err = fmt.Sprintf("stopped waiting for %s of connection %d: %v", all[cur].button, j.conn, ctx.Err())
+			return
+		}
 		if !found {
 			j.err = fmt.Sprintf("no %s button for connection %d within %s; its buttons now: %s", all[cur].button, j.conn, buttonWait, u.w.obs.buttonsOf(j.conn))
 			return

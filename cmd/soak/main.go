@@ -326,18 +326,20 @@ func (s *soak) inject(ctx context.Context, w *world, pg *postgres, victim *repli
 	if !at(0.10) {
 		return
 	}
+	// The outage is sized to the load: about one failed post per ten users.
+	n429, n500 := max(5, s.o.users/10), max(10, s.o.users/5)
 	before := len(w.fake.Calls("chat.postMessage"))
-	w.fake.FailNext("chat.postMessage", 20, 429, 2*time.Second)
-	s.event("Slack: next 20 chat.postMessage answer 429 Retry-After 2s")
-	consumed(before, 20)
+	w.fake.FailNext("chat.postMessage", n429, 429, 2*time.Second)
+	s.event("Slack: next %d chat.postMessage answer 429 Retry-After 2s", n429)
+	consumed(before, n429)
 	s.event("Slack: 429s served")
 	if !at(0.25) {
 		return
 	}
 	before = len(w.fake.Calls("chat.postMessage"))
-	w.fake.FailNext("chat.postMessage", 40, 500, 0)
-	s.event("Slack: next 40 chat.postMessage answer 500")
-	consumed(before, 40)
+	w.fake.FailNext("chat.postMessage", n500, 500, 0)
+	s.event("Slack: next %d chat.postMessage answer 500", n500)
+	consumed(before, n500)
 	s.event("Slack: 500s served")
 	if !at(0.40) {
 		return

@@ -136,6 +136,9 @@ func (p *postgres) run(ctx context.Context, name string, args ...string) (string
 	} else {
 		cmd = exec.CommandContext(ctx, path, args...)
 	}
+	// A server started by pg_ctl keeps the output pipe open unless it logs
+	// to a file (-l): never wait for the pipe longer than this.
+	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.CombinedOutput()
 	return strings.TrimSpace(string(out)), err
 }
@@ -146,7 +149,7 @@ func (p *postgres) restart(ctx context.Context) (time.Duration, error) {
 		return 0, errors.New("the machine's PostgreSQL is not restarted by the soak")
 	}
 	start := time.Now()
-	if out, err := p.run(ctx, "pg_ctl", "-D", p.dataDir, "-m", "fast", "-w", "-t", "60", "restart"); err != nil {
+	if out, err := p.run(ctx, "pg_ctl", "-D", p.dataDir, "-l", p.logFile, "-m", "fast", "-w", "-t", "60", "restart"); err != nil {
 		return 0, fmt.Errorf("pg_ctl restart: %w: %s", err, out)
 	}
 	return time.Since(start), nil
