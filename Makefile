@@ -49,5 +49,15 @@ test: lint
 bench:
 	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m $(PKGS)
 
+## soak: the proof under load and faults (not part of `make test`): its own
+## PostgreSQL, a fake Slack and two `leaseline serve` replicas on loopback;
+## 200 users run the whole journey while Slack answers 429/500, PostgreSQL
+## restarts and a replica is SIGKILLed; checks and prints the invariants and
+## figures, and exits non-zero if one fails. Stops by itself (hard deadline
+## 10 minutes after the build). SOAK_FLAGS="-users 50 -rounds 2 -keep -v".
+SOAK_FLAGS ?=
+soak:
+	$(GO) run ./cmd/soak $(SOAK_FLAGS)
+
 clean:
 	rm -rf bin leaseline.db leaseline.db-wal leaseline.db-shm
