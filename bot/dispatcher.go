@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -23,6 +24,12 @@ const (
 	DefaultDedupTTL     = 10 * time.Minute
 	DefaultDedupMax     = 100_000
 )
+
+// DefaultLaterWorkers is the default of Options.LaterWorkers: twice
+// GOMAXPROCS, at least 4. Post-ack work that mostly burns CPU (SQLite in
+// process, rendering) then cannot crowd the acks out of the processors;
+// work that mostly waits (Slack's Web API far away) may want more.
+func DefaultLaterWorkers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 
 // ErrShuttingDown is returned by Dispatch once Shutdown has begun.
 var ErrShuttingDown = errors.New("bot: dispatcher is shutting down")
@@ -48,8 +55,15 @@ type Options struct {
 	Deduper Deduper
 	// AckTimeout is the deadline of the handler's ctx; 0 means DefaultAckTimeout.
 	AckTimeout time.Duration
-	// LaterTimeout bounds each post-ack function; 0 means DefaultLaterTimeout.
+	// LaterTimeout bounds each post-ack function from the moment it starts
+	// running (time spent queued does not count); 0 means DefaultLaterTimeout.
 	LaterTimeout time.Duration
+	// LaterWorkers bounds how many post-ack functions run at once; more
+	// wait in an unbounded FIFO queue (work is never dropped). Without a
+	// bound, a burst of requests starts thousands of goroutines that fight
+	// for the CPU and the database pool, slowing the acks, and time out
+	// before they get a connection. 0 means DefaultLaterWorkers().
+	LaterWorkers int
 	// DedupTTL is how long the in-memory seen-set keeps a key; 0 means DefaultDedupTTL.
 	DedupTTL time.Duration
 	// DedupMax bounds the in-memory seen-set; 0 means DefaultDedupMax.
@@ -61,8 +75,9 @@ type Options struct {
 }
 
 // Dispatcher routes requests to handlers, runs them under the ack deadline,
-// runs their post-ack work in tracked goroutines and deduplicates Slack
-// retries. Receivers share one Dispatcher; it holds no global state.
+// runs their post-ack work on a bounded pool of tracked workers fed by an
+// unbounded queue, and deduplicates Slack retries. Receivers share one
+// Dispatcher; it holds no global state.
 type Dispatcher struct {
 	router       *Router
 	log          *slog.Logger
@@ -75,7 +90,14 @@ type Dispatcher struct {
 
 	mu       sync.Mutex
 	closed   bool
-	inflight sync.WaitGroup // handlers and their later work
+	inflight sync.WaitGroup // handlers and their later work, queued or running
+
+	// Post-ack work: a FIFO queue served by at most maxWorkers goroutines,
+	// started on demand and gone when the queue is empty.
+	qmu        sync.Mutex
+	queue      []laterJob
+	workers    int
+	maxWorkers int
 
 	// hardStop is cancelled when Shutdown gives up waiting: it cancels the
 	// contexts of later work still running.
@@ -100,6 +122,7 @@ func NewDispatcher(router *Router, opts Options) (*Dispatcher, error) {
 		dedup:        opts.Deduper,
 		ackTimeout:   opts.AckTimeout,
 		laterTimeout: opts.LaterTimeout,
+		maxWorkers:   opts.LaterWorkers,
 		now:          opts.Now,
 		newID:        opts.NewID,
 	}
@@ -111,6 +134,9 @@ func NewDispatcher(router *Router, opts Options) (*Dispatcher, error) {
 	}
 	if d.laterTimeout <= 0 {
 		d.laterTimeout = DefaultLaterTimeout
+	}
+	if d.maxWorkers <= 0 {
+		d.maxWorkers = DefaultLaterWorkers()
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -152,19 +178,18 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 
 	ctx = withRequestID(ctx, req.ID)
 	h, name := d.router.route(req)
-	log := d.log.With("request_id", req.ID, "kind", req.Kind.String(), "route", name)
-	if req.RetryNum > 0 {
-		log = log.With("retry_num", req.RetryNum)
-	}
+	// The request's logger is built only when something is logged: its
+	// attributes cost allocations on every request otherwise.
+	rl := reqLog{base: d.log, id: req.ID, kind: req.Kind, retry: req.RetryNum, name: name}
 
 	if key := dedupKey(req, body); key != "" {
 		first, err := d.dedup.FirstSeen(ctx, key)
 		switch {
 		case err != nil:
 			// Fail open: running a request twice is better than dropping it.
-			log.WarnContext(ctx, "dedup lookup failed; handling the request", "err", err)
+			rl.get().WarnContext(ctx, "dedup lookup failed; handling the request", "err", err)
 		case !first && req.RetryNum > 0:
-			log.InfoContext(ctx, "duplicate retry acked without running")
+			rl.get().InfoContext(ctx, "duplicate retry acked without running")
 			d.metrics.request(req.Kind, name, outcomeDuplicate)
 			d.metrics.ack(req.Kind, d.now().Sub(received))
 			return nil, nil
@@ -172,7 +197,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 	}
 
 	if h == nil {
-		log.InfoContext(ctx, "no route for request; acked empty", "key", routeKey(req))
+		rl.get().InfoContext(ctx, "no route for request; acked empty", "key", routeKey(req))
 		d.metrics.request(req.Kind, name, outcomeUnrouted)
 		d.metrics.ack(req.Kind, d.now().Sub(received))
 		return nil, nil
@@ -184,24 +209,87 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 	elapsed := d.now().Sub(received)
 	d.metrics.ack(req.Kind, elapsed)
 	if err != nil {
-		log.ErrorContext(ctx, "handler panicked", "err", err)
+		rl.get().ErrorContext(ctx, "handler panicked", "err", err)
 		d.metrics.request(req.Kind, name, outcomePanic)
 		return nil, err
 	}
 	outcome := outcomeOK
 	if elapsed > d.ackTimeout {
 		outcome = outcomeTimeout
-		log.WarnContext(ctx, "handler exceeded the ack deadline", "elapsed", elapsed)
+		rl.get().WarnContext(ctx, "handler exceeded the ack deadline", "elapsed", elapsed)
 	}
 	d.metrics.request(req.Kind, name, outcome)
-	log.DebugContext(ctx, "acked", "elapsed", elapsed, "later", later != nil)
+	if d.log.Enabled(ctx, slog.LevelDebug) {
+		rl.get().DebugContext(ctx, "acked", "elapsed", elapsed, "later", later != nil)
+	}
 
 	if later != nil {
 		laterStarted = true
-		d.metrics.laterStarted()
-		go d.runLater(ctx, log, later)
+		d.enqueue(laterJob{ctx: ctx, log: rl, fn: later})
 	}
 	return ack, nil
+}
+
+// reqLog is a request's logger, built on first use.
+type reqLog struct {
+	base   *slog.Logger
+	id     string
+	kind   Kind
+	retry  int
+	name   string
+	logger *slog.Logger
+}
+
+func (l *reqLog) get() *slog.Logger {
+	if l.logger == nil {
+		l.logger = l.base.With("request_id", l.id, "kind", l.kind.String(), "route", l.name)
+		if l.retry > 0 {
+			l.logger = l.logger.With("retry_num", l.retry)
+		}
+	}
+	return l.logger
+}
+
+// laterJob is post-ack work waiting for a worker.
+type laterJob struct {
+	ctx context.Context
+	log reqLog
+	fn  func(context.Context)
+}
+
+// enqueue queues post-ack work and starts a worker if fewer than
+// maxWorkers run. It never blocks and never drops work.
+func (d *Dispatcher) enqueue(j laterJob) {
+	d.qmu.Lock()
+	d.queue = append(d.queue, j)
+	d.metrics.laterQueued(1)
+	start := d.workers < d.maxWorkers
+	if start {
+		d.workers++
+	}
+	d.qmu.Unlock()
+	if start {
+		go d.work()
+	}
+}
+
+// work runs queued post-ack work, oldest first, until the queue is empty.
+func (d *Dispatcher) work() {
+	for {
+		d.qmu.Lock()
+		if len(d.queue) == 0 {
+			d.workers--
+			d.queue = nil // let the backing array go
+			d.qmu.Unlock()
+			return
+		}
+		j := d.queue[0]
+		d.queue[0] = laterJob{}
+		d.queue = d.queue[1:]
+		d.metrics.laterQueued(-1)
+		d.qmu.Unlock()
+		d.runLater(j.ctx, &j.log, j.fn)
+	}
 }
 
 // enter registers one in-flight request, unless shutting down.
@@ -229,13 +317,14 @@ func runHandler(ctx context.Context, h Handler, req Request) (ack any, later fun
 // runLater runs post-ack work with a context detached from the request's
 // cancellation (its values kept), bounded by LaterTimeout and cancelled if
 // Shutdown gives up waiting. A panic is logged, never propagated.
-func (d *Dispatcher) runLater(reqCtx context.Context, log *slog.Logger, later func(context.Context)) {
+func (d *Dispatcher) runLater(reqCtx context.Context, log *reqLog, later func(context.Context)) {
+	d.metrics.laterStarted()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), d.laterTimeout)
 	stop := context.AfterFunc(d.hardStop, cancel)
 	start := d.now()
 	defer func() {
 		if p := recover(); p != nil {
-			log.ErrorContext(ctx, "later work panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			log.get().ErrorContext(ctx, "later work panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		}
 		stop()
 		cancel()
@@ -243,7 +332,9 @@ func (d *Dispatcher) runLater(reqCtx context.Context, log *slog.Logger, later fu
 		d.inflight.Done()
 	}()
 	later(ctx)
-	log.DebugContext(ctx, "later work done", "elapsed", d.now().Sub(start))
+	if d.log.Enabled(ctx, slog.LevelDebug) {
+		log.get().DebugContext(ctx, "later work done", "elapsed", d.now().Sub(start))
+	}
 }
 
 // Shutdown stops accepting requests (Dispatch returns ErrShuttingDown) and

@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -172,12 +170,17 @@ func verify(h http.Header, secret string, body []byte) error {
 	return nil
 }
 
+// writeJSON writes v as the JSON body of a 200. A json.RawMessage is
+// written as is: a handler may encode a constant ack once (e.g. the help).
 func writeJSON(w http.ResponseWriter, log *slog.Logger, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		log.Error("cannot encode ack", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+	b, ok := v.(json.RawMessage)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			log.Error("cannot encode ack", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
@@ -193,20 +196,34 @@ func retryNum(s string) int {
 	return n
 }
 
+// parseCommand reads a slash command form as slack.SlashCommandParse does,
+// without building an http.Request around the body.
 func parseCommand(body []byte) (*slack.SlashCommand, error) {
-	r, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "/", bytes.NewReader(body))
+	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, fmt.Errorf("parse slash command: %w", err)
 	}
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	cmd, err := slack.SlashCommandParse(r)
-	if err != nil {
-		return nil, fmt.Errorf("parse slash command: %w", err)
+	cmd := &slack.SlashCommand{
+		Token:               form.Get("token"),
+		TeamID:              form.Get("team_id"),
+		TeamDomain:          form.Get("team_domain"),
+		EnterpriseID:        form.Get("enterprise_id"),
+		EnterpriseName:      form.Get("enterprise_name"),
+		IsEnterpriseInstall: form.Get("is_enterprise_install") == "true",
+		ChannelID:           form.Get("channel_id"),
+		ChannelName:         form.Get("channel_name"),
+		UserID:              form.Get("user_id"),
+		UserName:            form.Get("user_name"),
+		Command:             form.Get("command"),
+		Text:                form.Get("text"),
+		ResponseURL:         form.Get("response_url"),
+		TriggerID:           form.Get("trigger_id"),
+		APIAppID:            form.Get("api_app_id"),
 	}
 	if cmd.Command == "" {
 		return nil, errors.New("parse slash command: no command field")
 	}
-	return &cmd, nil
+	return cmd, nil
 }
 
 func parseInteraction(body []byte) (*slack.InteractionCallback, error) {

@@ -27,6 +27,7 @@ type metrics struct {
 	slowAcks      prometheus.Counter
 	signatureFail prometheus.Counter
 	laterInFlight prometheus.Gauge
+	laterQueue    prometheus.Gauge
 }
 
 // newMetrics creates the collectors and registers them with reg; nil reg means
@@ -57,8 +58,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "leaseline", Subsystem: "slack", Name: "later_in_flight",
 			Help: "Post-ack work currently running.",
 		}),
+		laterQueue: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "leaseline", Subsystem: "slack", Name: "later_queued",
+			Help: "Post-ack work waiting for a free worker (Options.LaterWorkers).",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.ackLatency, m.slowAcks, m.signatureFail, m.laterInFlight} {
+	for _, c := range []prometheus.Collector{m.requests, m.ackLatency, m.slowAcks, m.signatureFail, m.laterInFlight, m.laterQueue} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register slack metrics (one Dispatcher per registry): %w", err)
 		}
@@ -95,6 +100,13 @@ func (m *metrics) laterStarted() {
 		return
 	}
 	m.laterInFlight.Inc()
+}
+
+func (m *metrics) laterQueued(delta float64) {
+	if m == nil {
+		return
+	}
+	m.laterQueue.Add(delta)
 }
 
 func (m *metrics) laterDone() {

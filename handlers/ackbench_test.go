@@ -1,0 +1,653 @@
+package handlers_test
+
+// BenchmarkAckLatency is issue 3's benchmark: acknowledgement latency
+// (p50/p99) and requests per second of `/leaseline help`, `/leaseline list`
+// and a View button press, each under 200 concurrent signed requests over
+// keep-alive HTTP/1.1 connections to a real TCP listener, on SQLite and on
+// PostgreSQL, beside a bare Go handler that only checks the signature, in
+// the same run. The ratios p99(x)/p99(bare) are the figures.
+//
+// The load is bounded: ackRequests requests in all, spread over ackClients
+// goroutines, each stopping at its share or at ackLoadTimeout. The post-ack
+// work (the database reads and writes, the response_url answers) is not in
+// the ack latency, but it runs while the load runs, as in production, and
+// every sub-benchmark waits for all of it (Dispatcher.Drain, bounded by
+// ackDrainTimeout) and checks that every request got its answer before the
+// next starts; drain_ms is how long that wait took after the last ack.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/bot/slackfake"
+	"github.com/leaseline/leaseline/handlers"
+	"github.com/leaseline/leaseline/models"
+	"github.com/leaseline/leaseline/models/catalog"
+	"github.com/leaseline/leaseline/models/store"
+)
+
+// ackRequests is the number of requests of one load; ACKBENCH_REQUESTS
+// changes it. 10,000 keeps the whole benchmark (SQLite and PostgreSQL,
+// draining included) well under 3 minutes on 2 cores; ACKBENCH_LATER_WORKERS
+// overrides the dispatcher's post-ack worker count.
+var ackRequests = envInt("ACKBENCH_REQUESTS", 10_000)
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+const (
+	ackClients      = 200
+	ackLoadTimeout  = 60 * time.Second  // the load stops by itself at the latest then
+	ackReqTimeout   = 10 * time.Second  // one request
+	ackDrainTimeout = 120 * time.Second // post-ack work must finish within this
+	ackViewConns    = 200               // Connecting connections the View presses spread over
+)
+
+// sample is one load run: the latency of every ack, the time the load
+// took, and how long its post-ack work took to drain after the last ack.
+type sample struct {
+	lat     []time.Duration
+	elapsed time.Duration
+	drain   time.Duration
+}
+
+// ackResult sums up the samples of a sub-benchmark.
+type ackResult struct {
+	sent     int
+	p50, p99 time.Duration
+	rps      float64
+	drain    time.Duration // the longest drain
+}
+
+func summarize(samples []sample) ackResult {
+	var all []time.Duration
+	var elapsed time.Duration
+	var r ackResult
+	for _, s := range samples {
+		all = append(all, s.lat...)
+		elapsed += s.elapsed
+		r.drain = max(r.drain, s.drain)
+	}
+	if len(all) == 0 {
+		return r
+	}
+	slices.Sort(all)
+	r.sent = len(all)
+	r.p50 = all[len(all)*50/100]
+	r.p99 = all[min(len(all)-1, len(all)*99/100)]
+	r.rps = float64(len(all)) / elapsed.Seconds()
+	return r
+}
+
+// measure runs, under b.Loop, the bare handler's load then fn's: one
+// iteration is two whole loads of a few seconds, so there are one or two,
+// and the bare handler is measured right beside what it is compared to.
+func measure(b *testing.B, fn func() sample) (r, bare ackResult) {
+	var samples, bares []sample
+	for b.Loop() {
+		bares = append(bares, bareLoad(b))
+		samples = append(samples, fn())
+	}
+	return summarize(samples), summarize(bares)
+}
+
+// ackSummary collects the rows printed at the end of the run.
+var ackSummary struct {
+	mu   sync.Mutex
+	rows []string
+}
+
+func BenchmarkAckLatency(b *testing.B) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			if backend == "postgres" && os.Getenv("TEST_DATABASE_URL") == "" {
+				fmt.Println("BenchmarkAckLatency: TEST_DATABASE_URL is unset: PostgreSQL skipped")
+				b.Skip("TEST_DATABASE_URL is unset: PostgreSQL skipped (set TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' to run it)")
+			}
+			ab := newAckBench(b, backend)
+			for _, kind := range []string{"help", "list", "button"} {
+				b.Run(kind, func(b *testing.B) {
+					r, bare := measure(b, func() sample { return ab.run(b, kind) })
+					reportAck(b, backend+"/"+kind, r, bare)
+				})
+			}
+		})
+	}
+	ackSummary.mu.Lock()
+	defer ackSummary.mu.Unlock()
+	if len(ackSummary.rows) > 0 {
+		// Printed, not logged: a parent benchmark's log shows only with -v.
+		fmt.Printf("ack latency: %d signed requests from %d keep-alive clients per load, GOMAXPROCS %d; bare = signature check only, measured just before:\n%-14s %8s %8s %8s | %8s %8s %8s | %8s %9s\n%s",
+			ackRequests, ackClients, runtime.GOMAXPROCS(0),
+			"kind", "p50_ms", "p99_ms", "req/s", "bare_p50", "bare_p99", "bare_r/s", "p99/bare", "drain_ms",
+			strings.Join(ackSummary.rows, "\n")+"\n")
+		ackSummary.rows = nil
+	}
+}
+
+func reportAck(b *testing.B, name string, r, bare ackResult) {
+	b.ReportMetric(0, "ns/op") // one op is a whole load: ns/op means nothing here
+	b.ReportMetric(ms(r.p50), "p50_ms")
+	b.ReportMetric(ms(r.p99), "p99_ms")
+	b.ReportMetric(r.rps, "req/s")
+	b.ReportMetric(ms(bare.p99), "bare_p99_ms")
+	b.ReportMetric(bare.rps, "bare_req/s")
+	ratio := float64(r.p99) / float64(bare.p99)
+	b.ReportMetric(ratio, "p99/bare")
+	b.ReportMetric(ms(r.drain), "drain_ms")
+	ackSummary.mu.Lock()
+	ackSummary.rows = append(ackSummary.rows, fmt.Sprintf("%-14s %8.1f %8.1f %8.0f | %8.1f %8.1f %8.0f | %8.2f %9.0f",
+		name, ms(r.p50), ms(r.p99), r.rps, ms(bare.p50), ms(bare.p99), bare.rps, ratio, ms(r.drain)))
+	ackSummary.mu.Unlock()
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// bareLoad loads a bare Go handler that reads the body, checks the
+// signature with slack.NewSecretsVerifier and answers 200.
+func bareLoad(b *testing.B) sample {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, bot.DefaultMaxBodyBytes))
+		if err != nil {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		sv, err := slack.NewSecretsVerifier(r.Header, signingSecret)
+		if err != nil {
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		_, _ = sv.Write(body)
+		if sv.Ensure() != nil {
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	reqs := make([]signed, ackRequests)
+	for i := range reqs {
+		reqs[i] = commandBody("help", "https://hooks.example/commands/T0FAKE/"+strconv.Itoa(i)+"/"+rand.Text()[:16])
+	}
+	return load(b, srv.URL, reqs, reqs[:ackClients])
+}
+
+// signed is one pre-signed Slack request: signing is done before the clock
+// starts so that the load generator takes as little CPU as it can.
+type signed struct {
+	path      string
+	body      []byte
+	stamp     string
+	signature string
+}
+
+func sign(path string, body []byte) signed {
+	h := slackfake.Sign(signingSecret, time.Now(), body)
+	return signed{path: path, body: body, stamp: h.Get("X-Slack-Request-Timestamp"), signature: h.Get("X-Slack-Signature")}
+}
+
+func commandBody(text, responseURL string) signed {
+	form := url.Values{
+		"command": {"/leaseline"}, "text": {text}, "user_id": {customerUser}, "user_name": {"acme.user"},
+		"channel_id": {customerChan}, "channel_name": {"acme-leaseline"}, "team_id": {slackfake.TeamID},
+		"team_domain": {"fake"}, "api_app_id": {"A0LEASELINE"}, "token": {"verification-token-unused"},
+		"trigger_id": {"1337.42." + rand.Text()[:20]}, "response_url": {responseURL},
+	}
+	return sign(bot.PathCommands, []byte(form.Encode()))
+}
+
+func pressBody(actionID, value, responseURL string) signed {
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "trigger_id": "1337.42." + rand.Text()[:20], "api_app_id": "A0LEASELINE",
+		"user":         map[string]any{"id": customerUser, "team_id": slackfake.TeamID, "username": "acme.user", "name": "acme.user"},
+		"team":         map[string]any{"id": slackfake.TeamID, "domain": "fake"},
+		"channel":      map[string]any{"id": customerChan, "name": "acme-leaseline"},
+		"container":    map[string]any{"type": "message", "channel_id": customerChan, "message_ts": "1700000000.000100", "is_ephemeral": true},
+		"message":      map[string]any{"ts": "1700000000.000100", "type": "message", "text": "Port information"},
+		"response_url": responseURL,
+		"actions": []map[string]any{{
+			"action_id": actionID, "value": value, "type": "button", "block_id": "ll_list_row",
+			"text": map[string]any{"type": "plain_text", "text": "View"}, "action_ts": "1700000001.000200",
+		}},
+	})
+	return sign(bot.PathInteractions, []byte(url.Values{"payload": {string(payload)}}.Encode()))
+}
+
+// load sends reqs to base from ackClients goroutines over keep-alive
+// connections (warm-up requests first, not measured) and returns the
+// latency percentiles and the throughput. It stops by itself: at the end of
+// reqs, or at ackLoadTimeout.
+func load(b *testing.B, base string, reqs, warm []signed) sample {
+	b.Helper()
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        ackClients,
+		MaxIdleConnsPerHost: ackClients,
+		MaxConnsPerHost:     ackClients,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: ackReqTimeout}
+
+	send := func(s signed) (time.Duration, error) {
+		req, err := http.NewRequest(http.MethodPost, base+s.path, bytes.NewReader(s.body))
+		if err != nil {
+			return 0, err
+		}
+		req.Header["Content-Type"] = []string{"application/x-www-form-urlencoded"}
+		req.Header["X-Slack-Request-Timestamp"] = []string{s.stamp}
+		req.Header["X-Slack-Signature"] = []string{s.signature}
+		start := time.Now()
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		_, err = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		d := time.Since(start)
+		if err != nil {
+			return d, err
+		}
+		if res.StatusCode != http.StatusOK {
+			return d, fmt.Errorf("status %d", res.StatusCode)
+		}
+		return d, nil
+	}
+
+	// Warm-up: one request per client, all at once, so that every
+	// connection is open before the clock starts.
+	var wg sync.WaitGroup
+	for _, s := range warm {
+		wg.Go(func() {
+			if _, err := send(s); err != nil {
+				b.Errorf("warm-up: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if b.Failed() {
+		b.FailNow()
+	}
+
+	lat := make([][]time.Duration, ackClients)
+	var failed atomic.Int64
+	var firstErr atomic.Value
+	deadline := time.Now().Add(ackLoadTimeout)
+	per := (len(reqs) + ackClients - 1) / ackClients
+	start := time.Now()
+	for c := range ackClients {
+		mine := reqs[min(c*per, len(reqs)):min((c+1)*per, len(reqs))]
+		wg.Go(func() {
+			out := make([]time.Duration, 0, len(mine))
+			defer func() { lat[c] = out }()
+			for _, s := range mine {
+				if time.Now().After(deadline) {
+					return
+				}
+				d, err := send(s)
+				if err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+					continue
+				}
+				out = append(out, d)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+
+	all := slices.Concat(lat...)
+	if err, _ := firstErr.Load().(error); err != nil {
+		b.Errorf("%d of %d requests failed, the first: %v", failed.Load(), len(reqs), err)
+	}
+	if len(all)+int(failed.Load()) < len(reqs) {
+		b.Errorf("the load stopped at its time limit (%v): %d of %d requests sent", ackLoadTimeout, len(all)+int(failed.Load()), len(reqs))
+	}
+	if len(all) == 0 {
+		b.FailNow()
+	}
+	return sample{lat: all, elapsed: elapsed}
+}
+
+// ackBench is the bot wired as in production (store, handlers, router,
+// dispatcher with Prometheus metrics, HTTP receiver on a TCP listener) on
+// one database, with the ACME data the requests act on.
+type ackBench struct {
+	backend string
+	store   *store.Store
+	disp    *bot.Dispatcher
+	server  *httptest.Server
+	sink    *responseSink
+	views   []int64 // Connecting connections of ACME
+}
+
+func newAckBench(b *testing.B, backend string) *ackBench {
+	b.Helper()
+	ctx := context.Background()
+	dsn := filepath.Join(b.TempDir(), "bench.db")
+	if backend == "postgres" {
+		dsn = benchPostgres(b)
+	}
+	// Logs are formatted as in production (Info and above, request_id on
+	// every line), then discarded.
+	log := slog.New(bot.NewLogHandler(slog.NewTextHandler(io.Discard, nil)))
+	st, err := store.Open(ctx, store.Config{DatabaseURL: dsn, StaffChannel: staffChannel, Logger: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	cat, err := catalog.Parse(catalog.Sample(), "sample.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.ImportCatalog(ctx, cat); err != nil {
+		b.Fatal(err)
+	}
+	staff := models.Actor{UserID: staffUser, Role: models.RoleStaff}
+	acme, err := st.CreateAccount(ctx, staff, "ACME", "", "CNY")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.Credit(ctx, staff, acme.ID, 1_000_000_00, "opening balance"); err != nil {
+		b.Fatal(err)
+	}
+	if err := st.LinkChannel(ctx, staff, customerChan, acme.ID); err != nil {
+		b.Fatal(err)
+	}
+	if err := st.AddAccountUser(ctx, staff, customerUser, acme.ID); err != nil {
+		b.Fatal(err)
+	}
+	ab := &ackBench{backend: backend, store: st}
+	ab.seed(b, acme)
+
+	fake := slackfake.New()
+	b.Cleanup(fake.Close)
+	ab.sink = newResponseSink()
+	b.Cleanup(ab.sink.srv.Close)
+	// The Web API and response_url client: production's is an http.Client
+	// with a timeout; its transport keeps connections to the one host
+	// (hooks.slack.com) alive instead of opening one per answer.
+	hc := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute,
+	}}
+	b.Cleanup(hc.CloseIdleConnections)
+	app := handlers.New(st, bot.NewClient("xoxb-bench", fake.APIURL(), hc), bot.NewResponder(hc), nil, handlers.Config{
+		StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Logger: log,
+	})
+	router := bot.NewRouter()
+	app.Register(router)
+	ab.disp, err = bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: prometheus.NewRegistry(), LaterWorkers: envInt("ACKBENCH_LATER_WORKERS", 0)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rc, err := bot.NewHTTPReceiver(ab.disp, signingSecret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ab.server = httptest.NewServer(rc)
+	b.Cleanup(ab.server.Close)
+	return ab
+}
+
+// seed gives ACME a realistic page of connections for list: ackViewConns
+// Connecting ones (applied, approved, paid, port allocated: View shows
+// their port) and a few Applying ones, older.
+func (ab *ackBench) seed(b *testing.B, acme *models.Account) {
+	ctx := context.Background()
+	customer := models.Actor{UserID: customerUser, Role: models.RoleCustomer, AccountID: acme.ID}
+	staff := models.Actor{UserID: staffUser, Role: models.RoleStaff}
+	app := models.Application{Name: "Hangzhou line", AccessPointID: "ap-cn-hangzhou-yh-b", ProviderID: "ct-zj",
+		PortType: models.Port1000BaseT, BandwidthMbps: 200, Location: "Room 301, Wensan Road, Hangzhou"}
+	for i := range 3 {
+		app.Name = fmt.Sprintf("Pending line %d", i)
+		if _, err := st(ab).Apply(ctx, customer, app, customerChan); err != nil {
+			b.Fatalf("apply: %v", err)
+		}
+	}
+	app.Name = "Hangzhou line"
+	c, err := st(ab).Apply(ctx, customer, app, customerChan)
+	if err != nil {
+		b.Fatalf("apply: %v", err)
+	}
+	if _, err := st(ab).Act(ctx, staff, c.ID, store.ActInput{Action: models.ActionApprove}); err != nil {
+		b.Fatalf("approve: %v", err)
+	}
+	paid, err := st(ab).Pay(ctx, customer, c.ID)
+	if err != nil {
+		b.Fatalf("pay: %v", err)
+	}
+	db, err := st(ab).DB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Copies of the paid connection, each with its own physical
+	// connection ID and audit trail.
+	cols := "account_id, access_point_id, provider_id, port_type, bandwidth_mbps, location, status, step, device_id, port_id, port_name, amount_cents, currency, applied_by, applied_channel, version, created_at, updated_at"
+	tx, err := db.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ab.views = append(ab.views, paid.ID)
+	for i := 1; i < ackViewConns; i++ {
+		var id int64
+		q := fmt.Sprintf("INSERT INTO connections (name, physical_connection_id, %s) SELECT name || ' %d', physical_connection_id || '-%d', %s FROM connections WHERE id = %d RETURNING id", cols, i, i, cols, paid.ID)
+		if err := tx.QueryRow(q).Scan(&id); err != nil {
+			_ = tx.Rollback()
+			b.Fatalf("copy connection: %v", err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf("INSERT INTO audit_events (connection_id, account_id, actor, role, action, from_status, to_status, step, detail, at) SELECT %d, account_id, actor, role, action, from_status, to_status, step, detail, at FROM audit_events WHERE connection_id = %d ORDER BY id", id, paid.ID)); err != nil {
+			_ = tx.Rollback()
+			b.Fatalf("copy audit trail: %v", err)
+		}
+		ab.views = append(ab.views, id)
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func st(ab *ackBench) *store.Store { return ab.store }
+
+// run measures one kind of request and waits for its post-ack work.
+func (ab *ackBench) run(b *testing.B, kind string) sample {
+	b.Helper()
+	ab.sink.reset()
+	reqs := make([]signed, ackRequests)
+	warm := make([]signed, ackClients)
+	for i := range warm {
+		warm[i] = commandBody("help", ab.sink.url("warm"))
+	}
+	var want string // what every answer through the response_url shows
+	for i := range reqs {
+		ru := ab.sink.url(kind)
+		switch kind {
+		case "help":
+			reqs[i] = commandBody("help", ru)
+		case "list":
+			reqs[i] = commandBody("list", ru)
+			want = "Connections of ACME"
+		case "button":
+			reqs[i] = pressBody("ll_view", strconv.FormatInt(ab.views[i%len(ab.views)], 10), ru)
+			want = "Port information"
+		}
+	}
+	r := load(b, ab.server.URL, reqs, warm)
+
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), ackDrainTimeout)
+	defer cancel()
+	if err := ab.disp.Drain(ctx); err != nil {
+		b.Fatalf("post-ack work of %s did not finish in %v: %v", kind, ackDrainTimeout, err)
+	}
+	r.drain = time.Since(start)
+
+	if want != "" {
+		got, bad, example := ab.sink.counts(kind, want)
+		if got != len(r.lat) || bad > 0 {
+			b.Errorf("%s: %d of %d answers through response_url show %q; %d do not, e.g. %.300s", kind, got, len(r.lat), want, bad, example)
+		}
+	}
+	return r
+}
+
+// responseSink stands for Slack's response_url endpoint: it takes the
+// post-ack answers, checks what they show and counts them.
+type responseSink struct {
+	srv *httptest.Server
+	seq atomic.Int64
+
+	mu      sync.Mutex
+	ok      map[string]int
+	bad     map[string]int
+	example map[string]string
+	want    map[string]string
+}
+
+func newResponseSink() *responseSink {
+	s := &responseSink{}
+	s.reset()
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		kind, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/response/"), "/")
+		s.mu.Lock()
+		switch want := s.want[kind]; {
+		case want == "":
+		case bytes.Contains(body, []byte(want)):
+			s.ok[kind]++
+		default:
+			s.bad[kind]++
+			s.example[kind] = string(body)
+		}
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	return s
+}
+
+func (s *responseSink) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ok, s.bad, s.example = map[string]int{}, map[string]int{}, map[string]string{}
+	s.want = map[string]string{"list": "Connections of ACME", "button": "Port information"}
+}
+
+func (s *responseSink) url(kind string) string {
+	return s.srv.URL + "/response/" + kind + "/T0FAKE/" + strconv.FormatInt(s.seq.Add(1), 10) + "/" + rand.Text()[:16]
+}
+
+func (s *responseSink) counts(kind, want string) (ok, bad int, example string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ok[kind], s.bad[kind], s.example[kind]
+}
+
+// benchPostgres creates a database of its own on TEST_DATABASE_URL.
+func benchPostgres(b *testing.B) string {
+	b.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		b.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	defer admin.Close()
+	name := "leaseline_bench_" + strings.ToLower(rand.Text()[:12])
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		b.Fatalf("create database on TEST_DATABASE_URL (is PostgreSQL running?): %v", err)
+	}
+	b.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err == nil {
+			_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			admin.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// TestLaterWorkersQueueNeverDrops checks the post-ack pool the benchmark
+// relies on: at most LaterWorkers run at once, the rest queue (their
+// LaterTimeout starts when they run, not when they are queued), none is
+// dropped, and Drain waits for the queued ones too.
+func TestLaterWorkersQueueNeverDrops(t *testing.T) {
+	const n, workers = 50, 3
+	release := make(chan struct{})
+	var running, peak, done, expired atomic.Int32
+	router := bot.NewRouter()
+	router.Command("/leaseline", func(context.Context, bot.Request) (any, func(context.Context)) {
+		return nil, func(ctx context.Context) {
+			cur := running.Add(1)
+			for p := peak.Load(); cur > p && !peak.CompareAndSwap(p, cur); p = peak.Load() {
+			}
+			<-release
+			time.Sleep(30 * time.Millisecond) // the queue's wait exceeds LaterTimeout
+			if ctx.Err() != nil {
+				expired.Add(1)
+			}
+			running.Add(-1)
+			done.Add(1)
+		}
+	})
+	disp, err := bot.NewDispatcher(router, bot.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		LaterWorkers: workers, LaterTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		cmd := &slack.SlashCommand{Command: "/leaseline", Text: "list " + strconv.Itoa(i)}
+		if _, err := disp.Dispatch(context.Background(), bot.Request{Kind: bot.KindCommand, Command: cmd}, []byte(cmd.Text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got := running.Load(); got != workers {
+		t.Errorf("%d post-ack functions run at once, want %d", got, workers)
+	}
+	close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := disp.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if done.Load() != n || peak.Load() != workers || expired.Load() != 0 {
+		t.Errorf("done %d of %d, peak %d (want %d), %d ran out of time while queued", done.Load(), n, peak.Load(), workers, expired.Load())
+	}
+}
