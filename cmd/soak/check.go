@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/leaseline/leaseline/bot/slackfake"
 )
@@ -35,6 +36,9 @@ type verdict struct {
 	noticesDup          []int64 // in Slack more than once
 	noticesUnrecorded   []int64 // in Slack, not recorded as sent
 	slackMessages       int
+	// delivery delay of sent notices (recorded to posted)
+	deliveryP50, deliveryP99, deliveryMax time.Duration
+	deliveredLate                         int // over 60 s
 }
 
 // check compares what the users were told with PostgreSQL, and the
@@ -149,6 +153,17 @@ func check(ctx context.Context, dbURL string, fake *slackfake.Server, channels [
 		return nil, fmt.Errorf("read notices: %w", err)
 	}
 	v.noticesSent = len(sent)
+	var p50, p99, mx float64
+	if err := db.QueryRowContext(ctx, `SELECT
+		coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)), 0),
+		coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)), 0),
+		coalesce(max(extract(epoch FROM sent_at - created_at)), 0),
+		count(*) FILTER (WHERE sent_at - created_at > interval '60 seconds')
+		FROM notices WHERE state = 'sent' AND sent_at IS NOT NULL`).Scan(&p50, &p99, &mx, &v.deliveredLate); err != nil {
+		return nil, fmt.Errorf("notice delivery delays: %w", err)
+	}
+	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	v.deliveryP50, v.deliveryP99, v.deliveryMax = sec(p50), sec(p99), sec(mx)
 
 	inSlack := map[int64]int{}
 	for _, ch := range slices.Sorted(maps.Keys(chans)) {

@@ -27,16 +27,20 @@ type balancer struct {
 	client *http.Client
 	next   atomic.Uint64
 
+	bare string // base URL of the bare signature-checking handler ("" for none)
+
 	mu        sync.Mutex
 	downUntil map[string]time.Time
 	latencies []time.Duration
+	byKind    map[string][]time.Duration // command, block_actions, view_submission
+	bareLat   []time.Duration
 	failures  int // attempts without an HTTP answer
 	non200    int // answers other than 200
 }
 
 func newBalancer(secret string, addrs ...string) *balancer {
 	tr := &http.Transport{MaxIdleConns: 400, MaxIdleConnsPerHost: 200, IdleConnTimeout: 30 * time.Second}
-	return &balancer{addrs: addrs, secret: secret, downUntil: map[string]time.Time{},
+	return &balancer{addrs: addrs, secret: secret, downUntil: map[string]time.Time{}, byKind: map[string][]time.Duration{},
 		client: &http.Client{Transport: tr, Timeout: 15 * time.Second}}
 }
 
@@ -49,7 +53,7 @@ type ack struct {
 
 // post sends the request built by sign (for a target URL) to a replica,
 // trying the others when one does not answer.
-func (b *balancer) post(ctx context.Context, path string, sign func(target string) (*http.Request, error)) (ack, error) {
+func (b *balancer) post(ctx context.Context, kind, path string, sign func(target string) (*http.Request, error)) (ack, error) {
 	var lastErr error
 	n := b.next.Add(1)
 	for i := range 2 * len(b.addrs) {
@@ -82,6 +86,7 @@ func (b *balancer) post(ctx context.Context, path string, sign func(target strin
 		elapsed := time.Since(start)
 		b.mu.Lock()
 		b.latencies = append(b.latencies, elapsed)
+		b.byKind[kind] = append(b.byKind[kind], elapsed)
 		if res.StatusCode != http.StatusOK {
 			b.non200++
 		}
@@ -98,6 +103,9 @@ func (b *balancer) post(ctx context.Context, path string, sign func(target strin
 			lastErr = fmt.Errorf("%s%s: HTTP %d", addr, path, res.StatusCode)
 			continue
 		}
+		if b.bare != "" && n%5 == 0 {
+			b.yardstick(ctx, path, sign)
+		}
 		return a, nil
 	}
 	if lastErr == nil {
@@ -106,13 +114,44 @@ func (b *balancer) post(ctx context.Context, path string, sign func(target strin
 	return ack{}, lastErr
 }
 
+// yardstick sends the same request to the bare handler and records its
+// latency.
+func (b *balancer) yardstick(ctx context.Context, path string, sign func(target string) (*http.Request, error)) {
+	req, err := sign(b.bare + path)
+	if err != nil {
+		return
+	}
+	start := time.Now()
+	res, err := b.client.Do(req.WithContext(ctx))
+	if err != nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return
+	}
+	b.mu.Lock()
+	b.bareLat = append(b.bareLat, time.Since(start))
+	b.mu.Unlock()
+}
+
+// bareStats returns the bare handler's latencies, sorted.
+func (b *balancer) bareStats() []time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := slices.Clone(b.bareLat)
+	slices.Sort(out)
+	return out
+}
+
 // command sends /leaseline text as user in channel.
 func (b *balancer) command(ctx context.Context, fake *slackfake.Server, user, channel, text, trigger, response string) (ack, error) {
 	form := url.Values{
 		"command": {"/leaseline"}, "text": {text}, "user_id": {user}, "channel_id": {channel},
 		"team_id": {slackfake.TeamID}, "trigger_id": {trigger}, "response_url": {fake.ResponseURL(response)},
 	}
-	return b.post(ctx, bot.PathCommands, func(target string) (*http.Request, error) {
+	return b.post(ctx, "command", bot.PathCommands, func(target string) (*http.Request, error) {
 		return slackfake.CommandRequest(target, b.secret, time.Now(), form)
 	})
 }
@@ -123,9 +162,22 @@ func (b *balancer) interact(ctx context.Context, payload any) (ack, error) {
 	if err != nil {
 		return ack{}, fmt.Errorf("encode payload: %w", err)
 	}
-	return b.post(ctx, bot.PathInteractions, func(target string) (*http.Request, error) {
+	kind := "interaction"
+	if m, ok := payload.(map[string]any); ok {
+		kind, _ = m["type"].(string)
+	}
+	return b.post(ctx, kind, bot.PathInteractions, func(target string) (*http.Request, error) {
 		return slackfake.InteractionRequest(target, b.secret, time.Now(), json.RawMessage(body))
 	})
+}
+
+// kindStats returns the sorted ack latencies of one kind of request.
+func (b *balancer) kindStats(kind string) []time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := slices.Clone(b.byKind[kind])
+	slices.Sort(out)
+	return out
 }
 
 // stats returns the ack latencies (sorted), attempts without an answer and

@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -68,6 +69,7 @@ func main() {
 // soak is one run's state.
 type soak struct {
 	o     options
+	lb    *balancer
 	out   io.Writer
 	start time.Time
 	mu    sync.Mutex
@@ -184,6 +186,10 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	defer stopObs()
 	go obs.watch(obsCtx, 200*time.Millisecond, watched)
 	lb := newBalancer(secret, reps[0].addr, reps[1].addr)
+	bare := httptest.NewServer(bareHandler(secret))
+	defer bare.Close()
+	lb.bare = bare.URL
+	s.lb = lb
 	w := &world{lb: lb, fake: fake, obs: obs, progress: &atomic.Int64{}, verbose: o.verbose, logf: s.logf}
 
 	if err := setupAccounts(ctx, w, o.accounts, int64(5*o.rounds*priceYuan*2)); err != nil {
@@ -244,6 +250,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		return false, err
 	}
 	lat, noAnswer, non200 := lb.stats()
+	bareLat := lb.bareStats()
 	var over3 int
 	for _, d := range lat {
 		if d > 3*time.Second {
@@ -251,7 +258,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		}
 	}
 	problems := v.failed()
-	s.report(v, pg, reps, lat, noAnswer, non200, over3, loadTime, problems)
+	s.report(v, pg, reps, lat, bareLat, noAnswer, non200, over3, loadTime, problems)
 	return len(problems) == 0, nil
 }
 
@@ -402,7 +409,7 @@ func sampleRSS(ctx context.Context, reps []*replica) {
 	}
 }
 
-func (s *soak) report(v *verdict, pg *postgres, reps []*replica, lat []time.Duration, noAnswer, non200, over3 int, loadTime time.Duration, problems []string) {
+func (s *soak) report(v *verdict, pg *postgres, reps []*replica, lat, bareLat []time.Duration, noAnswer, non200, over3 int, loadTime time.Duration, problems []string) {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	p("")
@@ -424,9 +431,23 @@ func (s *soak) report(v *verdict, pg *postgres, reps []*replica, lat []time.Dura
 	p("transitions doubled: %d", len(v.dupTransitions))
 	p("user retries:        %d (presses acked 200 whose effect never showed: %d; replies 'already done': %d)", v.retries, v.droppedPresses, v.refused)
 	p("notices:             %d sent, %d pending, %d failed; in Slack: %d messages", v.noticesSent, v.notices["pending"], v.notices["failed"], v.slackMessages)
+	p("notice delivery:     recorded to posted p50 %s, p99 %s, max %s; %d over 60 s",
+		ms(v.deliveryP50), ms(v.deliveryP99), ms(v.deliveryMax), v.deliveredLate)
 	p("notices lost:        %d, duplicated: %d, posted but not recorded sent: %d", len(v.noticesLost), len(v.noticesDup), len(v.noticesUnrecorded))
 	p("acks:                %d answered; p50 %s, p99 %s, max %s; over 3 s: %d; non-200: %d; attempts without answer (retried on the other replica): %d",
 		len(lat), ms(percentile(lat, 50)), ms(percentile(lat, 99)), ms(percentile(lat, 100)), over3, non200, noAnswer)
+	for _, kind := range []string{"command", "block_actions", "view_submission"} {
+		kl := s.lb.kindStats(kind)
+		note := map[string]string{"command": "ack at once, work after", "block_actions": "ack at once, work after", "view_submission": "the work is done within the ack"}[kind]
+		p("  %-16s   %5d; p50 %s, p99 %s, max %s (%s)", kind+":", len(kl), ms(percentile(kl, 50)), ms(percentile(kl, 99)), ms(percentile(kl, 100)), note)
+	}
+	if len(bareLat) > 0 {
+		b50, b99 := percentile(bareLat, 50), percentile(bareLat, 99)
+		p("bare handler:        %d copies (every 5th request, signature check only, in the soak process); p50 %s, p99 %s; leaseline/bare: p50 ×%.1f, p99 ×%.1f",
+			len(bareLat), ms(b50), ms(b99), ratio(percentile(lat, 50), b50), ratio(percentile(lat, 99), b99))
+		ba := s.lb.kindStats("block_actions")
+		p("  button presses (ack at once) / bare: p50 ×%.1f, p99 ×%.1f", ratio(percentile(ba, 50), b50), ratio(percentile(ba, 99), b99))
+	}
 	for _, r := range reps {
 		p("peak RSS %s:     %.1f MiB (VmHWM, highest over its %d process(es))", r.name, float64(r.peak())/1024, r.starts)
 	}
@@ -447,6 +468,13 @@ func (s *soak) report(v *verdict, pg *postgres, reps []*replica, lat []time.Dura
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fmt.Fprint(s.out, b.String())
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
