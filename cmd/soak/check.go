@@ -26,6 +26,7 @@ type verdict struct {
 	confirmedActions    int
 	lostTransitions     []string // acknowledged to the user, missing from the audit trail
 	dupTransitions      []string // an action of the journey recorded twice
+	missingFromTrail    []string // a completed journey's trail lacks an action
 	dupApplications     int      // connections made by an apply that was sent again
 	droppedPresses      int      // presses acked 200 whose effect never showed
 	refused             int
@@ -121,8 +122,11 @@ func check(ctx context.Context, dbURL string, fake *slackfake.Server, channels [
 			}
 		}
 		for _, action := range expectedTrail() {
-			if n := audit[key{j.conn, action}]; n > 1 {
+			switch n := audit[key{j.conn, action}]; {
+			case n > 1:
 				v.dupTransitions = append(v.dupTransitions, fmt.Sprintf("%s of connection %d ×%d", action, j.conn, n))
+			case n == 0 && status[j.conn] == "Enabled":
+				v.missingFromTrail = append(v.missingFromTrail, fmt.Sprintf("%s of connection %d", action, j.conn))
 			}
 		}
 	}
@@ -233,6 +237,9 @@ func (v *verdict) failed() []string {
 	}
 	if len(v.dupTransitions) > 0 {
 		out = append(out, fmt.Sprintf("%d transitions duplicated", len(v.dupTransitions)))
+	}
+	if len(v.missingFromTrail) > 0 {
+		out = append(out, fmt.Sprintf("%d Enabled connections miss a step in their audit trail", len(v.missingFromTrail)))
 	}
 	if n := v.notices["pending"]; n > 0 {
 		out = append(out, fmt.Sprintf("%d notices still pending", n))

@@ -428,7 +428,7 @@ func (s *soak) report(v *verdict, pg *postgres, reps []*replica, lat, bareLat []
 	p("journeys completed:  %d of %d (Enabled in PostgreSQL; load phase %s)", v.completed, v.journeys, loadTime.Round(time.Second))
 	p("connections:         %d in PostgreSQL, %d Enabled, %d extra from applications sent again", v.connections, v.enabled, v.dupApplications)
 	p("transitions lost:    %d (of %d actions acknowledged to users)", len(v.lostTransitions), v.confirmedActions)
-	p("transitions doubled: %d", len(v.dupTransitions))
+	p("transitions doubled: %d; Enabled connections whose audit trail misses a step of the journey: %d", len(v.dupTransitions), len(v.missingFromTrail))
 	p("user retries:        %d (presses acked 200 whose effect never showed: %d; replies 'already done': %d)", v.retries, v.droppedPresses, v.refused)
 	p("notices:             %d sent, %d pending, %d failed; in Slack: %d messages", v.noticesSent, v.notices["pending"], v.notices["failed"], v.slackMessages)
 	p("notice delivery:     recorded to posted p50 %s, p99 %s, max %s; %d over 60 s",
@@ -453,6 +453,9 @@ func (s *soak) report(v *verdict, pg *postgres, reps []*replica, lat, bareLat []
 	}
 	for _, l := range first(v.lostTransitions, 10) {
 		p("  lost: %s", l)
+	}
+	for _, l := range first(v.missingFromTrail, 10) {
+		p("  missing: %s", l)
 	}
 	for _, l := range first(v.dupTransitions, 10) {
 		p("  doubled: %s", l)
