@@ -19,7 +19,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,6 +47,7 @@ import (
 	"github.com/leaseline/leaseline/models"
 	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
+	"github.com/leaseline/leaseline/models/store/storetest"
 )
 
 // ackRequests is the number of requests of one load; ACKBENCH_REQUESTS
@@ -576,32 +576,7 @@ func (s *responseSink) counts(kind, want string) (ok, bad int, example string) {
 }
 
 // benchPostgres creates a database of its own on TEST_DATABASE_URL.
-func benchPostgres(b *testing.B) string {
-	b.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		b.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	defer admin.Close()
-	name := "leaseline_bench_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		b.Fatalf("create database on TEST_DATABASE_URL (is PostgreSQL running?): %v", err)
-	}
-	b.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err == nil {
-			_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			admin.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+func benchPostgres(b *testing.B) string { return storetest.FreshPostgres(b) }
 
 // TestLaterWorkersQueueNeverDrops checks the post-ack pool the benchmark
 // relies on: at most LaterWorkers run at once, the rest queue (their

@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,14 +10,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to create test databases
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
@@ -27,6 +23,7 @@ import (
 	"github.com/leaseline/leaseline/models"
 	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
+	"github.com/leaseline/leaseline/models/store/storetest"
 )
 
 const (
@@ -40,11 +37,7 @@ const (
 )
 
 // clock is a settable test clock.
-type clock struct{ t atomic.Int64 }
-
-func (c *clock) Now() time.Time      { return time.Unix(0, c.t.Load()).UTC() }
-func (c *clock) Set(t time.Time)     { c.t.Store(t.UnixNano()) }
-func (c *clock) Add(d time.Duration) { c.t.Add(int64(d)) }
+type clock = storetest.Clock
 
 // env is the whole bot wired as in production, on a real database, against
 // a fake Slack Web API that records every call; tests drive it only with
@@ -61,17 +54,7 @@ type env struct {
 	globex *models.Account
 }
 
-// backends lists the databases: SQLite always, PostgreSQL when
-// TEST_DATABASE_URL is set (CI sets it, and fails when it is unreachable).
-func backends(t *testing.T) []string {
-	out := []string{"sqlite"}
-	if os.Getenv("TEST_DATABASE_URL") != "" {
-		out = append(out, "postgres")
-	} else if os.Getenv("CI") != "" {
-		t.Fatal("CI is set but TEST_DATABASE_URL is not")
-	}
-	return out
-}
+func backends(t *testing.T) []string { return storetest.Backends(t) }
 
 func eachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 	for _, b := range backends(t) {
@@ -267,29 +250,4 @@ func blocksText(raw string) string {
 	return b.String()
 }
 
-func freshPostgres(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	defer admin.Close()
-	name := "leaseline_test_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database on TEST_DATABASE_URL (is PostgreSQL running?): %v", err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err == nil {
-			_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			admin.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+func freshPostgres(t *testing.T) string { return storetest.FreshPostgres(t) }

@@ -2,94 +2,33 @@ package scheduler
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
-	"path/filepath"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to create test databases
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
 	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
+	"github.com/leaseline/leaseline/models/store/storetest"
 )
 
-// The test harness: the pattern of models/store's, copied (test files are
-// not importable).
+// The test harness: real databases and a settable clock from
+// models/store/storetest.
+type testClock = storetest.Clock
 
-// testClock is a settable clock.
-type testClock struct{ t atomic.Int64 }
-
-func newClock(t time.Time) *testClock {
-	c := &testClock{}
-	c.Set(t)
-	return c
-}
-func (c *testClock) Now() time.Time      { return time.Unix(0, c.t.Load()).UTC() }
-func (c *testClock) Set(t time.Time)     { c.t.Store(t.UnixNano()) }
-func (c *testClock) Add(d time.Duration) { c.t.Add(int64(d)) }
-
-// backends lists the databases the tests run on: SQLite always, PostgreSQL
-// when TEST_DATABASE_URL is set (and then it must be reachable: the tests
-// fail, not skip).
-func backends(t testing.TB) []string {
-	out := []string{"sqlite"}
-	if os.Getenv("TEST_DATABASE_URL") != "" {
-		out = append(out, "postgres")
-	} else if os.Getenv("CI") != "" {
-		t.Fatal("CI is set but TEST_DATABASE_URL is not: the PostgreSQL half of the suite would not run")
-	}
-	return out
-}
-
-func eachBackend(t *testing.T, fn func(t *testing.T, backend string)) {
-	for _, b := range backends(t) {
-		t.Run(b, func(t *testing.T) { fn(t, b) })
-	}
-}
+func newClock(t time.Time) *testClock                       { return storetest.NewClock(t) }
+func backends(t testing.TB) []string                        { return storetest.Backends(t) }
+func eachBackend(t *testing.T, fn func(*testing.T, string)) { storetest.Each(t, fn) }
 
 // databaseURL returns a fresh database of the backend: a SQLite file path
 // or the URL of a new PostgreSQL database dropped after the test.
-func databaseURL(t testing.TB, backend string) string {
-	t.Helper()
-	if backend == "sqlite" {
-		return filepath.Join(t.TempDir(), "test.db")
-	}
-	base := os.Getenv("TEST_DATABASE_URL")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	defer admin.Close()
-	name := "leaseline_sched_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database on TEST_DATABASE_URL (is PostgreSQL running?): %v", err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+func databaseURL(t testing.TB, backend string) string { return storetest.DatabaseURL(t, backend) }
 
 // openStore opens and migrates the store of dbURL (store and River tables).
 func openStore(t testing.TB, dbURL string, clock *testClock) *store.Store {

@@ -2,57 +2,26 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
 	"path/filepath"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to create test databases
 
 	"github.com/leaseline/leaseline/models"
 	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
+	"github.com/leaseline/leaseline/models/store/storetest"
 )
 
-// testClock is a settable clock.
-type testClock struct{ t atomic.Int64 }
+// The shared harness of models/store/storetest: real databases and a
+// settable clock.
+type testClock = storetest.Clock
 
-func newClock(t time.Time) *testClock {
-	c := &testClock{}
-	c.Set(t)
-	return c
-}
-func (c *testClock) Now() time.Time      { return time.Unix(0, c.t.Load()).UTC() }
-func (c *testClock) Set(t time.Time)     { c.t.Store(t.UnixNano()) }
-func (c *testClock) Add(d time.Duration) { c.t.Add(int64(d)) }
-
-// backends lists the databases every store test runs on: the embedded
-// SQLite always, PostgreSQL when TEST_DATABASE_URL is set. CI sets it and
-// .ci/run fails when PostgreSQL is unreachable, so the PostgreSQL half is
-// never silently skipped there.
-func backends(t testing.TB) []string {
-	out := []string{"sqlite"}
-	if os.Getenv("TEST_DATABASE_URL") != "" {
-		out = append(out, "postgres")
-	} else if os.Getenv("CI") != "" {
-		t.Fatal("CI is set but TEST_DATABASE_URL is not: the PostgreSQL half of the suite would not run")
-	}
-	return out
-}
-
-// eachBackend runs fn as a subtest per database.
-func eachBackend(t *testing.T, fn func(t *testing.T, backend string)) {
-	for _, b := range backends(t) {
-		t.Run(b, func(t *testing.T) { fn(t, b) })
-	}
-}
+func newClock(t time.Time) *testClock                       { return storetest.NewClock(t) }
+func backends(t testing.TB) []string                        { return storetest.Backends(t) }
+func eachBackend(t *testing.T, fn func(*testing.T, string)) { storetest.Each(t, fn) }
+func freshPostgres(t testing.TB) string                     { return storetest.FreshPostgres(t) }
 
 // openStore opens a fresh, migrated, empty database of the backend: a
 // temporary SQLite file, or a new PostgreSQL database dropped after the test.
@@ -77,36 +46,6 @@ func openStore(t testing.TB, backend string, cfg store.Config) *store.Store {
 		t.Fatalf("migrate %s: %v", backend, err)
 	}
 	return s
-}
-
-// freshPostgres creates a database on the server of TEST_DATABASE_URL and
-// returns its URL.
-func freshPostgres(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	defer admin.Close()
-	name := "leaseline_test_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database on TEST_DATABASE_URL (is PostgreSQL running?): %v", err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 // fixture is a store with the sample catalog and two customer accounts.
