@@ -32,6 +32,8 @@ type config struct {
 	LogFormat     string
 	LogLevel      string
 	MaxOpen       int
+	// LaterWorkers bounds the Slack work running after acks at once.
+	LaterWorkers int
 	// EncryptionKey encrypts personnel ID numbers at rest (hex, 32 bytes).
 	EncryptionKey string
 	Jobs          jobsConfig
@@ -60,6 +62,7 @@ func loadConfig(env getenv, fs *flag.FlagSet, args []string) (*config, error) {
 	}
 	staff := env("LEASELINE_STAFF_USERS")
 	maxOpen := orDefault(env("LEASELINE_MAX_OPEN"), "5")
+	laterWorkers := orDefault(env("LEASELINE_LATER_WORKERS"), "16")
 	c.Jobs = loadJobsConfig(env)
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL; empty means the embedded SQLite file leaseline.db (env DATABASE_URL)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (env LEASELINE_ADDR)")
@@ -71,6 +74,7 @@ func loadConfig(env getenv, fs *flag.FlagSet, args []string) (*config, error) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env LEASELINE_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LEASELINE_LOG_LEVEL)")
 	fs.StringVar(&maxOpen, "max-open", maxOpen, "connections of one account that may be short of Enabled at once (env LEASELINE_MAX_OPEN)")
+	fs.StringVar(&laterWorkers, "later-workers", laterWorkers, "Slack requests worked on at once after their ack (env LEASELINE_LATER_WORKERS)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -84,6 +88,9 @@ func loadConfig(env getenv, fs *flag.FlagSet, args []string) (*config, error) {
 		n = -1 // reported by validate
 	}
 	c.MaxOpen = n
+	if c.LaterWorkers, err = strconv.Atoi(laterWorkers); err != nil {
+		c.LaterWorkers = -1 // reported by validate
+	}
 	return c, nil
 }
 
@@ -166,6 +173,9 @@ func (c *config) validate(slack bool) []error {
 	}
 	if c.MaxOpen < 1 {
 		bad("LEASELINE_MAX_OPEN must be a whole number of at least 1")
+	}
+	if c.LaterWorkers < 1 {
+		bad("LEASELINE_LATER_WORKERS must be a whole number of at least 1")
 	}
 	errs = append(errs, c.Jobs.validate()...)
 	return errs

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -74,15 +75,26 @@ func loadCatalog(ctx context.Context, st *store.Store, file string, log *slog.Lo
 	return nil
 }
 
-func migrateCmd(ctx context.Context, env getenv, args []string, stdout, stderr io.Writer) error {
-	c, err := loadConfig(env, newFlags("migrate", stderr), args)
+// storeFor reads the configuration of an operator subcommand (flags of fs
+// over the environment), validates its database part and opens the
+// migrated store.
+func storeFor(ctx context.Context, env getenv, fs *flag.FlagSet, args []string, stderr io.Writer) (*config, *store.Store, error) {
+	c, err := loadConfig(env, fs, args)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := joinErrors(c.validate(false)); err != nil {
-		return err
+		return nil, nil, err
 	}
 	st, err := openStore(ctx, c, c.logger(stderr))
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, st, nil
+}
+
+func migrateCmd(ctx context.Context, env getenv, args []string, stdout, stderr io.Writer) error {
+	_, st, err := storeFor(ctx, env, newFlags("migrate", stderr), args, stderr)
 	if err != nil {
 		return err
 	}
@@ -131,14 +143,7 @@ func catalogImportCmd(ctx context.Context, env getenv, args []string, checkOnly 
 }
 
 func catalogShowCmd(ctx context.Context, env getenv, args []string, stdout, stderr io.Writer) error {
-	c, err := loadConfig(env, newFlags("catalog show", stderr), args)
-	if err != nil {
-		return err
-	}
-	if err := joinErrors(c.validate(false)); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, c, c.logger(stderr))
+	_, st, err := storeFor(ctx, env, newFlags("catalog show", stderr), args, stderr)
 	if err != nil {
 		return err
 	}

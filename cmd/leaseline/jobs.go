@@ -127,20 +127,12 @@ var _ handlers.Nudger = (*lateNudger)(nil)
 
 // jobsSetup opens the store and the scheduler for the jobs subcommands.
 func jobsSetup(ctx context.Context, env getenv, fs *flag.FlagSet, args []string, stderr io.Writer) (*store.Store, *scheduler.Scheduler, error) {
-	c, err := loadConfig(env, fs, args)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := joinErrors(c.validate(false)); err != nil {
-		return nil, nil, err
-	}
-	log := c.logger(stderr)
-	st, err := openStore(ctx, c, log)
+	c, st, err := storeFor(ctx, env, fs, args, stderr)
 	if err != nil {
 		return nil, nil, err
 	}
 	cfg := c.Jobs.Config
-	cfg.Logger = log
+	cfg.Logger = c.logger(stderr)
 	sched, err := scheduler.New(st, cfg)
 	if err != nil {
 		_ = st.Close()
@@ -216,14 +208,7 @@ func jobsRunCmd(ctx context.Context, env getenv, args []string, stdout, stderr i
 }
 
 func noticesFailedCmd(ctx context.Context, env getenv, args []string, stdout, stderr io.Writer) error {
-	c, err := loadConfig(env, newFlags("notices failed", stderr), args)
-	if err != nil {
-		return err
-	}
-	if err := joinErrors(c.validate(false)); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, c, c.logger(stderr))
+	_, st, err := storeFor(ctx, env, newFlags("notices failed", stderr), args, stderr)
 	if err != nil {
 		return err
 	}

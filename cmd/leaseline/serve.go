@@ -83,7 +83,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	nudger.w = sched.worker
 	router := bot.NewRouter()
 	app.Register(router)
-	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: reg})
+	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: reg, LaterWorkers: c.LaterWorkers})
 	if err != nil {
 		return err
 	}
