@@ -13,14 +13,17 @@ import (
 )
 
 // historyProxy stands in front of the fake Slack and answers
-// conversations.history as Slack does: newest first, only messages after
-// oldest (and before latest), limit per page, and a next_cursor with
-// has_more when more remain. slackfake's own conversations.history
-// ignores oldest and the cursor and never says has_more, so in a channel
-// of more than 200 messages the delivery worker's search for a message
-// posted by a replica that was then killed sees only the newest 200 and
-// posts the notice again: a duplicate that real Slack would not cause.
-// Every other call goes to the fake unchanged.
+// conversations.history (and conversations.replies, a thread's messages)
+// as Slack does: only messages after oldest (and before latest), limit per
+// page, and a next_cursor with has_more when more remain. slackfake's own
+// conversations.history ignores oldest and the cursor and never says
+// has_more, so in a channel of more than 200 messages the delivery
+// worker's search for a message posted by a replica that was then killed
+// sees only the newest 200 and posts the notice again: a duplicate that
+// real Slack would not cause; and it has no conversations.replies, so a
+// threaded notice left by a killed replica is never delivered. Every
+// other call goes to the fake unchanged. (Order: newest first for both;
+// the worker only looks for a message, in any order.)
 func historyProxy(fake *slackfake.Server) (http.Handler, error) {
 	target, err := url.Parse(fake.URL())
 	if err != nil {
@@ -28,7 +31,8 @@ func historyProxy(fake *slackfake.Server) (http.Handler, error) {
 	}
 	rp := httputil.NewSingleHostReverseProxy(target)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/conversations.history" {
+		replies := r.URL.Path == "/api/conversations.replies"
+		if r.URL.Path != "/api/conversations.history" && !replies {
 			rp.ServeHTTP(w, r)
 			return
 		}
@@ -46,11 +50,16 @@ func historyProxy(fake *slackfake.Server) (http.Handler, error) {
 		offset, _ := strconv.Atoi(form.Get("cursor"))
 		withMeta := form.Get("include_all_metadata") == "true" || form.Get("include_all_metadata") == "1"
 		msgs := fake.Messages(form.Get("channel"))
+		thread := form.Get("ts")
 		var picked []slackfake.Message
 		for i := len(msgs) - 1; i >= 0; i-- { // newest first
 			m := msgs[i]
 			ts, _ := strconv.ParseFloat(m.TS, 64)
-			if (oldest > 0 && ts <= oldest) || (latest > 0 && ts >= latest) || m.ThreadTS != "" && m.ThreadTS != m.TS {
+			if (oldest > 0 && ts <= oldest) || (latest > 0 && ts >= latest) {
+				continue
+			}
+			isReply := m.ThreadTS != "" && m.ThreadTS != m.TS
+			if (!replies && isReply) || (replies && m.TS != thread && m.ThreadTS != thread) {
 				continue
 			}
 			if !withMeta {
