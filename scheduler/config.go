@@ -91,7 +91,9 @@ type DeliveryConfig struct {
 	// Batch is how many notices one claim takes (default 20).
 	Batch int
 	// Lease is how long a claimed notice stays with its worker; after it, a
-	// worker that died lets go of it (default 2m).
+	// worker that died lets go of it (default 30s: longer than one Slack call
+	// with its 15 s client timeout, short enough that a killed replica's
+	// notices go out within half a minute).
 	Lease time.Duration
 	// MaxAttempts is how many failed attempts make a notice fail for good
 	// (default 20: with the default backoff, about two and a half hours of
@@ -151,7 +153,7 @@ func (d DeliveryConfig) withDefaults() DeliveryConfig {
 		d.Batch = 20
 	}
 	if d.Lease <= 0 {
-		d.Lease = 2 * time.Minute
+		d.Lease = 30 * time.Second
 	}
 	if d.MaxAttempts <= 0 {
 		d.MaxAttempts = 20
@@ -203,6 +205,9 @@ func (c Config) Validate() error {
 	}
 	if c.JobTimeout < time.Minute {
 		errs = append(errs, fmt.Errorf("job timeout %s: give a job at least a minute", c.JobTimeout))
+	}
+	if c.Delivery.Lease < 2*postTimeout {
+		errs = append(errs, fmt.Errorf("delivery lease %s: must be at least %s, twice the longest post to Slack", c.Delivery.Lease, 2*postTimeout))
 	}
 	return errors.Join(errs...)
 }

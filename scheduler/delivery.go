@@ -122,6 +122,10 @@ func (w *Worker) FailedNotices(ctx context.Context) ([]models.Notice, error) {
 	return w.st.FailedNotices(ctx, 0)
 }
 
+// postTimeout bounds one post to Slack, history check included (serve's
+// Slack client times out after 15 s).
+const postTimeout = 15 * time.Second
+
 // DeliverDue claims the notices due at now (one batch) and delivers them,
 // one after the other; it returns how many it claimed. While Slack's
 // Retry-After of a 429 runs it posts nothing.
@@ -134,7 +138,20 @@ func (w *Worker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 		return 0, fmt.Errorf("claim notices: %w", err)
 	}
 	var errs []error
+	// A post may take up to postTimeout; one that could outlive the lease
+	// is not started, so that another worker, claiming the notice after the
+	// lease, never posts it beside this one.
+	claimed := time.Now() // elapsed time of this batch, not business time
+	budget := max(w.cfg.Lease-postTimeout, w.cfg.Lease/2)
 	for i, d := range batch {
+		if time.Since(claimed) > budget {
+			for _, rest := range batch[i:] {
+				if err := w.st.RetryNotice(ctx, rest, store.NoticeRetry{Next: now, Error: "lease too short for another post", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			break
+		}
 		if until := w.paused(); now.Before(until) {
 			// Rate limited meanwhile: give the rest back for after the pause.
 			for _, rest := range batch[i:] {
