@@ -1,7 +1,9 @@
 // Package slackfake is a fake Slack Web API at the HTTP level, for tests of
 // every package: point a slack.Client at URL()+"/api/" (bot.NewClient does
 // that with apiURL), run the code under test, then assert on the recorded
-// calls. It keeps posted messages per channel, answers with realistic JSON,
+// calls. It keeps posted messages per channel, threads included, and pages
+// through them as conversations.history and conversations.replies do (see
+// history.go); it answers with realistic JSON,
 // injects faults (429 with Retry-After, 500), serves response_url endpoints
 // and a Socket Mode WebSocket, and signs requests as Slack does.
 package slackfake
@@ -54,17 +56,26 @@ func (c Call) JSONParam(name string, dst any) error {
 }
 
 // Message is a message kept by the fake, as conversations.history returns it.
+// A reply has ThreadTS set to its parent's TS; a parent with replies has
+// ThreadTS equal to its own TS, ReplyCount and LatestReply; a reply posted
+// with reply_broadcast has Subtype "thread_broadcast".
 type Message struct {
-	Type     string          `json:"type"`
-	Channel  string          `json:"-"`
-	User     string          `json:"user,omitempty"`
-	BotID    string          `json:"bot_id,omitempty"`
-	Text     string          `json:"text"`
-	TS       string          `json:"ts"`
-	ThreadTS string          `json:"thread_ts,omitempty"`
-	Blocks   json.RawMessage `json:"blocks,omitempty"`
-	Metadata json.RawMessage `json:"metadata,omitempty"`
+	Type        string          `json:"type"`
+	Subtype     string          `json:"subtype,omitempty"`
+	Channel     string          `json:"-"`
+	User        string          `json:"user,omitempty"`
+	BotID       string          `json:"bot_id,omitempty"`
+	Text        string          `json:"text"`
+	TS          string          `json:"ts"`
+	ThreadTS    string          `json:"thread_ts,omitempty"`
+	ReplyCount  int             `json:"reply_count,omitempty"`
+	LatestReply string          `json:"latest_reply,omitempty"`
+	Blocks      json.RawMessage `json:"blocks,omitempty"`
+	Metadata    json.RawMessage `json:"metadata,omitempty"`
 }
+
+// IsReply reports whether m is a reply in a thread (not its parent).
+func (m Message) IsReply() bool { return m.ThreadTS != "" && m.ThreadTS != m.TS }
 
 // User is a user users.info answers with.
 type User struct {
@@ -371,6 +382,9 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 		m := &Message{Type: "message", Channel: ch, User: BotUID, BotID: BotID, Text: c.Param("text"),
 			TS: s.nextTSLocked(), ThreadTS: c.Param("thread_ts"),
 			Blocks: rawParam(c, "blocks"), Metadata: rawParam(c, "metadata")}
+		if m.ThreadTS != "" {
+			s.threadLocked(m, truthy(c.Param("reply_broadcast")))
+		}
 		s.messages[ch] = append(s.messages[ch], m)
 		return ok(map[string]any{"channel": ch, "ts": m.TS, "message": m})
 	case "chat.postEphemeral":
@@ -399,26 +413,16 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 		msgs := s.messages[ch]
 		for i, m := range msgs {
 			if m.TS == ts {
+				s.unthreadLocked(m)
 				s.messages[ch] = append(msgs[:i:i], msgs[i+1:]...)
 				return ok(map[string]any{"channel": ch, "ts": ts})
 			}
 		}
 		return fail("message_not_found")
 	case "conversations.history":
-		withMeta := truthy(c.Param("include_all_metadata"))
-		msgs := s.messages[c.Param("channel")]
-		out := make([]Message, 0, len(msgs))
-		for i := len(msgs) - 1; i >= 0; i-- { // newest first, as Slack does
-			m := *msgs[i]
-			if !withMeta {
-				m.Metadata = nil
-			}
-			out = append(out, m)
-		}
-		if n, err := strconv.Atoi(c.Param("limit")); err == nil && n > 0 && n < len(out) {
-			out = out[:n]
-		}
-		return ok(map[string]any{"messages": out, "has_more": false, "pin_count": 0})
+		return s.historyLocked(c)
+	case "conversations.replies":
+		return s.repliesLocked(c)
 	case "conversations.info":
 		ch := c.Param("channel")
 		info, found := s.channels[ch]
