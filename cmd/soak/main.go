@@ -134,12 +134,6 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 
 	fake := slackfake.New()
 	defer fake.Close()
-	hist, err := historyProxy(fake)
-	if err != nil {
-		return false, fmt.Errorf("slack proxy: %w", err)
-	}
-	slackAPI := httptest.NewServer(hist)
-	defer slackAPI.Close()
 
 	catalogFile := filepath.Join(dir, "catalog.yaml")
 	if err := os.WriteFile(catalogFile, []byte(catalogYAML(o.users*o.rounds)), 0o644); err != nil {
@@ -151,7 +145,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	env := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + os.TempDir(),
 		"DATABASE_URL=" + pg.url,
-		"SLACK_BOT_TOKEN=xoxb-soak", "SLACK_SIGNING_SECRET=" + secret, "SLACK_API_URL=" + apiURL(slackAPI.URL),
+		"SLACK_BOT_TOKEN=xoxb-soak", "SLACK_SIGNING_SECRET=" + secret, "SLACK_API_URL=" + fake.APIURL(),
 		"LEASELINE_STAFF_USERS=" + staffUser, "LEASELINE_STAFF_CHANNEL=" + staffChannel,
 		"LEASELINE_ENCRYPTION_KEY=" + hex.EncodeToString(key),
 		"LEASELINE_CRON_SCHEDULE_VISITS=@every 2s",
