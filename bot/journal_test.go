@@ -83,7 +83,7 @@ func (j *memJournal) pending() int {
 func approvePress(ts string) *slack.InteractionCallback {
 	return &slack.InteractionCallback{
 		Type: slack.InteractionTypeBlockActions, User: slack.User{ID: "U1"}, Team: slack.Team{ID: "T1"},
-		Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "C1"}}},
+		Channel:   slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "C1"}}},
 		TriggerID: "trig-" + ts, ResponseURL: "https://hooks.invalid/r/" + ts,
 		Container: slack.Container{Type: "message", MessageTs: ts, ChannelID: "C1"},
 		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{

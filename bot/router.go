@@ -87,8 +87,8 @@ func NewRouter() *Router {
 	return &Router{
 		commands:    make(map[string]Handler),
 		durableCmds: make(map[string]bool),
-		shortcuts: make(map[string]Handler),
-		events:    make(map[string]Handler),
+		shortcuts:   make(map[string]Handler),
+		events:      make(map[string]Handler),
 	}
 }
 
