@@ -19,11 +19,16 @@ import (
 // what to fix under the field.
 
 // registerJourney routes the journey's buttons and forms.
+//
+// The buttons whose post-ack work changes state without opening a modal
+// (Notify provider, Confirm; Approve in review.go) are durable routes: the
+// press is journaled before the ack and replayed after a crash. Buttons that
+// open a modal are not: a trigger_id expires 3 s after the press.
 func (a *App) registerJourney(r *bot.Router) {
 	r.Action(actPay, a.onPress(a.pressPay))
 	r.View(viewPay, a.onSubmit(a.submitPay))
 	r.Action(actView, a.onPress(a.pressView))
-	r.Action(actNotifyProvider, a.onPress(a.pressNotify))
+	r.DurableAction(actNotifyProvider, a.onPress(a.pressNotify))
 	r.Action(actSurvey, a.onPress(a.pressSurvey))
 	r.Action(actSurveyMore, a.surveyMore)
 	r.View(viewSurvey, a.onSubmit(a.submitSurvey))
@@ -31,7 +36,7 @@ func (a *App) registerJourney(r *bot.Router) {
 	r.View(viewTicket, a.onSubmit(a.submitTicket))
 	r.Action(actComplete, a.onPress(a.pressComplete))
 	r.View(viewComplete, a.onSubmit(a.submitComplete))
-	r.Action(actConfirm, a.onPress(a.pressConfirm))
+	r.DurableAction(actConfirm, a.onPress(a.pressConfirm))
 	r.Action(actCancel, a.onPress(a.pressCancel))
 	r.View(viewCancel, a.onSubmit(a.submitCancel))
 }

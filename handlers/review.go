@@ -17,7 +17,9 @@ import (
 
 // registerReview routes Approve, Reject and the reject reason form.
 func (a *App) registerReview(r *bot.Router) {
-	r.Action(actApprove, a.staffPress("approve", a.pressApprove))
+	// Durable: Approve's work changes state after the ack and opens no
+	// modal, so a press whose process died is replayed (bot.RunRecovery).
+	r.DurableAction(actApprove, a.staffPress("approve", a.pressApprove))
 	r.Action(actReject, a.staffPress("reject", a.pressReject))
 	r.View(viewReject, a.onSubmit(a.submitReject))
 }
