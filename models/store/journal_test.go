@@ -108,3 +108,22 @@ func TestJournalConcurrentClaimers(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkRecordJournal: the write a durable press adds to its ack.
+func BenchmarkRecordJournal(b *testing.B) {
+	benchBackends(b, func(b *testing.B, backend string) {
+		s := openStore(b, backend, store.Config{})
+		ctx := context.Background()
+		payload := make([]byte, 3000) // a block_actions payload with its message is a few kB
+		for i := range payload {
+			payload[i] = 'x'
+		}
+		i := 0
+		for b.Loop() {
+			i++
+			if _, _, err := s.RecordJournal(ctx, "block_action", fmt.Sprintf("body:%d", i), payload); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
