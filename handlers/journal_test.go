@@ -115,7 +115,7 @@ func TestJournalReplaysApproveAfterCrash(t *testing.T) {
 
 		// The same press journaled again (the process died after the commit,
 		// before Done): the replay finds it already approved by the same
-		// user and stays silent.
+		// user and tells them nothing.
 		if _, fresh, err := j.Record(ctx, "block_action", "body:crashed-after-commit", payload); err != nil || !fresh {
 			t.Fatalf("record: %v %v", fresh, err)
 		}
@@ -132,6 +132,15 @@ func TestJournalReplaysApproveAfterCrash(t *testing.T) {
 		}
 		if n := len(e.slack.Calls("chat.postEphemeral")); n != 0 {
 			t.Errorf("%d ephemeral messages, want none", n)
+		}
+		// It settles the review message again (the first run may have died
+		// before doing so), the same way.
+		updates := e.slack.Calls("chat.update")
+		if len(updates) != 2 {
+			t.Fatalf("%d chat.update calls, want 2", len(updates))
+		}
+		if u0, u1 := blocksText(updates[0].Param("blocks")), blocksText(updates[1].Param("blocks")); u0 != u1 {
+			t.Errorf("replay settled the review message differently:\n%s\n---\n%s", u0, u1)
 		}
 	})
 }

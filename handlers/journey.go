@@ -302,6 +302,20 @@ func done(what string, c *models.Connection, userID string) string {
 	return fmt.Sprintf("✓ %s by %s at %s", what, mention(userID), when(c.UpdatedAt))
 }
 
+// replayedDone recognizes a press replayed after a crash (bot.Replayed)
+// whose action the first run had committed before the process died: the
+// store says it is already done, by the same user. The first run may have
+// died before settling the card, so the caller settles it with the line
+// returned (who did it when, from the audit trail) and tells the user
+// nothing: they saw no error. Any other error is not recognized.
+func replayedDone(ctx context.Context, p press, err error, what string) (string, bool) {
+	var d *models.AlreadyDoneError
+	if !bot.Replayed(ctx) || !errors.As(err, &d) || d.By != p.cb.User.ID {
+		return "", false
+	}
+	return fmt.Sprintf("✓ %s by %s at %s", what, mention(d.By), when(d.At)), true
+}
+
 // settle replaces the card a button was pressed on with the connection as
 // it is now: what was done, by whom and when, the status and who acts next,
 // and no buttons: a card offers a step only while it is the current one,

@@ -29,6 +29,10 @@ func (a *App) registerReview(r *bot.Router) {
 func (a *App) pressApprove(ctx context.Context, p press) {
 	c, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: models.ActionApprove})
 	if err != nil {
+		if line, ok := replayedDone(ctx, p, err, "Approved"); ok {
+			a.settleReview(ctx, p.target, p.conn, line, "")
+			return
+		}
 		a.failPress(ctx, p, err)
 		return
 	}
