@@ -53,6 +53,9 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Deduper replaces the in-memory seen-set (DedupTTL, DedupMax).
 	Deduper Deduper
+	// Journal, if set, records the requests of durable routes before the
+	// ack so that their later work survives the process (see RunRecovery).
+	Journal Journal
 	// AckTimeout is the deadline of the handler's ctx; 0 means DefaultAckTimeout.
 	AckTimeout time.Duration
 	// LaterTimeout bounds each post-ack function from the moment it starts
@@ -83,6 +86,8 @@ type Dispatcher struct {
 	log          *slog.Logger
 	metrics      *metrics
 	dedup        Deduper
+	journal      Journal
+	running      idSet // journal entries whose later work is queued or running here
 	ackTimeout   time.Duration
 	laterTimeout time.Duration
 	now          func() time.Time
@@ -120,6 +125,7 @@ func NewDispatcher(router *Router, opts Options) (*Dispatcher, error) {
 		log:          opts.Logger,
 		metrics:      m,
 		dedup:        opts.Deduper,
+		journal:      opts.Journal,
 		ackTimeout:   opts.AckTimeout,
 		laterTimeout: opts.LaterTimeout,
 		maxWorkers:   opts.LaterWorkers,
@@ -177,12 +183,13 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 	}()
 
 	ctx = withRequestID(ctx, req.ID)
-	h, name := d.router.route(req)
+	h, name, durable := d.router.routeDurable(req)
 	// The request's logger is built only when something is logged: its
 	// attributes cost allocations on every request otherwise.
 	rl := reqLog{base: d.log, id: req.ID, kind: req.Kind, retry: req.RetryNum, name: name}
 
-	if key := dedupKey(req, body); key != "" {
+	key := dedupKey(req, body)
+	if key != "" {
 		first, err := d.dedup.FirstSeen(ctx, key)
 		switch {
 		case err != nil:
@@ -224,10 +231,44 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 	}
 
 	if later != nil {
+		var journalID int64
+		if durable && d.journal != nil {
+			id, fresh, err := d.record(ctx, req, key, received)
+			switch {
+			case err != nil:
+				// Never fail the ack for the journal: the work runs, not durably.
+				rl.get().WarnContext(ctx, "journal record failed; running the work without it", "err", err)
+			case !fresh:
+				rl.get().InfoContext(ctx, "request already journaled (retry or another replica); acked without running")
+				return ack, nil
+			default:
+				journalID = id
+				d.running.add(id)
+			}
+		}
 		laterStarted = true
-		d.enqueue(laterJob{ctx: ctx, log: rl, fn: later})
+		d.enqueue(laterJob{ctx: ctx, log: rl, fn: later, journalID: journalID})
 	}
 	return ack, nil
+}
+
+// record journals a durable request before its ack, within what is left of
+// the ack deadline (at least 500 ms).
+func (d *Dispatcher) record(ctx context.Context, req Request, key string, received time.Time) (int64, bool, error) {
+	payload, err := EncodeRequest(req)
+	if err != nil {
+		return 0, false, err
+	}
+	if key == "" {
+		key = "request:" + req.ID
+	}
+	deadline := received.Add(d.ackTimeout)
+	if floor := d.now().Add(500 * time.Millisecond); deadline.Before(floor) {
+		deadline = floor
+	}
+	rctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	return d.journal.Record(rctx, req.Kind.String(), key, payload)
 }
 
 // reqLog is a request's logger, built on first use.
@@ -252,9 +293,10 @@ func (l *reqLog) get() *slog.Logger {
 
 // laterJob is post-ack work waiting for a worker.
 type laterJob struct {
-	ctx context.Context
-	log reqLog
-	fn  func(context.Context)
+	ctx       context.Context
+	log       reqLog
+	fn        func(context.Context)
+	journalID int64 // 0: not journaled
 }
 
 // enqueue queues post-ack work and starts a worker if fewer than
@@ -288,7 +330,7 @@ func (d *Dispatcher) work() {
 		d.queue = d.queue[1:]
 		d.metrics.laterQueued(-1)
 		d.qmu.Unlock()
-		d.runLater(j.ctx, &j.log, j.fn)
+		d.runLater(j.ctx, &j.log, j.fn, j.journalID)
 	}
 }
 
@@ -316,8 +358,10 @@ func runHandler(ctx context.Context, h Handler, req Request) (ack any, later fun
 
 // runLater runs post-ack work with a context detached from the request's
 // cancellation (its values kept), bounded by LaterTimeout and cancelled if
-// Shutdown gives up waiting. A panic is logged, never propagated.
-func (d *Dispatcher) runLater(reqCtx context.Context, log *reqLog, later func(context.Context)) {
+// Shutdown gives up waiting. A panic is logged, never propagated. A
+// journaled job is marked done when it returns or panics, not when Shutdown
+// cancelled it: RunRecovery replays it then.
+func (d *Dispatcher) runLater(reqCtx context.Context, log *reqLog, later func(context.Context), journalID int64) {
 	d.metrics.laterStarted()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), d.laterTimeout)
 	stop := context.AfterFunc(d.hardStop, cancel)
@@ -325,6 +369,9 @@ func (d *Dispatcher) runLater(reqCtx context.Context, log *reqLog, later func(co
 	defer func() {
 		if p := recover(); p != nil {
 			log.get().ErrorContext(ctx, "later work panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+		if journalID != 0 {
+			d.journalDone(reqCtx, log, journalID)
 		}
 		stop()
 		cancel()
@@ -334,6 +381,20 @@ func (d *Dispatcher) runLater(reqCtx context.Context, log *reqLog, later func(co
 	later(ctx)
 	if d.log.Enabled(ctx, slog.LevelDebug) {
 		log.get().DebugContext(ctx, "later work done", "elapsed", d.now().Sub(start))
+	}
+}
+
+// journalDone marks a journal entry done once its later work finished,
+// unless Shutdown cut the work short.
+func (d *Dispatcher) journalDone(reqCtx context.Context, log *reqLog, id int64) {
+	defer d.running.remove(id)
+	if d.hardStop.Err() != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), 5*time.Second)
+	defer cancel()
+	if err := d.journal.Done(ctx, id); err != nil {
+		log.get().WarnContext(ctx, "journal done failed; the work may be replayed", "journal_id", id, "err", err)
 	}
 }
 

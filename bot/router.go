@@ -73,6 +73,7 @@ type Handler func(ctx context.Context, req Request) (ack any, later func(ctx con
 // receivers start serving: a Router is read concurrently without locking.
 type Router struct {
 	commands    map[string]Handler
+	durableCmds map[string]bool
 	shortcuts   map[string]Handler
 	events      map[string]Handler
 	actions     prefixTable
@@ -84,27 +85,47 @@ type Router struct {
 // NewRouter returns an empty Router.
 func NewRouter() *Router {
 	return &Router{
-		commands:  make(map[string]Handler),
-		shortcuts: make(map[string]Handler),
-		events:    make(map[string]Handler),
+		commands:    make(map[string]Handler),
+		durableCmds: make(map[string]bool),
+		shortcuts:   make(map[string]Handler),
+		events:      make(map[string]Handler),
 	}
 }
 
 // Command routes the slash command name, e.g. "/leaseline".
-func (r *Router) Command(name string, h Handler) { r.commands[name] = h }
+func (r *Router) Command(name string, h Handler) {
+	r.commands[name] = h
+	delete(r.durableCmds, name)
+}
+
+// DurableCommand is Command for a command whose later work changes state:
+// when a Journal is set, the request is recorded before the ack and replayed
+// by RunRecovery if the process dies before its later work finishes. Only
+// mark routes whose later work is safe to run twice (guarded by status or
+// version in the store) and opens no modal (a trigger_id expires in 3 s).
+func (r *Router) DurableCommand(name string, h Handler) {
+	r.commands[name] = h
+	r.durableCmds[name] = true
+}
 
 // Action routes block_actions on the first action's action_id; the longest
 // matching prefix wins.
-func (r *Router) Action(actionIDPrefix string, h Handler) { r.actions.add(actionIDPrefix, h) }
+func (r *Router) Action(actionIDPrefix string, h Handler) { r.actions.add(actionIDPrefix, h, false) }
+
+// DurableAction is Action for a button whose later work changes state; see
+// DurableCommand for what durable means and which routes qualify.
+func (r *Router) DurableAction(actionIDPrefix string, h Handler) {
+	r.actions.add(actionIDPrefix, h, true)
+}
 
 // View routes view_submission and view_closed on view.callback_id; the longest
 // matching prefix wins. Handlers tell the two apart by Request.Kind.
-func (r *Router) View(callbackIDPrefix string, h Handler) { r.views.add(callbackIDPrefix, h) }
+func (r *Router) View(callbackIDPrefix string, h Handler) { r.views.add(callbackIDPrefix, h, false) }
 
 // Suggestion routes block_suggestion (options of external selects) on action_id;
 // the longest matching prefix wins.
 func (r *Router) Suggestion(actionIDPrefix string, h Handler) {
-	r.suggestions.add(actionIDPrefix, h)
+	r.suggestions.add(actionIDPrefix, h, false)
 }
 
 // Shortcut routes global and message shortcuts on their exact callback_id.
@@ -124,29 +145,37 @@ const unrouted = "unrouted"
 // route returns the handler for req and the route name used in metrics (the
 // registered name or prefix, never a free-form value from the request).
 func (r *Router) route(req Request) (Handler, string) {
+	h, name, _ := r.routeDurable(req)
+	return h, name
+}
+
+// routeDurable is route that also says whether the route is durable.
+func (r *Router) routeDurable(req Request) (Handler, string, bool) {
 	var (
-		h  Handler
-		ok bool
+		h       Handler
+		ok      bool
+		durable bool
 	)
 	key := routeKey(req)
 	switch req.Kind {
 	case KindCommand:
 		h, ok = r.commands[key]
+		durable = r.durableCmds[key]
 	case KindShortcut:
 		h, ok = r.shortcuts[key]
 	case KindEvent:
 		h, ok = r.events[key]
 	case KindBlockAction:
-		h, key, ok = r.actions.match(key)
+		h, key, durable, ok = r.actions.match(key)
 	case KindViewSubmission, KindViewClosed:
-		h, key, ok = r.views.match(key)
+		h, key, durable, ok = r.views.match(key)
 	case KindBlockSuggestion:
-		h, key, ok = r.suggestions.match(key)
+		h, key, durable, ok = r.suggestions.match(key)
 	}
 	if ok {
-		return h, key
+		return h, key, durable
 	}
-	return r.fallback, unrouted
+	return r.fallback, unrouted, false
 }
 
 // routeKey returns the value of req a route is matched on.
@@ -193,30 +222,31 @@ func interactionKind(t slack.InteractionType) Kind {
 }
 
 type prefixRoute struct {
-	prefix string
-	h      Handler
+	prefix  string
+	h       Handler
+	durable bool
 }
 
 // prefixTable holds routes sorted by decreasing prefix length, so the first
 // match is the longest.
 type prefixTable []prefixRoute
 
-func (t *prefixTable) add(prefix string, h Handler) {
+func (t *prefixTable) add(prefix string, h Handler, durable bool) {
 	for i := range *t {
 		if (*t)[i].prefix == prefix {
-			(*t)[i].h = h
+			(*t)[i].h, (*t)[i].durable = h, durable
 			return
 		}
 	}
-	*t = append(*t, prefixRoute{prefix: prefix, h: h})
+	*t = append(*t, prefixRoute{prefix: prefix, h: h, durable: durable})
 	sort.SliceStable(*t, func(i, j int) bool { return len((*t)[i].prefix) > len((*t)[j].prefix) })
 }
 
-func (t prefixTable) match(s string) (Handler, string, bool) {
+func (t prefixTable) match(s string) (Handler, string, bool, bool) {
 	for _, r := range t {
 		if strings.HasPrefix(s, r.prefix) {
-			return r.h, r.prefix, true
+			return r.h, r.prefix, r.durable, true
 		}
 	}
-	return nil, "", false
+	return nil, "", false, false
 }

@@ -12,6 +12,10 @@ import (
 func (a *App) pressConfirm(ctx context.Context, p press) {
 	c, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: models.ActionConfirm})
 	if err != nil {
+		if line, ok := replayedDone(ctx, p, err, "Confirmed"); ok {
+			a.settle(ctx, p.target, p.conn, line)
+			return
+		}
 		a.failPress(ctx, p, err)
 		return
 	}

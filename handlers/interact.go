@@ -98,7 +98,16 @@ func (a *App) tell(ctx context.Context, responseURL, channel, user, text string)
 }
 
 // fail tells the user what went wrong and what to do (see userMessage).
+//
+// A press replayed after a crash (bot.Replayed) that finds its action
+// already done by the same user says nothing: the first run did it before
+// the process died, and the user, who saw no error, needs none now.
 func (a *App) fail(ctx context.Context, cb *slack.InteractionCallback, err error) {
+	var done *models.AlreadyDoneError
+	if bot.Replayed(ctx) && errors.As(err, &done) && done.By == cb.User.ID {
+		a.log.InfoContext(ctx, "replayed press already done by the same user; nothing to tell", "request_id", bot.RequestID(ctx), "err", err)
+		return
+	}
 	a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: "+a.userMessage(ctx, err))
 }
 

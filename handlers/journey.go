@@ -19,11 +19,16 @@ import (
 // what to fix under the field.
 
 // registerJourney routes the journey's buttons and forms.
+//
+// The buttons whose post-ack work changes state without opening a modal
+// (Notify provider, Confirm; Approve in review.go) are durable routes: the
+// press is journaled before the ack and replayed after a crash. Buttons that
+// open a modal are not: a trigger_id expires 3 s after the press.
 func (a *App) registerJourney(r *bot.Router) {
 	r.Action(actPay, a.onPress(a.pressPay))
 	r.View(viewPay, a.onSubmit(a.submitPay))
 	r.Action(actView, a.onPress(a.pressView))
-	r.Action(actNotifyProvider, a.onPress(a.pressNotify))
+	r.DurableAction(actNotifyProvider, a.onPress(a.pressNotify))
 	r.Action(actSurvey, a.onPress(a.pressSurvey))
 	r.Action(actSurveyMore, a.surveyMore)
 	r.View(viewSurvey, a.onSubmit(a.submitSurvey))
@@ -31,7 +36,7 @@ func (a *App) registerJourney(r *bot.Router) {
 	r.View(viewTicket, a.onSubmit(a.submitTicket))
 	r.Action(actComplete, a.onPress(a.pressComplete))
 	r.View(viewComplete, a.onSubmit(a.submitComplete))
-	r.Action(actConfirm, a.onPress(a.pressConfirm))
+	r.DurableAction(actConfirm, a.onPress(a.pressConfirm))
 	r.Action(actCancel, a.onPress(a.pressCancel))
 	r.View(viewCancel, a.onSubmit(a.submitCancel))
 }
@@ -295,6 +300,20 @@ func messageView(title, text string) *slack.ViewSubmissionResponse {
 // done is the line a settled card ends with: what was done, by whom, when.
 func done(what string, c *models.Connection, userID string) string {
 	return fmt.Sprintf("✓ %s by %s at %s", what, mention(userID), when(c.UpdatedAt))
+}
+
+// replayedDone recognizes a press replayed after a crash (bot.Replayed)
+// whose action the first run had committed before the process died: the
+// store says it is already done, by the same user. The first run may have
+// died before settling the card, so the caller settles it with the line
+// returned (who did it when, from the audit trail) and tells the user
+// nothing: they saw no error. Any other error is not recognized.
+func replayedDone(ctx context.Context, p press, err error, what string) (string, bool) {
+	var d *models.AlreadyDoneError
+	if !bot.Replayed(ctx) || !errors.As(err, &d) || d.By != p.cb.User.ID {
+		return "", false
+	}
+	return fmt.Sprintf("✓ %s by %s at %s", what, mention(d.By), when(d.At)), true
 }
 
 // settle replaces the card a button was pressed on with the connection as

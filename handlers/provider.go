@@ -32,6 +32,10 @@ const (
 func (a *App) pressNotify(ctx context.Context, p press) {
 	c, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: models.ActionNotifyProvider})
 	if err != nil {
+		if line, ok := replayedDone(ctx, p, err, "Provider notified"); ok {
+			a.settle(ctx, p.target, p.conn, line)
+			return
+		}
 		a.failPress(ctx, p, err)
 		return
 	}

@@ -17,7 +17,9 @@ import (
 
 // registerReview routes Approve, Reject and the reject reason form.
 func (a *App) registerReview(r *bot.Router) {
-	r.Action(actApprove, a.staffPress("approve", a.pressApprove))
+	// Durable: Approve's work changes state after the ack and opens no
+	// modal, so a press whose process died is replayed (bot.RunRecovery).
+	r.DurableAction(actApprove, a.staffPress("approve", a.pressApprove))
 	r.Action(actReject, a.staffPress("reject", a.pressReject))
 	r.View(viewReject, a.onSubmit(a.submitReject))
 }
@@ -27,6 +29,10 @@ func (a *App) registerReview(r *bot.Router) {
 func (a *App) pressApprove(ctx context.Context, p press) {
 	c, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: models.ActionApprove})
 	if err != nil {
+		if line, ok := replayedDone(ctx, p, err, "Approved"); ok {
+			a.settleReview(ctx, p.target, p.conn, line, "")
+			return
+		}
 		a.failPress(ctx, p, err)
 		return
 	}

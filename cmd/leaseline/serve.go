@@ -83,7 +83,8 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	nudger.w = sched.worker
 	router := bot.NewRouter()
 	app.Register(router)
-	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: reg, LaterWorkers: c.LaterWorkers})
+	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: reg, LaterWorkers: c.LaterWorkers,
+		Journal: storeJournal{st}})
 	if err != nil {
 		return err
 	}
@@ -139,6 +140,8 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 			errc <- fmt.Errorf("scheduler: %w", err)
 		}
 	})
+	// Durable post-ack work: replay what a dead replica acked but did not do.
+	wg.Go(func() { _ = disp.RunRecovery(runCtx, journalEvery, journalStaleAfter) })
 	mode := "HTTP mode"
 	if c.AppToken != "" {
 		mode = "Socket Mode"
