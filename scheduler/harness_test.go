@@ -23,7 +23,6 @@ import (
 type testClock = storetest.Clock
 
 func newClock(t time.Time) *testClock                       { return storetest.NewClock(t) }
-func backends(t testing.TB) []string                        { return storetest.Backends(t) }
 func eachBackend(t *testing.T, fn func(*testing.T, string)) { storetest.Each(t, fn) }
 
 // databaseURL returns a fresh database of the backend: a SQLite file path
