@@ -256,20 +256,30 @@ func (a *App) listHeading(ctx context.Context, actor models.Actor) (string, erro
 	return "*All connections* (staff view), newest first.", nil
 }
 
-func (a *App) cmdShow(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+// cmdConnection resolves the connection a command names (its first word)
+// for the user who ran it; on failure the user has been told what to fix.
+func (a *App) cmdConnection(ctx context.Context, cmd *slack.SlashCommand, rest string) (models.Actor, *models.Connection, bool) {
 	ref, _ := splitWord(rest)
 	if _, _, err := store.ParseRef(ref); err != nil {
 		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: That is not a connection ID. Use its number, e.g. `#42`, or its physical connection ID (`pc-…`).")
-		return
+		return models.Actor{}, nil, false
 	}
 	actor, err := a.cmdActor(ctx, cmd)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
-		return
+		return actor, nil, false
 	}
 	c, err := a.store.Find(ctx, actor, ref)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
+		return actor, nil, false
+	}
+	return actor, c, true
+}
+
+func (a *App) cmdShow(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	actor, c, ok := a.cmdConnection(ctx, cmd, rest)
+	if !ok {
 		return
 	}
 	blocks, err := a.detailBlocks(ctx, actor, c.ID)
@@ -379,19 +389,8 @@ func auditBlocks(events []models.AuditEvent, budget int) []slack.Block {
 }
 
 func (a *App) cmdCancel(ctx context.Context, cmd *slack.SlashCommand, rest string) {
-	ref, _ := splitWord(rest)
-	if _, _, err := store.ParseRef(ref); err != nil {
-		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: That is not a connection ID. Use its number, e.g. `#42`, or its physical connection ID (`pc-…`).")
-		return
-	}
-	actor, err := a.cmdActor(ctx, cmd)
-	if err != nil {
-		a.cmdFail(ctx, cmd, err)
-		return
-	}
-	c, err := a.store.Find(ctx, actor, ref)
-	if err != nil {
-		a.cmdFail(ctx, cmd, err)
+	actor, c, ok := a.cmdConnection(ctx, cmd, rest)
+	if !ok {
 		return
 	}
 	if _, err := models.Lookup(models.ActionCancel, c.Status, c.Step, actor.Role); err != nil {

@@ -275,31 +275,7 @@ func viewText(v map[string]any) string {
 }
 
 // mrkdwnTexts returns the text of every mrkdwn object of blocks (raw JSON).
-func mrkdwnTexts(raw string) []string {
-	var v any
-	_ = json.Unmarshal([]byte(raw), &v)
-	var out []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if x["type"] == "mrkdwn" {
-				if s, ok := x["text"].(string); ok {
-					out = append(out, s)
-				}
-			}
-			for _, c := range x {
-				walk(c)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c)
-			}
-		}
-	}
-	walk(v)
-	return out
-}
+func mrkdwnTexts(raw string) []string { return jTexts(raw, "mrkdwn") }
 
 // assertNoRaw fails if any mrkdwn text of blocks holds one of raw.
 func assertNoRaw(t *testing.T, where, blocks string, raw ...string) {
