@@ -316,6 +316,27 @@ func replayedDone(ctx context.Context, p press, err error, what string) (string,
 	return fmt.Sprintf("✓ %s by %s at %s", what, mention(d.By), when(d.At)), true
 }
 
+// actPress runs a plain lifecycle action for a press and shows the result
+// on the message it was pressed on (show: settle, or settleReview for the
+// review message). A replayed press whose action the same user already did
+// shows it again and tells nothing. It returns the changed connection, or
+// false when there is nothing more to do (the user has been told, or the
+// replay settled).
+func (a *App) actPress(ctx context.Context, p press, action models.Action, what string, show func(context.Context, target, int64, string)) (*models.Connection, bool) {
+	c, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: action})
+	if err != nil {
+		if line, ok := replayedDone(ctx, p, err, what); ok {
+			show(ctx, p.target, p.conn, line)
+			return nil, false
+		}
+		a.failPress(ctx, p, err)
+		return nil, false
+	}
+	a.nudged()
+	show(ctx, p.target, c.ID, done(what, c, p.actor.UserID))
+	return c, true
+}
+
 // settle replaces the card a button was pressed on with the connection as
 // it is now: what was done, by whom and when, the status and who acts next,
 // and no buttons: a card offers a step only while it is the current one,

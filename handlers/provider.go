@@ -30,18 +30,8 @@ const (
 
 // pressNotify sends the port information to the provider.
 func (a *App) pressNotify(ctx context.Context, p press) {
-	c, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: models.ActionNotifyProvider})
-	if err != nil {
-		if line, ok := replayedDone(ctx, p, err, "Provider notified"); ok {
-			a.settle(ctx, p.target, p.conn, line)
-			return
-		}
-		a.failPress(ctx, p, err)
-		return
-	}
-	a.nudged()
-	a.settle(ctx, p.target, c.ID, done("Provider notified", c, p.actor.UserID))
-	if p.target.empty() {
+	c, ok := a.actPress(ctx, p, models.ActionNotifyProvider, "Provider notified", a.settle)
+	if ok && p.target.empty() {
 		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, fmt.Sprintf(
 			"The port information of `%s` went to the service provider. %s.", pcID(c), statusLine(c)))
 	}

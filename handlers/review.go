@@ -27,17 +27,9 @@ func (a *App) registerReview(r *bot.Router) {
 // pressApprove approves the application. Of two clicks at once exactly one
 // approves; the other is told who approved it and when.
 func (a *App) pressApprove(ctx context.Context, p press) {
-	c, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: models.ActionApprove})
-	if err != nil {
-		if line, ok := replayedDone(ctx, p, err, "Approved"); ok {
-			a.settleReview(ctx, p.target, p.conn, line, "")
-			return
-		}
-		a.failPress(ctx, p, err)
-		return
-	}
-	a.nudged()
-	a.settleReview(ctx, p.target, c.ID, done("Approved", c, p.actor.UserID), "")
+	a.actPress(ctx, p, models.ActionApprove, "Approved", func(ctx context.Context, t target, id int64, line string) {
+		a.settleReview(ctx, t, id, line, "")
+	})
 }
 
 // pressReject asks for the reason, which the customer reads.
