@@ -28,7 +28,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -45,7 +44,6 @@ import (
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/handlers"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
 	"github.com/leaseline/leaseline/models/store/storetest"
 )
@@ -354,28 +352,10 @@ type ackBench struct {
 func newAckBench(b *testing.B, backend string) *ackBench {
 	b.Helper()
 	ctx := context.Background()
-	dsn := filepath.Join(b.TempDir(), "bench.db")
-	if backend == "postgres" {
-		dsn = benchPostgres(b)
-	}
 	// Logs are formatted as in production (Info and above, request_id on
 	// every line), then discarded.
 	log := slog.New(bot.NewLogHandler(slog.NewTextHandler(io.Discard, nil)))
-	st, err := store.Open(ctx, store.Config{DatabaseURL: dsn, StaffChannel: staffChannel, Logger: log})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	cat, err := catalog.Parse(catalog.Sample(), "sample.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := st.ImportCatalog(ctx, cat); err != nil {
-		b.Fatal(err)
-	}
+	st := storetest.OpenWithSample(b, backend, store.Config{StaffChannel: staffChannel, Logger: log})
 	staff := models.Actor{UserID: staffUser, Role: models.RoleStaff}
 	acme, err := st.CreateAccount(ctx, staff, "ACME", "", "CNY")
 	if err != nil {
@@ -574,9 +554,6 @@ func (s *responseSink) counts(kind, want string) (ok, bad int, example string) {
 	defer s.mu.Unlock()
 	return s.ok[kind], s.bad[kind], s.example[kind]
 }
-
-// benchPostgres creates a database of its own on TEST_DATABASE_URL.
-func benchPostgres(b *testing.B) string { return storetest.FreshPostgres(b) }
 
 // TestLaterWorkersQueueNeverDrops checks the post-ack pool the benchmark
 // relies on: at most LaterWorkers run at once, the rest queue (their

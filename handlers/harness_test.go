@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +20,6 @@ import (
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/handlers"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
 	"github.com/leaseline/leaseline/models/store/storetest"
 )
@@ -74,25 +72,7 @@ func newEnvLog(t *testing.T, backend string, log *slog.Logger) *env {
 	ctx := context.Background()
 	clk := &clock{}
 	clk.Set(time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)) // Thursday 10:00 in Shanghai
-	dsn := filepath.Join(t.TempDir(), "test.db")
-	if backend == "postgres" {
-		dsn = freshPostgres(t)
-	}
-	st, err := store.Open(ctx, store.Config{DatabaseURL: dsn, StaffChannel: staffChannel, Now: clk.Now, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := catalog.Parse(catalog.Sample(), "sample.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.ImportCatalog(ctx, cat); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.OpenWithSample(t, backend, store.Config{StaffChannel: staffChannel, Now: clk.Now, Logger: log})
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	client := bot.NewClient("xoxb-test", fake.APIURL(), nil)
@@ -249,5 +229,3 @@ func blocksText(raw string) string {
 	}
 	return b.String()
 }
-
-func freshPostgres(t *testing.T) string { return storetest.FreshPostgres(t) }

@@ -6,6 +6,7 @@
 package storetest
 
 import (
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"net/url"
@@ -17,6 +18,9 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to create test databases
+
+	"github.com/leaseline/leaseline/models/catalog"
+	"github.com/leaseline/leaseline/models/store"
 )
 
 // Clock is a settable clock for tests; safe for concurrent use.
@@ -95,4 +99,35 @@ func FreshPostgres(t testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// Open opens a fresh, migrated database of the backend with cfg (its
+// DatabaseURL is replaced), closed when the test ends.
+func Open(t testing.TB, backend string, cfg store.Config) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	cfg.DatabaseURL = DatabaseURL(t, backend)
+	st, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatalf("open %s: %v", backend, err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", backend, err)
+	}
+	return st
+}
+
+// OpenWithSample is Open with the built-in sample catalog imported.
+func OpenWithSample(t testing.TB, backend string, cfg store.Config) *store.Store {
+	t.Helper()
+	st := Open(t, backend, cfg)
+	cat, err := catalog.Parse(catalog.Sample(), "sample.yaml")
+	if err != nil {
+		t.Fatalf("sample catalog: %v", err)
+	}
+	if _, err := st.ImportCatalog(context.Background(), cat); err != nil {
+		t.Fatalf("import the sample catalog: %v", err)
+	}
+	return st
 }
