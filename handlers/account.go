@@ -4,6 +4,7 @@ package handlers
 // post the panel there), top up a prepaid balance, add a user.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,8 +66,8 @@ func parseAmount(s string) (int64, bool) {
 // staffActor returns the staff actor of a command, or tells the user that
 // only staff may run it.
 func (a *App) staffActor(ctx context.Context, cmd *slack.SlashCommand) (models.Actor, bool) {
-	if !a.isStaff(ctx, cmd.UserID) {
-		a.cmdFail(ctx, cmd, errNotStaff)
+	if staff, err := a.isStaff(ctx, cmd.UserID); err != nil || !staff {
+		a.cmdFail(ctx, cmd, cmp.Or(err, errNotStaff))
 		return models.Actor{}, false
 	}
 	return models.Actor{UserID: cmd.UserID, Role: models.RoleStaff}, true

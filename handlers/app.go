@@ -152,7 +152,8 @@ const (
 // IDs or user group), a provider (in its own channel), or a customer of the
 // account that the user, the channel or the Slack team is linked to.
 func (a *App) actor(ctx context.Context, teamID, channelID, userID string) (models.Actor, error) {
-	if a.isStaff(ctx, userID) {
+	staff, staffErr := a.isStaff(ctx, userID)
+	if staff {
 		return models.Actor{UserID: userID, Role: models.RoleStaff}, nil
 	}
 	if channelID != "" {
@@ -166,27 +167,40 @@ func (a *App) actor(ctx context.Context, teamID, channelID, userID string) (mode
 	}
 	id, err := a.store.ResolveCustomer(ctx, teamID, channelID, userID)
 	if err != nil {
+		if staffErr != nil && (errors.Is(err, models.ErrNoAccount) || errors.Is(err, models.ErrNotFound)) {
+			// Perhaps staff, but the group could not say: refuse, saying so.
+			return models.Actor{UserID: userID}, staffErr
+		}
 		return models.Actor{UserID: userID}, err
 	}
 	return models.Actor{UserID: userID, Role: models.RoleCustomer, AccountID: id}, nil
 }
 
+// errStaffUnverified means the staff user group could not be looked up, so
+// whether the user is staff is unknown: staff rights are refused, never
+// assumed.
+var errStaffUnverified = errors.New("staff could not be verified")
+
 // isStaff reports whether the user is staff: a configured ID, or a member of
-// the staff user group (looked up at most once a minute).
-func (a *App) isStaff(ctx context.Context, userID string) bool {
+// the staff user group (looked up at most once a minute). When the group
+// cannot be looked up it returns false and an error wrapping
+// errStaffUnverified: a failed lookup grants nothing, not even to members
+// of an earlier answer.
+func (a *App) isStaff(ctx context.Context, userID string) (bool, error) {
 	if slices.Contains(a.cfg.StaffUsers, userID) {
-		return true
+		return true, nil
 	}
 	if a.cfg.StaffGroup == "" {
-		return false
+		return false, nil
 	}
 	members, err := a.groups.members(ctx, a.cfg.Now(), func(ctx context.Context) ([]string, error) {
 		return a.slack.GetUserGroupMembersContext(ctx, a.cfg.StaffGroup)
 	})
 	if err != nil {
-		a.log.WarnContext(ctx, "staff user group lookup failed; only configured staff IDs count", "err", err)
+		a.log.WarnContext(ctx, "staff user group lookup failed; staff rights refused", "request_id", bot.RequestID(ctx), "group", a.cfg.StaffGroup, "err", err)
+		return false, fmt.Errorf("members of staff user group %s: %w: %w", a.cfg.StaffGroup, errStaffUnverified, err)
 	}
-	return slices.Contains(members, userID)
+	return slices.Contains(members, userID), nil
 }
 
 // groupCache keeps the staff user group's members for a minute.
@@ -196,15 +210,17 @@ type groupCache struct {
 	ids []string
 }
 
+// members returns the cached members, or loads them when the cache is empty
+// or a minute old. A failed load returns the error and no members.
 func (g *groupCache) members(ctx context.Context, now time.Time, load func(context.Context) ([]string, error)) ([]string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.at.IsZero() && now.Sub(g.at) < time.Minute {
+	if !g.at.IsZero() && now.Sub(g.at) >= 0 && now.Sub(g.at) < time.Minute {
 		return g.ids, nil
 	}
 	m, err := load(ctx)
 	if err != nil {
-		return g.ids, err
+		return nil, err
 	}
 	g.ids, g.at = m, now
 	return m, nil

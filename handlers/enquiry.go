@@ -5,6 +5,7 @@ package handlers
 // point and the restriction information of your service provider").
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -344,7 +345,11 @@ const (
 func (a *App) answerButton(_ context.Context, req bot.Request) (any, func(context.Context)) {
 	cb := interaction(req)
 	return nil, func(ctx context.Context) {
-		if !a.isStaff(ctx, cb.User.ID) {
+		if staff, err := a.isStaff(ctx, cb.User.ID); err != nil || !staff {
+			if err != nil {
+				a.fail(ctx, cb, err)
+				return
+			}
 			a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":no_entry: Only staff answer enquiries. Nothing was changed.")
 			return
 		}
@@ -398,8 +403,8 @@ func (a *App) submitAnswer(ctx context.Context, req bot.Request) (any, func(cont
 	fail := func(err error) any {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkAnswer: truncate(a.userMessage(ctx, err), 2000)})
 	}
-	if !a.isStaff(ctx, cb.User.ID) {
-		return fail(models.ErrForbidden), nil
+	if staff, err := a.isStaff(ctx, cb.User.ID); err != nil || !staff {
+		return fail(cmp.Or(err, models.ErrForbidden)), nil
 	}
 	id, err := strconv.ParseInt(m.Extra, 10, 64)
 	if err != nil || id <= 0 {

@@ -128,7 +128,12 @@ func (a *App) onPress(fn func(ctx context.Context, p press)) bot.Handler {
 // that only staff may do that, and nothing happens.
 func (a *App) staffPress(verb string, fn func(ctx context.Context, p press)) bot.Handler {
 	return a.pressHandler(func(ctx context.Context, cb *slack.InteractionCallback) bool {
-		if a.isStaff(ctx, cb.User.ID) {
+		staff, err := a.isStaff(ctx, cb.User.ID)
+		if err != nil {
+			a.fail(ctx, cb, err)
+			return false
+		}
+		if staff {
 			return true
 		}
 		a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, fmt.Sprintf(

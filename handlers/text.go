@@ -185,6 +185,9 @@ func (a *App) userMessage(ctx context.Context, err error) string {
 		return "You are not linked to a customer account yet. Ask the operator's staff to link this channel to your account (`/leaseline link #channel customer NAME`) or add you to it."
 	case errors.Is(err, models.ErrInsufficientBalance), errors.Is(err, models.ErrNoFreePort):
 		return capitalize(err.Error()) + "."
+	case errors.Is(err, errStaffUnverified):
+		a.log.WarnContext(ctx, "refused: staff could not be verified", "request_id", bot.RequestID(ctx), "err", err)
+		return "Staff could not be verified: Slack did not answer the lookup of the staff user group, so staff actions are refused for now. Nothing was changed; please try again in a minute."
 	case errors.Is(err, models.ErrForbidden):
 		return "Only staff may do that."
 	}
