@@ -178,7 +178,7 @@ func TestTwoSchedulers(t *testing.T) {
 		if ok, err := b.Tick(ctx, JobScheduleVisits, base); err != nil || ok {
 			t.Fatalf("late tick inserted %v, %v", ok, err)
 		}
-		time.Sleep(300 * time.Millisecond) // a few polls: nothing more may run
+		waitSettled(t, f, ticks*len(JobNames())) // every tick done: nothing more may run
 		if inserted != ticks*len(JobNames()) {
 			t.Fatalf("%d ticks inserted, want %d", inserted, ticks*len(JobNames()))
 		}
@@ -251,7 +251,7 @@ func TestCatchUpAtStart(t *testing.T) {
 		start(t, b)
 		missed := cst(2026, 10, 16, 16, 0)
 		waitFor(t, "the catch-up run", func() bool { return log.count(JobScheduleVisits, missed) > 0 })
-		time.Sleep(300 * time.Millisecond)
+		waitSettled(t, f, 1) // the one tick done: nothing more may run
 		if n := log.count(JobScheduleVisits, missed); n != 1 || log.total() != 1 {
 			t.Fatalf("catch-up ran %d times (%d runs in all)", n, log.total())
 		}
