@@ -563,12 +563,14 @@ func TestLaterWorkersQueueNeverDrops(t *testing.T) {
 	const n, workers = 50, 3
 	release := make(chan struct{})
 	var running, peak, done, expired atomic.Int32
+	started := make(chan struct{}, n)
 	router := bot.NewRouter()
 	router.Command("/leaseline", func(context.Context, bot.Request) (any, func(context.Context)) {
 		return nil, func(ctx context.Context) {
 			cur := running.Add(1)
 			for p := peak.Load(); cur > p && !peak.CompareAndSwap(p, cur); p = peak.Load() {
 			}
+			started <- struct{}{}
 			<-release
 			time.Sleep(30 * time.Millisecond) // the queue's wait exceeds LaterTimeout
 			if ctx.Err() != nil {
@@ -578,8 +580,9 @@ func TestLaterWorkersQueueNeverDrops(t *testing.T) {
 			done.Add(1)
 		}
 	})
+	reg := prometheus.NewRegistry()
 	disp, err := bot.NewDispatcher(router, bot.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		LaterWorkers: workers, LaterTimeout: 200 * time.Millisecond})
+		LaterWorkers: workers, LaterTimeout: 200 * time.Millisecond, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -589,9 +592,17 @@ func TestLaterWorkersQueueNeverDrops(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Once the first functions have started (they wait for release), the
+	// dispatcher's own gauges say how many run and how many wait: every
+	// worker busy, the rest queued.
+	for range workers {
+		<-started
+	}
 	if got := running.Load(); got != workers {
 		t.Errorf("%d post-ack functions run at once, want %d", got, workers)
+	}
+	if inFlight, queued := gaugeValue(t, reg, "leaseline_slack_later_in_flight"), gaugeValue(t, reg, "leaseline_slack_later_queued"); inFlight != workers || queued != n-workers {
+		t.Errorf("%v post-ack functions running and %v queued, want %d and %d", inFlight, queued, workers, n-workers)
 	}
 	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -602,4 +613,20 @@ func TestLaterWorkersQueueNeverDrops(t *testing.T) {
 	if done.Load() != n || peak.Load() != workers || expired.Load() != 0 {
 		t.Errorf("done %d of %d, peak %d (want %d), %d ran out of time while queued", done.Load(), n, peak.Load(), workers, expired.Load())
 	}
+}
+
+// gaugeValue reads the gauge name from reg.
+func gaugeValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no gauge %s", name)
+	return 0
 }
