@@ -112,7 +112,6 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close()
 	dir := t.TempDir()
 	env := envMap(map[string]string{
 		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s3cret", "SLACK_API_URL": fake.APIURL(),
@@ -122,7 +121,7 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var logs bytes.Buffer
-	go func() { done <- run(ctx, []string{"serve"}, env, io.Discard, &syncWriter{w: &logs}) }()
+	go func() { done <- serveOn(ctx, env, nil, &syncWriter{w: &logs}, ln) }()
 	base := "http://" + addr
 	waitUp(t, base+"/healthz", done)
 

@@ -25,6 +25,12 @@ import (
 )
 
 func serveCmd(ctx context.Context, env getenv, args []string, stderr io.Writer) error {
+	return serveOn(ctx, env, args, stderr, nil)
+}
+
+// serveOn is serveCmd serving HTTP on ln, or on a listener of the
+// configured address when ln is nil (tests pass one on 127.0.0.1:0).
+func serveOn(ctx context.Context, env getenv, args []string, stderr io.Writer, ln net.Listener) error {
 	c, err := loadConfig(env, newFlags("serve", stderr), args)
 	if err != nil {
 		return err
@@ -34,12 +40,13 @@ func serveCmd(ctx context.Context, env getenv, args []string, stderr io.Writer) 
 	}
 	log := c.logger(stderr)
 	slog.SetDefault(log)
-	return serve(ctx, c, log)
+	return serve(ctx, c, log, ln)
 }
 
 // serve runs the bot until ctx ends, then drains: the HTTP server stops
 // taking requests, in-flight Slack work and jobs finish, the database closes.
-func serve(ctx context.Context, c *config, log *slog.Logger) error {
+// HTTP is served on ln, or on c.Addr when ln is nil.
+func serve(ctx context.Context, c *config, log *slog.Logger, ln net.Listener) error {
 	// One registry for everything /metrics shows, handed to each part that
 	// counts (no global registry).
 	reg := prometheus.NewRegistry()
@@ -110,9 +117,10 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	if ln == nil {
+		if ln, err = net.Listen("tcp", c.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", c.Addr, err)
+		}
 	}
 
 	var wg sync.WaitGroup
