@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // demoSection is what one party saw in a step of the demo's output: the
@@ -54,15 +53,11 @@ func saw(secs []demoSection, step, where string, want ...string) bool {
 }
 
 // The demo runs the whole journey through signed Slack requests to
-// Enabled, quickly, and shows each party what it saw, readably.
+// Enabled and shows each party what it saw, readably.
 func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
-	start := time.Now()
 	if err := run(context.Background(), []string{"demo"}, envMap(nil), &out, &errOut); err != nil {
 		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
-	}
-	if took := time.Since(start); took > 30*time.Second {
-		t.Errorf("the demo took %s, want under 30s", took)
 	}
 	text := out.String()
 	secs := demoSections(text)
