@@ -560,10 +560,10 @@ func (s *responseSink) counts(kind, want string) (ok, bad int, example string) {
 // LaterTimeout starts when they run, not when they are queued), none is
 // dropped, and Drain waits for the queued ones too.
 func TestLaterWorkersQueueNeverDrops(t *testing.T) {
-	const n, workers = 50, 3
+	const n, workers, laterTimeout = 50, 3, 200 * time.Millisecond
 	release := make(chan struct{})
-	var running, peak, done, expired atomic.Int32
-	started := make(chan struct{}, n)
+	var running, peak, done, expired, order atomic.Int32
+	started, queuedLong := make(chan struct{}, n), make(chan struct{})
 	router := bot.NewRouter()
 	router.Command("/leaseline", func(context.Context, bot.Request) (any, func(context.Context)) {
 		return nil, func(ctx context.Context) {
@@ -572,8 +572,11 @@ func TestLaterWorkersQueueNeverDrops(t *testing.T) {
 			}
 			started <- struct{}{}
 			<-release
-			time.Sleep(30 * time.Millisecond) // the queue's wait exceeds LaterTimeout
-			if ctx.Err() != nil {
+			if order.Add(1) <= workers {
+				// The first hold the workers until every queued
+				// function has waited longer than LaterTimeout.
+				<-queuedLong
+			} else if deadline, ok := ctx.Deadline(); ctx.Err() != nil || !ok || !deadline.After(time.Now()) {
 				expired.Add(1)
 			}
 			running.Add(-1)
@@ -582,7 +585,7 @@ func TestLaterWorkersQueueNeverDrops(t *testing.T) {
 	})
 	reg := prometheus.NewRegistry()
 	disp, err := bot.NewDispatcher(router, bot.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		LaterWorkers: workers, LaterTimeout: 200 * time.Millisecond, Registerer: reg})
+		LaterWorkers: workers, LaterTimeout: laterTimeout, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -604,6 +607,9 @@ func TestLaterWorkersQueueNeverDrops(t *testing.T) {
 	if inFlight, queued := gaugeValue(t, reg, "leaseline_slack_later_in_flight"), gaugeValue(t, reg, "leaseline_slack_later_queued"); inFlight != workers || queued != n-workers {
 		t.Errorf("%v post-ack functions running and %v queued, want %d and %d", inFlight, queued, workers, n-workers)
 	}
+	// LaterTimeout from now, every queued function has waited longer than
+	// LaterTimeout; each must still start with time left to run.
+	time.AfterFunc(laterTimeout, func() { close(queuedLong) })
 	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
