@@ -41,9 +41,11 @@ lint:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## test: lint, then every test with the race detector
+## test: lint, then every test with the race detector; says at its end
+## when the PostgreSQL half did not run (TEST_DATABASE_URL unset)
 test: lint
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
+	@if [ -z "$$TEST_DATABASE_URL" ]; then echo; echo "NOTE: TEST_DATABASE_URL is not set, so the PostgreSQL half of the suite did NOT run: this green is SQLite only. Set TEST_DATABASE_URL to a PostgreSQL URL to run both."; fi
 
 ## bench: the benchmarks whose figures the README reports
 bench:
