@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -223,6 +224,30 @@ func TestStaffGroupLookupFailureLeavesCustomers(t *testing.T) {
 		}
 		if got := told(groupMember, staffChannel); !strings.Contains(got, "Staff could not be verified") {
 			t.Errorf("unlinked user's list while the group lookup fails: %q, want that staff could not be verified", got)
+		}
+	})
+}
+
+// Staff commands are refused the same way while the group cannot be looked
+// up: a member's `link` creates no account and links no channel.
+func TestStaffGroupLookupFailureRefusesStaffCommands(t *testing.T) {
+	eachGroupBackend(t, func(t *testing.T, e *env) {
+		e.slack.SetUsergroupMembers(staffGroup, groupMember)
+		e.slack.FailNext("usergroups.users.list", 1, http.StatusInternalServerError, 0)
+		e.command(groupMember, staffChannel, "link <#CINITECH|initech-shared> customer Initech")
+		e.settle()
+		calls := e.slack.Calls("response_url")
+		if len(calls) != 1 || !strings.Contains(blocksText(calls[0].Param("blocks"))+calls[0].Param("text"), "Staff could not be verified") {
+			t.Errorf("member's link while the lookup fails: %d replies %v, want one saying staff could not be verified", len(calls), calls)
+		}
+		if _, err := e.store.AccountByName(context.Background(), "Initech"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("account Initech after a refused link: %v, want none", err)
+		}
+		// Once Slack answers again, the member is staff.
+		e.command(groupMember, staffChannel, "link <#CINITECH|initech-shared> customer Initech")
+		e.settle()
+		if _, err := e.store.AccountByName(context.Background(), "Initech"); err != nil {
+			t.Errorf("account Initech after the member's link: %v", err)
 		}
 	})
 }
