@@ -10,7 +10,7 @@ import (
 )
 
 func (p *parser) region(s *state, n *yaml.Node, path string) {
-	f := p.mapping(n, path, "id", "name", "time_zone", "weekend", "holidays", "workdays")
+	f := p.mapping(n, path, "id", "name", "time_zone", "weekend", "holidays", "workdays", "known_until")
 	if f == nil {
 		return
 	}
@@ -43,7 +43,13 @@ func (p *parser) region(s *state, n *yaml.Node, path string) {
 			}
 		}
 	}
-	s.c.Regions = append(s.c.Regions, models.Region{ID: id, Name: name, TimeZone: tz, Weekend: weekend})
+	knownUntil := ""
+	if f.has("known_until") {
+		if d, _, ok := p.date(f, "known_until"); ok {
+			knownUntil = d.String()
+		}
+	}
+	s.c.Regions = append(s.c.Regions, models.Region{ID: id, Name: name, TimeZone: tz, Weekend: weekend, KnownUntil: knownUntil})
 
 	seen := map[models.Date]int{}
 	for _, d := range p.days(f, "holidays", seen) {
