@@ -41,6 +41,10 @@ type config struct {
 	// EncryptionKey encrypts personnel ID numbers at rest (hex, 32 bytes).
 	EncryptionKey string
 	Jobs          jobsConfig
+
+	// listener and adminListener, when set, are used instead of listening
+	// on Addr and AdminAddr (tests open them on port 0).
+	listener, adminListener net.Listener
 }
 
 // getenv is how configuration reads the environment (os.Getenv in main,

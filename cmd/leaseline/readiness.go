@@ -49,15 +49,28 @@ func newHealth(st *store.Store, client interface {
 	})
 }
 
-// listenAdmin listens on addr for /metrics and /readyz (nothing when addr
-// is empty).
-func listenAdmin(ctx context.Context, addr string, h http.Handler) (*http.Server, net.Listener, error) {
-	if addr == "" {
-		return nil, nil, nil
+// listen listens on addr, or uses ln when given (tests hand serve a
+// listener they opened on port 0).
+func listen(addr string, ln net.Listener) (net.Listener, error) {
+	if ln != nil {
+		return ln, nil
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("listen on LEASELINE_ADMIN_ADDR %s: %w", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// listenAdmin listens on addr (or uses ln) for /metrics and /readyz;
+// nothing when addr is empty.
+func listenAdmin(ctx context.Context, addr string, ln net.Listener, h http.Handler) (*http.Server, net.Listener, error) {
+	if addr == "" {
+		return nil, nil, nil
+	}
+	ln, err := listen(addr, ln)
+	if err != nil {
+		return nil, nil, fmt.Errorf("LEASELINE_ADMIN_ADDR: %w", err)
 	}
 	return &http.Server{
 		Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second,

@@ -118,12 +118,12 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
-	ln, err := net.Listen("tcp", c.Addr)
+	ln, err := listen(c.Addr, c.listener)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+		return err
 	}
 
-	adminSrv, adminLn, err := listenAdmin(ctx, c.AdminAddr, admin)
+	adminSrv, adminLn, err := listenAdmin(ctx, c.AdminAddr, c.adminListener, admin)
 	if err != nil {
 		_ = ln.Close()
 		return err
