@@ -78,7 +78,9 @@ func Diff(cur, next *models.Catalog) []string {
 	return out
 }
 
-func portKey(p models.Port) string { return p.DeviceID + " " + p.Name + " (" + string(p.PortType) + ")" }
+func portKey(p models.Port) string {
+	return p.DeviceID + " " + p.Name + " (" + string(p.PortType) + ")"
+}
 
 func dayKey(d models.CalendarDay) string {
 	k := d.RegionID + " " + d.Date + " " + string(d.Kind)
