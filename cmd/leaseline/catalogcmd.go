@@ -234,6 +234,28 @@ type catalogState struct {
 	Version *models.CatalogVersion
 }
 
+// current is the state now: a catalog imported by hand since the start
+// ends "missing".
+func (s catalogState) current(ctx context.Context, st *store.Store) catalogState {
+	if s.Missing {
+		if empty, err := st.Empty(ctx); err == nil && !empty {
+			s.Missing = false
+		}
+	}
+	return s
+}
+
+// warning is what staff see atop App Home, "" when nothing is wrong.
+func (s catalogState) warning() string {
+	switch {
+	case s.Missing:
+		return "no catalog is loaded, so customers are told applications are not open yet. Set `LEASELINE_CATALOG` to your catalog file and restart, or run `leaseline catalog import FILE`."
+	case s.Example:
+		return "the catalog is an EXAMPLE: its channels are placeholders and its IDCs fictitious. Replace it with your own (`leaseline catalog diff FILE`, then `leaseline catalog import FILE`)."
+	}
+	return ""
+}
+
 // status is the catalog's line in /readyz: "ok: …", or "warning: …".
 func (s catalogState) status() string {
 	switch {

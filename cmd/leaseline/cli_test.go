@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -371,6 +372,24 @@ func TestReadinessWhileSlackFails(t *testing.T) {
 		t.Errorf("staff were not told the catalog is missing")
 	} else if msgs := fake.Messages("CSTAFF"); len(msgs) == 0 || !strings.Contains(msgs[0].Text, "no catalog") {
 		t.Errorf("staff channel got %+v", msgs)
+	}
+	// Staff opening App Home see what to fix first.
+	req, err := slackfake.EventRequest("http://"+pubAddr+"/slack/events", "s3cret", time.Now(), map[string]any{
+		"type": "event_callback", "team_id": slackfake.TeamID, "event_id": "Ev1", "event_time": time.Now().Unix(),
+		"event": map[string]any{"type": "app_home_opened", "user": "USTAFF", "channel": "DUSTAFF", "tab": "home", "event_ts": "1.0"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if calls, ok := fake.WaitFor("views.publish", 1, 10*time.Second); !ok {
+		t.Errorf("no App Home published")
+	} else if b := string(calls[0].Body); !strings.Contains(b, "Operator action needed") || !strings.Contains(b, "no catalog is loaded") {
+		t.Errorf("staff App Home lacks the catalog banner: %s", b)
 	}
 	cancel()
 	select {

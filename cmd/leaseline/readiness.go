@@ -36,14 +36,7 @@ func newHealth(st *store.Store, client interface {
 			return err
 		},
 		Notes: func(ctx context.Context) map[string]string {
-			state := cat
-			if state.Missing {
-				// Imported by hand since the start?
-				if empty, err := st.Empty(ctx); err == nil && !empty {
-					state.Missing = false
-				}
-			}
-			return map[string]string{"catalog": state.status()}
+			return map[string]string{"catalog": cat.current(ctx, st).status()}
 		},
 		Registerer: reg, Logger: log,
 	})

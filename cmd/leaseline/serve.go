@@ -77,6 +77,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	nudger := &lateNudger{}
 	app := handlers.New(st, client, bot.NewResponder(httpClient), nudger, handlers.Config{
 		StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, Logger: log,
+		CatalogWarning: func(ctx context.Context) string { return catState.current(ctx, st).warning() },
 	})
 	sched, err := newScheduler(ctx, c, st, client, app, log, schedMetrics)
 	if err != nil {
