@@ -103,7 +103,7 @@ func TestCLIHelp(t *testing.T) {
 		{[]string{"migrate", "-h"}, []string{"Usage: leaseline migrate"}, []string{"-staff-users"}},
 		{[]string{"serve", "-h"}, []string{"Usage: leaseline serve [flags]", "-staff-channel", "-admin-addr"}, nil},
 		{[]string{"config", "check", "-h"}, []string{"-online"}, nil},
-		{[]string{"jobs", "run", "-h"}, []string{"Usage: leaseline jobs run"}, nil},
+		{[]string{"jobs", "run", "-h"}, []string{"Usage: leaseline jobs run [flags] NAME", "-at", "-database-url"}, nil},
 		{[]string{"demo", "-h"}, []string{"Usage: leaseline demo"}, nil},
 	} {
 		r := leaseline(t, dir, nil, tc.args...)

@@ -186,15 +186,16 @@ func jobsListCmd(env getenv, args []string, stdout, stderr io.Writer) error {
 }
 
 func jobsRunCmd(ctx context.Context, env getenv, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("jobs run", stderr)
+	at := fs.String("at", "", "run as if it were this time (RFC 3339); default now")
 	if len(args) > 0 && wantsHelp(args[:1]) {
-		return newFlags("jobs run", stderr).Parse(args[:1])
+		_, err := loadDBConfig(env, fs, args[:1])
+		return err
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return fmt.Errorf("name the job: leaseline jobs run NAME [--at 2026-11-27T08:00:00+08:00] (jobs: %s)", strings.Join(scheduler.JobNames(), ", "))
 	}
 	name := args[0]
-	fs := newFlags("jobs run", stderr)
-	at := fs.String("at", "", "run as if it were this time (RFC 3339); default now")
 	st, sched, err := jobsSetup(ctx, env, fs, args[1:], stderr)
 	if err != nil {
 		return err
