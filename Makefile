@@ -25,7 +25,7 @@ run:
 	@echo "make run: building $(BIN) (go build ./cmd/leaseline)."
 	@if [ ! -f "$(MODCACHE_MARK)" ]; then \
 		echo "First build on this machine: the go command downloads the modules (about 60 MB) and compiles them."; \
-		echo "That takes about 2 minutes on 2 free cores (measured: 222 CPU-seconds; 6 min 40 s on a busy shared 2-core machine); later builds take seconds."; \
+		echo "That takes about 2 minutes on 2 free cores (measured: 222 CPU-seconds, so estimated; it took 6 min 40 s on a busy shared 2-core machine); later builds take seconds."; \
 		echo "Progress: each module as it downloads, then each package as it compiles."; \
 	fi
 	@mkdir -p $(dir $(BIN)); \
