@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -67,23 +66,15 @@ loop:
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("bot: socket mode: %w", err)
+	return explainSocketError(err)
 }
 
 func (s *SocketModeReceiver) handle(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
-	case socketmode.EventTypeConnecting:
-		s.log.DebugContext(ctx, "socket mode connecting")
-		return
-	case socketmode.EventTypeConnected:
-		s.log.InfoContext(ctx, "socket mode connected")
-		return
-	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError,
-		socketmode.EventTypeErrorWriteFailed, socketmode.EventTypeErrorBadMessage:
-		s.log.WarnContext(ctx, "socket mode error", "type", string(evt.Type))
-		return
-	case socketmode.EventTypeInvalidAuth:
-		s.log.ErrorContext(ctx, "socket mode invalid auth")
+	case socketmode.EventTypeConnecting, socketmode.EventTypeConnected, socketmode.EventTypeHello,
+		socketmode.EventTypeDisconnect, socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError,
+		socketmode.EventTypeErrorWriteFailed, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeInvalidAuth:
+		logSocketEvent(ctx, s.log, evt)
 		return
 	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive, socketmode.EventTypeSlashCommand:
 	default:

@@ -87,8 +87,12 @@ type Config struct {
 	StaffGroup string
 	// StaffChannel is where reviews, tickets and alerts go.
 	StaffChannel string
-	Now          func() time.Time
-	Logger       *slog.Logger
+	// CatalogWarning says what the operator must fix in the catalog (none
+	// loaded, or an example), "" when nothing; staff see it atop App Home.
+	// nil: never.
+	CatalogWarning func(ctx context.Context) string
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
 // App holds the handlers' dependencies.

@@ -102,6 +102,9 @@ func (a *App) openApply(ctx context.Context, triggerID string, actor models.Acto
 	if actor.Role != models.RoleCustomer {
 		return errNotCustomer()
 	}
+	if err := a.applicationsOpen(ctx); err != nil {
+		return err
+	}
 	view, err := a.applyView(ctx, actor, m, "", nil)
 	if err != nil {
 		return err
@@ -435,12 +438,10 @@ func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *mo
 	if !isUserID(reply) {
 		where, channel = "in <#"+reply+">", reply
 	}
-	if region != "" {
-		region = " (the next workday in " + esc(region) + ")"
-	}
 	ref := models.ApplicationRef(c.ID)
-	text := fmt.Sprintf(":white_check_mark: Application *%s* *%s* is *%s*: waiting on the *staff* to review it.\nReview normally completes by *%s*%s. You will hear %s when it is approved or rejected; `/leaseline show %s` shows its progress.",
-		ref, esc(c.Name), c.Status, by, region, where, ref)
+	promise := reviewPromise(by, region)
+	text := fmt.Sprintf(":white_check_mark: Application *%s* *%s* is *%s*: waiting on the *staff* to review it.\n%s You will hear %s when it is approved or rejected; `/leaseline show %s` shows its progress.",
+		ref, esc(c.Name), c.Status, promise, where, ref)
 	a.tell(ctx, m.ResponseURL, channel, user, text)
 }
 
@@ -460,6 +461,9 @@ func (a *App) reviewBy(ctx context.Context, c *models.Connection) (date, region 
 		at = a.cfg.Now()
 	}
 	d := cal.NextWorkday(at)
+	if !cal.Known(d) {
+		return "", "", nil // past the calendar's horizon: no date is promised
+	}
 	region = ap.RegionID
 	if regions, err := a.store.Regions(ctx); err == nil {
 		for _, r := range regions {

@@ -123,15 +123,15 @@ func (a *App) staffHome(ctx context.Context, actor models.Actor) ([]slack.Block,
 			intro = fmt.Sprintf("*Waiting on staff*: %d or more, oldest first (applications to review, construction tickets to book).", len(queue))
 		}
 	}
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain("leaseline · staff")),
+	blocks := append([]slack.Block{slack.NewHeaderBlock(plain("leaseline · staff"))}, a.staffBanner(ctx)...)
+	blocks = append(blocks,
 		section(intro),
 		slack.NewActionBlock("ll_home_top",
 			button(actAccessPoints, "", "Access points", ""),
 			button(actHomeRefresh, "", "Refresh", ""),
 		),
 		slack.NewDividerBlock(),
-	}
+	)
 	return addCards(blocks, homeCards(queue, actor.Role), maxViewBlocks,
 		"More in the queue than fit here: `/leaseline list` shows every connection."), nil
 }

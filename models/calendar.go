@@ -59,6 +59,17 @@ type Calendar struct {
 	// with their names.
 	Holidays map[Date]string
 	Workdays map[Date]string
+	// KnownUntil is the last date the listed days are known for (the
+	// region's known_until); the zero Date means not stated: every date is
+	// taken as known.
+	KnownUntil Date
+}
+
+// Known reports whether d is within the calendar's horizon: a date after
+// KnownUntil may be a holiday nobody listed yet, so no visit is booked and
+// no date is promised on it.
+func (c *Calendar) Known(d Date) bool {
+	return c.KnownUntil == (Date{}) || !c.KnownUntil.Before(d)
 }
 
 // NewCalendar builds a region's calendar from its time zone, weekend
@@ -76,6 +87,11 @@ func NewCalendar(region Region, days []CalendarDay) (*Calendar, error) {
 		weekend = map[time.Weekday]bool{time.Saturday: true, time.Sunday: true}
 	}
 	c := &Calendar{Location: loc, Weekend: weekend, Holidays: map[Date]string{}, Workdays: map[Date]string{}}
+	if region.KnownUntil != "" {
+		if c.KnownUntil, err = ParseDate(region.KnownUntil); err != nil {
+			return nil, fmt.Errorf("region %s: known_until: %w", region.ID, err)
+		}
+	}
 	for _, d := range days {
 		if d.AccessPointID != "" || (d.RegionID != "" && d.RegionID != region.ID) {
 			continue

@@ -10,6 +10,9 @@ type Region struct {
 	TimeZone string // IANA name, e.g. "Asia/Shanghai"
 	// Weekend lists the non-working weekdays, e.g. "Sat,Sun".
 	Weekend string
+	// KnownUntil is the last date (YYYY-MM-DD) the region's holidays and
+	// make-up workdays are known for; "" means not stated.
+	KnownUntil string
 }
 
 // CalendarDayKind says what a listed calendar day is.

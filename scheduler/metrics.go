@@ -25,6 +25,7 @@ const (
 type Metrics struct {
 	jobRuns     *prometheus.CounterVec
 	jobDuration *prometheus.HistogramVec
+	lastSuccess *prometheus.GaugeVec
 	delivered   prometheus.Counter
 	failures    *prometheus.CounterVec
 }
@@ -41,6 +42,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help:    "How long a job run took, by job.",
 			Buckets: []float64{.01, .05, .1, .5, 1, 5, 10, 30, 60, 300, 900, 1800},
 		}, []string{"job"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "leaseline", Subsystem: "job", Name: "last_success_timestamp_seconds",
+			Help: "When a run of the job last succeeded (Unix time), by job; absent until one does in this process.",
+		}, []string{"job"}),
 		delivered: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "leaseline", Subsystem: "notice", Name: "deliveries_total",
 			Help: "Notices delivered to Slack (posted, or found already posted).",
@@ -50,7 +55,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Failed notice delivery attempts, by what follows: retry, rate_limited (after Retry-After) or failed (for good).",
 		}, []string{"outcome"}),
 	}
-	for _, c := range []prometheus.Collector{m.jobRuns, m.jobDuration, m.delivered, m.failures} {
+	for _, c := range []prometheus.Collector{m.jobRuns, m.jobDuration, m.lastSuccess, m.delivered, m.failures} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register scheduler metrics (one Metrics per registry): %w", err)
 		}
@@ -65,6 +70,8 @@ func (m *Metrics) jobRun(job string, took time.Duration, err error) {
 	outcome := outcomeOK
 	if err != nil {
 		outcome = outcomeError
+	} else {
+		m.lastSuccess.WithLabelValues(job).SetToCurrentTime()
 	}
 	m.jobRuns.WithLabelValues(job, outcome).Inc()
 	m.jobDuration.WithLabelValues(job).Observe(took.Seconds())

@@ -91,6 +91,7 @@ type failure struct {
 	n          int
 	status     int
 	retryAfter time.Duration
+	code       string // Slack's error code of an ok:false answer (status 200)
 }
 
 // Bot identity answered by auth.test and used as the author of posted messages.
@@ -113,6 +114,7 @@ type Server struct {
 	users     map[string]User
 	channels  map[string]map[string]any
 	usergroup map[string][]string
+	missing   map[string]bool // user and channel IDs Slack does not know
 	now       func() time.Time
 
 	socket *socketHub
@@ -126,6 +128,7 @@ func New() *Server {
 		users:     make(map[string]User),
 		channels:  make(map[string]map[string]any),
 		usergroup: make(map[string][]string),
+		missing:   make(map[string]bool),
 		now:       time.Now,
 	}
 	s.cond = sync.NewCond(&s.mu)
@@ -294,6 +297,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeFailure(w http.ResponseWriter, f *failure) {
+	if f.code != "" {
+		writeJSON(w, fail(f.code))
+		return
+	}
 	if f.status == http.StatusTooManyRequests {
 		secs := int(math.Ceil(f.retryAfter.Seconds()))
 		if secs < 1 {
@@ -425,6 +432,9 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 		return s.repliesLocked(c)
 	case "conversations.info":
 		ch := c.Param("channel")
+		if s.missing[ch] {
+			return fail("channel_not_found")
+		}
 		info, found := s.channels[ch]
 		if !found {
 			info = map[string]any{"id": ch, "name": strings.ToLower(ch), "is_channel": true, "is_member": true}
@@ -441,6 +451,9 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 		return ok(map[string]any{"channel": map[string]any{"id": "D" + strings.ReplaceAll(users, ",", ""), "is_im": true}})
 	case "users.info":
 		id := c.Param("user")
+		if s.missing[id] {
+			return fail("user_not_found")
+		}
 		u, found := s.users[id]
 		if !found {
 			u = User{ID: id, Name: strings.ToLower(id), RealName: "User " + id, TZ: "UTC"}

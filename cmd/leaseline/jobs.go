@@ -127,7 +127,7 @@ var _ handlers.Nudger = (*lateNudger)(nil)
 
 // jobsSetup opens the store and the scheduler for the jobs subcommands.
 func jobsSetup(ctx context.Context, env getenv, fs *flag.FlagSet, args []string, stderr io.Writer) (*store.Store, *scheduler.Scheduler, error) {
-	c, st, err := storeFor(ctx, env, fs, args, stderr)
+	c, st, err := storeFor(ctx, env, fs, args, stderr, readWrite)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -142,7 +142,7 @@ func jobsSetup(ctx context.Context, env getenv, fs *flag.FlagSet, args []string,
 }
 
 func jobsListCmd(env getenv, args []string, stdout, stderr io.Writer) error {
-	c, err := loadConfig(env, newFlags("jobs list", stderr), args)
+	c, err := loadDBConfig(env, newFlags("jobs list", stderr), args)
 	if err != nil {
 		return err
 	}
@@ -162,13 +162,20 @@ func jobsListCmd(env getenv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	zone, _ := time.LoadLocation(scheduler.DefaultTimeZone)
+	if cfg.TimeZone != "" {
+		if zone, err = time.LoadLocation(cfg.TimeZone); err != nil {
+			return fmt.Errorf("LEASELINE_JOBS_TIME_ZONE %q: %w", cfg.TimeZone, err)
+		}
+	}
+	fmt.Fprintf(stdout, "Timetables are cron specs in the jobs' time zone, %s (LEASELINE_JOBS_TIME_ZONE); next runs are shown in it.\n\n", zone)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "JOB\tTIMETABLE\tNEXT RUN\tWHAT IT DOES")
+	fmt.Fprintf(tw, "JOB\tTIMETABLE\tNEXT RUN (%s)\tWHAT IT DOES\n", zone)
 	now := time.Now()
 	for _, j := range sched.Jobs() {
 		spec, next := sched.Spec(j.Name()), "by hand only"
 		if t, ok := sched.NextRun(j.Name(), now); ok {
-			next = t.Format(time.RFC3339)
+			next = t.In(zone).Format("2006-01-02 15:04 MST")
 		}
 		if spec == "" {
 			spec = "(off)"
@@ -179,12 +186,16 @@ func jobsListCmd(env getenv, args []string, stdout, stderr io.Writer) error {
 }
 
 func jobsRunCmd(ctx context.Context, env getenv, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("jobs run", stderr)
+	at := fs.String("at", "", "run as if it were this time (RFC 3339); default now")
+	if len(args) > 0 && wantsHelp(args[:1]) {
+		_, err := loadDBConfig(env, fs, args[:1])
+		return err
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return fmt.Errorf("name the job: leaseline jobs run NAME [--at 2026-11-27T08:00:00+08:00] (jobs: %s)", strings.Join(scheduler.JobNames(), ", "))
 	}
 	name := args[0]
-	fs := newFlags("jobs run", stderr)
-	at := fs.String("at", "", "run as if it were this time (RFC 3339); default now")
 	st, sched, err := jobsSetup(ctx, env, fs, args[1:], stderr)
 	if err != nil {
 		return err
@@ -208,7 +219,7 @@ func jobsRunCmd(ctx context.Context, env getenv, args []string, stdout, stderr i
 }
 
 func noticesFailedCmd(ctx context.Context, env getenv, args []string, stdout, stderr io.Writer) error {
-	_, st, err := storeFor(ctx, env, newFlags("notices failed", stderr), args, stderr)
+	_, st, err := storeFor(ctx, env, newFlags("notices failed", stderr), args, stderr, readOnly)
 	if err != nil {
 		return err
 	}

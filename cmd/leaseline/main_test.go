@@ -63,11 +63,15 @@ func TestConfigCheckMissingTokenAndSecret(t *testing.T) {
 	}
 }
 
-func TestUnknownCommandShowsUsage(t *testing.T) {
+func TestUnknownCommandSuggests(t *testing.T) {
 	var errOut bytes.Buffer
 	err := run(context.Background(), []string{"frobnicate"}, envMap(nil), io.Discard, &errOut)
-	if err == nil || !strings.Contains(errOut.String(), "leaseline serve") {
+	if err == nil || !strings.Contains(errOut.String(), "leaseline -h") {
 		t.Fatalf("err %v, usage %q", err, errOut.String())
+	}
+	err = run(context.Background(), []string{"catalog", "shwo"}, envMap(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `did you mean "leaseline catalog show"`) {
+		t.Fatalf("catalog shwo: %v", err)
 	}
 }
 
@@ -125,7 +129,8 @@ func TestServe(t *testing.T) {
 	base := "http://" + addr
 	waitUp(t, base+"/healthz", done)
 
-	if code, body := get(t, base+"/readyz"); code != 200 || !strings.Contains(body, `"ready":true`) {
+	waitBody(t, base+"/readyz", `"slack":"ok"`)
+	if code, body := get(t, base+"/readyz"); code != 200 || !strings.Contains(body, `"ready":true`) || !strings.Contains(body, `"catalog":"warning: no catalog`) {
 		t.Fatalf("readyz %d %s", code, body)
 	}
 	if code, body := get(t, base+"/metrics"); code != 200 || !strings.Contains(body, "go_goroutines") {
@@ -194,6 +199,21 @@ func waitUp(t *testing.T, u string, done chan error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("server did not come up")
+}
+
+// waitBody polls u until its body contains want.
+func waitBody(t *testing.T, u, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	body := ""
+	for time.Now().Before(deadline) {
+		if _, body = get(t, u); strings.Contains(body, want) {
+			return body
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never said %s; last: %s", u, want, body)
+	return ""
 }
 
 func get(t *testing.T, u string) (int, string) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/handlers"
-	"github.com/leaseline/leaseline/models/store"
 	"github.com/leaseline/leaseline/scheduler"
 )
 
@@ -40,13 +38,15 @@ func serveOn(ctx context.Context, env getenv, args []string, stderr io.Writer, l
 	}
 	log := c.logger(stderr)
 	slog.SetDefault(log)
-	return serve(ctx, c, log, ln)
+	if ln != nil {
+		c.listener = ln
+	}
+	return serve(ctx, c, log)
 }
 
 // serve runs the bot until ctx ends, then drains: the HTTP server stops
 // taking requests, in-flight Slack work and jobs finish, the database closes.
-// HTTP is served on ln, or on c.Addr when ln is nil.
-func serve(ctx context.Context, c *config, log *slog.Logger, ln net.Listener) error {
+func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	// One registry for everything /metrics shows, handed to each part that
 	// counts (no global registry).
 	reg := prometheus.NewRegistry()
@@ -57,8 +57,12 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ln net.Listener) er
 		return err
 	}
 	defer st.Close()
-	if err := loadCatalog(ctx, st, c.Catalog, log); err != nil {
+	catState, err := loadCatalog(ctx, st, c.Catalog, log)
+	if err != nil {
 		return err
+	}
+	if err := reg.Register(newCalendarCollector(st, log)); err != nil {
+		return fmt.Errorf("register calendar horizon metric: %w", err)
 	}
 	schedMetrics, err := scheduler.NewMetrics(reg)
 	if err != nil {
@@ -82,6 +86,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ln net.Listener) er
 	nudger := &lateNudger{}
 	app := handlers.New(st, client, bot.NewResponder(httpClient), nudger, handlers.Config{
 		StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, Logger: log,
+		CatalogWarning: func(ctx context.Context) string { return catState.current(ctx, st).warning() },
 	})
 	sched, err := newScheduler(ctx, c, st, client, app, log, schedMetrics)
 	if err != nil {
@@ -104,34 +109,57 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ln net.Listener) er
 		}
 		mux.Handle("/slack/", rc)
 	}
-	ready := &readiness{store: st, slack: client, log: log}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", ready.serveHTTP)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	health, err := newHealth(st, client, catState, reg, log)
+	if err != nil {
+		return err
+	}
+	mux.HandleFunc("GET /healthz", health.ServeLive)
+	admin := mux // /readyz and /metrics: on their own listener when LEASELINE_ADMIN_ADDR is set
+	if c.AdminAddr != "" {
+		admin = http.NewServeMux()
+		admin.HandleFunc("GET /healthz", health.ServeLive)
+	}
+	admin.HandleFunc("GET /readyz", health.ServeReady)
+	admin.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	alerts := &staffAlerts{st: st, slack: client, channel: c.StaffChannel, log: log, now: time.Now}
 
 	srv := &http.Server{
 		Addr: c.Addr, Handler: mux,
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
-	if ln == nil {
-		if ln, err = net.Listen("tcp", c.Addr); err != nil {
-			return fmt.Errorf("listen on %s: %w", c.Addr, err)
-		}
+	ln, err := listen(c.Addr, c.listener)
+	if err != nil {
+		return err
+	}
+
+	adminSrv, adminLn, err := listenAdmin(ctx, c.AdminAddr, c.adminListener, admin)
+	if err != nil {
+		_ = ln.Close()
+		return err
 	}
 
 	var wg sync.WaitGroup
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http server: %w", err)
 		}
 	})
+	if adminSrv != nil {
+		wg.Go(func() {
+			if err := adminSrv.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("admin http server: %w", err)
+			}
+		})
+	}
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
+	wg.Go(func() { health.Probe(runCtx, 30*time.Second) })
+	wg.Go(func() {
+		alerts.atStart(runCtx, catState)
+		alerts.watchHorizons(runCtx)
+	})
 	if c.AppToken != "" {
 		sm, err := bot.NewSocketModeReceiver(socketmode.New(client), disp)
 		if err != nil {
@@ -154,7 +182,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ln net.Listener) er
 	if c.AppToken != "" {
 		mode = "Socket Mode"
 	}
-	log.Info("leaseline is serving", "mode", mode, "addr", ln.Addr().String(), "database", st.Dialect(), "version", version())
+	log.Info("leaseline is listening", "mode", mode, "addr", ln.Addr().String(), "admin_addr", addrOf(adminLn), "database", st.Dialect(), "catalog", catState.status(), "version", version())
 
 	var runErr error
 	select {
@@ -168,6 +196,11 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ln net.Listener) er
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Error("http shutdown", "err", err)
 	}
+	if adminSrv != nil {
+		if err := adminSrv.Shutdown(shutdownCtx); err != nil {
+			log.Error("admin http shutdown", "err", err)
+		}
+	}
 	cancelRun()
 	if err := disp.Shutdown(shutdownCtx); err != nil {
 		log.Error("slack work did not drain", "err", err)
@@ -175,57 +208,4 @@ func serve(ctx context.Context, c *config, log *slog.Logger, ln net.Listener) er
 	wg.Wait()
 	log.Info("stopped")
 	return runErr
-}
-
-// readiness answers /readyz: the database answers, its migrations are
-// current and Slack accepts the token (checked at most every 30 s).
-type readiness struct {
-	store *store.Store
-	slack interface {
-		AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
-	}
-	log *slog.Logger
-
-	mu        sync.Mutex
-	slackAt   time.Time
-	slackErr  error
-	slackTeam string
-}
-
-func (r *readiness) serveHTTP(w http.ResponseWriter, req *http.Request) {
-	ctx, cancel := context.WithTimeout(req.Context(), 3*time.Second)
-	defer cancel()
-	checks := map[string]string{}
-	ok := true
-	if err := r.store.Ping(ctx); err != nil {
-		checks["database"], ok = "unreachable: "+err.Error(), false
-	} else if cur, err := r.store.MigrationsCurrent(ctx); err != nil || !cur {
-		checks["database"], ok = "migrations pending", false
-	} else {
-		checks["database"] = "ok"
-	}
-	if err := r.slackOK(ctx); err != nil {
-		checks["slack"], ok = "auth failed: "+err.Error(), false
-	} else {
-		checks["slack"] = "ok"
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if !ok {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"ready": ok, "checks": checks})
-}
-
-func (r *readiness) slackOK(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.slackAt.IsZero() && time.Since(r.slackAt) < 30*time.Second {
-		return r.slackErr
-	}
-	res, err := r.slack.AuthTestContext(ctx)
-	r.slackAt, r.slackErr = time.Now(), err
-	if err == nil {
-		r.slackTeam = res.TeamID
-	}
-	return err
 }

@@ -27,8 +27,19 @@ type ImportReport struct {
 // created or updated. Connections are never touched: an allocated port
 // missing from the catalog stays (and is reported), a free one is removed.
 func (s *Store) ImportCatalog(ctx context.Context, cat *models.Catalog) (*ImportReport, error) {
+	return s.ImportCatalogVersion(ctx, cat, nil)
+}
+
+// ImportCatalogVersion is ImportCatalog recording v (when not nil) as the
+// catalog's newest version, in the same transaction.
+func (s *Store) ImportCatalogVersion(ctx context.Context, cat *models.Catalog, v *models.CatalogVersion) (*ImportReport, error) {
 	rep := &ImportReport{}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if v != nil {
+			if err := tx.Create(v).Error; err != nil {
+				return fmt.Errorf("record catalog version: %w", err)
+			}
+		}
 		upsert := func(v any) error {
 			return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(v).Error
 		}

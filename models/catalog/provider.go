@@ -1,0 +1,44 @@
+package catalog
+
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leaseline/leaseline/models"
+)
+
+func (p *parser) provider(s *state, n *yaml.Node, path string) {
+	f := p.mapping(n, path, "id", "kind", "name", "slack_channel", "contacts")
+	if f == nil {
+		return
+	}
+	id, _ := p.id(f, s.providers, "provider")
+	kindText, kindNode := f.str("kind", true)
+	var kind models.ProviderKind
+	if kindNode != nil && kindText != "" {
+		for _, k := range models.ProviderKinds {
+			if strings.EqualFold(kindText, string(k)) {
+				kind = k
+			}
+		}
+		if kind == "" {
+			p.errorf(kindNode, join(path, "kind"), "%q is not a provider kind; use one of %s", kindText, joinKinds())
+		}
+	}
+	name, _ := f.str("name", true)
+	channel, chNode := f.str("slack_channel", false)
+	if chNode != nil && channel != "" && !channelPattern.MatchString(channel) {
+		p.errorf(chNode, join(path, "slack_channel"), "%q is not a Slack channel ID (C or G followed by 8 to 20 capital letters or digits, e.g. C0123456789)", channel)
+	}
+	contacts, _ := f.str("contacts", false)
+	s.c.Providers = append(s.c.Providers, models.Provider{ID: id, Kind: kind, Name: name, SlackChannel: channel, Contacts: contacts})
+}
+
+func joinKinds() string {
+	ks := make([]string, len(models.ProviderKinds))
+	for i, k := range models.ProviderKinds {
+		ks[i] = string(k)
+	}
+	return strings.Join(ks, ", ")
+}
