@@ -1,0 +1,149 @@
+package models
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Picking the day of an IDC visit: a pure function of the region's
+// calendar, the IDC's capacity, lock-down days and reception rota, the
+// visits booked already, and the ticket. The store loads these and applies
+// the pick; a batch of tickets is booked by picking in turn and taking each
+// pick (VisitDays.Take), first come, first served.
+
+// maxVisitScan bounds the search for a day with room: two years of days
+// without one means a broken catalog (no rota, capacity 0), not a busy IDC.
+const maxVisitScan = 2 * 366
+
+// VisitDays is what picking a visit's day knows of one access point.
+type VisitDays struct {
+	// The access point's ID and name, and its IDC's name, for messages.
+	AccessPoint, Name, IDCName string
+	Calendar                   *Calendar
+	// Capacity is how many visits the IDC receives a day (below 1 counts as 1).
+	Capacity int
+	// LockDowns are the IDC's lock-down days (its own and its region's).
+	LockDowns map[Date]bool
+	// Booked counts the visits (not canceled) booked per day.
+	Booked map[Date]int
+	// Rota is the IDC's reception rota, by id; Load counts the visits (not
+	// canceled) each of them has been given.
+	Rota []ReceptionPerson
+	Load map[int64]int
+}
+
+// VisitRequest is a construction ticket asking for a visit.
+type VisitRequest struct {
+	Submitted time.Time // when the ticket was submitted
+	Now       time.Time // when the booking is made
+}
+
+// VisitDay is a pick: the date and the reception person on duty.
+type VisitDay struct {
+	Date      Date
+	Reception ReceptionPerson
+}
+
+// Earliest is the first date a visit of r may be booked on: the day after
+// the ticket's local date, and never today or earlier.
+func (v *VisitDays) Earliest(r VisitRequest) Date {
+	loc := v.Calendar.Location
+	start := DateOf(r.Submitted, loc).AddDays(1)
+	if tomorrow := DateOf(r.Now, loc).AddDays(1); start.Before(tomorrow) {
+		start = tomorrow
+	}
+	return start
+}
+
+// Pick chooses the day of r's visit: the first day from Earliest that is a
+// workday of the region's calendar, not a lock-down day, below the daily
+// capacity and with someone of the rota on duty; and the person on duty
+// with the fewest visits (the lowest id on a tie). It changes nothing.
+func (v *VisitDays) Pick(r VisitRequest) (VisitDay, error) {
+	if len(v.Rota) == 0 {
+		return VisitDay{}, fmt.Errorf("access point %s has no reception rota: add reception people to the catalog", v.AccessPoint)
+	}
+	start := v.Earliest(r)
+	d := start
+	for range maxVisitScan {
+		if v.Calendar.IsWorkday(d) && !v.LockDowns[d] && v.Booked[d] < v.capacity() {
+			if rp := v.onDuty(d); rp != nil {
+				return VisitDay{Date: d, Reception: *rp}, nil
+			}
+		}
+		d = d.AddDays(1)
+	}
+	return VisitDay{}, fmt.Errorf("access point %s has no day with room for a visit from %s to %s (capacity %d, lock-downs, rota)", v.AccessPoint, start, d, v.capacity())
+}
+
+// Take records the booking of a pick, so that the next Pick sees it.
+func (v *VisitDays) Take(p VisitDay) {
+	if v.Booked == nil {
+		v.Booked = map[Date]int{}
+	}
+	if v.Load == nil {
+		v.Load = map[int64]int{}
+	}
+	v.Booked[p.Date]++
+	v.Load[p.Reception.ID]++
+}
+
+// Check tells whether the IDC takes one more visit on d (a visit moved by
+// staff), and returns the reception person for it: keep when on duty that
+// day, else the rota's pick. today is the region's local date. A broken
+// rule is a RuleError naming it.
+func (v *VisitDays) Check(d, today Date, keep *ReceptionPerson) (ReceptionPerson, error) {
+	rule := func(rule, msg string, args ...any) error {
+		return &RuleError{Field: "Date", Rule: rule, Message: fmt.Sprintf(msg, args...)}
+	}
+	switch {
+	case d.Before(today):
+		return ReceptionPerson{}, rule("visit-date-past", "%s is in the past (today is %s at %s).", d, today, v.Name)
+	case !v.Calendar.IsWorkday(d):
+		return ReceptionPerson{}, rule("visit-date-workday", "%s (%s) is not a workday in the region's calendar; pick a workday.", d, d.Weekday())
+	case v.LockDowns[d]:
+		return ReceptionPerson{}, rule("visit-date-lockdown", "%s is a lock-down day at %s: the IDC receives no visits.", d, v.IDCName)
+	case v.Booked[d] >= v.capacity():
+		return ReceptionPerson{}, rule("visit-capacity", "%s is full at %s: %d visits a day at most.", d, v.IDCName, v.capacity())
+	}
+	if keep != nil && WorksOn(keep, d) {
+		return *keep, nil
+	}
+	p := v.onDuty(d)
+	if p == nil {
+		return ReceptionPerson{}, rule("visit-reception", "Nobody of the reception rota of %s is on duty on %s (%s).", v.IDCName, d, d.Weekday())
+	}
+	return *p, nil
+}
+
+func (v *VisitDays) capacity() int { return max(v.Capacity, 1) }
+
+// onDuty picks the reception person on duty on d with the fewest visits,
+// the lowest id on a tie: the rota rotates fairly.
+func (v *VisitDays) onDuty(d Date) *ReceptionPerson {
+	var best *ReceptionPerson
+	for i := range v.Rota {
+		p := &v.Rota[i]
+		if !WorksOn(p, d) {
+			continue
+		}
+		if best == nil || v.Load[p.ID] < v.Load[best.ID] {
+			best = p
+		}
+	}
+	return best
+}
+
+// WorksOn reports whether p is on duty on d: an empty list of weekdays
+// means every day; a list that does not parse, none.
+func WorksOn(p *ReceptionPerson, d Date) bool {
+	if strings.TrimSpace(p.Weekdays) == "" {
+		return true
+	}
+	days, err := ParseWeekdays(p.Weekdays)
+	if err != nil {
+		return false
+	}
+	return days[d.Weekday()]
+}
