@@ -73,10 +73,6 @@ type Visitor struct {
 // errTicketBooked stops a booking whose ticket was booked meanwhile.
 var errTicketBooked = errors.New("ticket already booked")
 
-// maxBookingScan bounds the search for a day with room: two years of days
-// without one means a broken catalog (no rota, capacity 0), not a busy IDC.
-const maxBookingScan = 2 * 366
-
 // TicketsToBook lists the construction tickets waiting for a visit at now
 // (submitted at or before now, connection at the step "construction ticket
 // submitted"), oldest first, with ids above afterID (for paging), at most
@@ -141,14 +137,15 @@ func (s *Store) BookVisit(ctx context.Context, ticketID int64, now time.Time) (*
 			if err != nil {
 				return "", err
 			}
-			start := cal.WorkdayAfter(models.DateOf(t.CreatedAt, cal.Location))
-			if earliest := cal.WorkdayAfter(models.DateOf(now, cal.Location)); start.Before(earliest) {
-				start = earliest
-			}
-			date, rp, err := s.pickDay(tx, &ap, cal, start, 0)
+			days, err := s.visitDays(tx, &ap, cal, models.DateOf(t.CreatedAt, cal.Location), 0)
 			if err != nil {
 				return "", err
 			}
+			pick, err := days.Pick(models.VisitRequest{Submitted: t.CreatedAt, Now: now})
+			if err != nil {
+				return "", err
+			}
+			date, rp := pick.Date, &pick.Reception
 			at := s.now()
 			v = models.Visit{TicketID: t.ID, ConnectionID: c.ID, AccessPointID: ap.ID, Date: date.String(), Window: ap.VisitWindow,
 				ReceptionPersonID: rp.ID, State: models.VisitScheduled, CreatedAt: at, UpdatedAt: at}
@@ -233,37 +230,24 @@ func calendarTx(tx *gorm.DB, regionID string) (*models.Calendar, error) {
 	return models.NewCalendar(r, days)
 }
 
-// pickDay finds the first day from start on which the access point takes a
-// visit: a workday, not locked down, below the daily capacity (not counting
-// visit except, when rescheduling), with someone of the rota on duty; and
-// the reception person for it.
-func (s *Store) pickDay(tx *gorm.DB, ap *models.AccessPoint, cal *models.Calendar, start models.Date, except int64) (models.Date, *models.ReceptionPerson, error) {
+// visitDays loads what picking a day at an access point needs: its
+// lock-down days and its visits (not counting visit except, when
+// rescheduling) from start on, its rota and the rota's load.
+func (s *Store) visitDays(tx *gorm.DB, ap *models.AccessPoint, cal *models.Calendar, start models.Date, except int64) (*models.VisitDays, error) {
 	blocked, err := lockDowns(tx, ap, start)
 	if err != nil {
-		return models.Date{}, nil, err
+		return nil, err
 	}
 	booked, err := visitsPerDay(tx, ap.ID, start, except)
 	if err != nil {
-		return models.Date{}, nil, err
+		return nil, err
 	}
 	rota, load, err := receptionRota(tx, ap.ID, except)
 	if err != nil {
-		return models.Date{}, nil, err
+		return nil, err
 	}
-	if len(rota) == 0 {
-		return models.Date{}, nil, fmt.Errorf("access point %s has no reception rota: add reception people to the catalog", ap.ID)
-	}
-	capacity := max(ap.DailyVisitCapacity, 1)
-	d := start
-	for range maxBookingScan {
-		if cal.IsWorkday(d) && !blocked[d] && booked[d.String()] < capacity {
-			if rp := onDuty(rota, load, d); rp != nil {
-				return d, rp, nil
-			}
-		}
-		d = d.AddDays(1)
-	}
-	return models.Date{}, nil, fmt.Errorf("access point %s has no day with room for a visit from %s to %s (capacity %d, lock-downs, rota)", ap.ID, start, d, capacity)
+	return &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal, Capacity: ap.DailyVisitCapacity,
+		LockDowns: blocked, Booked: booked, Rota: rota, Load: load}, nil
 }
 
 // lockDowns returns the IDC's lock-down days (its own and its region's)
@@ -288,7 +272,7 @@ func lockDowns(tx *gorm.DB, ap *models.AccessPoint, start models.Date) (map[mode
 
 // visitsPerDay counts the visits (not canceled) booked at an access point
 // per date from start on.
-func visitsPerDay(tx *gorm.DB, apID string, start models.Date, except int64) (map[string]int, error) {
+func visitsPerDay(tx *gorm.DB, apID string, start models.Date, except int64) (map[models.Date]int, error) {
 	var rows []struct {
 		Date string
 		N    int
@@ -299,9 +283,13 @@ func visitsPerDay(tx *gorm.DB, apID string, start models.Date, except int64) (ma
 	if err != nil {
 		return nil, fmt.Errorf("count visits of %s: %w", apID, err)
 	}
-	out := make(map[string]int, len(rows))
+	out := make(map[models.Date]int, len(rows))
 	for _, r := range rows {
-		out[r.Date] = r.N
+		d, err := models.ParseDate(r.Date)
+		if err != nil {
+			return nil, fmt.Errorf("visit day of %s: %w", apID, err)
+		}
+		out[d] = r.N
 	}
 	return out, nil
 }
@@ -328,33 +316,6 @@ func receptionRota(tx *gorm.DB, apID string, except int64) ([]models.ReceptionPe
 		load[r.ReceptionPersonID] = r.N
 	}
 	return rota, load, nil
-}
-
-// onDuty picks the reception person on duty on d with the fewest visits,
-// the lowest id on a tie: the rota rotates fairly.
-func onDuty(rota []models.ReceptionPerson, load map[int64]int, d models.Date) *models.ReceptionPerson {
-	var best *models.ReceptionPerson
-	for i := range rota {
-		p := &rota[i]
-		if !worksOn(p, d) {
-			continue
-		}
-		if best == nil || load[p.ID] < load[best.ID] {
-			best = p
-		}
-	}
-	return best
-}
-
-func worksOn(p *models.ReceptionPerson, d models.Date) bool {
-	if strings.TrimSpace(p.Weekdays) == "" {
-		return true
-	}
-	days, err := models.ParseWeekdays(p.Weekdays)
-	if err != nil {
-		return false
-	}
-	return days[d.Weekday()]
 }
 
 // visitInfo is VisitNoticeData plus where the provider is told.
@@ -541,41 +502,15 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 // checkVisitDay checks that the IDC takes visit v on d, and returns the
 // reception person for it: rp when on duty, else the rota's pick.
 func (s *Store) checkVisitDay(tx *gorm.DB, ap *models.AccessPoint, cal *models.Calendar, d models.Date, v *models.Visit, rp *models.ReceptionPerson) (*models.ReceptionPerson, error) {
-	rule := func(rule, msg string, args ...any) error {
-		return &models.RuleError{Field: "Date", Rule: rule, Message: fmt.Sprintf(msg, args...)}
-	}
-	if today := models.DateOf(s.now(), cal.Location); d.Before(today) {
-		return nil, rule("visit-date-past", "%s is in the past (today is %s at %s).", d, today, ap.Name)
-	}
-	if !cal.IsWorkday(d) {
-		return nil, rule("visit-date-workday", "%s (%s) is not a workday in the region's calendar; pick a workday.", d, d.Weekday())
-	}
-	blocked, err := lockDowns(tx, ap, d)
+	days, err := s.visitDays(tx, ap, cal, d, v.ID)
 	if err != nil {
 		return nil, err
 	}
-	if blocked[d] {
-		return nil, rule("visit-date-lockdown", "%s is a lock-down day at %s: the IDC receives no visits.", d, ap.IDCName)
-	}
-	booked, err := visitsPerDay(tx, ap.ID, d, v.ID)
+	p, err := days.Check(d, models.DateOf(s.now(), cal.Location), rp)
 	if err != nil {
 		return nil, err
 	}
-	if capacity := max(ap.DailyVisitCapacity, 1); booked[d.String()] >= capacity {
-		return nil, rule("visit-capacity", "%s is full at %s: %d visits a day at most.", d, ap.IDCName, capacity)
-	}
-	if rp != nil && worksOn(rp, d) {
-		return rp, nil
-	}
-	rota, load, err := receptionRota(tx, ap.ID, v.ID)
-	if err != nil {
-		return nil, err
-	}
-	p := onDuty(rota, load, d)
-	if p == nil {
-		return nil, rule("visit-reception", "Nobody of the reception rota of %s is on duty on %s (%s).", ap.IDCName, d, d.Weekday())
-	}
-	return p, nil
+	return &p, nil
 }
 
 // RemindReception sends the morning reminders of the day's visits: for each
