@@ -36,7 +36,10 @@ type VisitDays struct {
 // VisitRequest is a construction ticket asking for a visit.
 type VisitRequest struct {
 	Submitted time.Time // when the ticket was submitted
-	Now       time.Time // when the booking is made
+	// Planned is when the provider's survey plans the engineers' arrival
+	// (zero: no plan).
+	Planned time.Time
+	Now     time.Time // when the booking is made
 }
 
 // VisitDay is a pick: the date and the reception person on duty.
@@ -46,12 +49,18 @@ type VisitDay struct {
 }
 
 // Earliest is the first date a visit of r may be booked on: the day after
-// the ticket's local date, and never today or earlier.
+// the ticket's local date, not before the planned arrival's local date,
+// and never today or earlier.
 func (v *VisitDays) Earliest(r VisitRequest) Date {
 	loc := v.Calendar.Location
 	start := DateOf(r.Submitted, loc).AddDays(1)
 	if tomorrow := DateOf(r.Now, loc).AddDays(1); start.Before(tomorrow) {
 		start = tomorrow
+	}
+	if !r.Planned.IsZero() {
+		if planned := DateOf(r.Planned, loc); start.Before(planned) {
+			start = planned
+		}
 	}
 	return start
 }

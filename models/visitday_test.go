@@ -27,6 +27,7 @@ func TestPickVisitDay(t *testing.T) {
 	cases := []struct {
 		name           string
 		submitted, now string // Shanghai wall clock
+		planned        string // Shanghai wall clock; "" for no plan
 		booked         map[string]int
 		load           map[int64]int
 		capacity       int
@@ -51,6 +52,16 @@ func TestPickVisitDay(t *testing.T) {
 			rota: []models.ReceptionPerson{{ID: 2, Name: "Zhang", Weekdays: "Thu,Fri,Sat"}}, want: "2026-10-22", who: "Zhang"},
 		{name: "a run days after the ticket books after the run, not in the past", submitted: "2026-10-16 16:00", now: "2026-10-21 08:00",
 			want: "2026-10-22", who: "Zhang"},
+		{name: "not before the planned arrival: Tuesday planned, Tuesday booked", submitted: "2026-10-16 16:00", now: "2026-10-16 16:05",
+			planned: "2026-10-20 09:00", want: "2026-10-20", who: "Li"},
+		{name: "a planned arrival on a holiday gets the first workday after it", submitted: "2026-09-28 10:00", now: "2026-09-28 10:05",
+			planned: "2026-10-02 09:00", want: "2026-10-08", who: "Zhang"},
+		{name: "a planned arrival before the next workday changes nothing", submitted: "2026-10-16 16:00", now: "2026-10-16 16:05",
+			planned: "2026-10-17 09:00", want: "2026-10-19", who: "Li"},
+		{name: "the planned arrival's local date counts (Monday 01:00 local is Sunday in UTC)", submitted: "2026-10-15 10:00", now: "2026-10-15 10:05",
+			planned: "2026-10-19 01:00", want: "2026-10-19", who: "Li"},
+		{name: "a full planned day overflows to the next workday", submitted: "2026-10-16 16:00", now: "2026-10-16 16:05",
+			planned: "2026-10-20 09:00", booked: map[string]int{"2026-10-20": 2}, want: "2026-10-21", who: "Li"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,7 +78,11 @@ func TestPickVisitDay(t *testing.T) {
 			if tc.rota != nil {
 				v.Rota = tc.rota
 			}
-			got, err := v.Pick(models.VisitRequest{Submitted: at(t, tc.submitted), Now: at(t, tc.now)})
+			r := models.VisitRequest{Submitted: at(t, tc.submitted), Now: at(t, tc.now)}
+			if tc.planned != "" {
+				r.Planned = at(t, tc.planned)
+			}
+			got, err := v.Pick(r)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -39,9 +39,13 @@ type VisitNoticeData struct {
 	TicketID   int64  `json:"ticket_id"`
 	Connection string `json:"connection"` // its display ID, e.g. pc-…
 	Date       string `json:"date"`       // YYYY-MM-DD, local to the region
-	Weekday    string `json:"weekday"`    // e.g. "Monday"
-	Window     string `json:"window"`     // e.g. "09:30-12:00"
-	TimeZone   string `json:"time_zone"`  // IANA name of the region's zone
+	// PlannedDate is the local date of the survey's planned arrival: the
+	// visit is never booked before it, and is later when that day has no
+	// room (or is not a workday).
+	PlannedDate string `json:"planned_date,omitempty"`
+	Weekday     string `json:"weekday"`   // e.g. "Monday"
+	Window      string `json:"window"`    // e.g. "09:30-12:00"
+	TimeZone    string `json:"time_zone"` // IANA name of the region's zone
 
 	AccessPoint string `json:"access_point"` // its name
 	IDCName     string `json:"idc_name"`
@@ -96,8 +100,8 @@ func (s *Store) TicketsToBook(ctx context.Context, now time.Time, afterID int64,
 // BookVisit books the IDC visit of construction ticket ticketID, in one
 // transaction through the lifecycle engine (action schedule visit, by the
 // system): the first workday of the region's calendar after the ticket was
-// submitted (and after the local day of now, so never today or in the
-// past), skipping the IDC's lock-down days and days already at its daily
+// submitted, not before the local date of the survey's planned arrival
+// (and after the local day of now, so never today or in the past), skipping the IDC's lock-down days and days already at its daily
 // visit capacity or without anyone of its reception rota on duty; the
 // reception person on duty with the fewest visits (then the lowest id); the
 // access point's visit window. The ticket becomes booked, and the customer,
@@ -141,7 +145,11 @@ func (s *Store) BookVisit(ctx context.Context, ticketID int64, now time.Time) (*
 			if err != nil {
 				return "", err
 			}
-			pick, err := days.Pick(models.VisitRequest{Submitted: t.CreatedAt, Now: now})
+			sv, err := surveyOf(tx, c.ID)
+			if err != nil {
+				return "", err
+			}
+			pick, err := days.Pick(models.VisitRequest{Submitted: t.CreatedAt, Planned: sv.PlannedArrival, Now: now})
 			if err != nil {
 				return "", err
 			}
@@ -163,7 +171,7 @@ func (s *Store) BookVisit(ctx context.Context, ticketID int64, now time.Time) (*
 			if res.RowsAffected != 1 {
 				return "", errTicketBooked
 			}
-			data, err := s.visitData(tx, &v, c, &ap, rp, cal)
+			data, err := s.visitData(tx, &v, c, &ap, rp, cal, sv)
 			if err != nil {
 				return "", err
 			}
@@ -324,8 +332,19 @@ type visitInfo struct {
 	providerChannel string
 }
 
+// surveyOf loads the survey of a connection with its engineers (a zero
+// survey when there is none).
+func surveyOf(tx *gorm.DB, connID int64) (*models.Survey, error) {
+	var sv models.Survey
+	if err := tx.Preload("Engineers", func(q *gorm.DB) *gorm.DB { return q.Order("id") }).
+		Where("connection_id = ?", connID).Limit(1).Find(&sv).Error; err != nil {
+		return nil, fmt.Errorf("load survey of %d: %w", connID, err)
+	}
+	return &sv, nil
+}
+
 // visitData gathers what the visit notices show.
-func (s *Store) visitData(tx *gorm.DB, v *models.Visit, c *models.Connection, ap *models.AccessPoint, rp *models.ReceptionPerson, cal *models.Calendar) (visitInfo, error) {
+func (s *Store) visitData(tx *gorm.DB, v *models.Visit, c *models.Connection, ap *models.AccessPoint, rp *models.ReceptionPerson, cal *models.Calendar, sv *models.Survey) (visitInfo, error) {
 	date, err := models.ParseDate(v.Date)
 	if err != nil {
 		return visitInfo{}, fmt.Errorf("visit %d: %w", v.ID, err)
@@ -340,12 +359,10 @@ func (s *Store) visitData(tx *gorm.DB, v *models.Visit, c *models.Connection, ap
 		return visitInfo{}, fmt.Errorf("load provider %s: %w", c.ProviderID, translate(err))
 	}
 	d.Provider = p.Name
-	var sv models.Survey
-	if err := tx.Preload("Engineers", func(q *gorm.DB) *gorm.DB { return q.Order("id") }).
-		Where("connection_id = ?", c.ID).Limit(1).Find(&sv).Error; err != nil {
-		return visitInfo{}, fmt.Errorf("load survey of %d: %w", c.ID, err)
-	}
 	d.ConstructionCompany = sv.ConstructionCompany
+	if !sv.PlannedArrival.IsZero() {
+		d.PlannedDate = models.DateOf(sv.PlannedArrival, cal.Location).String()
+	}
 	for _, e := range sv.Engineers {
 		d.Visitors = append(d.Visitors, Visitor{Name: e.Name, Phone: e.Phone, IDType: string(e.IDType), IDNumber: models.MaskID(e.IDNumber)})
 	}
@@ -466,7 +483,11 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 		if err := tx.Create(&ev).Error; err != nil {
 			return fmt.Errorf("write audit event: %w", err)
 		}
-		info, err := s.visitData(tx, &v, &c, &ap, rp, cal)
+		sv, err := surveyOf(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		info, err := s.visitData(tx, &v, &c, &ap, rp, cal, sv)
 		if err != nil {
 			return err
 		}
@@ -580,7 +601,11 @@ func (s *Store) remindVisit(ctx context.Context, visitID int64, today string, ca
 		if err := tx.First(&rp, v.ReceptionPersonID).Error; err != nil {
 			return fmt.Errorf("load reception person %d: %w", v.ReceptionPersonID, translate(err))
 		}
-		info, err := s.visitData(tx, &v, &c, &ap, &rp, cal)
+		sv, err := surveyOf(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		info, err := s.visitData(tx, &v, &c, &ap, &rp, cal, sv)
 		if err != nil {
 			return err
 		}

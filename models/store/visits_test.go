@@ -33,8 +33,16 @@ const (
 )
 
 // ticketSubmittedAt walks a new connection of actor at access point apID to a
-// submitted construction ticket, every step at time at.
+// submitted construction ticket, every step at time at; the survey plans
+// the engineers' arrival a day later (so the planned date is never after
+// the ticket's next workday, and the calendar alone decides).
 func (f *fixture) ticketSubmittedAt(t testing.TB, actor models.Actor, apID string, at time.Time) (*models.Connection, *models.Ticket) {
+	t.Helper()
+	return f.ticketPlanned(t, actor, apID, at, at.Add(24*time.Hour))
+}
+
+// ticketPlanned is ticketSubmittedAt with the survey's planned arrival.
+func (f *fixture) ticketPlanned(t testing.TB, actor models.Actor, apID string, at, planned time.Time) (*models.Connection, *models.Ticket) {
 	t.Helper()
 	ctx := context.Background()
 	f.clock.Set(at)
@@ -56,7 +64,7 @@ func (f *fixture) ticketSubmittedAt(t testing.TB, actor models.Actor, apID strin
 	}
 	provider := models.Actor{UserID: "UPROV", Role: models.RoleProvider, ProviderID: c.ProviderID}
 	if _, err := f.s.SubmitSurvey(ctx, provider, c.ID, models.Survey{
-		ConstructionCompany: "Zhejiang Line Works", LineType: models.LineFibre, PlannedArrival: at.Add(72 * time.Hour),
+		ConstructionCompany: "Zhejiang Line Works", LineType: models.LineFibre, PlannedArrival: planned,
 		Engineers: []models.Engineer{
 			{Name: "Li Wei", Phone: "+86 138 0000 0000", IDType: models.IDCard, IDNumber: "11010119900307123X"},
 			{Name: "Wang Bo", Phone: "+86 139 0000 0000", IDType: models.Passport, IDNumber: "E12345678"},
@@ -82,21 +90,28 @@ func TestBookVisitDates(t *testing.T) {
 	cases := []struct {
 		name      string
 		submitted time.Time
+		planned   time.Time // zero: a day after submitted
 		want      string
 	}{
-		{"Friday 16:00 gets Monday", cst(2026, 10, 16, 16, 0), "2026-10-19"},
-		{"eve of the holiday week gets the first workday after it", cst(2026, 9, 30, 16, 0), "2026-10-08"},
-		{"Friday before the make-up Saturday gets that Saturday", cst(2026, 10, 9, 16, 0), "2026-10-10"},
-		{"Thursday 23:30 local gets Friday", cst(2026, 10, 15, 23, 30), "2026-10-16"},
-		{"Monday 00:30 local (Sunday in UTC) gets Tuesday", cst(2026, 10, 19, 0, 30), "2026-10-20"},
-		{"Friday before the Double 11 lock-down gets the day after it", cst(2026, 11, 6, 10, 0), "2026-11-13"},
+		{"Friday 16:00 gets Monday", cst(2026, 10, 16, 16, 0), time.Time{}, "2026-10-19"},
+		{"eve of the holiday week gets the first workday after it", cst(2026, 9, 30, 16, 0), time.Time{}, "2026-10-08"},
+		{"Friday before the make-up Saturday gets that Saturday", cst(2026, 10, 9, 16, 0), time.Time{}, "2026-10-10"},
+		{"Thursday 23:30 local gets Friday", cst(2026, 10, 15, 23, 30), time.Time{}, "2026-10-16"},
+		{"Monday 00:30 local (Sunday in UTC) gets Tuesday", cst(2026, 10, 19, 0, 30), time.Time{}, "2026-10-20"},
+		{"Friday before the Double 11 lock-down gets the day after it", cst(2026, 11, 6, 10, 0), time.Time{}, "2026-11-13"},
+		{"Friday, survey planning Tuesday 1 Dec, gets Tuesday", cst(2026, 11, 27, 16, 0), cst(2026, 12, 1, 9, 30), "2026-12-01"},
+		{"survey planning a holiday gets the first workday after it", cst(2026, 9, 28, 10, 0), cst(2026, 10, 2, 9, 30), "2026-10-08"},
 	}
 	eachBackend(t, func(t *testing.T, backend string) {
 		f := newFixture(t, backend)
 		ctx := context.Background()
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				_, tk := f.ticketSubmittedAt(t, f.acme, visitAPYuhang, tc.submitted)
+				planned := tc.planned
+				if planned.IsZero() {
+					planned = tc.submitted.Add(24 * time.Hour)
+				}
+				_, tk := f.ticketPlanned(t, f.acme, visitAPYuhang, tc.submitted, planned)
 				v, booked, err := f.s.BookVisit(ctx, tk.ID, tc.submitted.Add(5*time.Minute))
 				if err != nil || !booked {
 					t.Fatalf("book: %v (booked %v)", err, booked)
@@ -266,7 +281,7 @@ func TestBookVisitNotices(t *testing.T) {
 		if _, ok := got[staffChannel]; !ok {
 			t.Fatalf("staff not told: %v", got)
 		}
-		if data.Date != "2026-10-19" || data.Weekday != "Monday" || data.IDCName != "Yuhang Data Park B" || !strings.Contains(data.IDCAddress, "Yuhang") ||
+		if data.Date != "2026-10-19" || data.Weekday != "Monday" || data.PlannedDate != "2026-10-17" || data.IDCName != "Yuhang Data Park B" || !strings.Contains(data.IDCAddress, "Yuhang") ||
 			data.ReceptionName != "Li Wei" || data.ReceptionPhone == "" || len(data.Visitors) != 2 {
 			t.Fatalf("notice data %+v", data)
 		}
