@@ -23,6 +23,8 @@ type VisitDays struct {
 	Calendar                   *Calendar
 	// Capacity is how many visits the IDC receives a day (below 1 counts as 1).
 	Capacity int
+	// Window is the time of day of its visits, e.g. "09:30-12:00".
+	Window string
 	// LockDowns are the IDC's lock-down days (its own and its region's).
 	LockDowns map[Date]bool
 	// Booked counts the visits (not canceled) booked per day.
@@ -50,12 +52,20 @@ type VisitDay struct {
 
 // Earliest is the first date a visit of r may be booked on: the day after
 // the ticket's local date, not before the planned arrival's local date,
-// and never today or earlier.
+// and not before the day of the booking. The booking day itself only while
+// its visit window has not begun (a window that does not read as hh:mm-…
+// counts as begun): a ticket of Friday 23:30 booked at 00:05 on a make-up
+// Saturday is booked for that Saturday.
 func (v *VisitDays) Earliest(r VisitRequest) Date {
 	loc := v.Calendar.Location
 	start := DateOf(r.Submitted, loc).AddDays(1)
-	if tomorrow := DateOf(r.Now, loc).AddDays(1); start.Before(tomorrow) {
-		start = tomorrow
+	today := DateOf(r.Now, loc)
+	first := today.AddDays(1)
+	if h, m, ok := windowStart(v.Window); ok && r.Now.Before(today.In(loc, h, m)) {
+		first = today
+	}
+	if start.Before(first) {
+		start = first
 	}
 	if !r.Planned.IsZero() {
 		if planned := DateOf(r.Planned, loc); start.Before(planned) {
@@ -142,6 +152,16 @@ func (v *VisitDays) onDuty(d Date) *ReceptionPerson {
 		}
 	}
 	return best
+}
+
+// windowStart reads the start hh:mm of a visit window such as "09:30-12:00".
+func windowStart(w string) (hour, minute int, ok bool) {
+	from, _, _ := strings.Cut(strings.TrimSpace(w), "-")
+	t, err := time.Parse("15:04", strings.TrimSpace(from))
+	if err != nil {
+		return 0, 0, false
+	}
+	return t.Hour(), t.Minute(), true
 }
 
 // WorksOn reports whether p is on duty on d: an empty list of weekdays

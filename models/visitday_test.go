@@ -13,7 +13,7 @@ import (
 func idc(t *testing.T) *models.VisitDays {
 	t.Helper()
 	return &models.VisitDays{
-		AccessPoint: "ap-1", Name: "Hangzhou-Yuhang-B", IDCName: "Yuhang Data Park B", Calendar: shanghai(t), Capacity: 2,
+		AccessPoint: "ap-1", Name: "Hangzhou-Yuhang-B", IDCName: "Yuhang Data Park B", Calendar: shanghai(t), Capacity: 2, Window: "09:30-12:00",
 		LockDowns: map[models.Date]bool{date(t, "2026-11-09"): true, date(t, "2026-11-10"): true, date(t, "2026-11-11"): true, date(t, "2026-11-12"): true},
 		Booked:    map[models.Date]int{},
 		Rota: []models.ReceptionPerson{
@@ -50,8 +50,16 @@ func TestPickVisitDay(t *testing.T) {
 			load: map[int64]int{1: 3, 3: 1}, want: "2026-10-19", who: "Wang"},
 		{name: "a day nobody is on duty is skipped", submitted: "2026-10-16 16:00", now: "2026-10-16 16:05",
 			rota: []models.ReceptionPerson{{ID: 2, Name: "Zhang", Weekdays: "Thu,Fri,Sat"}}, want: "2026-10-22", who: "Zhang"},
-		{name: "a run days after the ticket books after the run, not in the past", submitted: "2026-10-16 16:00", now: "2026-10-21 08:00",
+		{name: "a run days after the ticket, once the day's window has begun, books the next workday", submitted: "2026-10-16 16:00", now: "2026-10-21 09:30",
 			want: "2026-10-22", who: "Zhang"},
+		{name: "a catch-up run before the day's window books that day", submitted: "2026-10-16 16:00", now: "2026-10-21 08:00",
+			want: "2026-10-21", who: "Li"},
+		{name: "a Friday 23:30 ticket booked at 00:05 keeps the make-up Saturday", submitted: "2026-10-09 23:30", now: "2026-10-10 00:05",
+			want: "2026-10-10", who: "Zhang"},
+		{name: "a ticket is never booked on its own day, window or not", submitted: "2026-10-15 06:00", now: "2026-10-15 06:05",
+			want: "2026-10-16", who: "Zhang"},
+		{name: "a booking day that is not a workday moves on", submitted: "2026-10-16 16:00", now: "2026-10-18 08:00",
+			want: "2026-10-19", who: "Li"},
 		{name: "not before the planned arrival: Tuesday planned, Tuesday booked", submitted: "2026-10-16 16:00", now: "2026-10-16 16:05",
 			planned: "2026-10-20 09:00", want: "2026-10-20", who: "Li"},
 		{name: "a planned arrival on a holiday gets the first workday after it", submitted: "2026-09-28 10:00", now: "2026-09-28 10:05",
@@ -110,6 +118,20 @@ func TestPickVisitDayTake(t *testing.T) {
 	want := "2026-10-20 Li|2026-10-20 Wang|2026-10-21 Li|2026-10-21 Wang|2026-10-22 Zhang"
 	if strings.Join(got, "|") != want {
 		t.Fatalf("picks %s, want %s", strings.Join(got, "|"), want)
+	}
+}
+
+// TestPickVisitDayWindow: the booking day is taken only while its visit
+// window has not begun; a window that does not read counts as begun.
+func TestPickVisitDayWindow(t *testing.T) {
+	r := models.VisitRequest{Submitted: at(t, "2026-10-16 16:00"), Now: at(t, "2026-10-21 09:29")}
+	for window, want := range map[string]string{"09:30-12:00": "2026-10-21", " 9:29 - 12:00": "2026-10-22", "mornings": "2026-10-22", "": "2026-10-22"} {
+		v := idc(t)
+		v.Window = window
+		p, err := v.Pick(r)
+		if err != nil || p.Date.String() != want {
+			t.Fatalf("window %q: %s %v, want %s", window, p.Date, err, want)
+		}
 	}
 }
 

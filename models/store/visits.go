@@ -100,9 +100,10 @@ func (s *Store) TicketsToBook(ctx context.Context, now time.Time, afterID int64,
 // BookVisit books the IDC visit of construction ticket ticketID, in one
 // transaction through the lifecycle engine (action schedule visit, by the
 // system): the first workday of the region's calendar after the ticket was
-// submitted, not before the local date of the survey's planned arrival
-// (and after the local day of now, so never today or in the past), skipping the IDC's lock-down days and days already at its daily
-// visit capacity or without anyone of its reception rota on duty; the
+// submitted, not before the local date of the survey's planned arrival,
+// and not in the past (the local day of now only while its visit window
+// has not begun), skipping the IDC's lock-down days and days already at
+// its daily visit capacity or without anyone of its reception rota on duty; the
 // reception person on duty with the fewest visits (then the lowest id); the
 // access point's visit window. The ticket becomes booked, and the customer,
 // the provider's channel and the staff (in the ticket's thread) get a
@@ -254,7 +255,7 @@ func (s *Store) visitDays(tx *gorm.DB, ap *models.AccessPoint, cal *models.Calen
 	if err != nil {
 		return nil, err
 	}
-	return &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal, Capacity: ap.DailyVisitCapacity,
+	return &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal, Capacity: ap.DailyVisitCapacity, Window: ap.VisitWindow,
 		LockDowns: blocked, Booked: booked, Rota: rota, Load: load}, nil
 }
 

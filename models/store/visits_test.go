@@ -92,15 +92,18 @@ func TestBookVisitDates(t *testing.T) {
 		submitted time.Time
 		planned   time.Time // zero: a day after submitted
 		want      string
+		late      time.Duration // how long after the ticket the booking runs (5 minutes if 0)
 	}{
-		{"Friday 16:00 gets Monday", cst(2026, 10, 16, 16, 0), time.Time{}, "2026-10-19"},
-		{"eve of the holiday week gets the first workday after it", cst(2026, 9, 30, 16, 0), time.Time{}, "2026-10-08"},
-		{"Friday before the make-up Saturday gets that Saturday", cst(2026, 10, 9, 16, 0), time.Time{}, "2026-10-10"},
-		{"Thursday 23:30 local gets Friday", cst(2026, 10, 15, 23, 30), time.Time{}, "2026-10-16"},
-		{"Monday 00:30 local (Sunday in UTC) gets Tuesday", cst(2026, 10, 19, 0, 30), time.Time{}, "2026-10-20"},
-		{"Friday before the Double 11 lock-down gets the day after it", cst(2026, 11, 6, 10, 0), time.Time{}, "2026-11-13"},
-		{"Friday, survey planning Tuesday 1 Dec, gets Tuesday", cst(2026, 11, 27, 16, 0), cst(2026, 12, 1, 9, 30), "2026-12-01"},
-		{"survey planning a holiday gets the first workday after it", cst(2026, 9, 28, 10, 0), cst(2026, 10, 2, 9, 30), "2026-10-08"},
+		{"Friday 16:00 gets Monday", cst(2026, 10, 16, 16, 0), time.Time{}, "2026-10-19", 0},
+		{"eve of the holiday week gets the first workday after it", cst(2026, 9, 30, 16, 0), time.Time{}, "2026-10-08", 0},
+		{"Friday before the make-up Saturday gets that Saturday", cst(2026, 10, 9, 16, 0), time.Time{}, "2026-10-10", 0},
+		{"Thursday 23:30 local gets Friday", cst(2026, 10, 15, 23, 30), time.Time{}, "2026-10-16", 0},
+		{"Monday 00:30 local (Sunday in UTC) gets Tuesday", cst(2026, 10, 19, 0, 30), time.Time{}, "2026-10-20", 0},
+		{"Friday before the Double 11 lock-down gets the day after it", cst(2026, 11, 6, 10, 0), time.Time{}, "2026-11-13", 0},
+		{"Friday, survey planning Tuesday 1 Dec, gets Tuesday", cst(2026, 11, 27, 16, 0), cst(2026, 12, 1, 9, 30), "2026-12-01", 0},
+		{"survey planning a holiday gets the first workday after it", cst(2026, 9, 28, 10, 0), cst(2026, 10, 2, 9, 30), "2026-10-08", 0},
+		{"Friday 23:30 booked at 00:05 keeps the make-up Saturday", cst(2026, 10, 9, 23, 30), time.Time{}, "2026-10-10", 35 * time.Minute},
+		{"Friday booked Monday after 09:30 (the window began) gets Tuesday", cst(2026, 10, 16, 16, 0), time.Time{}, "2026-10-20", 65*time.Hour + 35*time.Minute},
 	}
 	eachBackend(t, func(t *testing.T, backend string) {
 		f := newFixture(t, backend)
@@ -112,7 +115,11 @@ func TestBookVisitDates(t *testing.T) {
 					planned = tc.submitted.Add(24 * time.Hour)
 				}
 				_, tk := f.ticketPlanned(t, f.acme, visitAPYuhang, tc.submitted, planned)
-				v, booked, err := f.s.BookVisit(ctx, tk.ID, tc.submitted.Add(5*time.Minute))
+				late := tc.late
+				if late == 0 {
+					late = 5 * time.Minute
+				}
+				v, booked, err := f.s.BookVisit(ctx, tk.ID, tc.submitted.Add(late))
 				if err != nil || !booked {
 					t.Fatalf("book: %v (booked %v)", err, booked)
 				}
