@@ -50,6 +50,22 @@ type VisitDay struct {
 	Reception ReceptionPerson
 }
 
+// BookingBatch is what booking a batch of construction tickets did.
+type BookingBatch struct {
+	// Claimed is how many tickets the batch took on (booked or failed), and
+	// LastTicketID the highest of their ids: the next batch starts after it.
+	Claimed      int
+	LastTicketID int64
+	Booked       []Visit
+	Failed       []TicketFailure // left open
+}
+
+// TicketFailure is a ticket that could not be booked, and why.
+type TicketFailure struct {
+	TicketID int64
+	Err      error
+}
+
 // Earliest is the first date a visit of r may be booked on: the day after
 // the ticket's local date, not before the planned arrival's local date,
 // and not before the day of the booking. The booking day itself only while

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/leaseline/leaseline/models"
@@ -27,8 +25,9 @@ type Job interface {
 
 // VisitStore is what schedule-visits needs of the store.
 type VisitStore interface {
-	TicketsToBook(ctx context.Context, now time.Time, afterID int64, limit int) ([]models.Ticket, error)
-	BookVisit(ctx context.Context, ticketID int64, now time.Time) (*models.Visit, bool, error)
+	// BookVisits books a batch of waiting tickets, ids above afterID, in
+	// one transaction.
+	BookVisits(ctx context.Context, now time.Time, afterID int64, limit int) (models.BookingBatch, error)
 }
 
 // ReceptionStore is what reception-reminders needs of the store.
@@ -47,19 +46,16 @@ type CustomerStore interface {
 }
 
 // ScheduleVisits books the IDC visit of every construction ticket waiting
-// for one (store.BookVisit: next workday, capacity, lock-downs, rota), one
-// transaction per ticket, so that a run stopped half-way leaves each ticket
-// booked or untouched and the next run books the rest. A ticket that cannot
-// be booked (no rota, no day with room) is logged and the run goes on; the
-// run then returns the errors.
+// for one (store.BookVisits: next workday, capacity, lock-downs, rota), a
+// batch of tickets per transaction, oldest first, so that a run stopped
+// half-way leaves each batch booked or untouched and the next run books the
+// rest. A ticket that cannot be booked (no rota, no day with room) is
+// logged and the run goes on; the run then returns the errors.
 type ScheduleVisits struct {
 	Store VisitStore
-	// Batch is how many tickets are listed at a time (default 200).
-	Batch int
-	// Concurrency is how many IDCs are booked at once (default 1); the
-	// tickets of one IDC are always booked one after the other, in order.
-	Concurrency int
-	Logger      *slog.Logger
+	// Batch is how many tickets one transaction books (default 500).
+	Batch  int
+	Logger *slog.Logger
 }
 
 // Name implements Job.
@@ -78,62 +74,35 @@ func (j *ScheduleVisits) Run(ctx context.Context, now time.Time) error {
 	log := logger(j.Logger)
 	batch := j.Batch
 	if batch <= 0 {
-		batch = 200
+		batch = 500
 	}
-	lanes := max(j.Concurrency, 1)
 	var (
-		mu             sync.Mutex
 		errs           []error
 		booked, failed int
+		after          int64
 	)
-	book := func(t models.Ticket) {
-		v, ok, err := j.Store.BookVisit(ctx, t.ID, now)
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case err != nil:
-			failed++
-			if len(errs) < maxJobErrors {
-				errs = append(errs, err)
-			}
-			if ctx.Err() == nil {
-				log.ErrorContext(ctx, "cannot book IDC visit", "ticket", t.ID, "err", err)
-			}
-		case ok:
-			booked++
-			log.InfoContext(ctx, "IDC visit booked", "ticket", t.ID, "connection", v.ConnectionID, "date", v.Date, "access_point", v.AccessPointID)
-		}
-	}
-	after := int64(0)
 	for {
-		tickets, err := j.Store.TicketsToBook(ctx, now, after, batch)
+		b, err := j.Store.BookVisits(ctx, now, after, batch)
 		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%s stopped after %d bookings: %w", JobScheduleVisits, booked, errors.Join(err, ctx.Err()))
+			}
 			return fmt.Errorf("%s: %w", JobScheduleVisits, err)
 		}
-		// One lane per group of access points: an IDC's tickets are booked
-		// in order (first come, first served), different IDCs at once.
-		byLane := make([][]models.Ticket, lanes)
-		for _, t := range tickets {
-			after = t.ID
-			l := int(crc32.ChecksumIEEE([]byte(t.AccessPointID)) % uint32(lanes))
-			byLane[l] = append(byLane[l], t)
+		for _, v := range b.Booked {
+			log.InfoContext(ctx, "IDC visit booked", "ticket", v.TicketID, "connection", v.ConnectionID, "date", v.Date, "access_point", v.AccessPointID)
 		}
-		var wg sync.WaitGroup
-		for _, lane := range byLane {
-			wg.Go(func() {
-				for _, t := range lane {
-					if ctx.Err() != nil {
-						return
-					}
-					book(t)
-				}
-			})
+		for _, f := range b.Failed {
+			log.ErrorContext(ctx, "cannot book IDC visit", "ticket", f.TicketID, "err", f.Err)
+			if len(errs) < maxJobErrors {
+				errs = append(errs, fmt.Errorf("ticket %d: %w", f.TicketID, f.Err))
+			}
 		}
-		wg.Wait()
+		booked, failed, after = booked+len(b.Booked), failed+len(b.Failed), b.LastTicketID
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s stopped after %d bookings: %w", JobScheduleVisits, booked, err)
 		}
-		if len(tickets) < batch {
+		if b.Claimed < batch {
 			break
 		}
 	}

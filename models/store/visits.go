@@ -77,128 +77,6 @@ type Visitor struct {
 // errTicketBooked stops a booking whose ticket was booked meanwhile.
 var errTicketBooked = errors.New("ticket already booked")
 
-// TicketsToBook lists the construction tickets waiting for a visit at now
-// (submitted at or before now, connection at the step "construction ticket
-// submitted"), oldest first, with ids above afterID (for paging), at most
-// limit (<= 0 means 100).
-func (s *Store) TicketsToBook(ctx context.Context, now time.Time, afterID int64, limit int) ([]models.Ticket, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	var out []models.Ticket
-	err := s.db.WithContext(ctx).
-		Where("kind = ? AND state = ? AND created_at <= ? AND id > ?", models.TicketConstruction, models.TicketOpen, now.UTC(), afterID).
-		Where("connection_id IN (?)", s.db.Model(&models.Connection{}).Select("id").
-			Where("status = ? AND step = ?", models.StatusConnecting, models.StepTicketSubmitted)).
-		Order("id").Limit(limit).Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("list tickets to book: %w", err)
-	}
-	return out, nil
-}
-
-// BookVisit books the IDC visit of construction ticket ticketID, in one
-// transaction through the lifecycle engine (action schedule visit, by the
-// system): the first workday of the region's calendar after the ticket was
-// submitted, not before the local date of the survey's planned arrival,
-// and not in the past (the local day of now only while its visit window
-// has not begun), skipping the IDC's lock-down days and days already at
-// its daily visit capacity or without anyone of its reception rota on duty; the
-// reception person on duty with the fewest visits (then the lowest id); the
-// access point's visit window. The ticket becomes booked, and the customer,
-// the provider's channel and the staff (in the ticket's thread) get a
-// visit_scheduled notice with VisitNoticeData.
-//
-// It is idempotent: a ticket booked already returns its visit and false.
-// The unique visits.ticket_id and the engine's version check make a ticket
-// never booked twice, even by two processes at once; the access point's row
-// is locked so that concurrent bookings respect its capacity.
-func (s *Store) BookVisit(ctx context.Context, ticketID int64, now time.Time) (*models.Visit, bool, error) {
-	var t models.Ticket
-	if err := s.db.WithContext(ctx).First(&t, ticketID).Error; err != nil {
-		return nil, false, fmt.Errorf("book visit for ticket %d: %w", ticketID, translate(err))
-	}
-	if t.Kind != models.TicketConstruction || t.ConnectionID == nil {
-		return nil, false, fmt.Errorf("book visit for ticket %d: not a construction ticket: %w", ticketID, models.ErrNotFound)
-	}
-	if t.State != models.TicketOpen {
-		v, err := s.visitOfTicket(ctx, ticketID)
-		return v, false, err
-	}
-	var v models.Visit
-	_, err := s.transition(ctx, models.SystemActor(), *t.ConnectionID, models.ActionScheduleVisit,
-		func(tx *gorm.DB, c *models.Connection, _ models.Transition) (string, error) {
-			var ap models.AccessPoint
-			if err := s.forUpdate(tx).First(&ap, "id = ?", c.AccessPointID).Error; err != nil {
-				return "", fmt.Errorf("lock access point %s: %w", c.AccessPointID, translate(err))
-			}
-			if err := s.forUpdate(tx).First(&t, ticketID).Error; err != nil {
-				return "", fmt.Errorf("lock ticket %d: %w", ticketID, translate(err))
-			}
-			if t.State != models.TicketOpen {
-				return "", errTicketBooked
-			}
-			cal, err := calendarTx(tx, ap.RegionID)
-			if err != nil {
-				return "", err
-			}
-			days, err := s.visitDays(tx, &ap, cal, models.DateOf(t.CreatedAt, cal.Location), 0)
-			if err != nil {
-				return "", err
-			}
-			sv, err := surveyOf(tx, c.ID)
-			if err != nil {
-				return "", err
-			}
-			pick, err := days.Pick(models.VisitRequest{Submitted: t.CreatedAt, Planned: sv.PlannedArrival, Now: now})
-			if err != nil {
-				return "", err
-			}
-			date, rp := pick.Date, &pick.Reception
-			at := s.now()
-			v = models.Visit{TicketID: t.ID, ConnectionID: c.ID, AccessPointID: ap.ID, Date: date.String(), Window: ap.VisitWindow,
-				ReceptionPersonID: rp.ID, State: models.VisitScheduled, CreatedAt: at, UpdatedAt: at}
-			if err := tx.Create(&v).Error; err != nil {
-				if isUniqueViolation(err) {
-					return "", errTicketBooked
-				}
-				return "", fmt.Errorf("record visit: %w", err)
-			}
-			res := tx.Model(&models.Ticket{}).Where("id = ? AND state = ?", t.ID, models.TicketOpen).
-				Updates(map[string]any{"state": models.TicketBooked, "updated_at": at})
-			if res.Error != nil {
-				return "", fmt.Errorf("mark ticket %d booked: %w", t.ID, res.Error)
-			}
-			if res.RowsAffected != 1 {
-				return "", errTicketBooked
-			}
-			data, err := s.visitData(tx, &v, c, &ap, rp, cal, sv)
-			if err != nil {
-				return "", err
-			}
-			staff, thread := s.cfg.StaffChannel, ""
-			if t.StaffChannel != "" {
-				staff, thread = t.StaffChannel, t.StaffTS
-			}
-			for _, to := range []struct{ channel, thread string }{{c.AppliedChannel, ""}, {data.providerChannel, ""}, {staff, thread}} {
-				key := fmt.Sprintf("conn/%d/v%d/%s/%s", c.ID, c.Version, models.NoticeVisitScheduled, to.channel)
-				if err := s.visitNotice(tx, key, models.NoticeVisitScheduled, to.channel, to.thread, c.ID, data.VisitNoticeData); err != nil {
-					return "", err
-				}
-			}
-			return fmt.Sprintf("IDC visit %s %s at %s, reception %s (ticket %d)", v.Date, v.Window, ap.IDCName, rp.Name, t.ID), nil
-		})
-	if err != nil {
-		var done *models.AlreadyDoneError
-		if errors.Is(err, errTicketBooked) || errors.As(err, &done) {
-			v, err := s.visitOfTicket(ctx, ticketID)
-			return v, false, err
-		}
-		return nil, false, fmt.Errorf("book visit for ticket %d: %w", ticketID, err)
-	}
-	return &v, true, nil
-}
-
 func (s *Store) visitOfTicket(ctx context.Context, ticketID int64) (*models.Visit, error) {
 	var v models.Visit
 	if err := s.db.WithContext(ctx).First(&v, "ticket_id = ?", ticketID).Error; err != nil {
@@ -346,28 +224,31 @@ func surveyOf(tx *gorm.DB, connID int64) (*models.Survey, error) {
 
 // visitData gathers what the visit notices show.
 func (s *Store) visitData(tx *gorm.DB, v *models.Visit, c *models.Connection, ap *models.AccessPoint, rp *models.ReceptionPerson, cal *models.Calendar, sv *models.Survey) (visitInfo, error) {
-	date, err := models.ParseDate(v.Date)
-	if err != nil {
-		return visitInfo{}, fmt.Errorf("visit %d: %w", v.ID, err)
-	}
-	d := VisitNoticeData{
-		VisitID: v.ID, TicketID: v.TicketID, Connection: c.DisplayID(), Date: v.Date, Weekday: date.Weekday().String(),
-		Window: v.Window, TimeZone: cal.Location.String(), AccessPoint: ap.Name, IDCName: ap.IDCName, IDCAddress: ap.IDCAddress,
-		ReceptionName: rp.Name, ReceptionPhone: rp.Phone, ReceptionUser: rp.SlackUserID, Visitors: []Visitor{},
-	}
 	var p models.Provider
 	if err := tx.First(&p, "id = ?", c.ProviderID).Error; err != nil {
 		return visitInfo{}, fmt.Errorf("load provider %s: %w", c.ProviderID, translate(err))
 	}
-	d.Provider = p.Name
-	d.ConstructionCompany = sv.ConstructionCompany
+	return s.visitInfo(v, c, ap, rp, cal, &p, sv), nil
+}
+
+// visitInfo is what the visit notices show, from what is loaded already.
+func (s *Store) visitInfo(v *models.Visit, c *models.Connection, ap *models.AccessPoint, rp *models.ReceptionPerson, cal *models.Calendar, p *models.Provider, sv *models.Survey) visitInfo {
+	d := VisitNoticeData{
+		VisitID: v.ID, TicketID: v.TicketID, Connection: c.DisplayID(), Date: v.Date,
+		Window: v.Window, TimeZone: cal.Location.String(), AccessPoint: ap.Name, IDCName: ap.IDCName, IDCAddress: ap.IDCAddress,
+		ReceptionName: rp.Name, ReceptionPhone: rp.Phone, ReceptionUser: rp.SlackUserID, Visitors: []Visitor{},
+		Provider: p.Name, ConstructionCompany: sv.ConstructionCompany,
+	}
+	if date, err := models.ParseDate(v.Date); err == nil {
+		d.Weekday = date.Weekday().String()
+	}
 	if !sv.PlannedArrival.IsZero() {
 		d.PlannedDate = models.DateOf(sv.PlannedArrival, cal.Location).String()
 	}
 	for _, e := range sv.Engineers {
 		d.Visitors = append(d.Visitors, Visitor{Name: e.Name, Phone: e.Phone, IDType: string(e.IDType), IDNumber: models.MaskID(e.IDNumber)})
 	}
-	return visitInfo{VisitNoticeData: d, providerChannel: p.SlackChannel}, nil
+	return visitInfo{VisitNoticeData: d, providerChannel: p.SlackChannel}
 }
 
 // visitNotice records a visit notice; a key recorded already is left alone
