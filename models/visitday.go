@@ -50,6 +50,15 @@ type VisitDay struct {
 	Reception ReceptionPerson
 }
 
+// BookingQuery chooses the tickets of a booking batch: waiting tickets
+// with ids above AfterID, oldest first, at most Limit (<= 0: 500), at the
+// given access points (none: all).
+type BookingQuery struct {
+	AfterID      int64
+	Limit        int
+	AccessPoints []string
+}
+
 // BookingBatch is what booking a batch of construction tickets did.
 type BookingBatch struct {
 	// Claimed is how many tickets the batch took on (booked or failed), and

@@ -59,6 +59,9 @@ type Config struct {
 	// BookingBatch is how many tickets schedule-visits books in one
 	// transaction (500).
 	BookingBatch int
+	// BookingConcurrency is how many lanes of IDCs schedule-visits books at
+	// once (default 4 on PostgreSQL, 1 on SQLite, which writes one at a time).
+	BookingConcurrency int
 
 	// CatchUp is how far back a starting scheduler looks for a tick missed
 	// while no process ran, and runs it (default 24h; negative: no catch-up).

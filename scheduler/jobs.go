@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/leaseline/leaseline/models"
@@ -25,9 +26,10 @@ type Job interface {
 
 // VisitStore is what schedule-visits needs of the store.
 type VisitStore interface {
-	// BookVisits books a batch of waiting tickets, ids above afterID, in
-	// one transaction.
-	BookVisits(ctx context.Context, now time.Time, afterID int64, limit int) (models.BookingBatch, error)
+	// WaitingAccessPoints lists the access points with tickets to book.
+	WaitingAccessPoints(ctx context.Context, now time.Time) ([]string, error)
+	// BookVisits books a batch of waiting tickets in one transaction.
+	BookVisits(ctx context.Context, now time.Time, q models.BookingQuery) (models.BookingBatch, error)
 }
 
 // ReceptionStore is what reception-reminders needs of the store.
@@ -54,8 +56,11 @@ type CustomerStore interface {
 type ScheduleVisits struct {
 	Store VisitStore
 	// Batch is how many tickets one transaction books (default 500).
-	Batch  int
-	Logger *slog.Logger
+	Batch int
+	// Concurrency is how many lanes of access points book at once (default
+	// 1); the tickets of one IDC are always booked in one lane, in order.
+	Concurrency int
+	Logger      *slog.Logger
 }
 
 // Name implements Job.
@@ -72,45 +77,81 @@ const maxJobErrors = 10
 // Run implements Job.
 func (j *ScheduleVisits) Run(ctx context.Context, now time.Time) error {
 	log := logger(j.Logger)
-	batch := j.Batch
-	if batch <= 0 {
-		batch = 500
+	var lanes [][]string // nil: one lane of every access point
+	if n := max(j.Concurrency, 1); n > 1 {
+		aps, err := j.Store.WaitingAccessPoints(ctx, now)
+		if err != nil {
+			return fmt.Errorf("%s: %w", JobScheduleVisits, err)
+		}
+		lanes = make([][]string, min(n, len(aps)))
+		for i, ap := range aps {
+			lanes[i%len(lanes)] = append(lanes[i%len(lanes)], ap)
+		}
+	}
+	if lanes == nil {
+		lanes = [][]string{nil}
 	}
 	var (
+		mu             sync.Mutex
 		errs           []error
 		booked, failed int
-		after          int64
+		wg             sync.WaitGroup
 	)
-	for {
-		b, err := j.Store.BookVisits(ctx, now, after, batch)
-		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("%s stopped after %d bookings: %w", JobScheduleVisits, booked, errors.Join(err, ctx.Err()))
+	for _, aps := range lanes {
+		wg.Go(func() {
+			b, f, err := j.lane(ctx, now, aps, log)
+			mu.Lock()
+			defer mu.Unlock()
+			booked, failed = booked+b, failed+len(f)
+			for _, e := range append(f, err) {
+				if e != nil && len(errs) < maxJobErrors {
+					errs = append(errs, e)
+				}
 			}
-			return fmt.Errorf("%s: %w", JobScheduleVisits, err)
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s stopped after %d bookings: %w", JobScheduleVisits, booked, errors.Join(append(errs, err)...))
+	}
+	log.InfoContext(ctx, "job done", "job", JobScheduleVisits, "at", now, "booked", booked, "failed", failed)
+	switch {
+	case failed > 0:
+		return fmt.Errorf("%s: %d of the tickets could not be booked: %w", JobScheduleVisits, failed, errors.Join(errs...))
+	case len(errs) > 0:
+		return fmt.Errorf("%s: %w", JobScheduleVisits, errors.Join(errs...))
+	}
+	return nil
+}
+
+// lane books the tickets of access points aps (nil: all), batch after
+// batch, and returns how many it booked, the tickets it could not book and
+// the error that stopped it.
+func (j *ScheduleVisits) lane(ctx context.Context, now time.Time, aps []string, log *slog.Logger) (int, []error, error) {
+	q := models.BookingQuery{Limit: j.Batch, AccessPoints: aps}
+	if q.Limit <= 0 {
+		q.Limit = 500
+	}
+	booked := 0
+	var failed []error
+	for ctx.Err() == nil {
+		b, err := j.Store.BookVisits(ctx, now, q)
+		if err != nil {
+			return booked, failed, err
 		}
 		for _, v := range b.Booked {
 			log.InfoContext(ctx, "IDC visit booked", "ticket", v.TicketID, "connection", v.ConnectionID, "date", v.Date, "access_point", v.AccessPointID)
 		}
 		for _, f := range b.Failed {
 			log.ErrorContext(ctx, "cannot book IDC visit", "ticket", f.TicketID, "err", f.Err)
-			if len(errs) < maxJobErrors {
-				errs = append(errs, fmt.Errorf("ticket %d: %w", f.TicketID, f.Err))
-			}
+			failed = append(failed, fmt.Errorf("ticket %d: %w", f.TicketID, f.Err))
 		}
-		booked, failed, after = booked+len(b.Booked), failed+len(b.Failed), b.LastTicketID
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%s stopped after %d bookings: %w", JobScheduleVisits, booked, err)
-		}
-		if b.Claimed < batch {
+		booked, q.AfterID = booked+len(b.Booked), b.LastTicketID
+		if b.Claimed < q.Limit {
 			break
 		}
 	}
-	log.InfoContext(ctx, "job done", "job", JobScheduleVisits, "at", now, "booked", booked, "failed", failed)
-	if failed > 0 {
-		return fmt.Errorf("%s: %d of the tickets could not be booked: %w", JobScheduleVisits, failed, errors.Join(errs...))
-	}
-	return nil
+	return booked, failed, nil
 }
 
 // ReceptionReminders reminds the provider and the reception person of each

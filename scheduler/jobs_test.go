@@ -110,11 +110,11 @@ type crashingStore struct {
 	cancel context.CancelFunc
 }
 
-func (c *crashingStore) BookVisits(ctx context.Context, now time.Time, afterID int64, limit int) (models.BookingBatch, error) {
+func (c *crashingStore) BookVisits(ctx context.Context, now time.Time, q models.BookingQuery) (models.BookingBatch, error) {
 	if c.n.Add(1) > c.k {
 		c.cancel()
 	}
-	return c.VisitStore.BookVisits(ctx, now, afterID, limit)
+	return c.VisitStore.BookVisits(ctx, now, q)
 }
 
 // diesAfterPosting posts to Slack, then "dies" at the k-th post: the

@@ -59,7 +59,7 @@ type Scheduler struct {
 func New(st Store, cfg Config) (*Scheduler, error) {
 	c := cfg.withDefaults()
 	jobs := []Job{
-		&ScheduleVisits{Store: st, Batch: c.BookingBatch, Logger: c.Logger},
+		&ScheduleVisits{Store: st, Batch: c.BookingBatch, Concurrency: bookingConcurrency(c, st.Dialect()), Logger: c.Logger},
 		&ReceptionReminders{Store: st, Logger: c.Logger},
 		&ReviewSLA{Store: st, Escalate: c.Escalate, Logger: c.Logger},
 		&CustomerReminders{Store: st, Policy: reminderPolicy(c), Logger: c.Logger},
@@ -69,6 +69,16 @@ func New(st Store, cfg Config) (*Scheduler, error) {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	return NewWithJobs(db, st.Dialect(), cfg, jobs...)
+}
+
+func bookingConcurrency(c Config, dialect string) int {
+	switch {
+	case c.BookingConcurrency > 0:
+		return c.BookingConcurrency
+	case dialect == "postgres":
+		return 4
+	}
+	return 1
 }
 
 func reminderPolicy(c Config) store.ReminderPolicy {

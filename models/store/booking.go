@@ -42,18 +42,34 @@ func (s *Store) TicketsToBook(ctx context.Context, now time.Time, afterID int64,
 	return out, nil
 }
 
+// WaitingAccessPoints lists the access points with construction tickets
+// waiting for a visit at now (as TicketsToBook), by id.
+func (s *Store) WaitingAccessPoints(ctx context.Context, now time.Time) ([]string, error) {
+	var out []string
+	err := s.db.WithContext(ctx).Model(&models.Ticket{}).Distinct("access_point_id").
+		Where("kind = ? AND state = ? AND created_at <= ?", models.TicketConstruction, models.TicketOpen, now.UTC()).
+		Order("access_point_id").Pluck("access_point_id", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list access points with tickets to book: %w", err)
+	}
+	return out, nil
+}
+
 // BookVisits books the IDC visits of the construction tickets waiting at
-// now (as TicketsToBook), ids above afterID, oldest first, at most limit
-// (<= 0 means 500), in one transaction, by the rules of BookVisit. Within
+// now (as TicketsToBook) that q chooses, in one transaction, by the rules
+// of BookVisit. Within
 // an IDC the tickets are booked in id order: first come, first served.
 //
-// The batch's connections are claimed with FOR UPDATE SKIP LOCKED on
-// PostgreSQL (SQLite's immediate transaction holds the write lock), so two
-// replicas never book the same ticket; the access points are locked, so
-// that concurrent bookings respect their capacity. A crash books the whole
+// The access points are locked first (all, or q's), in id order, so that
+// concurrent bookings respect their capacity and book in ticket order; the
+// batch's connections are then claimed with FOR UPDATE SKIP LOCKED (one a
+// staff member is changing is left for the next run). SQLite's immediate
+// transaction holds the database's write lock instead. Two replicas never
+// book the same ticket. A crash books the whole
 // batch or none of it. A ticket that cannot be booked (no rota, no day
 // with room) is reported in Failed and stays open; the others are booked.
-func (s *Store) BookVisits(ctx context.Context, now time.Time, afterID int64, limit int) (models.BookingBatch, error) {
+func (s *Store) BookVisits(ctx context.Context, now time.Time, q models.BookingQuery) (models.BookingBatch, error) {
+	limit := q.Limit
 	if limit <= 0 {
 		limit = 500
 	}
@@ -61,16 +77,30 @@ func (s *Store) BookVisits(ctx context.Context, now time.Time, afterID int64, li
 	var booked []*booking
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		out, booked = models.BookingBatch{}, nil
+		// The access points first, in id order: a second booker of the
+		// same IDCs waits here, then claims the tickets after ours and sees
+		// our bookings (first come, first served across replicas too).
+		lock := s.forUpdate(tx).Model(&models.AccessPoint{}).Order("id")
+		if len(q.AccessPoints) > 0 {
+			lock = lock.Where("id IN ?", q.AccessPoints)
+		}
+		var locked []string
+		if err := lock.Pluck("id", &locked).Error; err != nil {
+			return fmt.Errorf("lock access points: %w", err)
+		}
 		var tickets []models.Ticket
-		q := tx.Model(&models.Ticket{}).Select("tickets.*").
+		claim := tx.Model(&models.Ticket{}).Select("tickets.*").
 			Joins("JOIN connections ON connections.id = tickets.connection_id").
-			Where("tickets.kind = ? AND tickets.state = ? AND tickets.created_at <= ? AND tickets.id > ?", models.TicketConstruction, models.TicketOpen, now.UTC(), afterID).
+			Where("tickets.kind = ? AND tickets.state = ? AND tickets.created_at <= ? AND tickets.id > ?", models.TicketConstruction, models.TicketOpen, now.UTC(), q.AfterID).
 			Where("connections.status = ? AND connections.step = ?", models.StatusConnecting, models.StepTicketSubmitted).
 			Order("tickets.id").Limit(limit)
-		if s.dialect == "postgres" {
-			q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Table: clause.Table{Name: "connections"}, Options: clause.LockingOptionsSkipLocked})
+		if len(q.AccessPoints) > 0 {
+			claim = claim.Where("tickets.access_point_id IN ?", q.AccessPoints)
 		}
-		if err := q.Find(&tickets).Error; err != nil {
+		if s.dialect == "postgres" {
+			claim = claim.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Table: clause.Table{Name: "connections"}, Options: clause.LockingOptionsSkipLocked})
+		}
+		if err := claim.Find(&tickets).Error; err != nil {
 			return fmt.Errorf("claim tickets to book: %w", err)
 		}
 		if len(tickets) == 0 {
@@ -86,7 +116,7 @@ func (s *Store) BookVisits(ctx context.Context, now time.Time, afterID int64, li
 		return err
 	})
 	if err != nil {
-		return models.BookingBatch{}, fmt.Errorf("book visits after ticket %d: %w", afterID, err)
+		return models.BookingBatch{}, fmt.Errorf("book visits after ticket %d: %w", q.AfterID, err)
 	}
 	for _, b := range booked {
 		out.Booked = append(out.Booked, b.visit)

@@ -240,6 +240,88 @@ func TestBookVisitConcurrent(t *testing.T) {
 	})
 }
 
+// TestBookVisitsReplicas: four bookers running batches of two at once, as
+// replicas of schedule-visits do, book every ticket once, fill each day to
+// the capacity and no further, and book in ticket order (first come, first
+// served); each ticket's three visit_scheduled notices are written once.
+func TestBookVisitsReplicas(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		f := newFixture(t, backend)
+		ctx := context.Background()
+		var tickets []*models.Ticket
+		for i := range 6 {
+			actor := f.acme
+			if i%2 == 1 {
+				actor = f.other
+			}
+			_, tk := f.ticketSubmittedAt(t, actor, visitAPXiaoshan, cst(2026, 10, 13, 10, i))
+			tickets = append(tickets, tk)
+		}
+		now := cst(2026, 10, 13, 11, 0)
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			booked = map[int64]int{}
+		)
+		for range 4 {
+			wg.Go(func() {
+				q := models.BookingQuery{Limit: 2}
+				for {
+					b, err := f.s.BookVisits(ctx, now, q)
+					if err != nil {
+						t.Errorf("book: %v", err)
+						return
+					}
+					mu.Lock()
+					for _, v := range b.Booked {
+						booked[v.TicketID]++
+					}
+					mu.Unlock()
+					if len(b.Failed) > 0 {
+						t.Errorf("failed: %+v", b.Failed)
+					}
+					if b.Claimed < q.Limit {
+						return
+					}
+					q.AfterID = b.LastTicketID
+				}
+			})
+		}
+		wg.Wait()
+		var dates []string
+		for _, tk := range tickets {
+			if booked[tk.ID] != 1 {
+				t.Fatalf("ticket %d booked %d times", tk.ID, booked[tk.ID])
+			}
+			d, err := f.s.Detail(ctx, f.staff, *tk.ConnectionID)
+			if err != nil || d.Visit == nil {
+				t.Fatalf("visit of ticket %d: %v", tk.ID, err)
+			}
+			dates = append(dates, d.Visit.Date)
+		}
+		want := "2026-10-14 2026-10-14 2026-10-15 2026-10-15 2026-10-16 2026-10-16"
+		if got := strings.Join(dates, " "); got != want {
+			t.Fatalf("dates in ticket order %s, want %s", got, want)
+		}
+		notices, err := f.s.Notices(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scheduled := 0
+		for _, n := range notices {
+			if n.Kind == models.NoticeVisitScheduled {
+				scheduled++
+			}
+		}
+		if scheduled != 3*len(tickets) {
+			t.Fatalf("%d visit_scheduled notices, want %d", scheduled, 3*len(tickets))
+		}
+		if left, err := f.s.TicketsToBook(ctx, now, 0, 0); err != nil || len(left) != 0 {
+			t.Fatalf("tickets left: %d %v", len(left), err)
+		}
+	})
+}
+
 // TestBookVisitNotices checks who is told and what the notice data holds.
 func TestBookVisitNotices(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
