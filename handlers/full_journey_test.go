@@ -211,21 +211,23 @@ func TestFullJourney(t *testing.T) {
 		ticket := k.one(id, models.NoticeTicketSubmitted, staffChannel)
 		jTyped(t, "ticket", ticket.blocks, "Cage 12, rack 4", "Li Wei", maskedID)
 
-		// 8. The scheduler books the IDC visit on the next workday.
+		// 8. The scheduler books the IDC visit on the first workday after the
+		// ticket (Thursday 26th) that is not before the planned arrival
+		// (Saturday 28th): Monday 30th.
 		tk := jConn(e, id).Ticket
 		visit, booked, err := e.store.BookVisit(ctx, tk.ID, e.clock.Now())
 		if err != nil || !booked {
 			t.Fatalf("book visit: %v (booked %v)", err, booked)
 		}
-		if visit.Date != "2026-11-27" {
-			t.Errorf("visit on %s, want the next workday 2026-11-27", visit.Date)
+		if visit.Date != "2026-11-30" {
+			t.Errorf("visit on %s, want Monday 2026-11-30 (planned arrival Saturday 28th)", visit.Date)
 		}
 		jWantStatus(t, e, id, models.StatusConnecting, models.StepVisitScheduled)
 		k.deliver()
 		for _, ch := range []string{customerChan, providerChan, staffChannel} {
 			v := k.one(id, models.NoticeVisitScheduled, ch)
 			text := blocksText(v.blocks)
-			for _, want := range []string{"2026-11-27", "09:30-12:00", "Yuhang Data Park B", "Building B, Yuhang Data Park", maskedID} {
+			for _, want := range []string{"2026-11-30", "09:30-12:00", "Yuhang Data Park B", "Building B, Yuhang Data Park", maskedID} {
 				if !strings.Contains(text, want) {
 					t.Errorf("visit_scheduled to %s lacks %q:\n%s", ch, want, text)
 				}

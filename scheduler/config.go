@@ -56,10 +56,11 @@ type Config struct {
 	// ExpireUnpaidAfterWorkdays is how many workdays an Approved connection
 	// may stay unpaid before it is canceled (default 10; negative: never).
 	ExpireUnpaidAfterWorkdays int
-	// BookingBatch is how many tickets schedule-visits lists at a time (200).
+	// BookingBatch is how many tickets schedule-visits books in one
+	// transaction (500).
 	BookingBatch int
-	// BookingConcurrency is how many IDCs schedule-visits books at once
-	// (default 4 on PostgreSQL, 1 on SQLite, which writes one at a time).
+	// BookingConcurrency is how many lanes of IDCs schedule-visits books at
+	// once (default 4 on PostgreSQL, 1 on SQLite, which writes one at a time).
 	BookingConcurrency int
 
 	// CatchUp is how far back a starting scheduler looks for a tick missed
@@ -124,7 +125,7 @@ func (c Config) withDefaults() Config {
 		c.ExpireUnpaidAfterWorkdays = 10
 	}
 	if c.BookingBatch <= 0 {
-		c.BookingBatch = 200
+		c.BookingBatch = 500
 	}
 	if c.CatchUp == 0 {
 		c.CatchUp = 24 * time.Hour

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"log/slog"
 	"sync"
 	"time"
@@ -27,8 +26,10 @@ type Job interface {
 
 // VisitStore is what schedule-visits needs of the store.
 type VisitStore interface {
-	TicketsToBook(ctx context.Context, now time.Time, afterID int64, limit int) ([]models.Ticket, error)
-	BookVisit(ctx context.Context, ticketID int64, now time.Time) (*models.Visit, bool, error)
+	// WaitingAccessPoints lists the access points with tickets to book.
+	WaitingAccessPoints(ctx context.Context, now time.Time) ([]string, error)
+	// BookVisits books a batch of waiting tickets in one transaction.
+	BookVisits(ctx context.Context, now time.Time, q models.BookingQuery) (models.BookingBatch, error)
 }
 
 // ReceptionStore is what reception-reminders needs of the store.
@@ -47,17 +48,17 @@ type CustomerStore interface {
 }
 
 // ScheduleVisits books the IDC visit of every construction ticket waiting
-// for one (store.BookVisit: next workday, capacity, lock-downs, rota), one
-// transaction per ticket, so that a run stopped half-way leaves each ticket
-// booked or untouched and the next run books the rest. A ticket that cannot
-// be booked (no rota, no day with room) is logged and the run goes on; the
-// run then returns the errors.
+// for one (store.BookVisits: next workday, capacity, lock-downs, rota), a
+// batch of tickets per transaction, oldest first, so that a run stopped
+// half-way leaves each batch booked or untouched and the next run books the
+// rest. A ticket that cannot be booked (no rota, no day with room) is
+// logged and the run goes on; the run then returns the errors.
 type ScheduleVisits struct {
 	Store VisitStore
-	// Batch is how many tickets are listed at a time (default 200).
+	// Batch is how many tickets one transaction books (default 500).
 	Batch int
-	// Concurrency is how many IDCs are booked at once (default 1); the
-	// tickets of one IDC are always booked one after the other, in order.
+	// Concurrency is how many lanes of access points book at once (default
+	// 1); the tickets of one IDC are always booked in one lane, in order.
 	Concurrency int
 	Logger      *slog.Logger
 }
@@ -76,72 +77,81 @@ const maxJobErrors = 10
 // Run implements Job.
 func (j *ScheduleVisits) Run(ctx context.Context, now time.Time) error {
 	log := logger(j.Logger)
-	batch := j.Batch
-	if batch <= 0 {
-		batch = 200
+	var lanes [][]string // nil: one lane of every access point
+	if n := max(j.Concurrency, 1); n > 1 {
+		aps, err := j.Store.WaitingAccessPoints(ctx, now)
+		if err != nil {
+			return fmt.Errorf("%s: %w", JobScheduleVisits, err)
+		}
+		lanes = make([][]string, min(n, len(aps)))
+		for i, ap := range aps {
+			lanes[i%len(lanes)] = append(lanes[i%len(lanes)], ap)
+		}
 	}
-	lanes := max(j.Concurrency, 1)
+	if lanes == nil {
+		lanes = [][]string{nil}
+	}
 	var (
 		mu             sync.Mutex
 		errs           []error
 		booked, failed int
+		wg             sync.WaitGroup
 	)
-	book := func(t models.Ticket) {
-		v, ok, err := j.Store.BookVisit(ctx, t.ID, now)
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case err != nil:
-			failed++
-			if len(errs) < maxJobErrors {
-				errs = append(errs, err)
-			}
-			if ctx.Err() == nil {
-				log.ErrorContext(ctx, "cannot book IDC visit", "ticket", t.ID, "err", err)
-			}
-		case ok:
-			booked++
-			log.InfoContext(ctx, "IDC visit booked", "ticket", t.ID, "connection", v.ConnectionID, "date", v.Date, "access_point", v.AccessPointID)
-		}
-	}
-	after := int64(0)
-	for {
-		tickets, err := j.Store.TicketsToBook(ctx, now, after, batch)
-		if err != nil {
-			return fmt.Errorf("%s: %w", JobScheduleVisits, err)
-		}
-		// One lane per group of access points: an IDC's tickets are booked
-		// in order (first come, first served), different IDCs at once.
-		byLane := make([][]models.Ticket, lanes)
-		for _, t := range tickets {
-			after = t.ID
-			l := int(crc32.ChecksumIEEE([]byte(t.AccessPointID)) % uint32(lanes))
-			byLane[l] = append(byLane[l], t)
-		}
-		var wg sync.WaitGroup
-		for _, lane := range byLane {
-			wg.Go(func() {
-				for _, t := range lane {
-					if ctx.Err() != nil {
-						return
-					}
-					book(t)
+	for _, aps := range lanes {
+		wg.Go(func() {
+			b, f, err := j.lane(ctx, now, aps, log)
+			mu.Lock()
+			defer mu.Unlock()
+			booked, failed = booked+b, failed+len(f)
+			for _, e := range append(f, err) {
+				if e != nil && len(errs) < maxJobErrors {
+					errs = append(errs, e)
 				}
-			})
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s stopped after %d bookings: %w", JobScheduleVisits, booked, errors.Join(append(errs, err)...))
+	}
+	log.InfoContext(ctx, "job done", "job", JobScheduleVisits, "at", now, "booked", booked, "failed", failed)
+	switch {
+	case failed > 0:
+		return fmt.Errorf("%s: %d of the tickets could not be booked: %w", JobScheduleVisits, failed, errors.Join(errs...))
+	case len(errs) > 0:
+		return fmt.Errorf("%s: %w", JobScheduleVisits, errors.Join(errs...))
+	}
+	return nil
+}
+
+// lane books the tickets of access points aps (nil: all), batch after
+// batch, and returns how many it booked, the tickets it could not book and
+// the error that stopped it.
+func (j *ScheduleVisits) lane(ctx context.Context, now time.Time, aps []string, log *slog.Logger) (int, []error, error) {
+	q := models.BookingQuery{Limit: j.Batch, AccessPoints: aps}
+	if q.Limit <= 0 {
+		q.Limit = 500
+	}
+	booked := 0
+	var failed []error
+	for ctx.Err() == nil {
+		b, err := j.Store.BookVisits(ctx, now, q)
+		if err != nil {
+			return booked, failed, err
 		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%s stopped after %d bookings: %w", JobScheduleVisits, booked, err)
+		for _, v := range b.Booked {
+			log.InfoContext(ctx, "IDC visit booked", "ticket", v.TicketID, "connection", v.ConnectionID, "date", v.Date, "access_point", v.AccessPointID)
 		}
-		if len(tickets) < batch {
+		for _, f := range b.Failed {
+			log.ErrorContext(ctx, "cannot book IDC visit", "ticket", f.TicketID, "err", f.Err)
+			failed = append(failed, fmt.Errorf("ticket %d: %w", f.TicketID, f.Err))
+		}
+		booked, q.AfterID = booked+len(b.Booked), b.LastTicketID
+		if b.Claimed < q.Limit {
 			break
 		}
 	}
-	log.InfoContext(ctx, "job done", "job", JobScheduleVisits, "at", now, "booked", booked, "failed", failed)
-	if failed > 0 {
-		return fmt.Errorf("%s: %d of the tickets could not be booked: %w", JobScheduleVisits, failed, errors.Join(errs...))
-	}
-	return nil
+	return booked, failed, nil
 }
 
 // ReceptionReminders reminds the provider and the reception person of each

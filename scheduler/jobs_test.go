@@ -101,7 +101,7 @@ func TestRunJobUnknown(t *testing.T) {
 	}
 }
 
-// crashingStore makes the process "die" after k bookings: it cancels the
+// crashingStore makes the process "die" after k batches: it cancels the
 // run's context, as a killed process stops its transactions.
 type crashingStore struct {
 	VisitStore
@@ -110,11 +110,11 @@ type crashingStore struct {
 	cancel context.CancelFunc
 }
 
-func (c *crashingStore) BookVisit(ctx context.Context, id int64, now time.Time) (*models.Visit, bool, error) {
+func (c *crashingStore) BookVisits(ctx context.Context, now time.Time, q models.BookingQuery) (models.BookingBatch, error) {
 	if c.n.Add(1) > c.k {
 		c.cancel()
 	}
-	return c.VisitStore.BookVisit(ctx, id, now)
+	return c.VisitStore.BookVisits(ctx, now, q)
 }
 
 // diesAfterPosting posts to Slack, then "dies" at the k-th post: the
@@ -139,7 +139,7 @@ func (p *diesAfterPosting) PostMessageContext(ctx context.Context, ch string, op
 	return c, ts, err
 }
 
-// TestKilledMidRun: schedule-visits killed after k bookings, then rerun:
+// TestKilledMidRun: schedule-visits killed after a batch of 3 bookings, then rerun:
 // every ticket booked once; delivery killed after posting, then resumed:
 // every notice in Slack once.
 func TestKilledMidRun(t *testing.T) {
@@ -153,7 +153,7 @@ func TestKilledMidRun(t *testing.T) {
 		f.clock.Set(now)
 
 		ctx, cancel := context.WithCancel(context.Background())
-		job := &ScheduleVisits{Store: &crashingStore{VisitStore: f.s, k: 3, cancel: cancel}, Logger: quietLog()}
+		job := &ScheduleVisits{Store: &crashingStore{VisitStore: f.s, k: 1, cancel: cancel}, Batch: 3, Logger: quietLog()}
 		if err := job.Run(ctx, now); !errors.Is(err, context.Canceled) {
 			t.Fatalf("killed run: %v", err)
 		}

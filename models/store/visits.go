@@ -39,9 +39,13 @@ type VisitNoticeData struct {
 	TicketID   int64  `json:"ticket_id"`
 	Connection string `json:"connection"` // its display ID, e.g. pc-…
 	Date       string `json:"date"`       // YYYY-MM-DD, local to the region
-	Weekday    string `json:"weekday"`    // e.g. "Monday"
-	Window     string `json:"window"`     // e.g. "09:30-12:00"
-	TimeZone   string `json:"time_zone"`  // IANA name of the region's zone
+	// PlannedDate is the local date of the survey's planned arrival: the
+	// visit is never booked before it, and is later when that day has no
+	// room (or is not a workday).
+	PlannedDate string `json:"planned_date,omitempty"`
+	Weekday     string `json:"weekday"`   // e.g. "Monday"
+	Window      string `json:"window"`    // e.g. "09:30-12:00"
+	TimeZone    string `json:"time_zone"` // IANA name of the region's zone
 
 	AccessPoint string `json:"access_point"` // its name
 	IDCName     string `json:"idc_name"`
@@ -72,126 +76,6 @@ type Visitor struct {
 
 // errTicketBooked stops a booking whose ticket was booked meanwhile.
 var errTicketBooked = errors.New("ticket already booked")
-
-// maxBookingScan bounds the search for a day with room: two years of days
-// without one means a broken catalog (no rota, capacity 0), not a busy IDC.
-const maxBookingScan = 2 * 366
-
-// TicketsToBook lists the construction tickets waiting for a visit at now
-// (submitted at or before now, connection at the step "construction ticket
-// submitted"), oldest first, with ids above afterID (for paging), at most
-// limit (<= 0 means 100).
-func (s *Store) TicketsToBook(ctx context.Context, now time.Time, afterID int64, limit int) ([]models.Ticket, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	var out []models.Ticket
-	err := s.db.WithContext(ctx).
-		Where("kind = ? AND state = ? AND created_at <= ? AND id > ?", models.TicketConstruction, models.TicketOpen, now.UTC(), afterID).
-		Where("connection_id IN (?)", s.db.Model(&models.Connection{}).Select("id").
-			Where("status = ? AND step = ?", models.StatusConnecting, models.StepTicketSubmitted)).
-		Order("id").Limit(limit).Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("list tickets to book: %w", err)
-	}
-	return out, nil
-}
-
-// BookVisit books the IDC visit of construction ticket ticketID, in one
-// transaction through the lifecycle engine (action schedule visit, by the
-// system): the first workday of the region's calendar after the ticket was
-// submitted (and after the local day of now, so never today or in the
-// past), skipping the IDC's lock-down days and days already at its daily
-// visit capacity or without anyone of its reception rota on duty; the
-// reception person on duty with the fewest visits (then the lowest id); the
-// access point's visit window. The ticket becomes booked, and the customer,
-// the provider's channel and the staff (in the ticket's thread) get a
-// visit_scheduled notice with VisitNoticeData.
-//
-// It is idempotent: a ticket booked already returns its visit and false.
-// The unique visits.ticket_id and the engine's version check make a ticket
-// never booked twice, even by two processes at once; the access point's row
-// is locked so that concurrent bookings respect its capacity.
-func (s *Store) BookVisit(ctx context.Context, ticketID int64, now time.Time) (*models.Visit, bool, error) {
-	var t models.Ticket
-	if err := s.db.WithContext(ctx).First(&t, ticketID).Error; err != nil {
-		return nil, false, fmt.Errorf("book visit for ticket %d: %w", ticketID, translate(err))
-	}
-	if t.Kind != models.TicketConstruction || t.ConnectionID == nil {
-		return nil, false, fmt.Errorf("book visit for ticket %d: not a construction ticket: %w", ticketID, models.ErrNotFound)
-	}
-	if t.State != models.TicketOpen {
-		v, err := s.visitOfTicket(ctx, ticketID)
-		return v, false, err
-	}
-	var v models.Visit
-	_, err := s.transition(ctx, models.SystemActor(), *t.ConnectionID, models.ActionScheduleVisit,
-		func(tx *gorm.DB, c *models.Connection, _ models.Transition) (string, error) {
-			var ap models.AccessPoint
-			if err := s.forUpdate(tx).First(&ap, "id = ?", c.AccessPointID).Error; err != nil {
-				return "", fmt.Errorf("lock access point %s: %w", c.AccessPointID, translate(err))
-			}
-			if err := s.forUpdate(tx).First(&t, ticketID).Error; err != nil {
-				return "", fmt.Errorf("lock ticket %d: %w", ticketID, translate(err))
-			}
-			if t.State != models.TicketOpen {
-				return "", errTicketBooked
-			}
-			cal, err := calendarTx(tx, ap.RegionID)
-			if err != nil {
-				return "", err
-			}
-			start := cal.WorkdayAfter(models.DateOf(t.CreatedAt, cal.Location))
-			if earliest := cal.WorkdayAfter(models.DateOf(now, cal.Location)); start.Before(earliest) {
-				start = earliest
-			}
-			date, rp, err := s.pickDay(tx, &ap, cal, start, 0)
-			if err != nil {
-				return "", err
-			}
-			at := s.now()
-			v = models.Visit{TicketID: t.ID, ConnectionID: c.ID, AccessPointID: ap.ID, Date: date.String(), Window: ap.VisitWindow,
-				ReceptionPersonID: rp.ID, State: models.VisitScheduled, CreatedAt: at, UpdatedAt: at}
-			if err := tx.Create(&v).Error; err != nil {
-				if isUniqueViolation(err) {
-					return "", errTicketBooked
-				}
-				return "", fmt.Errorf("record visit: %w", err)
-			}
-			res := tx.Model(&models.Ticket{}).Where("id = ? AND state = ?", t.ID, models.TicketOpen).
-				Updates(map[string]any{"state": models.TicketBooked, "updated_at": at})
-			if res.Error != nil {
-				return "", fmt.Errorf("mark ticket %d booked: %w", t.ID, res.Error)
-			}
-			if res.RowsAffected != 1 {
-				return "", errTicketBooked
-			}
-			data, err := s.visitData(tx, &v, c, &ap, rp, cal)
-			if err != nil {
-				return "", err
-			}
-			staff, thread := s.cfg.StaffChannel, ""
-			if t.StaffChannel != "" {
-				staff, thread = t.StaffChannel, t.StaffTS
-			}
-			for _, to := range []struct{ channel, thread string }{{c.AppliedChannel, ""}, {data.providerChannel, ""}, {staff, thread}} {
-				key := fmt.Sprintf("conn/%d/v%d/%s/%s", c.ID, c.Version, models.NoticeVisitScheduled, to.channel)
-				if err := s.visitNotice(tx, key, models.NoticeVisitScheduled, to.channel, to.thread, c.ID, data.VisitNoticeData); err != nil {
-					return "", err
-				}
-			}
-			return fmt.Sprintf("IDC visit %s %s at %s, reception %s (ticket %d)", v.Date, v.Window, ap.IDCName, rp.Name, t.ID), nil
-		})
-	if err != nil {
-		var done *models.AlreadyDoneError
-		if errors.Is(err, errTicketBooked) || errors.As(err, &done) {
-			v, err := s.visitOfTicket(ctx, ticketID)
-			return v, false, err
-		}
-		return nil, false, fmt.Errorf("book visit for ticket %d: %w", ticketID, err)
-	}
-	return &v, true, nil
-}
 
 func (s *Store) visitOfTicket(ctx context.Context, ticketID int64) (*models.Visit, error) {
 	var v models.Visit
@@ -233,37 +117,24 @@ func calendarTx(tx *gorm.DB, regionID string) (*models.Calendar, error) {
 	return models.NewCalendar(r, days)
 }
 
-// pickDay finds the first day from start on which the access point takes a
-// visit: a workday, not locked down, below the daily capacity (not counting
-// visit except, when rescheduling), with someone of the rota on duty; and
-// the reception person for it.
-func (s *Store) pickDay(tx *gorm.DB, ap *models.AccessPoint, cal *models.Calendar, start models.Date, except int64) (models.Date, *models.ReceptionPerson, error) {
+// visitDays loads what picking a day at an access point needs: its
+// lock-down days and its visits (not counting visit except, when
+// rescheduling) from start on, its rota and the rota's load.
+func (s *Store) visitDays(tx *gorm.DB, ap *models.AccessPoint, cal *models.Calendar, start models.Date, except int64) (*models.VisitDays, error) {
 	blocked, err := lockDowns(tx, ap, start)
 	if err != nil {
-		return models.Date{}, nil, err
+		return nil, err
 	}
 	booked, err := visitsPerDay(tx, ap.ID, start, except)
 	if err != nil {
-		return models.Date{}, nil, err
+		return nil, err
 	}
 	rota, load, err := receptionRota(tx, ap.ID, except)
 	if err != nil {
-		return models.Date{}, nil, err
+		return nil, err
 	}
-	if len(rota) == 0 {
-		return models.Date{}, nil, fmt.Errorf("access point %s has no reception rota: add reception people to the catalog", ap.ID)
-	}
-	capacity := max(ap.DailyVisitCapacity, 1)
-	d := start
-	for range maxBookingScan {
-		if cal.IsWorkday(d) && !blocked[d] && booked[d.String()] < capacity {
-			if rp := onDuty(rota, load, d); rp != nil {
-				return d, rp, nil
-			}
-		}
-		d = d.AddDays(1)
-	}
-	return models.Date{}, nil, fmt.Errorf("access point %s has no day with room for a visit from %s to %s (capacity %d, lock-downs, rota)", ap.ID, start, d, capacity)
+	return &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal, Capacity: ap.DailyVisitCapacity, Window: ap.VisitWindow,
+		LockDowns: blocked, Booked: booked, Rota: rota, Load: load}, nil
 }
 
 // lockDowns returns the IDC's lock-down days (its own and its region's)
@@ -288,7 +159,7 @@ func lockDowns(tx *gorm.DB, ap *models.AccessPoint, start models.Date) (map[mode
 
 // visitsPerDay counts the visits (not canceled) booked at an access point
 // per date from start on.
-func visitsPerDay(tx *gorm.DB, apID string, start models.Date, except int64) (map[string]int, error) {
+func visitsPerDay(tx *gorm.DB, apID string, start models.Date, except int64) (map[models.Date]int, error) {
 	var rows []struct {
 		Date string
 		N    int
@@ -299,9 +170,13 @@ func visitsPerDay(tx *gorm.DB, apID string, start models.Date, except int64) (ma
 	if err != nil {
 		return nil, fmt.Errorf("count visits of %s: %w", apID, err)
 	}
-	out := make(map[string]int, len(rows))
+	out := make(map[models.Date]int, len(rows))
 	for _, r := range rows {
-		out[r.Date] = r.N
+		d, err := models.ParseDate(r.Date)
+		if err != nil {
+			return nil, fmt.Errorf("visit day of %s: %w", apID, err)
+		}
+		out[d] = r.N
 	}
 	return out, nil
 }
@@ -330,65 +205,50 @@ func receptionRota(tx *gorm.DB, apID string, except int64) ([]models.ReceptionPe
 	return rota, load, nil
 }
 
-// onDuty picks the reception person on duty on d with the fewest visits,
-// the lowest id on a tie: the rota rotates fairly.
-func onDuty(rota []models.ReceptionPerson, load map[int64]int, d models.Date) *models.ReceptionPerson {
-	var best *models.ReceptionPerson
-	for i := range rota {
-		p := &rota[i]
-		if !worksOn(p, d) {
-			continue
-		}
-		if best == nil || load[p.ID] < load[best.ID] {
-			best = p
-		}
-	}
-	return best
-}
-
-func worksOn(p *models.ReceptionPerson, d models.Date) bool {
-	if strings.TrimSpace(p.Weekdays) == "" {
-		return true
-	}
-	days, err := models.ParseWeekdays(p.Weekdays)
-	if err != nil {
-		return false
-	}
-	return days[d.Weekday()]
-}
-
 // visitInfo is VisitNoticeData plus where the provider is told.
 type visitInfo struct {
 	VisitNoticeData
 	providerChannel string
 }
 
+// surveyOf loads the survey of a connection with its engineers (a zero
+// survey when there is none).
+func surveyOf(tx *gorm.DB, connID int64) (*models.Survey, error) {
+	var sv models.Survey
+	if err := tx.Preload("Engineers", func(q *gorm.DB) *gorm.DB { return q.Order("id") }).
+		Where("connection_id = ?", connID).Limit(1).Find(&sv).Error; err != nil {
+		return nil, fmt.Errorf("load survey of %d: %w", connID, err)
+	}
+	return &sv, nil
+}
+
 // visitData gathers what the visit notices show.
-func (s *Store) visitData(tx *gorm.DB, v *models.Visit, c *models.Connection, ap *models.AccessPoint, rp *models.ReceptionPerson, cal *models.Calendar) (visitInfo, error) {
-	date, err := models.ParseDate(v.Date)
-	if err != nil {
-		return visitInfo{}, fmt.Errorf("visit %d: %w", v.ID, err)
-	}
-	d := VisitNoticeData{
-		VisitID: v.ID, TicketID: v.TicketID, Connection: c.DisplayID(), Date: v.Date, Weekday: date.Weekday().String(),
-		Window: v.Window, TimeZone: cal.Location.String(), AccessPoint: ap.Name, IDCName: ap.IDCName, IDCAddress: ap.IDCAddress,
-		ReceptionName: rp.Name, ReceptionPhone: rp.Phone, ReceptionUser: rp.SlackUserID, Visitors: []Visitor{},
-	}
+func (s *Store) visitData(tx *gorm.DB, v *models.Visit, c *models.Connection, ap *models.AccessPoint, rp *models.ReceptionPerson, cal *models.Calendar, sv *models.Survey) (visitInfo, error) {
 	var p models.Provider
 	if err := tx.First(&p, "id = ?", c.ProviderID).Error; err != nil {
 		return visitInfo{}, fmt.Errorf("load provider %s: %w", c.ProviderID, translate(err))
 	}
-	d.Provider = p.Name
-	var sv models.Survey
-	if err := tx.Preload("Engineers", func(q *gorm.DB) *gorm.DB { return q.Order("id") }).
-		Where("connection_id = ?", c.ID).Limit(1).Find(&sv).Error; err != nil {
-		return visitInfo{}, fmt.Errorf("load survey of %d: %w", c.ID, err)
+	return s.visitInfo(v, c, ap, rp, cal, &p, sv), nil
+}
+
+// visitInfo is what the visit notices show, from what is loaded already.
+func (s *Store) visitInfo(v *models.Visit, c *models.Connection, ap *models.AccessPoint, rp *models.ReceptionPerson, cal *models.Calendar, p *models.Provider, sv *models.Survey) visitInfo {
+	d := VisitNoticeData{
+		VisitID: v.ID, TicketID: v.TicketID, Connection: c.DisplayID(), Date: v.Date,
+		Window: v.Window, TimeZone: cal.Location.String(), AccessPoint: ap.Name, IDCName: ap.IDCName, IDCAddress: ap.IDCAddress,
+		ReceptionName: rp.Name, ReceptionPhone: rp.Phone, ReceptionUser: rp.SlackUserID, Visitors: []Visitor{},
+		Provider: p.Name, ConstructionCompany: sv.ConstructionCompany,
 	}
-	d.ConstructionCompany = sv.ConstructionCompany
+	if date, err := models.ParseDate(v.Date); err == nil {
+		d.Weekday = date.Weekday().String()
+	}
+	if !sv.PlannedArrival.IsZero() {
+		d.PlannedDate = models.DateOf(sv.PlannedArrival, cal.Location).String()
+	}
 	for _, e := range sv.Engineers {
 		d.Visitors = append(d.Visitors, Visitor{Name: e.Name, Phone: e.Phone, IDType: string(e.IDType), IDNumber: models.MaskID(e.IDNumber)})
 	}
-	return visitInfo{VisitNoticeData: d, providerChannel: p.SlackChannel}, nil
+	return visitInfo{VisitNoticeData: d, providerChannel: p.SlackChannel}
 }
 
 // visitNotice records a visit notice; a key recorded already is left alone
@@ -505,7 +365,11 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 		if err := tx.Create(&ev).Error; err != nil {
 			return fmt.Errorf("write audit event: %w", err)
 		}
-		info, err := s.visitData(tx, &v, &c, &ap, rp, cal)
+		sv, err := surveyOf(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		info, err := s.visitData(tx, &v, &c, &ap, rp, cal, sv)
 		if err != nil {
 			return err
 		}
@@ -541,41 +405,15 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 // checkVisitDay checks that the IDC takes visit v on d, and returns the
 // reception person for it: rp when on duty, else the rota's pick.
 func (s *Store) checkVisitDay(tx *gorm.DB, ap *models.AccessPoint, cal *models.Calendar, d models.Date, v *models.Visit, rp *models.ReceptionPerson) (*models.ReceptionPerson, error) {
-	rule := func(rule, msg string, args ...any) error {
-		return &models.RuleError{Field: "Date", Rule: rule, Message: fmt.Sprintf(msg, args...)}
-	}
-	if today := models.DateOf(s.now(), cal.Location); d.Before(today) {
-		return nil, rule("visit-date-past", "%s is in the past (today is %s at %s).", d, today, ap.Name)
-	}
-	if !cal.IsWorkday(d) {
-		return nil, rule("visit-date-workday", "%s (%s) is not a workday in the region's calendar; pick a workday.", d, d.Weekday())
-	}
-	blocked, err := lockDowns(tx, ap, d)
+	days, err := s.visitDays(tx, ap, cal, d, v.ID)
 	if err != nil {
 		return nil, err
 	}
-	if blocked[d] {
-		return nil, rule("visit-date-lockdown", "%s is a lock-down day at %s: the IDC receives no visits.", d, ap.IDCName)
-	}
-	booked, err := visitsPerDay(tx, ap.ID, d, v.ID)
+	p, err := days.Check(d, models.DateOf(s.now(), cal.Location), rp)
 	if err != nil {
 		return nil, err
 	}
-	if capacity := max(ap.DailyVisitCapacity, 1); booked[d.String()] >= capacity {
-		return nil, rule("visit-capacity", "%s is full at %s: %d visits a day at most.", d, ap.IDCName, capacity)
-	}
-	if rp != nil && worksOn(rp, d) {
-		return rp, nil
-	}
-	rota, load, err := receptionRota(tx, ap.ID, v.ID)
-	if err != nil {
-		return nil, err
-	}
-	p := onDuty(rota, load, d)
-	if p == nil {
-		return nil, rule("visit-reception", "Nobody of the reception rota of %s is on duty on %s (%s).", ap.IDCName, d, d.Weekday())
-	}
-	return p, nil
+	return &p, nil
 }
 
 // RemindReception sends the morning reminders of the day's visits: for each
@@ -645,7 +483,11 @@ func (s *Store) remindVisit(ctx context.Context, visitID int64, today string, ca
 		if err := tx.First(&rp, v.ReceptionPersonID).Error; err != nil {
 			return fmt.Errorf("load reception person %d: %w", v.ReceptionPersonID, translate(err))
 		}
-		info, err := s.visitData(tx, &v, &c, &ap, &rp, cal)
+		sv, err := surveyOf(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		info, err := s.visitData(tx, &v, &c, &ap, &rp, cal, sv)
 		if err != nil {
 			return err
 		}

@@ -33,8 +33,16 @@ const (
 )
 
 // ticketSubmittedAt walks a new connection of actor at access point apID to a
-// submitted construction ticket, every step at time at.
+// submitted construction ticket, every step at time at; the survey plans
+// the engineers' arrival a day later (so the planned date is never after
+// the ticket's next workday, and the calendar alone decides).
 func (f *fixture) ticketSubmittedAt(t testing.TB, actor models.Actor, apID string, at time.Time) (*models.Connection, *models.Ticket) {
+	t.Helper()
+	return f.ticketPlanned(t, actor, apID, at, at.Add(24*time.Hour))
+}
+
+// ticketPlanned is ticketSubmittedAt with the survey's planned arrival.
+func (f *fixture) ticketPlanned(t testing.TB, actor models.Actor, apID string, at, planned time.Time) (*models.Connection, *models.Ticket) {
 	t.Helper()
 	ctx := context.Background()
 	f.clock.Set(at)
@@ -56,7 +64,7 @@ func (f *fixture) ticketSubmittedAt(t testing.TB, actor models.Actor, apID strin
 	}
 	provider := models.Actor{UserID: "UPROV", Role: models.RoleProvider, ProviderID: c.ProviderID}
 	if _, err := f.s.SubmitSurvey(ctx, provider, c.ID, models.Survey{
-		ConstructionCompany: "Zhejiang Line Works", LineType: models.LineFibre, PlannedArrival: at.Add(72 * time.Hour),
+		ConstructionCompany: "Zhejiang Line Works", LineType: models.LineFibre, PlannedArrival: planned,
 		Engineers: []models.Engineer{
 			{Name: "Li Wei", Phone: "+86 138 0000 0000", IDType: models.IDCard, IDNumber: "11010119900307123X"},
 			{Name: "Wang Bo", Phone: "+86 139 0000 0000", IDType: models.Passport, IDNumber: "E12345678"},
@@ -82,22 +90,36 @@ func TestBookVisitDates(t *testing.T) {
 	cases := []struct {
 		name      string
 		submitted time.Time
+		planned   time.Time // zero: a day after submitted
 		want      string
+		late      time.Duration // how long after the ticket the booking runs (5 minutes if 0)
 	}{
-		{"Friday 16:00 gets Monday", cst(2026, 10, 16, 16, 0), "2026-10-19"},
-		{"eve of the holiday week gets the first workday after it", cst(2026, 9, 30, 16, 0), "2026-10-08"},
-		{"Friday before the make-up Saturday gets that Saturday", cst(2026, 10, 9, 16, 0), "2026-10-10"},
-		{"Thursday 23:30 local gets Friday", cst(2026, 10, 15, 23, 30), "2026-10-16"},
-		{"Monday 00:30 local (Sunday in UTC) gets Tuesday", cst(2026, 10, 19, 0, 30), "2026-10-20"},
-		{"Friday before the Double 11 lock-down gets the day after it", cst(2026, 11, 6, 10, 0), "2026-11-13"},
+		{"Friday 16:00 gets Monday", cst(2026, 10, 16, 16, 0), time.Time{}, "2026-10-19", 0},
+		{"eve of the holiday week gets the first workday after it", cst(2026, 9, 30, 16, 0), time.Time{}, "2026-10-08", 0},
+		{"Friday before the make-up Saturday gets that Saturday", cst(2026, 10, 9, 16, 0), time.Time{}, "2026-10-10", 0},
+		{"Thursday 23:30 local gets Friday", cst(2026, 10, 15, 23, 30), time.Time{}, "2026-10-16", 0},
+		{"Monday 00:30 local (Sunday in UTC) gets Tuesday", cst(2026, 10, 19, 0, 30), time.Time{}, "2026-10-20", 0},
+		{"Friday before the Double 11 lock-down gets the day after it", cst(2026, 11, 6, 10, 0), time.Time{}, "2026-11-13", 0},
+		{"Friday, survey planning Tuesday 1 Dec, gets Tuesday", cst(2026, 11, 27, 16, 0), cst(2026, 12, 1, 9, 30), "2026-12-01", 0},
+		{"survey planning a holiday gets the first workday after it", cst(2026, 9, 28, 10, 0), cst(2026, 10, 2, 9, 30), "2026-10-08", 0},
+		{"Friday 23:30 booked at 00:05 keeps the make-up Saturday", cst(2026, 10, 9, 23, 30), time.Time{}, "2026-10-10", 35 * time.Minute},
+		{"Friday booked Monday after 09:30 (the window began) gets Tuesday", cst(2026, 10, 16, 16, 0), time.Time{}, "2026-10-20", 65*time.Hour + 35*time.Minute},
 	}
 	eachBackend(t, func(t *testing.T, backend string) {
 		f := newFixture(t, backend)
 		ctx := context.Background()
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				_, tk := f.ticketSubmittedAt(t, f.acme, visitAPYuhang, tc.submitted)
-				v, booked, err := f.s.BookVisit(ctx, tk.ID, tc.submitted.Add(5*time.Minute))
+				planned := tc.planned
+				if planned.IsZero() {
+					planned = tc.submitted.Add(24 * time.Hour)
+				}
+				_, tk := f.ticketPlanned(t, f.acme, visitAPYuhang, tc.submitted, planned)
+				late := tc.late
+				if late == 0 {
+					late = 5 * time.Minute
+				}
+				v, booked, err := f.s.BookVisit(ctx, tk.ID, tc.submitted.Add(late))
 				if err != nil || !booked {
 					t.Fatalf("book: %v (booked %v)", err, booked)
 				}
@@ -218,6 +240,88 @@ func TestBookVisitConcurrent(t *testing.T) {
 	})
 }
 
+// TestBookVisitsReplicas: four bookers running batches of two at once, as
+// replicas of schedule-visits do, book every ticket once, fill each day to
+// the capacity and no further, and book in ticket order (first come, first
+// served); each ticket's three visit_scheduled notices are written once.
+func TestBookVisitsReplicas(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		f := newFixture(t, backend)
+		ctx := context.Background()
+		var tickets []*models.Ticket
+		for i := range 6 {
+			actor := f.acme
+			if i%2 == 1 {
+				actor = f.other
+			}
+			_, tk := f.ticketSubmittedAt(t, actor, visitAPXiaoshan, cst(2026, 10, 13, 10, i))
+			tickets = append(tickets, tk)
+		}
+		now := cst(2026, 10, 13, 11, 0)
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			booked = map[int64]int{}
+		)
+		for range 4 {
+			wg.Go(func() {
+				q := models.BookingQuery{Limit: 2}
+				for {
+					b, err := f.s.BookVisits(ctx, now, q)
+					if err != nil {
+						t.Errorf("book: %v", err)
+						return
+					}
+					mu.Lock()
+					for _, v := range b.Booked {
+						booked[v.TicketID]++
+					}
+					mu.Unlock()
+					if len(b.Failed) > 0 {
+						t.Errorf("failed: %+v", b.Failed)
+					}
+					if b.Claimed < q.Limit {
+						return
+					}
+					q.AfterID = b.LastTicketID
+				}
+			})
+		}
+		wg.Wait()
+		var dates []string
+		for _, tk := range tickets {
+			if booked[tk.ID] != 1 {
+				t.Fatalf("ticket %d booked %d times", tk.ID, booked[tk.ID])
+			}
+			d, err := f.s.Detail(ctx, f.staff, *tk.ConnectionID)
+			if err != nil || d.Visit == nil {
+				t.Fatalf("visit of ticket %d: %v", tk.ID, err)
+			}
+			dates = append(dates, d.Visit.Date)
+		}
+		want := "2026-10-14 2026-10-14 2026-10-15 2026-10-15 2026-10-16 2026-10-16"
+		if got := strings.Join(dates, " "); got != want {
+			t.Fatalf("dates in ticket order %s, want %s", got, want)
+		}
+		notices, err := f.s.Notices(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scheduled := 0
+		for _, n := range notices {
+			if n.Kind == models.NoticeVisitScheduled {
+				scheduled++
+			}
+		}
+		if scheduled != 3*len(tickets) {
+			t.Fatalf("%d visit_scheduled notices, want %d", scheduled, 3*len(tickets))
+		}
+		if left, err := f.s.TicketsToBook(ctx, now, 0, 0); err != nil || len(left) != 0 {
+			t.Fatalf("tickets left: %d %v", len(left), err)
+		}
+	})
+}
+
 // TestBookVisitNotices checks who is told and what the notice data holds.
 func TestBookVisitNotices(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
@@ -266,7 +370,7 @@ func TestBookVisitNotices(t *testing.T) {
 		if _, ok := got[staffChannel]; !ok {
 			t.Fatalf("staff not told: %v", got)
 		}
-		if data.Date != "2026-10-19" || data.Weekday != "Monday" || data.IDCName != "Yuhang Data Park B" || !strings.Contains(data.IDCAddress, "Yuhang") ||
+		if data.Date != "2026-10-19" || data.Weekday != "Monday" || data.PlannedDate != "2026-10-17" || data.IDCName != "Yuhang Data Park B" || !strings.Contains(data.IDCAddress, "Yuhang") ||
 			data.ReceptionName != "Li Wei" || data.ReceptionPhone == "" || len(data.Visitors) != 2 {
 			t.Fatalf("notice data %+v", data)
 		}

@@ -1,0 +1,469 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/leaseline/leaseline/models"
+)
+
+// Booking IDC visits, set-based: a batch of construction tickets is booked
+// in one transaction. What the picks need (the access points, calendars,
+// bookings, rotas, providers and surveys of the batch) is read once, the
+// days are chosen in memory with models.VisitDays, and the visits, the
+// tickets' and connections' changes, the audit entries and the notices are
+// written with multi-row statements: a few statements per batch, not per
+// ticket.
+
+// TicketsToBook lists the construction tickets waiting for a visit at now
+// (submitted at or before now, connection at the step "construction ticket
+// submitted"), oldest first, with ids above afterID (for paging), at most
+// limit (<= 0 means 100).
+func (s *Store) TicketsToBook(ctx context.Context, now time.Time, afterID int64, limit int) ([]models.Ticket, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	var out []models.Ticket
+	err := s.db.WithContext(ctx).
+		Where("kind = ? AND state = ? AND created_at <= ? AND id > ?", models.TicketConstruction, models.TicketOpen, now.UTC(), afterID).
+		Where("connection_id IN (?)", s.db.Model(&models.Connection{}).Select("id").
+			Where("status = ? AND step = ?", models.StatusConnecting, models.StepTicketSubmitted)).
+		Order("id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list tickets to book: %w", err)
+	}
+	return out, nil
+}
+
+// WaitingAccessPoints lists the access points with construction tickets
+// waiting for a visit at now (as TicketsToBook), by id.
+func (s *Store) WaitingAccessPoints(ctx context.Context, now time.Time) ([]string, error) {
+	var out []string
+	err := s.db.WithContext(ctx).Model(&models.Ticket{}).Distinct("access_point_id").
+		Where("kind = ? AND state = ? AND created_at <= ?", models.TicketConstruction, models.TicketOpen, now.UTC()).
+		Order("access_point_id").Pluck("access_point_id", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list access points with tickets to book: %w", err)
+	}
+	return out, nil
+}
+
+// BookVisits books the IDC visits of the construction tickets waiting at
+// now (as TicketsToBook) that q chooses, in one transaction, by the rules
+// of BookVisit. Within
+// an IDC the tickets are booked in id order: first come, first served.
+//
+// The access points are locked first (all, or q's), in id order, so that
+// concurrent bookings respect their capacity and book in ticket order; the
+// batch's connections are then claimed with FOR UPDATE SKIP LOCKED (one a
+// staff member is changing is left for the next run). SQLite's immediate
+// transaction holds the database's write lock instead. Two replicas never
+// book the same ticket. A crash books the whole
+// batch or none of it. A ticket that cannot be booked (no rota, no day
+// with room) is reported in Failed and stays open; the others are booked.
+func (s *Store) BookVisits(ctx context.Context, now time.Time, q models.BookingQuery) (models.BookingBatch, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	var out models.BookingBatch
+	var booked []*booking
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		out, booked = models.BookingBatch{}, nil
+		// The access points first, in id order: a second booker of the
+		// same IDCs waits here, then claims the tickets after ours and sees
+		// our bookings (first come, first served across replicas too).
+		lock := s.forUpdate(tx).Model(&models.AccessPoint{}).Order("id")
+		if len(q.AccessPoints) > 0 {
+			lock = lock.Where("id IN ?", q.AccessPoints)
+		}
+		var locked []string
+		if err := lock.Pluck("id", &locked).Error; err != nil {
+			return fmt.Errorf("lock access points: %w", err)
+		}
+		var tickets []models.Ticket
+		claim := tx.Model(&models.Ticket{}).Select("tickets.*").
+			Joins("JOIN connections ON connections.id = tickets.connection_id").
+			Where("tickets.kind = ? AND tickets.state = ? AND tickets.created_at <= ? AND tickets.id > ?", models.TicketConstruction, models.TicketOpen, now.UTC(), q.AfterID).
+			Where("connections.status = ? AND connections.step = ?", models.StatusConnecting, models.StepTicketSubmitted).
+			Order("tickets.id").Limit(limit)
+		if len(q.AccessPoints) > 0 {
+			claim = claim.Where("tickets.access_point_id IN ?", q.AccessPoints)
+		}
+		if s.dialect == "postgres" {
+			claim = claim.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Table: clause.Table{Name: "connections"}, Options: clause.LockingOptionsSkipLocked})
+		}
+		if err := claim.Find(&tickets).Error; err != nil {
+			return fmt.Errorf("claim tickets to book: %w", err)
+		}
+		if len(tickets) == 0 {
+			return nil
+		}
+		out.Claimed, out.LastTicketID = len(tickets), tickets[len(tickets)-1].ID
+		var conns []models.Connection
+		if err := tx.Where("id IN ?", ids(tickets, func(t models.Ticket) int64 { return *t.ConnectionID })).Find(&conns).Error; err != nil {
+			return fmt.Errorf("load connections to book: %w", err)
+		}
+		var err error
+		booked, out.Failed, err = s.book(tx, now, tickets, conns)
+		return err
+	})
+	if err != nil {
+		return models.BookingBatch{}, fmt.Errorf("book visits after ticket %d: %w", q.AfterID, err)
+	}
+	for _, b := range booked {
+		out.Booked = append(out.Booked, b.visit)
+		s.counted(models.ActionScheduleVisit, models.StatusConnecting)
+	}
+	return out, nil
+}
+
+// BookVisit books the IDC visit of construction ticket ticketID, in one
+// transaction (action schedule visit, by the system): the first workday of
+// the region's calendar after the ticket was submitted, not before the
+// local date of the survey's planned arrival, and not in the past (the
+// local day of now only while its visit window has not begun), skipping the
+// IDC's lock-down days and days already at its daily visit capacity or
+// without anyone of its reception rota on duty; the reception person on
+// duty with the fewest visits (then the lowest id); the access point's
+// visit window (models.VisitDays). The ticket becomes booked, and the
+// customer, the provider's channel and the staff (in the ticket's thread)
+// get a visit_scheduled notice with VisitNoticeData.
+//
+// It is idempotent: a ticket booked already returns its visit and false.
+// The connection's row lock, the unique visits.ticket_id and the checks of
+// the ticket's state and the connection's step make a ticket never booked
+// twice, even by two processes at once; the access point's row is locked
+// so that concurrent bookings respect its capacity.
+func (s *Store) BookVisit(ctx context.Context, ticketID int64, now time.Time) (*models.Visit, bool, error) {
+	var t models.Ticket
+	if err := s.db.WithContext(ctx).First(&t, ticketID).Error; err != nil {
+		return nil, false, fmt.Errorf("book visit for ticket %d: %w", ticketID, translate(err))
+	}
+	if t.Kind != models.TicketConstruction || t.ConnectionID == nil {
+		return nil, false, fmt.Errorf("book visit for ticket %d: not a construction ticket: %w", ticketID, models.ErrNotFound)
+	}
+	var v models.Visit
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var c models.Connection
+		if err := s.forUpdate(tx).First(&c, *t.ConnectionID).Error; err != nil {
+			return fmt.Errorf("lock connection %d: %w", *t.ConnectionID, translate(err))
+		}
+		if err := tx.First(&t, ticketID).Error; err != nil {
+			return translate(err)
+		}
+		if t.State != models.TicketOpen {
+			return errTicketBooked
+		}
+		if _, err := models.Lookup(models.ActionScheduleVisit, c.Status, c.Step, models.RoleSystem); err != nil {
+			if done := s.alreadyDone(tx, &c, models.ActionScheduleVisit); done != nil {
+				return done
+			}
+			return err
+		}
+		booked, failed, err := s.book(tx, now, []models.Ticket{t}, []models.Connection{c})
+		switch {
+		case err != nil:
+			return err
+		case len(failed) > 0:
+			return failed[0].Err
+		}
+		v = booked[0].visit
+		return nil
+	})
+	if err != nil {
+		var done *models.AlreadyDoneError
+		if errors.Is(err, errTicketBooked) || errors.As(err, &done) {
+			v, err := s.visitOfTicket(ctx, ticketID)
+			return v, false, err
+		}
+		return nil, false, fmt.Errorf("book visit for ticket %d: %w", ticketID, err)
+	}
+	s.counted(models.ActionScheduleVisit, models.StatusConnecting)
+	return &v, true, nil
+}
+
+// booking is one ticket being booked.
+type booking struct {
+	ticket *models.Ticket
+	conn   *models.Connection
+	ap     *models.AccessPoint
+	days   *models.VisitDays
+	pick   models.VisitDay
+	visit  models.Visit
+}
+
+// book books tickets (open, in id order, their connections conns locked
+// and at the step "construction ticket submitted") inside tx.
+func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns []models.Connection) ([]*booking, []models.TicketFailure, error) {
+	tr, err := models.Lookup(models.ActionScheduleVisit, models.StatusConnecting, models.StepTicketSubmitted, models.RoleSystem)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := s.loadBookingInput(tx, tickets, conns)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Choose the days in memory, in ticket order: first come, first served.
+	var (
+		todo   []*booking
+		failed []models.TicketFailure
+	)
+	for i := range tickets {
+		t := &tickets[i]
+		b := &booking{ticket: t, conn: in.conns[*t.ConnectionID], ap: in.aps[t.AccessPointID], days: in.days[t.AccessPointID]}
+		if b.conn == nil || b.ap == nil {
+			return nil, nil, fmt.Errorf("ticket %d: connection or access point %s missing", t.ID, t.AccessPointID)
+		}
+		req := models.VisitRequest{Submitted: t.CreatedAt, Planned: in.surveys[b.conn.ID].PlannedArrival, Now: now}
+		if b.pick, err = b.days.Pick(req); err != nil {
+			failed = append(failed, models.TicketFailure{TicketID: t.ID, Err: err})
+			continue
+		}
+		b.days.Take(b.pick)
+		todo = append(todo, b)
+	}
+	if len(todo) == 0 {
+		return nil, failed, nil
+	}
+	at := s.now()
+	visits := make([]models.Visit, len(todo))
+	for i, b := range todo {
+		visits[i] = models.Visit{TicketID: b.ticket.ID, ConnectionID: b.conn.ID, AccessPointID: b.ap.ID, Date: b.pick.Date.String(),
+			Window: b.ap.VisitWindow, ReceptionPersonID: b.pick.Reception.ID, State: models.VisitScheduled, CreatedAt: at, UpdatedAt: at}
+	}
+	if err := tx.CreateInBatches(&visits, 1000).Error; err != nil {
+		if isUniqueViolation(err) {
+			return nil, nil, fmt.Errorf("record visits: %w", errTicketBooked)
+		}
+		return nil, nil, fmt.Errorf("record visits: %w", err)
+	}
+	ticketIDs, connIDs := make([]int64, len(todo)), make([]int64, len(todo))
+	for i, b := range todo {
+		b.visit = visits[i]
+		ticketIDs[i], connIDs[i] = b.ticket.ID, b.conn.ID
+	}
+	res := tx.Model(&models.Ticket{}).Where("id IN ? AND state = ?", ticketIDs, models.TicketOpen).
+		Updates(map[string]any{"state": models.TicketBooked, "updated_at": at})
+	if res.Error != nil {
+		return nil, nil, fmt.Errorf("mark tickets booked: %w", res.Error)
+	}
+	if res.RowsAffected != int64(len(todo)) {
+		return nil, nil, fmt.Errorf("mark tickets booked: %d of %d still open: %w", res.RowsAffected, len(todo), errTicketBooked)
+	}
+	res = tx.Model(&models.Connection{}).Where("id IN ? AND status = ? AND step = ?", connIDs, tr.From, tr.AtStep).
+		Updates(map[string]any{"status": tr.To, "step": tr.ToStep, "version": gorm.Expr("version + 1"), "updated_at": at})
+	if res.Error != nil {
+		return nil, nil, fmt.Errorf("%s: %w", models.ActionScheduleVisit, res.Error)
+	}
+	if res.RowsAffected != int64(len(todo)) {
+		return nil, nil, fmt.Errorf("%s: %d of %d connections at their step: %w", models.ActionScheduleVisit, res.RowsAffected, len(todo), models.ErrConflict)
+	}
+	events := make([]models.AuditEvent, len(todo))
+	var notices []models.Notice
+	seen := map[string]bool{}
+	sys := models.SystemActor()
+	for i, b := range todo {
+		c := b.conn
+		events[i] = models.AuditEvent{ConnectionID: &c.ID, AccountID: &c.AccountID, Actor: sys.UserID, Role: sys.Role,
+			Action: models.ActionScheduleVisit, FromStatus: c.Status, ToStatus: tr.To, Step: tr.ToStep, At: at,
+			Detail: fmt.Sprintf("IDC visit %s %s at %s, reception %s (ticket %d)", b.visit.Date, b.visit.Window, b.ap.IDCName, b.pick.Reception.Name, b.ticket.ID)}
+		p := in.providers[c.ProviderID]
+		if p == nil {
+			return nil, nil, fmt.Errorf("load provider %s: %w", c.ProviderID, models.ErrNotFound)
+		}
+		info := s.visitInfo(&b.visit, c, b.ap, &b.pick.Reception, b.days.Calendar, p, in.surveys[c.ID])
+		raw, err := json.Marshal(info.VisitNoticeData)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode notice %s: %w", models.NoticeVisitScheduled, err)
+		}
+		staff, thread := s.cfg.StaffChannel, ""
+		if b.ticket.StaffChannel != "" {
+			staff, thread = b.ticket.StaffChannel, b.ticket.StaffTS
+		}
+		for _, to := range []struct{ channel, thread string }{{c.AppliedChannel, ""}, {info.providerChannel, ""}, {staff, thread}} {
+			if to.channel == "" {
+				s.log.WarnContext(tx.Statement.Context, "notice has no channel; skipped", "kind", models.NoticeVisitScheduled, "connection", c.ID)
+				continue
+			}
+			key := fmt.Sprintf("conn/%d/v%d/%s/%s", c.ID, c.Version, models.NoticeVisitScheduled, to.channel)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			notices = append(notices, models.Notice{Key: key, Kind: models.NoticeVisitScheduled, Channel: to.channel, ThreadTS: to.thread,
+				ConnectionID: &c.ID, Data: string(raw), State: models.NoticePending, NextAttemptAt: at, CreatedAt: at})
+		}
+	}
+	if err := tx.CreateInBatches(&events, 1000).Error; err != nil {
+		return nil, nil, fmt.Errorf("write audit events: %w", err)
+	}
+	if len(notices) > 0 {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&notices, 1000).Error; err != nil {
+			return nil, nil, fmt.Errorf("record notices %s: %w", models.NoticeVisitScheduled, translate(err))
+		}
+	}
+	return todo, failed, nil
+}
+
+// bookingInput is what a batch's picks and notices need, read once.
+type bookingInput struct {
+	conns     map[int64]*models.Connection
+	aps       map[string]*models.AccessPoint
+	days      map[string]*models.VisitDays // by access point
+	providers map[string]*models.Provider
+	surveys   map[int64]*models.Survey // by connection; a zero survey when none
+}
+
+// loadBookingInput reads, in a fixed number of statements, the access
+// points of the batch (locked, in id order), their regions' calendars and
+// lock-down days, their bookings per day, their rotas and the rotas' load,
+// and the providers and surveys of the connections.
+func (s *Store) loadBookingInput(tx *gorm.DB, tickets []models.Ticket, conns []models.Connection) (*bookingInput, error) {
+	in := &bookingInput{conns: map[int64]*models.Connection{}, aps: map[string]*models.AccessPoint{}, days: map[string]*models.VisitDays{},
+		providers: map[string]*models.Provider{}, surveys: map[int64]*models.Survey{}}
+	var apIDs, providerIDs []string
+	connIDs := make([]int64, 0, len(conns))
+	for i := range conns {
+		c := &conns[i]
+		in.conns[c.ID] = c
+		connIDs = append(connIDs, c.ID)
+		providerIDs = append(providerIDs, c.ProviderID)
+		in.surveys[c.ID] = &models.Survey{}
+	}
+	from := tickets[0].CreatedAt
+	for _, t := range tickets {
+		apIDs = append(apIDs, t.AccessPointID)
+		if t.CreatedAt.Before(from) {
+			from = t.CreatedAt
+		}
+	}
+	apIDs, providerIDs = uniq(apIDs), uniq(providerIDs)
+	// Bookings and lock-downs from the day before the oldest ticket's date
+	// in UTC: no region's local date of it is earlier.
+	start := models.DateOf(from, time.UTC).AddDays(-1).String()
+
+	var aps []models.AccessPoint
+	if err := s.forUpdate(tx).Where("id IN ?", apIDs).Order("id").Find(&aps).Error; err != nil {
+		return nil, fmt.Errorf("lock access points: %w", err)
+	}
+	var regionIDs []string
+	for i := range aps {
+		in.aps[aps[i].ID] = &aps[i]
+		regionIDs = append(regionIDs, aps[i].RegionID)
+	}
+	regionIDs = uniq(regionIDs)
+	var regions []models.Region
+	if err := tx.Where("id IN ?", regionIDs).Find(&regions).Error; err != nil {
+		return nil, fmt.Errorf("load regions: %w", err)
+	}
+	var calDays []models.CalendarDay
+	if err := tx.Where("region_id IN ? AND (access_point_id = '' OR access_point_id IN ?) AND (kind <> ? OR date >= ?)",
+		regionIDs, apIDs, models.DayLockDown, start).Find(&calDays).Error; err != nil {
+		return nil, fmt.Errorf("load calendars: %w", err)
+	}
+	cals := map[string]*models.Calendar{}
+	for _, r := range regions {
+		cal, err := models.NewCalendar(r, calDays)
+		if err != nil {
+			return nil, err
+		}
+		cals[r.ID] = cal
+	}
+	for _, ap := range aps {
+		cal := cals[ap.RegionID]
+		if cal == nil {
+			return nil, fmt.Errorf("region %s of %s: %w", ap.RegionID, ap.ID, models.ErrNotFound)
+		}
+		in.days[ap.ID] = &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal,
+			Capacity: ap.DailyVisitCapacity, Window: ap.VisitWindow,
+			LockDowns: map[models.Date]bool{}, Booked: map[models.Date]int{}, Load: map[int64]int{}}
+	}
+	for _, d := range calDays {
+		if d.Kind != models.DayLockDown {
+			continue
+		}
+		date, err := models.ParseDate(d.Date)
+		if err != nil {
+			return nil, fmt.Errorf("lock-down day of %s: %w", d.RegionID, err)
+		}
+		for _, ap := range aps {
+			if ap.RegionID == d.RegionID && (d.AccessPointID == "" || d.AccessPointID == ap.ID) {
+				in.days[ap.ID].LockDowns[date] = true
+			}
+		}
+	}
+	var perDay []struct {
+		AccessPointID string
+		Date          string
+		N             int
+	}
+	if err := tx.Model(&models.Visit{}).Select("access_point_id, date, COUNT(*) AS n").
+		Where("access_point_id IN ? AND state <> ? AND date >= ?", apIDs, models.VisitCanceled, start).
+		Group("access_point_id, date").Scan(&perDay).Error; err != nil {
+		return nil, fmt.Errorf("count visits per day: %w", err)
+	}
+	for _, r := range perDay {
+		date, err := models.ParseDate(r.Date)
+		if err != nil {
+			return nil, fmt.Errorf("visit day of %s: %w", r.AccessPointID, err)
+		}
+		in.days[r.AccessPointID].Booked[date] = r.N
+	}
+	var rota []models.ReceptionPerson
+	if err := tx.Where("access_point_id IN ?", apIDs).Order("id").Find(&rota).Error; err != nil {
+		return nil, fmt.Errorf("load reception rotas: %w", err)
+	}
+	for _, p := range rota {
+		in.days[p.AccessPointID].Rota = append(in.days[p.AccessPointID].Rota, p)
+	}
+	var load []struct {
+		AccessPointID     string
+		ReceptionPersonID int64
+		N                 int
+	}
+	if err := tx.Model(&models.Visit{}).Select("access_point_id, reception_person_id, COUNT(*) AS n").
+		Where("access_point_id IN ? AND state <> ?", apIDs, models.VisitCanceled).
+		Group("access_point_id, reception_person_id").Scan(&load).Error; err != nil {
+		return nil, fmt.Errorf("count visits per reception person: %w", err)
+	}
+	for _, r := range load {
+		in.days[r.AccessPointID].Load[r.ReceptionPersonID] = r.N
+	}
+	var providers []models.Provider
+	if err := tx.Where("id IN ?", providerIDs).Find(&providers).Error; err != nil {
+		return nil, fmt.Errorf("load providers: %w", err)
+	}
+	for i := range providers {
+		in.providers[providers[i].ID] = &providers[i]
+	}
+	var surveys []models.Survey
+	if err := tx.Preload("Engineers", func(q *gorm.DB) *gorm.DB { return q.Order("id") }).
+		Where("connection_id IN ?", connIDs).Find(&surveys).Error; err != nil {
+		return nil, fmt.Errorf("load surveys: %w", err)
+	}
+	for i := range surveys {
+		in.surveys[surveys[i].ConnectionID] = &surveys[i]
+	}
+	return in, nil
+}
+
+func ids[T any](xs []T, id func(T) int64) []int64 {
+	out := make([]int64, len(xs))
+	for i, x := range xs {
+		out[i] = id(x)
+	}
+	return out
+}
+
+func uniq(xs []string) []string {
+	slices.Sort(xs)
+	return slices.Compact(xs)
+}
