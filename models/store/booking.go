@@ -200,6 +200,19 @@ type booking struct {
 	visit  models.Visit
 }
 
+// noticeTo is a notice to record: its kind, its key ("" for the
+// connection's version key), where it goes.
+type noticeTo struct {
+	kind            models.NoticeKind
+	key             string
+	channel, thread string
+}
+
+// sameDay reports whether the visit is booked for the local day of now.
+func (b *booking) sameDay(now time.Time) bool {
+	return b.pick.Date == models.DateOf(now, b.days.Calendar.Location)
+}
+
 // book books tickets (open, in id order, their connections conns locked
 // and at the step "construction ticket submitted") inside tx.
 func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns []models.Connection) ([]*booking, []models.TicketFailure, error) {
@@ -238,6 +251,9 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 	for i, b := range todo {
 		visits[i] = models.Visit{TicketID: b.ticket.ID, ConnectionID: b.conn.ID, AccessPointID: b.ap.ID, Date: b.pick.Date.String(),
 			Window: b.ap.VisitWindow, ReceptionPersonID: b.pick.Reception.ID, State: models.VisitScheduled, CreatedAt: at, UpdatedAt: at}
+		if b.sameDay(now) {
+			visits[i].RemindedAt = &at // reminded below, at once
+		}
 	}
 	if err := tx.CreateInBatches(&visits, 1000).Error; err != nil {
 		if isUniqueViolation(err) {
@@ -288,17 +304,31 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 		if b.ticket.StaffChannel != "" {
 			staff, thread = b.ticket.StaffChannel, b.ticket.StaffTS
 		}
-		for _, to := range []struct{ channel, thread string }{{c.AppliedChannel, ""}, {info.providerChannel, ""}, {staff, thread}} {
+		recipients := []noticeTo{{kind: models.NoticeVisitScheduled, channel: c.AppliedChannel}, {kind: models.NoticeVisitScheduled, channel: info.providerChannel},
+			{kind: models.NoticeVisitScheduled, channel: staff, thread: thread}}
+		if b.sameDay(now) {
+			// A visit of today: the provider and the reception person are
+			// reminded now, as reception-reminders would have in the morning
+			// (same keys: never twice).
+			for _, ch := range []string{info.providerChannel, b.pick.Reception.SlackUserID} {
+				recipients = append(recipients, noticeTo{kind: models.NoticeVisitReminder, channel: ch,
+					key: fmt.Sprintf("visit/%d/%s/%s/%s", b.visit.ID, models.NoticeVisitReminder, b.visit.Date, ch)})
+			}
+		}
+		for _, to := range recipients {
 			if to.channel == "" {
-				s.log.WarnContext(tx.Statement.Context, "notice has no channel; skipped", "kind", models.NoticeVisitScheduled, "connection", c.ID)
+				s.log.WarnContext(tx.Statement.Context, "notice has no channel; skipped", "kind", to.kind, "connection", c.ID)
 				continue
 			}
-			key := fmt.Sprintf("conn/%d/v%d/%s/%s", c.ID, c.Version, models.NoticeVisitScheduled, to.channel)
+			key := to.key
+			if key == "" {
+				key = fmt.Sprintf("conn/%d/v%d/%s/%s", c.ID, c.Version, to.kind, to.channel)
+			}
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
-			notices = append(notices, models.Notice{Key: key, Kind: models.NoticeVisitScheduled, Channel: to.channel, ThreadTS: to.thread,
+			notices = append(notices, models.Notice{Key: key, Kind: to.kind, Channel: to.channel, ThreadTS: to.thread,
 				ConnectionID: &c.ID, Data: string(raw), State: models.NoticePending, NextAttemptAt: at, CreatedAt: at})
 		}
 	}
@@ -307,7 +337,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 	}
 	if len(notices) > 0 {
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&notices, 1000).Error; err != nil {
-			return nil, nil, fmt.Errorf("record notices %s: %w", models.NoticeVisitScheduled, translate(err))
+			return nil, nil, fmt.Errorf("record visit notices: %w", translate(err))
 		}
 	}
 	return todo, failed, nil

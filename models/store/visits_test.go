@@ -484,6 +484,40 @@ func TestChangeVisit(t *testing.T) {
 	})
 }
 
+// TestBookVisitSameDay: a visit booked for the booking day itself (its
+// window not begun) tells the provider and the reception person at once,
+// and the morning reminder does not tell them again.
+func TestBookVisitSameDay(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		f := newFixture(t, backend)
+		ctx := context.Background()
+		_, tk := f.ticketSubmittedAt(t, f.acme, visitAPYuhang, cst(2026, 10, 16, 16, 0))
+		v, _, err := f.s.BookVisit(ctx, tk.ID, cst(2026, 10, 19, 8, 0)) // Monday, before 09:30
+		if err != nil || v.Date != "2026-10-19" {
+			t.Fatalf("book: %v %+v", err, v)
+		}
+		reminded := func() map[string]int {
+			notices, _ := f.s.Notices(ctx, 0)
+			to := map[string]int{}
+			for _, n := range notices {
+				if n.Kind == models.NoticeVisitReminder {
+					to[n.Channel]++
+				}
+			}
+			return to
+		}
+		if to := reminded(); len(to) != 2 || to["C0SAMPLECTZJ"] != 1 || to["U0SAMPLE0101"] != 1 {
+			t.Fatalf("reminders at booking %v, want the provider and Li Wei", to)
+		}
+		if n, err := f.s.RemindReception(ctx, cst(2026, 10, 19, 9, 0)); err != nil || n != 0 {
+			t.Fatalf("morning reminder after a same-day booking: %d %v", n, err)
+		}
+		if to := reminded(); len(to) != 2 || to["C0SAMPLECTZJ"] != 1 || to["U0SAMPLE0101"] != 1 {
+			t.Fatalf("reminders after the morning run %v, want one each", to)
+		}
+	})
+}
+
 // TestRemindReception: on the morning of the visit the provider and the
 // reception person are reminded, once.
 func TestRemindReception(t *testing.T) {
