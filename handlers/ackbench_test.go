@@ -422,7 +422,7 @@ func (ab *ackBench) seed(b *testing.B, acme *models.Account) {
 	if err != nil {
 		b.Fatalf("apply: %v", err)
 	}
-	if _, err := st(ab).Act(ctx, staff, c.ID, store.ActInput{Action: models.ActionApprove}); err != nil {
+	if _, err := st(ab).Act(ctx, staff, c.ID, models.ActInput{Action: models.ActionApprove}); err != nil {
 		b.Fatalf("approve: %v", err)
 	}
 	paid, err := st(ab).Pay(ctx, customer, c.ID)

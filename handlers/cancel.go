@@ -7,7 +7,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Cancel: the customer or staff end an application still Applying or
@@ -36,7 +35,7 @@ func (a *App) pressCancel(ctx context.Context, p press) {
 
 // submitCancel cancels within the ack.
 func (a *App) submitCancel(ctx context.Context, s submission) (any, func(context.Context)) {
-	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, store.ActInput{Action: models.ActionCancel, Reason: inputValue(s.cb, "reason", "v")})
+	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, models.ActInput{Action: models.ActionCancel, Reason: inputValue(s.cb, "reason", "v")})
 	if err != nil {
 		if v := viewErrors(err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
 			return v, nil

@@ -7,7 +7,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Construction Complete: the provider (in its channel) or staff report the
@@ -38,7 +37,7 @@ func (a *App) pressComplete(ctx context.Context, p press) {
 
 // submitComplete reports the construction done within the ack.
 func (a *App) submitComplete(ctx context.Context, s submission) (any, func(context.Context)) {
-	in := store.ActInput{
+	in := models.ActInput{
 		Action:    models.ActionCompleteConstruction,
 		LineCode:  inputValue(s.cb, "line_code", "v"),
 		LineLabel: inputValue(s.cb, "line_label", "v"),

@@ -23,7 +23,6 @@ import (
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 const (
@@ -83,7 +82,7 @@ func jSurvey(e *env, n int) models.Survey {
 }
 
 // jConn loads a connection as staff.
-func jConn(e *env, id int64) *store.Detail {
+func jConn(e *env, id int64) *models.Detail {
 	e.t.Helper()
 	d, err := e.store.Detail(context.Background(), jStaff, id)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // The journey after the review: pay, view, provider coordination, ticket,
@@ -187,7 +186,7 @@ func (a *App) explain(ctx context.Context, id int64, err error) error {
 
 // closedBy is the event that closed a connection in a final status (nil
 // while it is open).
-func closedBy(d *store.Detail) *models.AuditEvent {
+func closedBy(d *models.Detail) *models.AuditEvent {
 	if !d.Connection.Status.Final() {
 		return nil
 	}
@@ -199,7 +198,7 @@ func closedBy(d *store.Detail) *models.AuditEvent {
 // refusal says why role may not do action to the connection now, or nil
 // when it may: checked before a form opens, so nobody fills in a form the
 // engine would refuse.
-func refusal(d *store.Detail, action models.Action, role models.Role) error {
+func refusal(d *models.Detail, action models.Action, role models.Role) error {
 	c := &d.Connection
 	_, err := models.Lookup(action, c.Status, c.Step, role)
 	if err == nil || !errors.Is(err, models.ErrWrongStatus) {
@@ -215,7 +214,7 @@ func refusal(d *store.Detail, action models.Action, role models.Role) error {
 }
 
 // lastEvent is the latest audit event of d matching ok.
-func lastEvent(d *store.Detail, ok func(models.AuditEvent) bool) *models.AuditEvent {
+func lastEvent(d *models.Detail, ok func(models.AuditEvent) bool) *models.AuditEvent {
 	for i := len(d.Audit) - 1; i >= 0; i-- {
 		if ok(d.Audit[i]) {
 			return &d.Audit[i]
@@ -323,7 +322,7 @@ func replayedDone(ctx context.Context, p press, err error, what string) (string,
 // false when there is nothing more to do (the user has been told, or the
 // replay settled).
 func (a *App) actPress(ctx context.Context, p press, action models.Action, what string, show func(context.Context, target, int64, string)) (*models.Connection, bool) {
-	c, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: action})
+	c, err := a.store.Act(ctx, p.actor, p.conn, models.ActInput{Action: action})
 	if err != nil {
 		if line, ok := replayedDone(ctx, p, err, what); ok {
 			show(ctx, p.target, p.conn, line)

@@ -14,7 +14,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // RenderNotice renders a notice as the message its recipient reads: what
@@ -84,7 +83,7 @@ func (r recipient) role() models.Role {
 	return models.RoleCustomer
 }
 
-func (a *App) recipientOf(n models.Notice, d *store.Detail, data noticeData) recipient {
+func (a *App) recipientOf(n models.Notice, d *models.Detail, data noticeData) recipient {
 	switch {
 	case n.Channel != "" && n.Channel == a.cfg.StaffChannel:
 		return toStaff
@@ -103,7 +102,7 @@ func (a *App) recipientOf(n models.Notice, d *store.Detail, data noticeData) rec
 // noticeRender is one notice being rendered.
 type noticeRender struct {
 	n       models.Notice
-	d       *store.Detail // nil for a notice about no connection
+	d       *models.Detail // nil for a notice about no connection
 	data    noticeData
 	to      recipient
 	account string
@@ -369,7 +368,7 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 // cardBlocks is a connection's summary: its IDs, the
 // application's facts (typed text as plain text), and the status with who
 // must act next. account is shown when not "".
-func cardBlocks(d *store.Detail, account string) []slack.Block {
+func cardBlocks(d *models.Detail, account string) []slack.Block {
 	c := &d.Connection
 	head := "*" + models.ApplicationRef(c.ID) + "*"
 	if c.PhysicalConnectionID != nil {
@@ -382,7 +381,7 @@ func cardBlocks(d *store.Detail, account string) []slack.Block {
 }
 
 // connFacts are the apply form's fields of a connection.
-func connFacts(d *store.Detail, account string) []fact {
+func connFacts(d *models.Detail, account string) []fact {
 	c := &d.Connection
 	red := "none"
 	if c.RedundantID != nil {
@@ -403,14 +402,14 @@ func connFacts(d *store.Detail, account string) []fact {
 	return fs
 }
 
-func apName(d *store.Detail) string {
+func apName(d *models.Detail) string {
 	if d.AccessPoint.Name == "" {
 		return d.Connection.AccessPointID
 	}
 	return fmt.Sprintf("%s (%s)", d.AccessPoint.Name, d.AccessPoint.ID)
 }
 
-func providerName(d *store.Detail) string {
+func providerName(d *models.Detail) string {
 	if d.Provider.Name == "" {
 		return d.Connection.ProviderID
 	}
@@ -476,7 +475,7 @@ type visitInfo struct {
 	visitors                         []visitor
 }
 
-func visitOf(data noticeData, d *store.Detail) visitInfo {
+func visitOf(data noticeData, d *models.Detail) visitInfo {
 	v := visitInfo{
 		date: data.str("date", "visit_date"), weekday: data.str("weekday"), window: data.str("window", "time_window"),
 		tz: data.str("time_zone", "tz"), idcName: data.str("idc_name", "idc.name"), idcAddress: data.str("idc_address", "idc.address"),
@@ -545,7 +544,7 @@ func (v visitInfo) day() string {
 
 // headline is the title and the opening sentence of a visit notice for its
 // recipient.
-func (v visitInfo) headline(kind models.NoticeKind, to recipient, d *store.Detail) (string, string) {
+func (v visitInfo) headline(kind models.NoticeKind, to recipient, d *models.Detail) (string, string) {
 	idc := esc(cmpOr(v.idcName, v.apName))
 	switch kind {
 	case models.NoticeVisitChanged:
@@ -658,7 +657,7 @@ func at(ev *models.AuditEvent) string {
 	return " at " + when(ev.At)
 }
 
-func lastAction(d *store.Detail, a models.Action) *models.AuditEvent {
+func lastAction(d *models.Detail, a models.Action) *models.AuditEvent {
 	return lastEvent(d, func(ev models.AuditEvent) bool { return ev.Action == a })
 }
 

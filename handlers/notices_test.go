@@ -15,7 +15,6 @@ import (
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // noticeKinds lists every NoticeKind constant of models/notice.go, read
@@ -95,11 +94,11 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 		ctx := context.Background()
 		longName := runes(strings.Repeat("Ωmega <@U1> *x* ", 8), 120)
 		c := jApply(e, longName, strings.Repeat("<!here> floor 3 ", 16))
-		_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		_, err = e.store.Pay(ctx, jCustomer(e), c.ID)
 		jStep(e, "pay", err)
-		_, err = e.store.Act(ctx, jCustomer(e), c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+		_, err = e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 		jStep(e, "notify", err)
 		sv := jSurvey(e, models.MaxEngineers)
 		for i := range sv.Engineers {

@@ -7,7 +7,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Pay for Connection: a form with the amount and the balance; paying
@@ -35,7 +34,7 @@ func (a *App) pressPay(ctx context.Context, p press) {
 
 // payView is the payment form: what is paid for, the amount, the balance
 // before and after; warning (mrkdwn) says why an attempt failed.
-func payView(d *store.Detail, balance int64, warning string, m meta) slack.ModalViewRequest {
+func payView(d *models.Detail, balance int64, warning string, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	var blocks []slack.Block
 	if warning != "" {

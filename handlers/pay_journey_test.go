@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // The approved notice carries Pay for Connection with the amount; the form
@@ -17,7 +16,7 @@ func TestPayFormShowsAmountAndBalance(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		c := jApply(e, "Hangzhou line 1", "Room 301")
-		_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		k := newCourier(e)
 		k.deliver()
@@ -89,7 +88,7 @@ func TestPayInsufficientBalance(t *testing.T) {
 		jStep(e, "add user", e.store.AddAccountUser(ctx, jStaff, "UINIT1", acct.ID))
 		c, err := e.store.Apply(ctx, models.Actor{UserID: "UINIT1", Role: models.RoleCustomer, AccountID: acct.ID}, jApplication("Initech line", "Basement"), "CINIT")
 		jStep(e, "apply", err)
-		_, err = e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err = e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		k := newCourier(e)
 		k.deliver()
@@ -121,7 +120,7 @@ func TestPayInsufficientBalance(t *testing.T) {
 func TestPayOtherTenant(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		c := jApply(e, "Hangzhou line 1", "Room 301")
-		_, err := e.store.Act(context.Background(), jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(context.Background(), jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		e.press(otherUser, otherChan, "ll_pay", itoa(c.ID))
 		e.settle()

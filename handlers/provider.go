@@ -11,7 +11,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Provider coordination: the customer's Notify Provider posts the port
@@ -96,7 +95,7 @@ func engineerBlock(row int, part string) string { return fmt.Sprintf("eng_%d_%s"
 
 // surveyView is the survey form with rows engineer rows (the first
 // required, the others optional: a row left empty is ignored).
-func surveyView(d *store.Detail, rows int, m meta) slack.ModalViewRequest {
+func surveyView(d *models.Detail, rows int, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
 		slack.NewSectionBlock(vmd(fmt.Sprintf(

@@ -8,7 +8,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // The review in the staff channel: the review request shows the
@@ -54,7 +53,7 @@ func (a *App) pressReject(ctx context.Context, p press) {
 
 // reviewDecided turns "cannot reject an Approved connection" into who
 // approved it and when.
-func (a *App) reviewDecided(d *store.Detail, err error) error {
+func (a *App) reviewDecided(d *models.Detail, err error) error {
 	if ev := lastEvent(d, func(ev models.AuditEvent) bool {
 		return ev.FromStatus == models.StatusApplying && ev.ToStatus != models.StatusApplying
 	}); ev != nil {
@@ -67,7 +66,7 @@ func (a *App) reviewDecided(d *store.Detail, err error) error {
 // missing reason shows under its field.
 func (a *App) submitReject(ctx context.Context, s submission) (any, func(context.Context)) {
 	reason := inputValue(s.cb, "reason", "v")
-	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, store.ActInput{Action: models.ActionReject, Reason: reason})
+	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, models.ActInput{Action: models.ActionReject, Reason: reason})
 	if err != nil {
 		if v := viewErrors(err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
 			return v, nil
@@ -110,7 +109,7 @@ func (a *App) settleReview(ctx context.Context, t target, id int64, line, reason
 // apply form as typed, the customer account, who applied when, the price,
 // and the date by which the review normally completes. The buttons are the
 // caller's.
-func (a *App) reviewBlocks(ctx context.Context, d *store.Detail, account string) []slack.Block {
+func (a *App) reviewBlocks(ctx context.Context, d *models.Detail, account string) []slack.Block {
 	c := &d.Connection
 	intro := fmt.Sprintf("%s applied for a leased line at %s.", mention(c.AppliedBy), when(c.CreatedAt))
 	if by, region, err := a.reviewBy(ctx, c); err == nil {

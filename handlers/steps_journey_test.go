@@ -11,7 +11,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Cancel from the approved notice: a form with an optional reason; the
@@ -21,7 +20,7 @@ func TestCancelFromApprovedNotice(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		c := jApply(e, "Hangzhou line 1", "Room 301")
-		_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		k := newCourier(e)
 		k.deliver()
@@ -63,7 +62,7 @@ func TestPayNoFreePort(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		c := jApply(e, "Hangzhou line 1", "Room 301")
-		_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		jSQL(e, "UPDATE ports SET state = 'down' WHERE access_point_id = 'ap-cn-hangzhou-yh-b' AND port_type = '1000Base-T'")
 		e.press(customerUser, customerChan, "ll_pay", itoa(c.ID))
@@ -94,7 +93,7 @@ func TestStepsRefusedToOthers(t *testing.T) {
 		c := jConnecting(e, "Hangzhou line 1")
 		for _, step := range []func() error{
 			func() error {
-				_, err := e.store.Act(ctx, jCustomer(e), c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+				_, err := e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 				return err
 			},
 			func() error { _, err := e.store.SubmitSurvey(ctx, jProvider, c.ID, jSurvey(e, 1)); return err },
@@ -135,10 +134,10 @@ func TestStepsRefusedToOthers(t *testing.T) {
 			press{customerUser, customerChan, "ll_confirm", "Cannot confirm a connection that is Connecting (IDC visit scheduled)"},
 			press{customerUser, customerChan, "ll_cancel", "Cannot cancel a connection that is Connecting"},
 		)
-		_, err := e.store.Act(ctx, jProvider, c.ID, store.ActInput{Action: models.ActionCompleteConstruction, LineCode: "L1", LineLabel: "HZ-1"})
+		_, err := e.store.Act(ctx, jProvider, c.ID, models.ActInput{Action: models.ActionCompleteConstruction, LineCode: "L1", LineLabel: "HZ-1"})
 		jStep(e, "complete", err)
 		refused(press{staffUser, staffChannel, "ll_confirm", "A staff member may not confirm a connection (only customers may)"})
-		_, err = e.store.Act(ctx, jCustomer(e), c.ID, store.ActInput{Action: models.ActionConfirm})
+		_, err = e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionConfirm})
 		jStep(e, "confirm", err)
 		refused(
 			press{customerUser, customerChan, "ll_cancel", "Already confirmed by <@" + customerUser + ">"},

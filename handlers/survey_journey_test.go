@@ -13,7 +13,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // jConnecting makes an ACME connection paid (Connecting), through the store.
@@ -21,7 +20,7 @@ func jConnecting(e *env, name string) *models.Connection {
 	e.t.Helper()
 	ctx := context.Background()
 	c := jApply(e, name, "Room 301, Wensan Road")
-	_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+	_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 	jStep(e, "approve", err)
 	c, err = e.store.Pay(ctx, jCustomer(e), c.ID)
 	jStep(e, "pay", err)
@@ -98,7 +97,7 @@ func TestSurveyFormValidatesInlineAndMasks(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		c := jConnecting(e, "Hangzhou line 1")
-		_, err := e.store.Act(ctx, jCustomer(e), c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+		_, err := e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 		jStep(e, "notify provider", err)
 		k := newCourier(e)
 		k.deliver()

@@ -7,7 +7,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Submit Ticket: the construction ticket tells after-sales about the line
@@ -30,7 +29,7 @@ func (a *App) pressTicket(ctx context.Context, p press) {
 }
 
 // ticketView is the construction ticket form.
-func ticketView(d *store.Detail, m meta) slack.ModalViewRequest {
+func ticketView(d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
 		slack.NewSectionBlock(vmd(fmt.Sprintf(

@@ -8,7 +8,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // View: where the line goes (IDC location, network location), the port
@@ -18,7 +17,7 @@ import (
 // pressView records the view and shows the port information: in a modal
 // when pressed in App Home or a modal, else as an ephemeral message.
 func (a *App) pressView(ctx context.Context, p press) {
-	if _, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: models.ActionViewPort}); err != nil {
+	if _, err := a.store.Act(ctx, p.actor, p.conn, models.ActInput{Action: models.ActionViewPort}); err != nil {
 		a.failPress(ctx, p, err)
 		return
 	}
@@ -45,7 +44,7 @@ func (a *App) pressView(ctx context.Context, p press) {
 
 // portBlocks is the port information of a connection: IDC location,
 // network location, port, physical connection ID.
-func portBlocks(d *store.Detail) []slack.Block {
+func portBlocks(d *models.Detail) []slack.Block {
 	c := &d.Connection
 	ap := &d.AccessPoint
 	region := d.Region.Name

@@ -16,7 +16,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // NoticeEventType is the Slack message metadata event type of every notice
@@ -47,10 +46,10 @@ type conversationOpener interface {
 
 // NoticeStore is what notice delivery needs of the store.
 type NoticeStore interface {
-	ClaimNotices(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Delivery, error)
+	ClaimNotices(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]models.Delivery, error)
 	MarkNoticeSent(ctx context.Context, id int64, ts string, at time.Time) error
-	RetryNotice(ctx context.Context, d store.Delivery, r store.NoticeRetry) error
-	FailNotice(ctx context.Context, d store.Delivery, at time.Time, cause string) error
+	RetryNotice(ctx context.Context, d models.Delivery, r models.NoticeRetry) error
+	FailNotice(ctx context.Context, d models.Delivery, at time.Time, cause string) error
 	FailedNotices(ctx context.Context, limit int) ([]models.Notice, error)
 }
 
@@ -146,7 +145,7 @@ func (w *Worker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 	for i, d := range batch {
 		if time.Since(claimed) > budget {
 			for _, rest := range batch[i:] {
-				if err := w.st.RetryNotice(ctx, rest, store.NoticeRetry{Next: now, Error: "lease too short for another post", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
+				if err := w.st.RetryNotice(ctx, rest, models.NoticeRetry{Next: now, Error: "lease too short for another post", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -155,7 +154,7 @@ func (w *Worker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 		if until := w.paused(); now.Before(until) {
 			// Rate limited meanwhile: give the rest back for after the pause.
 			for _, rest := range batch[i:] {
-				if err := w.st.RetryNotice(ctx, rest, store.NoticeRetry{Next: until, Error: "rate limited", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
+				if err := w.st.RetryNotice(ctx, rest, models.NoticeRetry{Next: until, Error: "rate limited", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -184,7 +183,7 @@ func (w *Worker) pause(until time.Time) {
 
 // deliver posts one claimed notice and records the outcome. Only a store
 // error is returned: Slack's are recorded on the notice.
-func (w *Worker) deliver(ctx context.Context, d store.Delivery, now time.Time) error {
+func (w *Worker) deliver(ctx context.Context, d models.Delivery, now time.Time) error {
 	n := d.Notice
 	log := w.log.With("notice", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
 	if d.MaybePosted {
@@ -241,14 +240,14 @@ func (w *Worker) markSent(ctx context.Context, n models.Notice, ts string, now t
 // retry records a failed attempt: after a 429, for after Retry-After (the
 // attempt not counted, the worker paused); else with exponential backoff,
 // or failed for good after the last attempt.
-func (w *Worker) retry(ctx context.Context, d store.Delivery, now time.Time, cause error, maybePosted bool, info retryInfo) error {
+func (w *Worker) retry(ctx context.Context, d models.Delivery, now time.Time, cause error, maybePosted bool, info retryInfo) error {
 	maybePosted = maybePosted || (d.MaybePosted && info.rateLimited)
 	if info.rateLimited {
 		w.cfg.Metrics.noticeFailed(deliveryRateLimited)
 		until := now.Add(max(info.retryAfter, time.Second))
 		w.pause(until)
 		w.log.WarnContext(ctx, "Slack rate limit: pausing notice delivery", "until", until, "notice", d.Notice.ID)
-		return w.st.RetryNotice(ctx, d, store.NoticeRetry{Next: until, Error: cause.Error(), MaybePosted: maybePosted, Uncounted: true})
+		return w.st.RetryNotice(ctx, d, models.NoticeRetry{Next: until, Error: cause.Error(), MaybePosted: maybePosted, Uncounted: true})
 	}
 	if d.Notice.Attempts >= w.cfg.MaxAttempts {
 		w.log.ErrorContext(ctx, "notice failed for good", "notice", d.Notice.ID, "attempts", d.Notice.Attempts, "err", cause)
@@ -257,10 +256,10 @@ func (w *Worker) retry(ctx context.Context, d store.Delivery, now time.Time, cau
 	w.cfg.Metrics.noticeFailed(deliveryRetry)
 	next := now.Add(w.backoff(d.Notice.Attempts))
 	w.log.WarnContext(ctx, "notice delivery failed; will retry", "notice", d.Notice.ID, "attempt", d.Notice.Attempts, "next", next, "err", cause)
-	return w.st.RetryNotice(ctx, d, store.NoticeRetry{Next: next, Error: cause.Error(), MaybePosted: maybePosted})
+	return w.st.RetryNotice(ctx, d, models.NoticeRetry{Next: next, Error: cause.Error(), MaybePosted: maybePosted})
 }
 
-func (w *Worker) fail(ctx context.Context, d store.Delivery, now time.Time, cause error) error {
+func (w *Worker) fail(ctx context.Context, d models.Delivery, now time.Time, cause error) error {
 	w.cfg.Metrics.noticeFailed(deliveryFailed)
 	if err := w.st.FailNotice(ctx, d, now, cause.Error()); err != nil {
 		return err

@@ -13,7 +13,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // bookedFixture is a fixture with three booked visits and their notices
@@ -129,7 +128,7 @@ func TestFailedForGood(t *testing.T) {
 		// The alert goes out now that Slack answers.
 		deliverAll(t, f, w, time.Second, 5)
 		msgs := fake.Messages(staffChannel)
-		var alert store.DeliveryFailedData
+		var alert models.DeliveryFailedData
 		notices, _ := f.s.Notices(ctx, 0)
 		for _, n := range notices {
 			if n.Kind == models.NoticeDeliveryFailed {

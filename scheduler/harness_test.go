@@ -130,12 +130,12 @@ func (f *fixture) ticketAt(t testing.TB, apID string, at time.Time) *models.Tick
 	}
 	steps := []func() error{
 		func() error {
-			_, err := f.s.Act(ctx, f.staff, c.ID, store.ActInput{Action: models.ActionApprove})
+			_, err := f.s.Act(ctx, f.staff, c.ID, models.ActInput{Action: models.ActionApprove})
 			return err
 		},
 		func() error { _, err := f.s.Pay(ctx, actor, c.ID); return err },
 		func() error {
-			_, err := f.s.Act(ctx, actor, c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+			_, err := f.s.Act(ctx, actor, c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 			return err
 		},
 		func() error {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -119,19 +118,10 @@ func notEnabledOpen() []models.Status {
 	return []models.Status{models.StatusApplying, models.StatusApproved, models.StatusConnecting, models.StatusPendingConfirmation}
 }
 
-// ActInput is an action on a connection, with what it needs.
-type ActInput struct {
-	Action models.Action
-	// Reason of a rejection or cancellation (required for reject).
-	Reason string
-	// LineCode and LineLabel, given with Construction Complete.
-	LineCode, LineLabel string
-}
-
 // Act runs a plain action (approve, reject, cancel, view port, notify
 // provider, complete construction, confirm, expire) on connection id.
 // Payment, survey, ticket and visit have their own methods.
-func (s *Store) Act(ctx context.Context, actor models.Actor, id int64, in ActInput) (*models.Connection, error) {
+func (s *Store) Act(ctx context.Context, actor models.Actor, id int64, in models.ActInput) (*models.Connection, error) {
 	switch in.Action {
 	case models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionApply:
 		return nil, fmt.Errorf("act: %s has its own method", in.Action)
@@ -339,18 +329,4 @@ func (s *Store) addNotice(tx *gorm.DB, n *models.Notice) error {
 		return fmt.Errorf("record notice %s: %w", n.Kind, translate(err))
 	}
 	return nil
-}
-
-// ParseRef reads how users name a connection: "#42", "42" or a physical
-// connection ID.
-func ParseRef(ref string) (id int64, pcID string, err error) {
-	ref = strings.TrimSpace(ref)
-	if models.IsPhysicalConnectionID(ref) {
-		return 0, ref, nil
-	}
-	n, err := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, "", fmt.Errorf("%q is not a connection: use its number, e.g. #42, or its physical connection ID (pc-…)", ref)
-	}
-	return n, "", nil
 }

@@ -11,24 +11,10 @@ import (
 	"github.com/leaseline/leaseline/models"
 )
 
-// Detail is everything shown about one connection: the connection, where
-// it goes, who builds it, the survey, ticket and visit, and its audit trail.
-type Detail struct {
-	Connection  models.Connection
-	AccessPoint models.AccessPoint
-	Region      models.Region
-	Provider    models.Provider
-	Survey      *models.Survey
-	Ticket      *models.Ticket
-	Visit       *models.Visit
-	Reception   *models.ReceptionPerson
-	Audit       []models.AuditEvent
-}
-
 // Find resolves a user's reference ("#42", "42", "pc-…") to a connection the
 // actor may see; another tenant's connection is models.ErrNotFound.
 func (s *Store) Find(ctx context.Context, actor models.Actor, ref string) (*models.Connection, error) {
-	id, pcID, err := ParseRef(ref)
+	id, pcID, err := models.ParseRef(ref)
 	if err != nil {
 		return nil, &models.RuleError{Field: "ID", Rule: "connection-ref", Message: err.Error()}
 	}
@@ -49,9 +35,9 @@ func (s *Store) Find(ctx context.Context, actor models.Actor, ref string) (*mode
 }
 
 // Detail loads everything about connection id that actor may see.
-func (s *Store) Detail(ctx context.Context, actor models.Actor, id int64) (*Detail, error) {
+func (s *Store) Detail(ctx context.Context, actor models.Actor, id int64) (*models.Detail, error) {
 	db := s.db.WithContext(ctx)
-	var d Detail
+	var d models.Detail
 	if err := db.First(&d.Connection, id).Error; err != nil {
 		return nil, translate(err)
 	}
