@@ -123,7 +123,7 @@ func TestDependencyRules(t *testing.T) {
 			}
 		}
 		for _, d := range p.Imports {
-			if anyPrefix(d, "github.com/slack-go/slack") && !(under(path, "bot") || under(path, "handlers") || under(path, "cmd") || under(path, "scheduler")) {
+			if anyPrefix(d, "github.com/slack-go/slack") && !(under(path, "bot") || under(path, "handlers") || under(path, "cmd")) {
 				t.Errorf("%s imports %s: Slack stays in bot (and handlers' Block Kit)", path, d)
 			}
 			if d == module+"/bot/slackfake" && !under(path, "cmd") {

@@ -384,7 +384,7 @@ func newAckBench(b *testing.B, backend string) *ackBench {
 		MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute,
 	}}
 	b.Cleanup(hc.CloseIdleConnections)
-	app := handlers.New(st, bot.NewClient("xoxb-bench", fake.APIURL(), hc), bot.NewResponder(hc), nil, handlers.Config{
+	app := handlers.New(st, bot.NewClient("xoxb-bench", fake.APIURL(), hc), bot.NewResponder(hc), handlers.Config{
 		StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Logger: log,
 	})
 	router := bot.NewRouter()

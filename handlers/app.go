@@ -94,10 +94,6 @@ type Responder interface {
 	Respond(ctx context.Context, responseURL string, msg any) error
 }
 
-// Nudger is told after a commit that wrote notices, so that delivery starts
-// at once rather than at the next poll (the scheduler's delivery worker).
-type Nudger interface{ Nudge() }
-
 // Config is the handlers' configuration.
 type Config struct {
 	// StaffUsers are the Slack user IDs of staff.
@@ -116,21 +112,20 @@ type App struct {
 	store  Store
 	slack  Slack
 	resp   Responder
-	nudge  Nudger
 	cfg    Config
 	log    *slog.Logger
 	groups groupCache
 }
 
-// New builds the handlers. nudge may be nil.
-func New(st Store, client Slack, resp Responder, nudge Nudger, cfg Config) *App {
+// New builds the handlers.
+func New(st Store, client Slack, resp Responder, cfg Config) *App {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &App{store: st, slack: client, resp: resp, nudge: nudge, cfg: cfg, log: cfg.Logger}
+	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger}
 }
 
 // Action IDs and view callback IDs. A value carries the connection ID.

@@ -345,7 +345,6 @@ func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(conte
 			return viewErrors(rules, ids, blkApplyName), nil
 		}
 	}
-	a.nudged()
 	user := cb.User.ID
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.tellApplied(ctx, m, reply, user, c)

@@ -43,7 +43,6 @@ func (a *App) submitCancel(ctx context.Context, s submission) (any, func(context
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
 		line := done("Canceled", c, s.actor.UserID)
 		a.settle(ctx, targetOfMeta(s.meta), c.ID, line)
 		if c.ReviewTS != "" && c.ReviewTS != s.meta.MessageTS {

@@ -50,7 +50,6 @@ func (a *App) submitComplete(ctx context.Context, s submission) (any, func(conte
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
 		a.settle(ctx, targetOfMeta(s.meta), c.ID, done("Construction reported complete", c, s.actor.UserID))
 	}
 }

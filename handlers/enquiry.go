@@ -413,7 +413,6 @@ func (a *App) submitAnswer(ctx context.Context, req bot.Request) (any, func(cont
 		}
 		return fail(err), nil
 	}
-	a.nudged()
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		if m.Channel == "" || m.MessageTS == "" {
 			return
@@ -497,7 +496,6 @@ func (a *App) submitEnquiry(ctx context.Context, req bot.Request) (any, func(con
 		}
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: truncate(a.userMessage(ctx, err), 2000)}), nil
 	}
-	a.nudged()
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.tell(ctx, m.ResponseURL, m.Channel, cb.User.ID, a.enquirySent(ctx, t, reply))
 	}
@@ -564,7 +562,6 @@ func (a *App) cmdEnquire(ctx context.Context, cmd *slack.SlashCommand, rest stri
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	a.nudged()
 	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, a.enquirySent(ctx, t, reply))
 }
 

@@ -111,13 +111,6 @@ func (a *App) fail(ctx context.Context, cb *slack.InteractionCallback, err error
 	a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: "+a.userMessage(ctx, err))
 }
 
-// nudged tells the delivery worker that notices are waiting.
-func (a *App) nudged() {
-	if a.nudge != nil {
-		a.nudge.Nudge()
-	}
-}
-
 // viewErrors turns rule errors into a view_submission ack showing each
 // under its field (blockIDs maps field labels to block IDs); a rule of no
 // field, or of a field not in the form, shows under fallbackBlock. It

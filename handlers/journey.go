@@ -331,7 +331,6 @@ func (a *App) actPress(ctx context.Context, p press, action models.Action, what 
 		a.failPress(ctx, p, err)
 		return nil, false
 	}
-	a.nudged()
 	show(ctx, p.target, c.ID, done(what, c, p.actor.UserID))
 	return c, true
 }

@@ -77,7 +77,6 @@ func (a *App) submitPay(ctx context.Context, s submission) (any, func(context.Co
 	}
 	v := modal("ll_v_paid", "Paid", "", "Close", meta{}, blocks)
 	return slack.NewUpdateViewSubmissionResponse(&v), func(ctx context.Context) {
-		a.nudged()
 		a.settle(ctx, targetOfMeta(s.meta), c.ID, done("Paid", c, s.actor.UserID))
 	}
 }

@@ -247,7 +247,6 @@ func (a *App) submitSurvey(ctx context.Context, s submission) (any, func(context
 	}
 	n := len(sv.Engineers)
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
 		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(fmt.Sprintf("Survey submitted (%s, arriving %s)", plural(int64(n), "engineer"), when(sv.PlannedArrival)), c, s.actor.UserID))
 	}
 }

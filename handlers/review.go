@@ -74,7 +74,6 @@ func (a *App) submitReject(ctx context.Context, s submission) (any, func(context
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
 		a.settleReview(ctx, targetOfMeta(s.meta), c.ID, done("Rejected", c, s.actor.UserID), c.Reason)
 	}
 }

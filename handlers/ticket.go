@@ -52,7 +52,6 @@ func (a *App) submitTicket(ctx context.Context, s submission) (any, func(context
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
 		a.settle(ctx, targetOfMeta(s.meta), s.meta.Conn, fmt.Sprintf("✓ Construction ticket #%d submitted by %s at %s", t.ID, mention(s.actor.UserID), when(t.CreatedAt)))
 	}
 }

@@ -20,14 +20,13 @@ import (
 )
 
 // Store is everything the scheduler needs of the store: the jobs' use
-// cases, notice delivery, and the database for River. *store.Store
+// cases and the database for River. *store.Store
 // satisfies it.
 type Store interface {
 	VisitStore
 	ReceptionStore
 	ReviewStore
 	CustomerStore
-	NoticeStore
 	// DB is the database River keeps its jobs in.
 	DB() (*sql.DB, error)
 	// Dialect is "postgres" or "sqlite".

@@ -14,7 +14,7 @@ import (
 )
 
 // Notice delivery. The notices table is the outbox: the core's transactions
-// write pending notices, and delivery workers (package scheduler) claim the
+// write pending notices, and delivery workers (package bot) claim the
 // due ones, post them to Slack and record the outcome here. A claim is a
 // lease: a worker that dies lets go of its notices when the lease ends, and
 // the notice is marked maybe_posted so that the next attempt first looks for
@@ -205,6 +205,7 @@ func (s *Store) RequeueNotice(ctx context.Context, id int64, at time.Time) error
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("requeue notice %d: %w", id, models.ErrNotFound)
 	}
+	s.noticesCommitted()
 	return nil
 }
 
