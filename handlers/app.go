@@ -34,6 +34,9 @@ type Store interface {
 type Lifecycle interface {
 	Apply(ctx context.Context, actor models.Actor, app models.Application, channel string) (*models.Connection, error)
 	Act(ctx context.Context, actor models.Actor, id int64, in models.ActInput) (*models.Connection, error)
+	// ActDetail is Act returning the connection's detail after the action,
+	// the connection loaded once.
+	ActDetail(ctx context.Context, actor models.Actor, id int64, in models.ActInput) (*models.Detail, error)
 	Pay(ctx context.Context, actor models.Actor, id int64) (*models.Connection, error)
 	SubmitSurvey(ctx context.Context, actor models.Actor, id int64, sv models.Survey) (*models.Connection, error)
 	SubmitTicket(ctx context.Context, actor models.Actor, id int64, text, replyChannel string) (*models.Ticket, error)
@@ -57,7 +60,7 @@ type Catalog interface {
 	AccessPoints(ctx context.Context, regionID string) ([]models.AccessPoint, error)
 	AccessPoint(ctx context.Context, id string) (*models.AccessPoint, error)
 	Providers(ctx context.Context) ([]models.Provider, error)
-	Calendar(ctx context.Context, regionID string) (*models.Calendar, error)
+	CalendarDays(ctx context.Context, regionID string) ([]models.CalendarDay, error)
 }
 
 // Accounts resolves who is asking and keeps customer accounts, their
@@ -223,16 +226,6 @@ func (g *groupCache) members(ctx context.Context, now time.Time, load func(conte
 	}
 	g.ids, g.at = m, now
 	return m, nil
-}
-
-// Register routes every command, action, view and event to its handler.
-func (a *App) Register(r *bot.Router) {
-	r.Command(cmdName, a.command)
-	r.Fallback(a.fallback)
-	a.registerApply(r)
-	a.registerReview(r)
-	a.registerJourney(r)
-	a.registerHome(r)
 }
 
 // fallback answers anything unrouted without an error dump.

@@ -25,7 +25,7 @@ func (a *App) pressCancel(ctx context.Context, p press) {
 	}
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(vmd(fmt.Sprintf(
+		slack.NewSectionBlock(md(fmt.Sprintf(
 			"Cancel *%s* (%s, %s)? It is *%s* and nothing has been paid. Canceling ends the application for good; apply again to start over.",
 			models.ApplicationRef(c.ID), esc(c.Name), esc(apName(d)), c.Status)), nil, nil),
 		textInput("reason", "Reason", "Optional; shown to the customer and staff exactly as written.", 1000, true, true),

@@ -154,7 +154,7 @@ func (a *App) replyBlocks(ctx context.Context, responseURL, channel, user string
 		_, _, err = a.slack.PostMessageContext(ctx, user, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 	}
 	if err != nil {
-		a.log.ErrorContext(ctx, "reply to user", "request_id", bot.RequestID(ctx), "user", user, "err", err)
+		a.log.ErrorContext(ctx, "reply to user", "user", user, "err", err)
 	}
 }
 

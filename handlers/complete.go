@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -26,9 +27,9 @@ func (a *App) pressComplete(ctx context.Context, p press) {
 	}
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(vmd(fmt.Sprintf(
+		slack.NewSectionBlock(md(fmt.Sprintf(
 			"Report the construction of `%s` at %s done. The customer then checks the line and confirms it; the connection becomes *Enabled*.",
-			pcID(c), esc(cmpOr(d.AccessPoint.IDCName, apName(d))))), nil, nil),
+			pcID(c), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))))), nil, nil),
 		textInput("line_code", "Line code", "The code the provider gives to the line.", 64, false, false),
 		textInput("line_label", "Line label", "The label on the line at the IDC.", 64, false, false),
 	}

@@ -64,7 +64,7 @@ func TestPayNoFreePort(t *testing.T) {
 		c := jApply(e, "Hangzhou line 1", "Room 301")
 		_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
-		jSQL(e, "UPDATE ports SET state = 'down' WHERE access_point_id = 'ap-cn-hangzhou-yh-b' AND port_type = '1000Base-T'")
+		e.exec("UPDATE ports SET state = 'down' WHERE access_point_id = 'ap-cn-hangzhou-yh-b' AND port_type = '1000Base-T'")
 		e.press(customerUser, customerChan, "ll_pay", itoa(c.ID))
 		shown := jAckView(t, e.jSubmitView(customerUser, e.jOpened(), nil))
 		for _, want := range []string{"No free port of type 1000Base-T", "staff have been alerted", "nothing was charged"} {
@@ -163,11 +163,11 @@ func TestViewFromAppHome(t *testing.T) {
 			t.Fatalf("HTTP %d", status)
 		}
 		v := e.jOpened()
-		text := blocksText(jBlocks(v))
+		text := blocksText(blocksJSON(v))
 		if !strings.Contains(text, *jConn(e, c.ID).Connection.PhysicalConnectionID) || !strings.Contains(text, "Yuhang Data Park B") {
 			t.Errorf("port information modal:\n%s", text)
 		}
-		jLimits(t, "port modal", jBlocks(v), 100)
+		jLimits(t, "port modal", blocksJSON(v), 100)
 		if n := len(e.slack.Calls("chat.update")); n != 0 {
 			t.Errorf("%d messages replaced from App Home", n)
 		}

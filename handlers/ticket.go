@@ -32,7 +32,7 @@ func (a *App) pressTicket(ctx context.Context, p press) {
 func ticketView(d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(vmd(fmt.Sprintf(
+		slack.NewSectionBlock(md(fmt.Sprintf(
 			"Construction ticket for `%s` at %s: it tells the operator's after-sales about the leased line %s deploys. After-sales books the IDC visit on the next workday and tells you and the provider the date and the reception contact.",
 			pcID(c), esc(apName(d)), esc(providerName(d)))), nil, nil),
 	}
