@@ -1,15 +1,12 @@
 package bot
 
 import (
-	"container/list"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -25,25 +22,8 @@ const (
 	DefaultDedupMax     = 100_000
 )
 
-// DefaultLaterWorkers is the default of Options.LaterWorkers: twice
-// GOMAXPROCS, at least 4. Post-ack work that mostly burns CPU (SQLite in
-// process, rendering) then cannot crowd the acks out of the processors;
-// work that mostly waits (Slack's Web API far away) may want more.
-func DefaultLaterWorkers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
-
-// ErrShuttingDown is returned by Dispatch once Shutdown has begun.
-var ErrShuttingDown = errors.New("bot: dispatcher is shutting down")
-
 // errHandlerPanic is returned by Dispatch when the handler panicked.
 var errHandlerPanic = errors.New("bot: handler panicked")
-
-// Deduper remembers which Slack requests were already seen, so a retry of one
-// is acknowledged without running it again. FirstSeen records key and reports
-// whether it was new. A database-backed Deduper lets several replicas share
-// the set.
-type Deduper interface {
-	FirstSeen(ctx context.Context, key string) (bool, error)
-}
 
 // Options configure a Dispatcher. The zero value is usable.
 type Options struct {
@@ -291,60 +271,6 @@ func (l *reqLog) get() *slog.Logger {
 	return l.logger
 }
 
-// laterJob is post-ack work waiting for a worker.
-type laterJob struct {
-	ctx       context.Context
-	log       reqLog
-	fn        func(context.Context)
-	journalID int64 // 0: not journaled
-}
-
-// enqueue queues post-ack work and starts a worker if fewer than
-// maxWorkers run. It never blocks and never drops work.
-func (d *Dispatcher) enqueue(j laterJob) {
-	d.qmu.Lock()
-	d.queue = append(d.queue, j)
-	d.metrics.laterQueued(1)
-	start := d.workers < d.maxWorkers
-	if start {
-		d.workers++
-	}
-	d.qmu.Unlock()
-	if start {
-		go d.work()
-	}
-}
-
-// work runs queued post-ack work, oldest first, until the queue is empty.
-func (d *Dispatcher) work() {
-	for {
-		d.qmu.Lock()
-		if len(d.queue) == 0 {
-			d.workers--
-			d.queue = nil // let the backing array go
-			d.qmu.Unlock()
-			return
-		}
-		j := d.queue[0]
-		d.queue[0] = laterJob{}
-		d.queue = d.queue[1:]
-		d.metrics.laterQueued(-1)
-		d.qmu.Unlock()
-		d.runLater(j.ctx, &j.log, j.fn, j.journalID)
-	}
-}
-
-// enter registers one in-flight request, unless shutting down.
-func (d *Dispatcher) enter() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
-		return false
-	}
-	d.inflight.Add(1)
-	return true
-}
-
 // runHandler calls h, turning a panic into an error.
 func runHandler(ctx context.Context, h Handler, req Request) (ack any, later func(context.Context), err error) {
 	defer func() {
@@ -354,103 +280,6 @@ func runHandler(ctx context.Context, h Handler, req Request) (ack any, later fun
 	}()
 	ack, later = h(ctx, req)
 	return ack, later, nil
-}
-
-// runLater runs post-ack work with a context detached from the request's
-// cancellation (its values kept), bounded by LaterTimeout and cancelled if
-// Shutdown gives up waiting. A panic is logged, never propagated. A
-// journaled job is marked done when it returns or panics, not when Shutdown
-// cancelled it: RunRecovery replays it then.
-func (d *Dispatcher) runLater(reqCtx context.Context, log *reqLog, later func(context.Context), journalID int64) {
-	d.metrics.laterStarted()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), d.laterTimeout)
-	stop := context.AfterFunc(d.hardStop, cancel)
-	start := d.now()
-	defer func() {
-		if p := recover(); p != nil {
-			log.get().ErrorContext(ctx, "later work panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-		}
-		if journalID != 0 {
-			d.journalDone(reqCtx, log, journalID)
-		}
-		stop()
-		cancel()
-		d.metrics.laterDone()
-		d.inflight.Done()
-	}()
-	later(ctx)
-	if d.log.Enabled(ctx, slog.LevelDebug) {
-		log.get().DebugContext(ctx, "later work done", "elapsed", d.now().Sub(start))
-	}
-}
-
-// journalDone marks a journal entry done once its later work finished,
-// unless Shutdown cut the work short.
-func (d *Dispatcher) journalDone(reqCtx context.Context, log *reqLog, id int64) {
-	defer d.running.remove(id)
-	if d.hardStop.Err() != nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), 5*time.Second)
-	defer cancel()
-	if err := d.journal.Done(ctx, id); err != nil {
-		log.get().WarnContext(ctx, "journal done failed; the work may be replayed", "journal_id", id, "err", err)
-	}
-}
-
-// Shutdown stops accepting requests (Dispatch returns ErrShuttingDown) and
-// waits for handlers and later work in flight. If ctx ends first it cancels
-// the contexts of the work still running and returns ctx's error.
-func (d *Dispatcher) Shutdown(ctx context.Context) error {
-	d.mu.Lock()
-	d.closed = true
-	d.mu.Unlock()
-
-	done := make(chan struct{})
-	go func() {
-		d.inflight.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		d.cancelHard()
-		return nil
-	case <-ctx.Done():
-		d.cancelHard()
-		return fmt.Errorf("bot: shutdown: waiting for in-flight work: %w", ctx.Err())
-	}
-}
-
-// Drain waits until no handler or later work is in flight, without closing
-// the dispatcher: for tests and for operators' "settle" points. New requests
-// must not arrive while it waits.
-func (d *Dispatcher) Drain(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		d.inflight.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("bot: drain: %w", ctx.Err())
-	}
-}
-
-// dedupKey returns the key identifying req across Slack retries: the event_id
-// for events, else the SHA-256 of the raw body.
-func dedupKey(req Request, body []byte) string {
-	if req.Event != nil {
-		if id := eventID(req.Event); id != "" {
-			return "event:" + id
-		}
-	}
-	if len(body) == 0 {
-		return ""
-	}
-	sum := sha256.Sum256(body)
-	return "body:" + hex.EncodeToString(sum[:])
 }
 
 // randomID returns 16 random hex characters.
@@ -471,65 +300,4 @@ func withRequestID(ctx context.Context, id string) context.Context {
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
-}
-
-// MemoryDeduper is an in-process Deduper: a seen-set bounded in size, whose
-// keys expire after a TTL. It suits a single replica.
-type MemoryDeduper struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
-
-	mu    sync.Mutex
-	seen  map[string]*list.Element
-	order *list.List // of seenEntry, oldest first
-}
-
-type seenEntry struct {
-	key     string
-	expires time.Time
-}
-
-// NewMemoryDeduper returns a MemoryDeduper keeping keys for ttl (0 means
-// DefaultDedupTTL), at most maxKeys of them (0 means DefaultDedupMax; the
-// oldest go first), with clock now (nil means time.Now).
-func NewMemoryDeduper(ttl time.Duration, maxKeys int, now func() time.Time) *MemoryDeduper {
-	if ttl <= 0 {
-		ttl = DefaultDedupTTL
-	}
-	if maxKeys <= 0 {
-		maxKeys = DefaultDedupMax
-	}
-	if now == nil {
-		now = time.Now
-	}
-	return &MemoryDeduper{ttl: ttl, max: maxKeys, now: now, seen: make(map[string]*list.Element), order: list.New()}
-}
-
-// FirstSeen records key and reports whether it was not already present.
-func (m *MemoryDeduper) FirstSeen(_ context.Context, key string) (bool, error) {
-	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	// Entries are inserted in time order with the same TTL: expire from the front.
-	for e := m.order.Front(); e != nil; e = m.order.Front() {
-		se := e.Value.(seenEntry)
-		if now.Before(se.expires) && m.order.Len() < m.max {
-			break
-		}
-		m.order.Remove(e)
-		delete(m.seen, se.key)
-	}
-	if _, ok := m.seen[key]; ok {
-		return false, nil
-	}
-	m.seen[key] = m.order.PushBack(seenEntry{key: key, expires: now.Add(m.ttl)})
-	return true, nil
-}
-
-// Len returns the number of keys held.
-func (m *MemoryDeduper) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.order.Len()
 }

@@ -384,7 +384,7 @@ func newAckBench(b *testing.B, backend string) *ackBench {
 		MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute,
 	}}
 	b.Cleanup(hc.CloseIdleConnections)
-	app := handlers.New(st, bot.NewClient("xoxb-bench", fake.APIURL(), hc), bot.NewResponder(hc), nil, handlers.Config{
+	app := handlers.New(st, bot.NewClient("xoxb-bench", fake.APIURL(), hc), bot.NewResponder(hc), handlers.Config{
 		StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Logger: log,
 	})
 	router := bot.NewRouter()
@@ -422,7 +422,7 @@ func (ab *ackBench) seed(b *testing.B, acme *models.Account) {
 	if err != nil {
 		b.Fatalf("apply: %v", err)
 	}
-	if _, err := st(ab).Act(ctx, staff, c.ID, store.ActInput{Action: models.ActionApprove}); err != nil {
+	if _, err := st(ab).Act(ctx, staff, c.ID, models.ActInput{Action: models.ActionApprove}); err != nil {
 		b.Fatalf("approve: %v", err)
 	}
 	paid, err := st(ab).Pay(ctx, customer, c.ID)

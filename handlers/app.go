@@ -18,32 +18,54 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
-// Store is what the handlers need of the store.
+// Store is what the handlers need of the store (*store.Store has it), in
+// models' types: the small interfaces below, one per side of the work.
 type Store interface {
+	Lifecycle
+	Connections
+	Catalog
+	Accounts
+}
+
+// Lifecycle changes connections and tickets: each call is one transaction
+// that checks the rules, writes the audit trail and records the notices.
+type Lifecycle interface {
 	Apply(ctx context.Context, actor models.Actor, app models.Application, channel string) (*models.Connection, error)
-	Act(ctx context.Context, actor models.Actor, id int64, in store.ActInput) (*models.Connection, error)
+	Act(ctx context.Context, actor models.Actor, id int64, in models.ActInput) (*models.Connection, error)
+	// ActDetail is Act returning the connection's detail after the action,
+	// the connection loaded once.
+	ActDetail(ctx context.Context, actor models.Actor, id int64, in models.ActInput) (*models.Detail, error)
 	Pay(ctx context.Context, actor models.Actor, id int64) (*models.Connection, error)
 	SubmitSurvey(ctx context.Context, actor models.Actor, id int64, sv models.Survey) (*models.Connection, error)
 	SubmitTicket(ctx context.Context, actor models.Actor, id int64, text, replyChannel string) (*models.Ticket, error)
 	Enquire(ctx context.Context, actor models.Actor, accessPointID, text, replyChannel string) (*models.Ticket, error)
 	AnswerEnquiry(ctx context.Context, actor models.Actor, ticketID int64, answer string) (*models.Ticket, error)
+}
 
+// Connections reads connections and tickets as an actor may see them.
+type Connections interface {
 	Find(ctx context.Context, actor models.Actor, ref string) (*models.Connection, error)
-	Detail(ctx context.Context, actor models.Actor, id int64) (*store.Detail, error)
+	Detail(ctx context.Context, actor models.Actor, id int64) (*models.Detail, error)
 	List(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
 	StaffQueue(ctx context.Context, limit int) ([]models.Connection, error)
+	RedundancyCandidates(ctx context.Context, actor models.Actor, regionID string) ([]models.Connection, error)
+	Ticket(ctx context.Context, id int64) (*models.Ticket, error)
+}
+
+// Catalog reads the regions, access points, providers and calendars.
+type Catalog interface {
 	Regions(ctx context.Context) ([]models.Region, error)
 	AccessPoints(ctx context.Context, regionID string) ([]models.AccessPoint, error)
 	AccessPoint(ctx context.Context, id string) (*models.AccessPoint, error)
 	Providers(ctx context.Context) ([]models.Provider, error)
-	Calendar(ctx context.Context, regionID string) (*models.Calendar, error)
-	RedundancyCandidates(ctx context.Context, actor models.Actor, regionID string) ([]models.Connection, error)
-	Balance(ctx context.Context, accountID int64) (int64, error)
-	Ticket(ctx context.Context, id int64) (*models.Ticket, error)
+	CalendarDays(ctx context.Context, regionID string) ([]models.CalendarDay, error)
+}
 
+// Accounts resolves who is asking and keeps customer accounts, their
+// channels, panels and balances.
+type Accounts interface {
 	ResolveCustomer(ctx context.Context, teamID, channelID, userID string) (int64, error)
 	ProviderByChannel(ctx context.Context, channelID string) (*models.Provider, error)
 	Account(ctx context.Context, id int64) (*models.Account, error)
@@ -53,6 +75,7 @@ type Store interface {
 	AddAccountUser(ctx context.Context, actor models.Actor, userID string, accountID int64) error
 	AccountChannels(ctx context.Context, accountID int64) ([]models.AccountChannel, error)
 	SetPanel(ctx context.Context, channelID, ts string) error
+	Balance(ctx context.Context, accountID int64) (int64, error)
 	Credit(ctx context.Context, actor models.Actor, accountID, cents int64, reason string) error
 }
 
@@ -73,10 +96,6 @@ type Slack interface {
 type Responder interface {
 	Respond(ctx context.Context, responseURL string, msg any) error
 }
-
-// Nudger is told after a commit that wrote notices, so that delivery starts
-// at once rather than at the next poll (the scheduler's delivery worker).
-type Nudger interface{ Nudge() }
 
 // Config is the handlers' configuration.
 type Config struct {
@@ -100,21 +119,20 @@ type App struct {
 	store  Store
 	slack  Slack
 	resp   Responder
-	nudge  Nudger
 	cfg    Config
 	log    *slog.Logger
 	groups groupCache
 }
 
-// New builds the handlers. nudge may be nil.
-func New(st Store, client Slack, resp Responder, nudge Nudger, cfg Config) *App {
+// New builds the handlers.
+func New(st Store, client Slack, resp Responder, cfg Config) *App {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &App{store: st, slack: client, resp: resp, nudge: nudge, cfg: cfg, log: cfg.Logger}
+	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger}
 }
 
 // Action IDs and view callback IDs. A value carries the connection ID.
@@ -228,16 +246,6 @@ func (g *groupCache) members(ctx context.Context, now time.Time, load func(conte
 	}
 	g.ids, g.at = m, now
 	return m, nil
-}
-
-// Register routes every command, action, view and event to its handler.
-func (a *App) Register(r *bot.Router) {
-	r.Command(cmdName, a.command)
-	r.Fallback(a.fallback)
-	a.registerApply(r)
-	a.registerReview(r)
-	a.registerJourney(r)
-	a.registerHome(r)
 }
 
 // fallback answers anything unrouted without an error dump.

@@ -53,17 +53,6 @@ func applyBlockIDs(apID string) map[string]string {
 	}
 }
 
-// registerApply routes the apply form: the buttons that open it, the
-// access point choice that narrows it, its suggestions (beyond 100 access
-// points) and its submission; and the enquiry form.
-func (a *App) registerApply(r *bot.Router) {
-	r.Action(actApply, a.applyButton)
-	r.Action(actApplyAP, a.applyAPChosen)
-	r.Suggestion(actApplyAP, a.suggestAPs(openAP))
-	r.View(viewApply, a.submitApply)
-	a.registerEnquiry(r)
-}
-
 func (a *App) cmdApply(ctx context.Context, cmd *slack.SlashCommand, _ string) {
 	actor, err := a.cmdActor(ctx, cmd)
 	if err != nil {
@@ -122,18 +111,18 @@ func (a *App) applyAPChosen(_ context.Context, req bot.Request) (any, func(conte
 		m := decodeMeta(cb.View.PrivateMetadata)
 		actor, err := a.actor(ctx, teamOf(cb), m.Channel, cb.User.ID)
 		if err != nil {
-			a.log.WarnContext(ctx, "apply form: access point chosen by a non-customer", "request_id", bot.RequestID(ctx), "err", err)
+			a.log.WarnContext(ctx, "apply form: access point chosen by a non-customer", "err", err)
 			return
 		}
 		view, err := a.applyView(ctx, actor, m, firstAction(cb).SelectedOption.Value, cb.View.State)
 		if err != nil {
-			a.log.ErrorContext(ctx, "apply form: build view", "request_id", bot.RequestID(ctx), "err", err)
+			a.log.ErrorContext(ctx, "apply form: build view", "err", err)
 			return
 		}
 		// The hash makes Slack refuse the update if the view changed since
 		// this action: a later choice's update wins.
 		if _, err := a.slack.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID); err != nil {
-			a.log.WarnContext(ctx, "apply form: update view", "request_id", bot.RequestID(ctx), "err", err)
+			a.log.WarnContext(ctx, "apply form: update view", "err", err)
 		}
 	}
 }
@@ -339,7 +328,7 @@ func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(conte
 		if err == nil {
 			// Cannot happen: a field that does not parse breaks a rule. Had
 			// the connection been made, say so rather than show errors.
-			a.log.ErrorContext(ctx, "apply: application accepted despite unparsed fields", "request_id", bot.RequestID(ctx), "connection", c.ID)
+			a.log.ErrorContext(ctx, "apply: application accepted despite unparsed fields", "connection", c.ID)
 		} else {
 			rules, ok := mergeRuleErrors(parsed, err)
 			if !ok {
@@ -348,7 +337,6 @@ func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(conte
 			return viewErrors(rules, ids, blkApplyName), nil
 		}
 	}
-	a.nudged()
 	user := cb.User.ID
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.tellApplied(ctx, m, reply, user, c)
@@ -428,9 +416,14 @@ func mergeRuleErrors(parsed models.RuleErrors, err error) (models.RuleErrors, bo
 // tellApplied tells the customer the application is in: status, number,
 // who acts next and the date review normally completes by.
 func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *models.Connection) {
-	by, region, err := a.reviewBy(ctx, c)
+	var by, region string
+	r, err := a.regionOf(ctx, c)
+	if err == nil {
+		by, err = a.reviewBy(ctx, r, c.CreatedAt)
+		region = regionName(r)
+	}
 	if err != nil {
-		a.log.ErrorContext(ctx, "apply: review date", "request_id", bot.RequestID(ctx), "connection", c.ID, "err", err)
+		a.log.ErrorContext(ctx, "apply: review date", "connection", c.ID, "err", err)
 		by, region = "the next workday", ""
 	}
 	where := "in a direct message"
@@ -443,34 +436,4 @@ func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *mo
 	text := fmt.Sprintf(":white_check_mark: Application *%s* *%s* is *%s*: waiting on the *staff* to review it.\n%s You will hear %s when it is approved or rejected; `/leaseline show %s` shows its progress.",
 		ref, esc(c.Name), c.Status, promise, where, ref)
 	a.tell(ctx, m.ResponseURL, channel, user, text)
-}
-
-// reviewBy is the date review of c normally completes by: the next
-// workday of its region's calendar after it was made.
-func (a *App) reviewBy(ctx context.Context, c *models.Connection) (date, region string, err error) {
-	ap, err := a.store.AccessPoint(ctx, c.AccessPointID)
-	if err != nil {
-		return "", "", fmt.Errorf("load access point: %w", err)
-	}
-	cal, err := a.store.Calendar(ctx, ap.RegionID)
-	if err != nil {
-		return "", "", fmt.Errorf("load calendar: %w", err)
-	}
-	at := c.CreatedAt
-	if at.IsZero() {
-		at = a.cfg.Now()
-	}
-	d := cal.NextWorkday(at)
-	if !cal.Known(d) {
-		return "", "", nil // past the calendar's horizon: no date is promised
-	}
-	region = ap.RegionID
-	if regions, err := a.store.Regions(ctx); err == nil {
-		for _, r := range regions {
-			if r.ID == ap.RegionID && r.Name != "" {
-				region = r.Name
-			}
-		}
-	}
-	return d.In(cal.Location, 12, 0).Format("Monday 2 January 2006"), region, nil
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Cancel: the customer or staff end an application still Applying or
@@ -26,7 +25,7 @@ func (a *App) pressCancel(ctx context.Context, p press) {
 	}
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(vmd(fmt.Sprintf(
+		slack.NewSectionBlock(md(fmt.Sprintf(
 			"Cancel *%s* (%s, %s)? It is *%s* and nothing has been paid. Canceling ends the application for good; apply again to start over.",
 			models.ApplicationRef(c.ID), esc(c.Name), esc(apName(d)), c.Status)), nil, nil),
 		textInput("reason", "Reason", "Optional; shown to the customer and staff exactly as written.", 1000, true, true),
@@ -36,7 +35,7 @@ func (a *App) pressCancel(ctx context.Context, p press) {
 
 // submitCancel cancels within the ack.
 func (a *App) submitCancel(ctx context.Context, s submission) (any, func(context.Context)) {
-	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, store.ActInput{Action: models.ActionCancel, Reason: inputValue(s.cb, "reason", "v")})
+	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, models.ActInput{Action: models.ActionCancel, Reason: inputValue(s.cb, "reason", "v")})
 	if err != nil {
 		if v := viewErrors(err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
 			return v, nil
@@ -44,7 +43,6 @@ func (a *App) submitCancel(ctx context.Context, s submission) (any, func(context
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
 		line := done("Canceled", c, s.actor.UserID)
 		a.settle(ctx, targetOfMeta(s.meta), c.ID, line)
 		if c.ReviewTS != "" && c.ReviewTS != s.meta.MessageTS {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -106,4 +107,157 @@ func timeline(c *models.Connection) string {
 		}
 	}
 	return out
+}
+
+// cardBlocks is a connection's summary: its IDs, the
+// application's facts (typed text as plain text), and the status with who
+// must act next. account is shown when not "".
+func cardBlocks(d *models.Detail, account string) []slack.Block {
+	c := &d.Connection
+	head := "*" + models.ApplicationRef(c.ID) + "*"
+	if c.PhysicalConnectionID != nil {
+		head += " · `" + *c.PhysicalConnectionID + "`"
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(md(head), nil, nil)}
+	blocks = append(blocks, factBlocks(connFacts(d, account))...)
+	blocks = append(blocks, slack.NewContextBlock("", md(statusLine(c))))
+	return blocks
+}
+
+// connFacts are the apply form's fields of a connection.
+func connFacts(d *models.Detail, account string) []fact {
+	c := &d.Connection
+	red := "none"
+	if c.RedundantID != nil {
+		red = models.ApplicationRef(*c.RedundantID)
+	}
+	fs := []fact{
+		{label: models.FieldName, value: c.Name},
+		{label: models.FieldAccessPoint, value: apName(d)},
+		{label: models.FieldProvider, value: providerName(d)},
+		{label: models.FieldPortType, value: string(c.PortType)},
+		{label: models.FieldBandwidth, value: fmt.Sprintf("%d Mbps", c.BandwidthMbps)},
+		{label: models.FieldLocation, value: c.Location},
+		{label: models.FieldRedundancy, value: red},
+	}
+	if account != "" {
+		fs = append(fs, fact{label: "Customer account", value: account})
+	}
+	return fs
+}
+
+func apName(d *models.Detail) string {
+	if d.AccessPoint.Name == "" {
+		return d.Connection.AccessPointID
+	}
+	return fmt.Sprintf("%s (%s)", d.AccessPoint.Name, d.AccessPoint.ID)
+}
+
+func providerName(d *models.Detail) string {
+	if d.Provider.Name == "" {
+		return d.Connection.ProviderID
+	}
+	return d.Provider.Name
+}
+
+func pcID(c *models.Connection) string {
+	if c.PhysicalConnectionID == nil {
+		return models.ApplicationRef(c.ID)
+	}
+	return *c.PhysicalConnectionID
+}
+
+func byUser(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " by " + mention(id)
+}
+
+// byAt is " by @x at <time>" of an audit event ("" when there is none).
+func byAt(ev *models.AuditEvent) string {
+	if ev == nil {
+		return ""
+	}
+	return fmt.Sprintf(" by %s at %s", mention(ev.Actor), when(ev.At))
+}
+
+// who is the mention of the actor of ev, or fallback.
+func who(ev *models.AuditEvent, fallback string) string {
+	if ev == nil {
+		return fallback
+	}
+	return mention(ev.Actor)
+}
+
+// at is " at <time>" of ev, or "".
+func at(ev *models.AuditEvent) string {
+	if ev == nil {
+		return ""
+	}
+	return " at " + when(ev.At)
+}
+
+func lastAction(d *models.Detail, a models.Action) *models.AuditEvent {
+	return lastEvent(d, func(ev models.AuditEvent) bool { return ev.Action == a })
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// fact is one label and value of a card. The value is typed text shown as
+// plain text, exactly as typed, unless md says leaseline built it (dates,
+// mentions).
+type fact struct {
+	label string
+	value string
+	md    bool
+}
+
+// factBlocks lays facts out as two columns, label and value, five to a
+// section (Slack's limit of ten fields).
+func factBlocks(fs []fact) []slack.Block {
+	var out []slack.Block
+	for i := 0; i < len(fs); i += 5 {
+		var fields []*slack.TextBlockObject
+		for _, f := range fs[i:min(i+5, len(fs))] {
+			fields = append(fields, md("*"+f.label+"*"))
+			v := truncate(f.value, 2000)
+			switch {
+			case strings.TrimSpace(v) == "":
+				fields = append(fields, ptext("—"))
+			case f.md:
+				fields = append(fields, md(v))
+			default:
+				fields = append(fields, ptext(v))
+			}
+		}
+		out = append(out, slack.NewSectionBlock(nil, fields, nil))
+	}
+	return out
+}
+
+// labelled shows typed text under a label, as plain text; nothing when the
+// text is empty.
+func labelled(label, text string) []slack.Block {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	return []slack.Block{
+		slack.NewContextBlock("", md("*"+label+"*")),
+		slack.NewSectionBlock(ptext(text), nil, nil),
+	}
+}
+
+// ptext is typed text shown exactly as typed: plain text, emoji codes not
+// turned into emoji, never empty.
+func ptext(s string) *slack.TextBlockObject {
+	if strings.TrimSpace(s) == "" {
+		s = "—"
+	}
+	return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, maxPlainText), false, false)
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // subcommand is one line of the help.
@@ -155,7 +154,7 @@ func (a *App) replyBlocks(ctx context.Context, responseURL, channel, user string
 		_, _, err = a.slack.PostMessageContext(ctx, user, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 	}
 	if err != nil {
-		a.log.ErrorContext(ctx, "reply to user", "request_id", bot.RequestID(ctx), "user", user, "err", err)
+		a.log.ErrorContext(ctx, "reply to user", "user", user, "err", err)
 	}
 }
 
@@ -260,7 +259,7 @@ func (a *App) listHeading(ctx context.Context, actor models.Actor) (string, erro
 // for the user who ran it; on failure the user has been told what to fix.
 func (a *App) cmdConnection(ctx context.Context, cmd *slack.SlashCommand, rest string) (models.Actor, *models.Connection, bool) {
 	ref, _ := splitWord(rest)
-	if _, _, err := store.ParseRef(ref); err != nil {
+	if _, _, err := models.ParseRef(ref); err != nil {
 		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: That is not a connection ID. Use its number, e.g. `#42`, or its physical connection ID (`pc-…`).")
 		return models.Actor{}, nil, false
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 func ackBlocks(t *testing.T, ack map[string]any) string {
@@ -93,7 +92,7 @@ func TestCommandListShowsWhoMustAct(t *testing.T) {
 		}
 
 		// After approval the customer's list says the customer acts next.
-		if _, err := e.store.Act(context.Background(), models.Actor{UserID: staffUser, Role: models.RoleStaff}, c.ID, store.ActInput{Action: models.ActionApprove}); err != nil {
+		if _, err := e.store.Act(context.Background(), models.Actor{UserID: staffUser, Role: models.RoleStaff}, c.ID, models.ActInput{Action: models.ActionApprove}); err != nil {
 			t.Fatal(err)
 		}
 		e.command(customerUser, customerChan, "list")
@@ -108,7 +107,7 @@ func TestCommandShowOfAnotherTenantIsNotFound(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		c := e.applyDirect(customerOf(customerUser, e.acme), goodApplication("ACME confidential"))
-		if _, err := e.store.Act(ctx, customerOf(customerUser, e.acme), c.ID, store.ActInput{Action: models.ActionCancel, Reason: "budget moved to Q3"}); err != nil {
+		if _, err := e.store.Act(ctx, customerOf(customerUser, e.acme), c.ID, models.ActInput{Action: models.ActionCancel, Reason: "budget moved to Q3"}); err != nil {
 			t.Fatal(err)
 		}
 

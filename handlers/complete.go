@@ -1,13 +1,13 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Construction Complete: the provider (in its channel) or staff report the
@@ -27,9 +27,9 @@ func (a *App) pressComplete(ctx context.Context, p press) {
 	}
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(vmd(fmt.Sprintf(
+		slack.NewSectionBlock(md(fmt.Sprintf(
 			"Report the construction of `%s` at %s done. The customer then checks the line and confirms it; the connection becomes *Enabled*.",
-			pcID(c), esc(cmpOr(d.AccessPoint.IDCName, apName(d))))), nil, nil),
+			pcID(c), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))))), nil, nil),
 		textInput("line_code", "Line code", "The code the provider gives to the line.", 64, false, false),
 		textInput("line_label", "Line label", "The label on the line at the IDC.", 64, false, false),
 	}
@@ -38,7 +38,7 @@ func (a *App) pressComplete(ctx context.Context, p press) {
 
 // submitComplete reports the construction done within the ack.
 func (a *App) submitComplete(ctx context.Context, s submission) (any, func(context.Context)) {
-	in := store.ActInput{
+	in := models.ActInput{
 		Action:    models.ActionCompleteConstruction,
 		LineCode:  inputValue(s.cb, "line_code", "v"),
 		LineLabel: inputValue(s.cb, "line_label", "v"),
@@ -51,7 +51,6 @@ func (a *App) submitComplete(ctx context.Context, s submission) (any, func(conte
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
 		a.settle(ctx, targetOfMeta(s.meta), c.ID, done("Construction reported complete", c, s.actor.UserID))
 	}
 }

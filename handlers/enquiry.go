@@ -1,14 +1,13 @@
 package handlers
 
-// Access point information on request: the list by region, and enquiry
-// tickets that staff answer (seed: "submit a ticket to obtain an access
-// point and the restriction information of your service provider").
+// Access point enquiries: tickets that customers open and staff answer
+// (seed: "submit a ticket to obtain an access point and the restriction
+// information of your service provider").
 
 import (
 	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -27,312 +26,6 @@ const (
 	fieldEnqQ   = "Question"
 	maxQuestion = 2000
 )
-
-// catalogView is the access points, regions and providers, read once per
-// request.
-type catalogView struct {
-	regions   []models.Region
-	aps       []models.AccessPoint
-	providers map[string]models.Provider
-}
-
-func (a *App) loadCatalog(ctx context.Context) (*catalogView, error) {
-	regions, err := a.store.Regions(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load regions: %w", err)
-	}
-	aps, err := a.store.AccessPoints(ctx, "")
-	if err != nil {
-		return nil, fmt.Errorf("load access points: %w", err)
-	}
-	provs, err := a.store.Providers(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load providers: %w", err)
-	}
-	cv := &catalogView{regions: regions, aps: aps, providers: make(map[string]models.Provider, len(provs))}
-	for _, p := range provs {
-		cv.providers[p.ID] = p
-	}
-	return cv, nil
-}
-
-// region returns the region of id (a zero Region named id when unknown).
-func (cv *catalogView) region(id string) models.Region {
-	for _, r := range cv.regions {
-		if r.ID == id {
-			return r
-		}
-	}
-	return models.Region{ID: id, Name: id}
-}
-
-// accessPoint finds an access point by ID or name, ignoring case.
-func (cv *catalogView) accessPoint(ref string) *models.AccessPoint {
-	for i := range cv.aps {
-		if strings.EqualFold(cv.aps[i].ID, ref) || strings.EqualFold(cv.aps[i].Name, ref) {
-			return &cv.aps[i]
-		}
-	}
-	return nil
-}
-
-// providerName names a provider ID.
-func (cv *catalogView) providerName(id string) string {
-	if p, ok := cv.providers[id]; ok && p.Name != "" {
-		return p.Name
-	}
-	return id
-}
-
-// byRegion groups access points by region, in the regions' order, keeping
-// those keep accepts.
-func (cv *catalogView) byRegion(keep func(*models.AccessPoint) bool) []regionAPs {
-	var out []regionAPs
-	for _, r := range cv.regions {
-		g := regionAPs{region: r}
-		for i := range cv.aps {
-			if cv.aps[i].RegionID == r.ID && keep(&cv.aps[i]) {
-				g.aps = append(g.aps, &cv.aps[i])
-			}
-		}
-		if len(g.aps) > 0 {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-type regionAPs struct {
-	region models.Region
-	aps    []*models.AccessPoint
-}
-
-// statusWords explains an access point status to a customer.
-func statusWords(s models.AccessPointStatus) string {
-	switch s {
-	case models.APRecommended:
-		return ":large_green_circle: recommended"
-	case models.APHot:
-		return ":large_orange_circle: hot (filling up)"
-	case models.APFull:
-		return ":red_circle: full, no new applications"
-	case models.APDisabled:
-		return ":no_entry: disabled, closed to new applications"
-	}
-	return esc(string(s))
-}
-
-// thousands formats n with thousands separators: "10,000".
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// mbps formats a bandwidth: "1,000 Mbps".
-func mbps(n int) string { return thousands(n) + " Mbps" }
-
-// offerText lists an access point's port types with their bandwidth ranges.
-func offerText(ap *models.AccessPoint) string {
-	var parts []string
-	for _, p := range ap.OfferedTypes() {
-		o, _ := ap.Offer(p)
-		parts = append(parts, fmt.Sprintf("%s %s–%s", p, thousands(o.MinMbps), mbps(o.MaxMbps)))
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, "; ")
-}
-
-// apEntry is one access point in the list.
-func (cv *catalogView) apEntry(ap *models.AccessPoint) string {
-	provs := make([]string, 0, len(ap.Providers))
-	for _, p := range ap.Providers {
-		provs = append(provs, esc(cv.providerName(p.ProviderID)))
-	}
-	slices.Sort(provs)
-	return fmt.Sprintf("*%s* `%s` · %s\n%s\nService providers: %s\nPort types: %s\n",
-		esc(ap.Name), esc(ap.ID), statusWords(ap.Status), esc(ap.Location), strings.Join(provs, ", "), esc(offerText(ap)))
-}
-
-func (a *App) cmdAccessPoints(ctx context.Context, cmd *slack.SlashCommand, rest string) {
-	blocks, err := a.accessPointBlocks(ctx, rest)
-	if err != nil {
-		a.cmdFail(ctx, cmd, err)
-		return
-	}
-	a.replyBlocks(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, blocks)
-}
-
-// accessPointBlocks lists the access points grouped by region (one region
-// when filter names one), within a message's 50 blocks.
-func (a *App) accessPointBlocks(ctx context.Context, filter string) ([]slack.Block, error) {
-	cv, err := a.loadCatalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	filter = strings.TrimSpace(filter)
-	var only string
-	if filter != "" {
-		for _, r := range cv.regions {
-			if strings.EqualFold(r.ID, filter) || strings.EqualFold(r.Name, filter) {
-				only = r.ID
-			}
-		}
-		if only == "" {
-			return []slack.Block{section(fmt.Sprintf("No region `%s`. Regions: %s.", esc(truncate(filter, 64)), cv.regionList()))}, nil
-		}
-	}
-	groups := cv.byRegion(func(ap *models.AccessPoint) bool { return only == "" || ap.RegionID == only })
-	blocks := []slack.Block{slack.NewHeaderBlock(plain("Access points"))}
-	const room = maxMessageBlocks - 2 // the header and the closing note
-	cut := false
-	for _, g := range groups {
-		var cur strings.Builder
-		cur.WriteString(fmt.Sprintf(":earth_asia: *%s* `%s`\n", esc(g.region.Name), esc(g.region.ID)))
-		var chunks []string
-		for _, ap := range g.aps {
-			e := cv.apEntry(ap)
-			if cur.Len()+len(e)+1 > maxPlainText-100 {
-				chunks = append(chunks, cur.String())
-				cur.Reset()
-			}
-			cur.WriteString(e + "\n")
-		}
-		chunks = append(chunks, cur.String())
-		for _, ch := range chunks {
-			if len(blocks) >= room {
-				cut = true
-				break
-			}
-			blocks = append(blocks, section(ch))
-		}
-	}
-	if len(groups) == 0 {
-		blocks = append(blocks, section("No access points are configured yet."))
-	}
-	note := "Full and disabled access points take no new applications. Ask staff about any of them: *Enquire*, or `/leaseline enquire ACCESS-POINT QUESTION`."
-	if cut {
-		note = "Not all access points fit in one message: `/leaseline access-points REGION` lists one region (" + cv.regionList() + "). " + note
-	}
-	return append(blocks, contextText(note)), nil
-}
-
-// regionList names the regions for a hint.
-func (cv *catalogView) regionList() string {
-	ids := make([]string, 0, len(cv.regions))
-	for _, r := range cv.regions {
-		ids = append(ids, "`"+esc(r.ID)+"`")
-	}
-	return truncate(strings.Join(ids, ", "), 1500)
-}
-
-// apOptionGroups is a select's option groups of access points by region,
-// at most maxOptions options in all; query (lower case) keeps those whose
-// name, ID, location or region contains it.
-func (cv *catalogView) apOptionGroups(keep func(*models.AccessPoint) bool, query string) []*slack.OptionGroupBlockObject {
-	query = strings.ToLower(strings.TrimSpace(query))
-	var out []*slack.OptionGroupBlockObject
-	n := 0
-	for _, g := range cv.byRegion(keep) {
-		var opts []*slack.OptionBlockObject
-		for _, ap := range g.aps {
-			if query != "" && !strings.Contains(strings.ToLower(ap.Name+" "+ap.ID+" "+ap.Location+" "+g.region.Name+" "+g.region.ID), query) {
-				continue
-			}
-			if n == maxOptions {
-				break
-			}
-			opts = append(opts, apOption(ap))
-			n++
-		}
-		if len(opts) > 0 {
-			out = append(out, slack.NewOptionGroupBlockElement(plain(truncate(g.region.Name, maxOptionText)), opts...))
-		}
-	}
-	return out
-}
-
-// apOption is an access point as a select option: its name, and its
-// location and status underneath.
-func apOption(ap *models.AccessPoint) *slack.OptionBlockObject {
-	o := option(ap.ID, ap.Name)
-	desc := ap.Location
-	if ap.Status == models.APHot {
-		desc += " · hot"
-	}
-	o.Description = plain(truncate(desc, maxOptionText))
-	return o
-}
-
-// countAPs counts the access points keep accepts.
-func (cv *catalogView) countAPs(keep func(*models.AccessPoint) bool) int {
-	n := 0
-	for i := range cv.aps {
-		if keep(&cv.aps[i]) {
-			n++
-		}
-	}
-	return n
-}
-
-// apSelect is an access point select: static with option groups when the
-// access points fit in one select, else an external select whose options
-// come from the suggestion handler of suggestAction.
-func (cv *catalogView) apSelect(actionID string, keep func(*models.AccessPoint) bool, chosen *models.AccessPoint) *slack.SelectBlockElement {
-	var sel *slack.SelectBlockElement
-	if cv.countAPs(keep) <= maxOptions {
-		sel = slack.NewOptionsGroupSelectBlockElement(slack.OptTypeStatic, plain("Choose an access point"), actionID, cv.apOptionGroups(keep, "")...)
-	} else {
-		sel = slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, plain("Type to search access points"), actionID)
-		zero := 0
-		sel.MinQueryLength = &zero
-	}
-	if chosen != nil {
-		sel.InitialOption = apOption(chosen)
-	}
-	return sel
-}
-
-// suggestAPs answers an external select of access points (block_suggestion)
-// in the ack: the options matching what the user typed.
-func (a *App) suggestAPs(keep func(*models.AccessPoint) bool) bot.Handler {
-	return func(ctx context.Context, req bot.Request) (any, func(context.Context)) {
-		cb := interaction(req)
-		cv, err := a.loadCatalog(ctx)
-		if err != nil {
-			a.log.ErrorContext(ctx, "access point suggestions", "request_id", bot.RequestID(ctx), "err", err)
-			return slack.OptionGroupsResponse{OptionGroups: []*slack.OptionGroupBlockObject{}}, nil
-		}
-		return slack.OptionGroupsResponse{OptionGroups: cv.apOptionGroups(keep, cb.Value)}, nil
-	}
-}
-
-func anyAP(*models.AccessPoint) bool { return true }
-
-func openAP(ap *models.AccessPoint) bool { return ap.Status.Open() }
-
-// registerEnquiry routes the Enquire button, the enquiry form and its
-// access point suggestions, and staff's Answer.
-func (a *App) registerEnquiry(r *bot.Router) {
-	r.Action(actEnquire, a.enquireButton)
-	r.View(viewEnquire, a.submitEnquiry)
-	r.Suggestion(actEnqAP, a.suggestAPs(anyAP))
-	r.Action(actAnswer, a.answerButton)
-	r.View(viewAnswer, a.submitAnswer)
-}
 
 // Block and action IDs of staff's answer form.
 const (
@@ -418,7 +111,6 @@ func (a *App) submitAnswer(ctx context.Context, req bot.Request) (any, func(cont
 		}
 		return fail(err), nil
 	}
-	a.nudged()
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		if m.Channel == "" || m.MessageTS == "" {
 			return
@@ -428,7 +120,7 @@ func (a *App) submitAnswer(ctx context.Context, req bot.Request) (any, func(cont
 			_, _, _, err = a.slack.UpdateMessageContext(ctx, m.Channel, m.MessageTS, opts...)
 		}
 		if err != nil {
-			a.log.WarnContext(ctx, "update enquiry message", "request_id", bot.RequestID(ctx), "ticket", t.ID, "err", err)
+			a.log.WarnContext(ctx, "update enquiry message", "ticket", t.ID, "err", err)
 		}
 	}
 }
@@ -502,7 +194,6 @@ func (a *App) submitEnquiry(ctx context.Context, req bot.Request) (any, func(con
 		}
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: truncate(a.userMessage(ctx, err), 2000)}), nil
 	}
-	a.nudged()
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.tell(ctx, m.ResponseURL, m.Channel, cb.User.ID, a.enquirySent(ctx, t, reply))
 	}
@@ -569,7 +260,6 @@ func (a *App) cmdEnquire(ctx context.Context, cmd *slack.SlashCommand, rest stri
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	a.nudged()
 	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, a.enquirySent(ctx, t, reply))
 }
 

@@ -23,7 +23,7 @@ func (e *env) jViewOf(method string) map[string]any {
 	e.settle()
 	calls := e.slack.Calls(method)
 	if len(calls) == 0 {
-		e.t.Fatalf("no %s; calls: %v", method, jMethods(e.slack.Calls("")))
+		e.t.Fatalf("no %s; calls: %v", method, methods(e.slack.Calls("")))
 	}
 	var v map[string]any
 	if err := calls[len(calls)-1].JSONParam("view", &v); err != nil {
@@ -44,7 +44,7 @@ func jInput(t *testing.T, v map[string]any, label string) (string, map[string]an
 	blocks, _ := v["blocks"].([]any)
 	for _, b := range blocks {
 		m, _ := b.(map[string]any)
-		if m["type"] == "input" && textOfJ(m["label"]) == label {
+		if m["type"] == "input" && textOf(m["label"]) == label {
 			el, _ := m["element"].(map[string]any)
 			id, _ := m["block_id"].(string)
 			return id, el
@@ -91,8 +91,8 @@ func TestFullJourney(t *testing.T) {
 			t.Fatalf("/leaseline apply: HTTP %d, ack %v", status, ack)
 		}
 		form := e.jViewOf("views.open")
-		if form["callback_id"] != "ll_v_apply" || textOfJ(form["title"]) != "Apply for New Interface" {
-			t.Fatalf("opened %v %q, want the apply form", form["callback_id"], textOfJ(form["title"]))
+		if form["callback_id"] != "ll_v_apply" || textOf(form["title"]) != "Apply for New Interface" {
+			t.Fatalf("opened %v %q, want the apply form", form["callback_id"], textOf(form["title"]))
 		}
 		apBlock, apEl := jInput(t, form, models.FieldAccessPoint)
 		status, _ := e.interact(map[string]any{
@@ -138,8 +138,8 @@ func TestFullJourney(t *testing.T) {
 		approved := k.one(id, models.NoticeApproved, customerChan)
 		e.pressOn(customerUser, approved, "Pay for Connection")
 		pay := e.jOpened()
-		if !strings.Contains(blocksText(jBlocks(pay)), "CNY 2,500.00") {
-			t.Errorf("pay form:\n%s", blocksText(jBlocks(pay)))
+		if !strings.Contains(blocksText(blocksJSON(pay)), "CNY 2,500.00") {
+			t.Errorf("pay form:\n%s", blocksText(blocksJSON(pay)))
 		}
 		paidView := jAckView(t, e.jSubmitView(customerUser, pay, nil))
 		e.settle()
@@ -202,7 +202,7 @@ func TestFullJourney(t *testing.T) {
 		jWantButtons(t, "survey received", got.blocks, "View", "Submit Ticket")
 		e.pressOn(customerUser, got, "Submit Ticket")
 		ticketForm := e.jOpened()
-		jTyped(t, "ticket form", jBlocks(ticketForm), "Li Wei", maskedID, "John Smith", "*****4567")
+		jTyped(t, "ticket form", blocksJSON(ticketForm), "Li Wei", maskedID, "John Smith", "*****4567")
 		if ack := e.jSubmitView(customerUser, ticketForm, map[string]slack.BlockAction{"note": jText("Cage 12, rack 4")}); ack["response_action"] != "clear" {
 			t.Fatalf("ticket: ack %v", ack)
 		}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 var (
@@ -54,7 +53,7 @@ func FuzzCommandText(f *testing.F) {
 				t.Fatalf("amount %q read as %d cents", rest[i+1:], cents)
 			}
 		}
-		if id, pc, err := store.ParseRef(first); err == nil && id <= 0 && !models.IsPhysicalConnectionID(pc) {
+		if id, pc, err := models.ParseRef(first); err == nil && id <= 0 && !models.IsPhysicalConnectionID(pc) {
 			t.Fatalf("ref %q read as %d %q", first, id, pc)
 		}
 

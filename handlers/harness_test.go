@@ -76,7 +76,7 @@ func newEnvLog(t *testing.T, backend string, log *slog.Logger) *env {
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	client := bot.NewClient("xoxb-test", fake.APIURL(), nil)
-	app := handlers.New(st, client, bot.NewResponder(nil), nil, handlers.Config{
+	app := handlers.New(st, client, bot.NewResponder(nil), handlers.Config{
 		StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Now: clk.Now, Logger: log,
 	})
 	router := bot.NewRouter()

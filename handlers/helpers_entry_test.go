@@ -30,6 +30,12 @@ func goodApplication(name string) models.Application {
 		PortType: models.Port1000BaseT, BandwidthMbps: 200, Location: "Room 301, Wensan Road, Hangzhou"}
 }
 
+// located is app at another location.
+func located(app models.Application, location string) models.Application {
+	app.Location = location
+	return app
+}
+
 // applyDirect makes an Applying connection through the store.
 func (e *env) applyDirect(actor models.Actor, app models.Application) *models.Connection {
 	e.t.Helper()
@@ -41,13 +47,13 @@ func (e *env) applyDirect(actor models.Actor, app models.Application) *models.Co
 }
 
 // exec runs SQL on the test database (no parameters: tests write literals).
-func (e *env) exec(query string) {
+func (e *env) exec(query string, args ...any) {
 	e.t.Helper()
 	db, err := e.store.DB()
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := db.Exec(query); err != nil {
+	if _, err := db.Exec(query, args...); err != nil {
 		e.t.Fatalf("%s: %v", query, err)
 	}
 }

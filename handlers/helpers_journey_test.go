@@ -23,7 +23,6 @@ import (
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 const (
@@ -44,20 +43,10 @@ func jCustomer(e *env) models.Actor {
 // jProvider is China Telecom Zhejiang's provider actor.
 var jProvider = models.Actor{UserID: providerUser, Role: models.RoleProvider, ProviderID: "ct-zj"}
 
-// jApplication is an application every rule accepts, built by ct-zj.
-func jApplication(name, location string) models.Application {
-	return models.Application{Name: name, AccessPointID: "ap-cn-hangzhou-yh-b", ProviderID: "ct-zj",
-		PortType: models.Port1000BaseT, BandwidthMbps: 200, Location: location}
-}
-
 // jApply makes an Applying connection of ACME through the store.
 func jApply(e *env, name, location string) *models.Connection {
 	e.t.Helper()
-	c, err := e.store.Apply(context.Background(), jCustomer(e), jApplication(name, location), customerChan)
-	if err != nil {
-		e.t.Fatalf("apply: %v", err)
-	}
-	return c
+	return e.applyDirect(jCustomer(e), located(goodApplication(name), location))
 }
 
 // jStep runs one store step of the journey, failing the test on error.
@@ -83,7 +72,7 @@ func jSurvey(e *env, n int) models.Survey {
 }
 
 // jConn loads a connection as staff.
-func jConn(e *env, id int64) *store.Detail {
+func jConn(e *env, id int64) *models.Detail {
 	e.t.Helper()
 	d, err := e.store.Detail(context.Background(), jStaff, id)
 	if err != nil {
@@ -212,41 +201,16 @@ func (k *courier) to(channel string) []models.NoticeKind {
 }
 
 // jButton is a button of a message.
-type jButton struct {
-	blockID, actionID, value, text string
-}
+type jButton = slackfake.Button
 
 // jButtons lists the buttons of blocks (raw JSON), in order.
-func jButtons(raw string) []jButton {
-	var blocks []map[string]any
-	_ = json.Unmarshal([]byte(raw), &blocks)
-	var out []jButton
-	for _, b := range blocks {
-		if b["type"] != "actions" {
-			continue
-		}
-		id, _ := b["block_id"].(string)
-		els, _ := b["elements"].([]any)
-		for _, el := range els {
-			m, _ := el.(map[string]any)
-			if m["type"] != "button" {
-				continue
-			}
-			a, _ := m["action_id"].(string)
-			v, _ := m["value"].(string)
-			txt, _ := m["text"].(map[string]any)
-			s, _ := txt["text"].(string)
-			out = append(out, jButton{blockID: id, actionID: a, value: v, text: s})
-		}
-	}
-	return out
-}
+func jButtons(raw string) []jButton { return slackfake.Buttons([]byte(raw)) }
 
 // jButtonTexts lists the texts of the buttons of blocks.
 func jButtonTexts(raw string) []string {
 	var out []string
 	for _, b := range jButtons(raw) {
-		out = append(out, b.text)
+		out = append(out, b.Text)
 	}
 	return out
 }
@@ -282,7 +246,7 @@ func (e *env) pressRequest(user, channel, ts string, b jButton) *http.Request {
 		"container":    map[string]any{"type": "message", "channel_id": channel, "message_ts": ts},
 		"message":      map[string]any{"ts": ts},
 		"response_url": e.slack.ResponseURL("act-" + rand.Text()[:8]),
-		"actions":      []map[string]any{{"action_id": b.actionID, "value": b.value, "type": "button", "block_id": b.blockID}},
+		"actions":      []map[string]any{{"action_id": b.ActionID, "value": b.Value, "type": "button", "block_id": b.BlockID}},
 	}
 	req, err := slackfake.InteractionRequest(e.server.URL+bot.PathInteractions, signingSecret, time.Now(), payload)
 	if err != nil {
@@ -307,7 +271,7 @@ func (e *env) pressOn(user string, p posted, text string) {
 func jFind(t *testing.T, p posted, text string) jButton {
 	t.Helper()
 	for _, b := range jButtons(p.blocks) {
-		if strings.HasPrefix(b.text, text) {
+		if strings.HasPrefix(b.Text, text) {
 			return b
 		}
 	}
@@ -321,27 +285,13 @@ func (e *env) jOpened() map[string]any {
 	e.settle()
 	calls := e.slack.Calls("views.open")
 	if len(calls) == 0 {
-		e.t.Fatalf("no views.open; calls: %v", jMethods(e.slack.Calls("")))
+		e.t.Fatalf("no views.open; calls: %v", methods(e.slack.Calls("")))
 	}
 	var v map[string]any
 	if err := calls[len(calls)-1].JSONParam("view", &v); err != nil {
 		e.t.Fatal(err)
 	}
 	return v
-}
-
-func jMethods(calls []slackfake.Call) []string {
-	out := make([]string, len(calls))
-	for i, c := range calls {
-		out[i] = c.Method
-	}
-	return out
-}
-
-// jBlocks re-encodes the blocks of a view.
-func jBlocks(v map[string]any) string {
-	b, _ := json.Marshal(v["blocks"])
-	return string(b)
 }
 
 // jSubmitView submits view v as user with values (block ID -> value).
@@ -389,7 +339,7 @@ func jAckView(t *testing.T, ack map[string]any) string {
 		t.Fatalf("ack %v, want response_action update", ack)
 	}
 	v, _ := ack["view"].(map[string]any)
-	return blocksText(jBlocks(v))
+	return blocksText(blocksJSON(v))
 }
 
 // jTexts walks blocks (raw JSON) and returns the texts of the text
@@ -461,14 +411,14 @@ func jLimits(t *testing.T, where, raw string, maxBlocks int) {
 			}
 		}
 		if b["type"] == "header" {
-			if n := len([]rune(textOfJ(b["text"]))); n > 150 {
+			if n := len([]rune(textOf(b["text"]))); n > 150 {
 				t.Errorf("%s: header of %d characters", where, n)
 			}
 		}
 	}
 	for _, b := range jButtons(raw) {
-		if n := len([]rune(b.text)); n > 75 || n == 0 {
-			t.Errorf("%s: button text %q of %d characters", where, b.text, n)
+		if n := len([]rune(b.Text)); n > 75 || n == 0 {
+			t.Errorf("%s: button text %q of %d characters", where, b.Text, n)
 		}
 	}
 	for _, typ := range []string{"mrkdwn", "plain_text"} {
@@ -478,12 +428,6 @@ func jLimits(t *testing.T, where, raw string, maxBlocks int) {
 			}
 		}
 	}
-}
-
-func textOfJ(o any) string {
-	m, _ := o.(map[string]any)
-	s, _ := m["text"].(string)
-	return s
 }
 
 // jNoRawID fails if the raw ID number appears in any call made to the fake
@@ -508,15 +452,3 @@ func jResponses(e *env, from int) []string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// jSQL runs a statement on the test database.
-func jSQL(e *env, query string, args ...any) {
-	e.t.Helper()
-	db, err := e.store.DB()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := db.Exec(query, args...); err != nil {
-		e.t.Fatalf("%s: %v", query, err)
-	}
-}

@@ -19,13 +19,6 @@ import (
 // blocks, and the list command pages through the rest.
 const homeLoad = 60
 
-// registerHome routes App Home, and the panel's buttons.
-func (a *App) registerHome(r *bot.Router) {
-	r.Event("app_home_opened", a.homeOpened)
-	r.Action(actHomeRefresh, a.homeRefresh)
-	a.registerPanel(r)
-}
-
 func (a *App) homeOpened(_ context.Context, req bot.Request) (any, func(context.Context)) {
 	if req.Event == nil {
 		return nil, nil
@@ -55,7 +48,7 @@ func (a *App) homeRefresh(_ context.Context, req bot.Request) (any, func(context
 func (a *App) publishHome(ctx context.Context, team, user string) {
 	blocks, err := a.homeBlocks(ctx, team, user)
 	if err != nil {
-		a.log.ErrorContext(ctx, "app home", "request_id", bot.RequestID(ctx), "user", user, "err", err)
+		a.log.ErrorContext(ctx, "app home", "user", user, "err", err)
 		blocks = []slack.Block{section(":warning: " + a.userMessage(ctx, err))}
 	}
 	_, err = a.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{
@@ -63,7 +56,7 @@ func (a *App) publishHome(ctx context.Context, team, user string) {
 		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: "ll_home", Blocks: slack.Blocks{BlockSet: capBlocks(blocks, maxViewBlocks)}},
 	})
 	if err != nil {
-		a.log.ErrorContext(ctx, "publish app home", "request_id", bot.RequestID(ctx), "user", user, "err", err)
+		a.log.ErrorContext(ctx, "publish app home", "user", user, "err", err)
 	}
 }
 

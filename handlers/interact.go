@@ -93,7 +93,7 @@ func (a *App) tell(ctx context.Context, responseURL, channel, user, text string)
 		_, _, err = a.slack.PostMessageContext(ctx, user, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(truncate(text, 300), false))
 	}
 	if err != nil {
-		a.log.ErrorContext(ctx, "tell user", "request_id", bot.RequestID(ctx), "user", user, "err", err)
+		a.log.ErrorContext(ctx, "tell user", "user", user, "err", err)
 	}
 }
 
@@ -105,17 +105,10 @@ func (a *App) tell(ctx context.Context, responseURL, channel, user, text string)
 func (a *App) fail(ctx context.Context, cb *slack.InteractionCallback, err error) {
 	var done *models.AlreadyDoneError
 	if bot.Replayed(ctx) && errors.As(err, &done) && done.By == cb.User.ID {
-		a.log.InfoContext(ctx, "replayed press already done by the same user; nothing to tell", "request_id", bot.RequestID(ctx), "err", err)
+		a.log.InfoContext(ctx, "replayed press already done by the same user; nothing to tell", "err", err)
 		return
 	}
 	a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: "+a.userMessage(ctx, err))
-}
-
-// nudged tells the delivery worker that notices are waiting.
-func (a *App) nudged() {
-	if a.nudge != nil {
-		a.nudge.Nudge()
-	}
 }
 
 // viewErrors turns rule errors into a view_submission ack showing each

@@ -54,7 +54,7 @@ func TestJournalReplaysApproveAfterCrash(t *testing.T) {
 			"container":    map[string]any{"type": "message", "channel_id": p.channel, "message_ts": p.ts},
 			"message":      map[string]any{"ts": p.ts},
 			"response_url": e.slack.ResponseURL("act-" + rand.Text()[:8]),
-			"actions":      []map[string]any{{"action_id": b.actionID, "value": b.value, "type": "button", "block_id": b.blockID}},
+			"actions":      []map[string]any{{"action_id": b.ActionID, "value": b.Value, "type": "button", "block_id": b.BlockID}},
 		})
 		if err != nil {
 			t.Fatal(err)

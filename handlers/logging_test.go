@@ -15,7 +15,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // logBuffer collects JSON log lines from the handlers' goroutines.
@@ -57,7 +56,7 @@ func TestLogsNameTheRequestAndKeepSecrets(t *testing.T) {
 			e := newEnvLog(t, backend, log)
 			ctx := context.Background()
 			c := jConnecting(e, "Hangzhou line 1")
-			_, err := e.store.Act(ctx, jCustomer(e), c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+			_, err := e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 			jStep(e, "notify provider", err)
 			k := newCourier(e)
 			k.deliver()

@@ -15,7 +15,6 @@ import (
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // noticeKinds lists every NoticeKind constant of models/notice.go, read
@@ -95,11 +94,11 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 		ctx := context.Background()
 		longName := runes(strings.Repeat("Ωmega <@U1> *x* ", 8), 120)
 		c := jApply(e, longName, strings.Repeat("<!here> floor 3 ", 16))
-		_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		_, err = e.store.Pay(ctx, jCustomer(e), c.ID)
 		jStep(e, "pay", err)
-		_, err = e.store.Act(ctx, jCustomer(e), c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+		_, err = e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 		jStep(e, "notify", err)
 		sv := jSurvey(e, models.MaxEngineers)
 		for i := range sv.Engineers {
@@ -118,7 +117,7 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 		jStep(e, "answer", err)
 
 		at := func(s models.Status, st models.Step) {
-			jSQL(e, "UPDATE connections SET status = $1, step = $2, reason = $3, line_code = $4, line_label = $5 WHERE id = $6",
+			e.exec("UPDATE connections SET status = $1, step = $2, reason = $3, line_code = $4, line_label = $5 WHERE id = $6",
 				string(s), string(st), "Customer <@U3> asked", "LC-0001", "HZ <b> 01", c.ID)
 		}
 		visit := jData(map[string]any{
@@ -211,7 +210,7 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 					}
 				}
 				for _, b := range jButtons(r.blocks) {
-					if tc.conn && (b.value != itoa(c.ID) || !strings.HasPrefix(b.blockID, "ll_")) {
+					if tc.conn && (b.Value != itoa(c.ID) || !strings.HasPrefix(b.BlockID, "ll_")) {
 						t.Errorf("%s: button %+v does not name connection %d", where, b, c.ID)
 					}
 				}
@@ -225,13 +224,13 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 	})
 }
 
-// The scheduler's data is read tolerantly: other shapes, wrong types,
+// A notice's data is read as its writer's type: other shapes, wrong types,
 // nonsense, missing data and unknown kinds all render, falling back on the
 // connection's own data; ID numbers stay masked whatever the data holds.
 func TestRenderNoticeToleratesData(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		c := jConnecting(e, "Hangzhou line 1")
-		jSQL(e, "UPDATE connections SET step = $1 WHERE id = $2", string(models.StepVisitScheduled), c.ID)
+		e.exec("UPDATE connections SET step = $1 WHERE id = $2", string(models.StepVisitScheduled), c.ID)
 		for i, data := range []string{
 			"", "{}", "null", "[1,2]", "{not json",
 			`{"date": 20261127, "window": ["x"], "visitors": "Li Wei", "level": "two"}`,
@@ -247,10 +246,21 @@ func TestRenderNoticeToleratesData(t *testing.T) {
 					t.Errorf("%s: raw ID number", where)
 				}
 				if i == 6 && kind == models.NoticeVisitScheduled {
+					// Data of another shape than the writer's type is not
+					// guessed at: the connection's own data shows.
 					text := blocksText(r.blocks)
-					for _, want := range []string{"Nested IDC", "Nested Road 1", "Nested Person", "Zhang San", "ID card " + maskedID} {
+					ap, err := e.store.AccessPoint(context.Background(), c.AccessPointID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, want := range []string{ap.IDCName, ap.IDCAddress} {
 						if !strings.Contains(text, want) {
 							t.Errorf("%s lacks %q:\n%s", where, want, text)
+						}
+					}
+					for _, stray := range []string{"Nested IDC", "Nested Person"} {
+						if strings.Contains(text, stray) {
+							t.Errorf("%s shows %q from data of another shape:\n%s", where, stray, text)
 						}
 					}
 				}

@@ -9,7 +9,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -96,7 +95,7 @@ func (a *App) refreshPanels(ctx context.Context, accountID int64) {
 		return
 	}
 	if err := a.refreshPanelsErr(ctx, accountID); err != nil {
-		a.log.WarnContext(ctx, "refresh panels", "request_id", bot.RequestID(ctx), "account", accountID, "err", err)
+		a.log.WarnContext(ctx, "refresh panels", "account", accountID, "err", err)
 	}
 }
 
@@ -147,26 +146,6 @@ func (a *App) panelAction(build func(ctx context.Context, actor models.Actor, va
 	}
 }
 
-// registerPanel routes the panel's read-only buttons and Details, and
-// posts the panel when the bot joins a linked channel.
-func (a *App) registerPanel(r *bot.Router) {
-	r.Event("member_joined_channel", a.memberJoined)
-	r.Action(actList, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
-		page, _ := strconv.Atoi(v)
-		return a.listBlocks(ctx, actor, page)
-	}))
-	r.Action(actAccessPoints, a.panelAction(func(ctx context.Context, _ models.Actor, _ string) ([]slack.Block, error) {
-		return a.accessPointBlocks(ctx, "")
-	}))
-	r.Action(actShow, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, models.ErrNotFound
-		}
-		return a.detailBlocks(ctx, actor, id)
-	}))
-}
-
 // memberJoined posts the panel in a linked channel that has none yet: the
 // bot was invited after the link, which could not post it then.
 func (a *App) memberJoined(_ context.Context, req bot.Request) (any, func(context.Context)) {
@@ -185,7 +164,7 @@ func (a *App) memberJoined(_ context.Context, req bot.Request) (any, func(contex
 	}
 	return nil, func(ctx context.Context) {
 		if err := a.ensurePanel(ctx, channel); err != nil {
-			a.log.InfoContext(ctx, "panel not posted on join", "request_id", bot.RequestID(ctx), "channel", channel, "err", err)
+			a.log.InfoContext(ctx, "panel not posted on join", "channel", channel, "err", err)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Pay for Connection: a form with the amount and the balance; paying
@@ -35,13 +34,13 @@ func (a *App) pressPay(ctx context.Context, p press) {
 
 // payView is the payment form: what is paid for, the amount, the balance
 // before and after; warning (mrkdwn) says why an attempt failed.
-func payView(d *store.Detail, balance int64, warning string, m meta) slack.ModalViewRequest {
+func payView(d *models.Detail, balance int64, warning string, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	var blocks []slack.Block
 	if warning != "" {
-		blocks = append(blocks, slack.NewSectionBlock(vmd(":warning: "+warning), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(md(":warning: "+warning), nil, nil))
 	}
-	blocks = append(blocks, slack.NewSectionBlock(vmd(fmt.Sprintf(
+	blocks = append(blocks, slack.NewSectionBlock(md(fmt.Sprintf(
 		"Pay for *%s* from your prepaid balance. The system then allocates a port on a physical access device at %s and a physical connection ID, and the status becomes *Connecting*.",
 		models.ApplicationRef(c.ID), esc(apName(d)))), nil, nil))
 	after := balance - c.AmountCents
@@ -57,7 +56,7 @@ func payView(d *store.Detail, balance int64, warning string, m meta) slack.Modal
 	}
 	blocks = append(blocks, factBlocks(fs)...)
 	if after < 0 {
-		blocks = append(blocks, slack.NewContextBlock("", vmd(fmt.Sprintf(
+		blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf(
 			"Your balance does not cover the amount: ask the operator to top up at least *%s*, then pay.", models.FormatMoney(-after, c.Currency)))))
 	}
 	return modal(viewPay, "Pay for Connection", "Pay", "Close", m, blocks)
@@ -72,13 +71,12 @@ func (a *App) submitPay(ctx context.Context, s submission) (any, func(context.Co
 		return a.payFailed(ctx, s, err), nil
 	}
 	blocks := []slack.Block{
-		slack.NewSectionBlock(vmd(fmt.Sprintf("Paid *%s*. Your physical connection ID is `%s`, on port *%s* of device *%s*.",
+		slack.NewSectionBlock(md(fmt.Sprintf("Paid *%s*. Your physical connection ID is `%s`, on port *%s* of device *%s*.",
 			models.FormatMoney(c.AmountCents, c.Currency), pcID(c), esc(c.PortName), esc(c.DeviceID))), nil, nil),
-		slack.NewSectionBlock(vmd(statusLine(c)+". The message leaseline posts in your channel has *View* and *Notify Provider*."), nil, nil),
+		slack.NewSectionBlock(md(statusLine(c)+". The message leaseline posts in your channel has *View* and *Notify Provider*."), nil, nil),
 	}
 	v := modal("ll_v_paid", "Paid", "", "Close", meta{}, blocks)
 	return slack.NewUpdateViewSubmissionResponse(&v), func(ctx context.Context) {
-		a.nudged()
 		a.settle(ctx, targetOfMeta(s.meta), c.ID, done("Paid", c, s.actor.UserID))
 	}
 }

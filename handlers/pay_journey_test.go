@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // The approved notice carries Pay for Connection with the amount; the form
@@ -17,7 +16,7 @@ func TestPayFormShowsAmountAndBalance(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		c := jApply(e, "Hangzhou line 1", "Room 301")
-		_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		k := newCourier(e)
 		k.deliver()
@@ -32,13 +31,13 @@ func TestPayFormShowsAmountAndBalance(t *testing.T) {
 		if v["callback_id"] != "ll_v_pay" {
 			t.Fatalf("opened %v, want the pay form", v["callback_id"])
 		}
-		text := blocksText(jBlocks(v))
+		text := blocksText(blocksJSON(v))
 		for _, want := range []string{"CNY 2,500.00", "CNY 1,000,000.00", "CNY 997,500.00", "Connecting"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("pay form lacks %q:\n%s", want, text)
 			}
 		}
-		jLimits(t, "pay form", jBlocks(v), 100)
+		jLimits(t, "pay form", blocksJSON(v), 100)
 
 		shown := jAckView(t, e.jSubmitView(customerUser, v, nil))
 		d := jConn(e, c.ID)
@@ -52,7 +51,7 @@ func TestPayFormShowsAmountAndBalance(t *testing.T) {
 		e.settle()
 		updates := e.slack.Calls("chat.update")
 		if len(updates) != 1 || updates[0].Param("ts") != approved.ts {
-			t.Fatalf("chat.update %v, want the approved message replaced", jMethods(updates))
+			t.Fatalf("chat.update %v, want the approved message replaced", methods(updates))
 		}
 		if text := blocksText(updates[0].Param("blocks")); !strings.Contains(text, "Paid by <@"+customerUser+">") {
 			t.Errorf("replaced approved message:\n%s", text)
@@ -87,15 +86,15 @@ func TestPayInsufficientBalance(t *testing.T) {
 		jStep(e, "credit", e.store.Credit(ctx, jStaff, acct.ID, 100_00, "opening balance"))
 		jStep(e, "link", e.store.LinkChannel(ctx, jStaff, "CINIT", acct.ID))
 		jStep(e, "add user", e.store.AddAccountUser(ctx, jStaff, "UINIT1", acct.ID))
-		c, err := e.store.Apply(ctx, models.Actor{UserID: "UINIT1", Role: models.RoleCustomer, AccountID: acct.ID}, jApplication("Initech line", "Basement"), "CINIT")
+		c, err := e.store.Apply(ctx, models.Actor{UserID: "UINIT1", Role: models.RoleCustomer, AccountID: acct.ID}, located(goodApplication("Initech line"), "Basement"), "CINIT")
 		jStep(e, "apply", err)
-		_, err = e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err = e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		k := newCourier(e)
 		k.deliver()
 		e.pressOn("UINIT1", k.one(c.ID, models.NoticeApproved, "CINIT"), "Pay for Connection")
 		v := e.jOpened()
-		if text := blocksText(jBlocks(v)); !strings.Contains(text, "short by CNY 2,400.00") || !strings.Contains(text, "top up at least *CNY 2,400.00*") {
+		if text := blocksText(blocksJSON(v)); !strings.Contains(text, "short by CNY 2,400.00") || !strings.Contains(text, "top up at least *CNY 2,400.00*") {
 			t.Errorf("pay form with a short balance:\n%s", text)
 		}
 		shown := jAckView(t, e.jSubmitView("UINIT1", v, nil))
@@ -121,7 +120,7 @@ func TestPayInsufficientBalance(t *testing.T) {
 func TestPayOtherTenant(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		c := jApply(e, "Hangzhou line 1", "Room 301")
-		_, err := e.store.Act(context.Background(), jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(context.Background(), jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		e.press(otherUser, otherChan, "ll_pay", itoa(c.ID))
 		e.settle()

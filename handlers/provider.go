@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Provider coordination: the customer's Notify Provider posts the port
@@ -30,8 +30,9 @@ const (
 
 // pressNotify sends the port information to the provider.
 func (a *App) pressNotify(ctx context.Context, p press) {
-	c, ok := a.actPress(ctx, p, models.ActionNotifyProvider, "Provider notified", a.settle)
+	d, ok := a.actPress(ctx, p, models.ActionNotifyProvider, "Provider notified", a.settleDetail)
 	if ok && p.target.empty() {
+		c := &d.Connection
 		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, fmt.Sprintf(
 			"The port information of `%s` went to the service provider. %s.", pcID(c), statusLine(c)))
 	}
@@ -66,11 +67,11 @@ func (a *App) surveyMore(_ context.Context, req bot.Request) (any, func(context.
 		m.Extra = strconv.Itoa(rows + 1)
 		d, err := a.store.Detail(ctx, models.SystemActor(), m.Conn)
 		if err != nil {
-			a.log.ErrorContext(ctx, "load connection for the survey form", "request_id", bot.RequestID(ctx), "connection", m.Conn, "err", err)
+			a.log.ErrorContext(ctx, "load connection for the survey form", "connection", m.Conn, "err", err)
 			return
 		}
 		if _, err := a.slack.UpdateViewContext(ctx, surveyView(d, rows+1, m), "", cb.View.Hash, cb.View.ID); err != nil {
-			a.log.WarnContext(ctx, "add an engineer row", "request_id", bot.RequestID(ctx), "err", err)
+			a.log.WarnContext(ctx, "add an engineer row", "err", err)
 		}
 	}
 }
@@ -96,12 +97,12 @@ func engineerBlock(row int, part string) string { return fmt.Sprintf("eng_%d_%s"
 
 // surveyView is the survey form with rows engineer rows (the first
 // required, the others optional: a row left empty is ignored).
-func surveyView(d *store.Detail, rows int, m meta) slack.ModalViewRequest {
+func surveyView(d *models.Detail, rows int, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(vmd(fmt.Sprintf(
+		slack.NewSectionBlock(md(fmt.Sprintf(
 			"Survey for `%s` at %s, %s. List the engineers who will go to the IDC (up to %d) and when they arrive: the IDC lets in only those listed, with the ID document given here. ID numbers are shown to others only masked.",
-			pcID(c), esc(cmpOr(d.AccessPoint.IDCName, apName(d))), esc(d.AccessPoint.IDCAddress), models.MaxEngineers)), nil, nil),
+			pcID(c), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), esc(d.AccessPoint.IDCAddress), models.MaxEngineers)), nil, nil),
 		textInput(blockCompany, "Construction company", "The company that sends the engineers.", 128, false, false),
 		selectInput(blockLineType, "Line type", "", false, lineTypeNames()...),
 		slack.NewInputBlock(blockArrival, plain("Planned arrival"), plain("When the engineers arrive at the IDC, in your time zone; it must be in the future. After-sales books the visit on the next workday after the ticket."),
@@ -119,7 +120,7 @@ func surveyView(d *store.Detail, rows int, m meta) slack.ModalViewRequest {
 	if rows < models.MaxEngineers {
 		blocks = append(blocks, slack.NewActionBlock(blockSurveyMore, button(actSurveyMore, connValue(c.ID), "Add engineer", "")))
 	}
-	blocks = append(blocks, slack.NewContextBlock("", vmd(fmt.Sprintf("%d of at most %d engineer rows. Rows left empty are ignored.", rows, models.MaxEngineers))))
+	blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("%d of at most %d engineer rows. Rows left empty are ignored.", rows, models.MaxEngineers))))
 	return modal(viewSurvey, "Submit Survey", "Submit Survey", "Close", m, blocks)
 }
 
@@ -248,7 +249,6 @@ func (a *App) submitSurvey(ctx context.Context, s submission) (any, func(context
 	}
 	n := len(sv.Engineers)
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
 		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(fmt.Sprintf("Survey submitted (%s, arriving %s)", plural(int64(n), "engineer"), when(sv.PlannedArrival)), c, s.actor.UserID))
 	}
 }

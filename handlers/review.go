@@ -3,32 +3,22 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 
-	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // The review in the staff channel: the review request shows the
 // application with Approve and Reject; only staff may press them; after the
 // decision the message is updated in place, its buttons gone.
 
-// registerReview routes Approve, Reject and the reject reason form.
-func (a *App) registerReview(r *bot.Router) {
-	// Durable: Approve's work changes state after the ack and opens no
-	// modal, so a press whose process died is replayed (bot.RunRecovery).
-	r.DurableAction(actApprove, a.staffPress("approve", a.pressApprove))
-	r.Action(actReject, a.staffPress("reject", a.pressReject))
-	r.View(viewReject, a.onSubmit(a.submitReject))
-}
-
 // pressApprove approves the application. Of two clicks at once exactly one
 // approves; the other is told who approved it and when.
 func (a *App) pressApprove(ctx context.Context, p press) {
-	a.actPress(ctx, p, models.ActionApprove, "Approved", func(ctx context.Context, t target, id int64, line string) {
-		a.settleReview(ctx, t, id, line, "")
+	a.actPress(ctx, p, models.ActionApprove, "Approved", func(ctx context.Context, t target, d *models.Detail, line string) {
+		a.showReview(ctx, t, d, line, "")
 	})
 }
 
@@ -45,7 +35,7 @@ func (a *App) pressReject(ctx context.Context, p press) {
 	}
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(vmd(fmt.Sprintf("Reject application *%s* for %s at %s? The customer reads the reason, so say what to change to be approved.",
+		slack.NewSectionBlock(md(fmt.Sprintf("Reject application *%s* for %s at %s? The customer reads the reason, so say what to change to be approved.",
 			models.ApplicationRef(c.ID), esc(c.Name), esc(apName(d)))), nil, nil),
 		textInput("reason", "Reason", "Shown to the customer exactly as you write it.", 1000, true, false),
 	}
@@ -54,7 +44,7 @@ func (a *App) pressReject(ctx context.Context, p press) {
 
 // reviewDecided turns "cannot reject an Approved connection" into who
 // approved it and when.
-func (a *App) reviewDecided(d *store.Detail, err error) error {
+func (a *App) reviewDecided(d *models.Detail, err error) error {
 	if ev := lastEvent(d, func(ev models.AuditEvent) bool {
 		return ev.FromStatus == models.StatusApplying && ev.ToStatus != models.StatusApplying
 	}); ev != nil {
@@ -67,7 +57,7 @@ func (a *App) reviewDecided(d *store.Detail, err error) error {
 // missing reason shows under its field.
 func (a *App) submitReject(ctx context.Context, s submission) (any, func(context.Context)) {
 	reason := inputValue(s.cb, "reason", "v")
-	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, store.ActInput{Action: models.ActionReject, Reason: reason})
+	d, err := a.store.ActDetail(ctx, s.actor, s.meta.Conn, models.ActInput{Action: models.ActionReject, Reason: reason})
 	if err != nil {
 		if v := viewErrors(err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
 			return v, nil
@@ -75,8 +65,8 @@ func (a *App) submitReject(ctx context.Context, s submission) (any, func(context
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
-		a.settleReview(ctx, targetOfMeta(s.meta), c.ID, done("Rejected", c, s.actor.UserID), c.Reason)
+		c := &d.Connection
+		a.showReview(ctx, targetOfMeta(s.meta), d, done("Rejected", c, s.actor.UserID), c.Reason)
 	}
 }
 
@@ -87,46 +77,95 @@ func (a *App) submitReject(ctx context.Context, s submission) (any, func(context
 func (a *App) settleReview(ctx context.Context, t target, id int64, line, reason string) {
 	d, err := a.store.Detail(ctx, models.SystemActor(), id)
 	if err != nil {
-		a.log.ErrorContext(ctx, "load application to update its review message", "request_id", bot.RequestID(ctx), "connection", id, "err", err)
+		a.log.ErrorContext(ctx, "load application to update its review message", "connection", id, "err", err)
 		return
 	}
+	a.showReview(ctx, t, d, line, reason)
+}
+
+// showReview is settleReview with the connection's detail in hand.
+func (a *App) showReview(ctx context.Context, t target, d *models.Detail, line, reason string) {
 	if t.empty() && d.Connection.ReviewTS != "" {
 		t = target{Channel: d.Connection.ReviewChannel, TS: d.Connection.ReviewTS}
 	}
 	if t.empty() {
 		return
 	}
-	account := ""
-	if acct, err := a.store.Account(ctx, d.Connection.AccountID); err == nil {
-		account = acct.Name
-	}
-	blocks := a.reviewBlocks(ctx, d, account)
-	blocks = append(blocks, slack.NewSectionBlock(vmd(line), nil, nil))
+	blocks := a.reviewBlocks(ctx, d)
+	blocks = append(blocks, slack.NewSectionBlock(md(line), nil, nil))
 	blocks = append(blocks, labelled("Reason", reason)...)
-	a.replace(ctx, t, blocks, fmt.Sprintf("Application %s is %s", models.ApplicationRef(id), d.Connection.Status))
+	a.replace(ctx, t, blocks, fmt.Sprintf("Application %s is %s", models.ApplicationRef(d.Connection.ID), d.Connection.Status))
 }
 
 // reviewBlocks shows an application to its reviewers: every field of the
 // apply form as typed, the customer account, who applied when, the price,
 // and the date by which the review normally completes. The buttons are the
 // caller's.
-func (a *App) reviewBlocks(ctx context.Context, d *store.Detail, account string) []slack.Block {
+func (a *App) reviewBlocks(ctx context.Context, d *models.Detail) []slack.Block {
 	c := &d.Connection
 	intro := fmt.Sprintf("%s applied for a leased line at %s.", mention(c.AppliedBy), when(c.CreatedAt))
-	if by, region, err := a.reviewBy(ctx, c); err == nil {
-		intro += fmt.Sprintf(" Review by *%s* (the next workday in %s).", by, esc(region))
+	if by, err := a.reviewBy(ctx, d.Region, c.CreatedAt); err == nil && by != "" {
+		intro += fmt.Sprintf(" Review by *%s* (the next workday in %s).", by, esc(regionName(d.Region)))
 	} else {
-		a.log.WarnContext(ctx, "review date", "request_id", bot.RequestID(ctx), "connection", c.ID, "err", err)
+		a.log.WarnContext(ctx, "review date", "connection", c.ID, "err", err)
 	}
 	fs := connFacts(d, "")
 	fs = append(fs,
-		fact{label: "Customer account", value: account},
+		fact{label: "Customer account", value: d.Account.Name},
 		fact{label: "Price", value: models.FormatMoney(c.AmountCents, c.Currency)},
 	)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(fmt.Sprintf("Application %s to review", models.ApplicationRef(c.ID)))),
-		slack.NewSectionBlock(vmd(intro), nil, nil),
+		slack.NewSectionBlock(md(intro), nil, nil),
 	}
 	blocks = append(blocks, factBlocks(fs)...)
-	return append(blocks, slack.NewContextBlock("", vmd(statusLine(c))))
+	return append(blocks, slack.NewContextBlock("", md(statusLine(c))))
+}
+
+// reviewBy is the date review of an application made at `at` in region r
+// normally completes by: the next workday of the region's calendar.
+func (a *App) reviewBy(ctx context.Context, r models.Region, at time.Time) (string, error) {
+	days, err := a.store.CalendarDays(ctx, r.ID)
+	if err != nil {
+		return "", fmt.Errorf("load calendar: %w", err)
+	}
+	cal, err := models.NewCalendar(r, days)
+	if err != nil {
+		return "", err
+	}
+	if at.IsZero() {
+		at = a.cfg.Now()
+	}
+	d := cal.NextWorkday(at)
+	if !cal.Known(d) {
+		return "", nil // past the calendar's horizon: no date is promised
+	}
+	return d.In(cal.Location, 12, 0).Format("Monday 2 January 2006"), nil
+}
+
+// regionOf finds the region of connection c (Apply returns the connection
+// alone).
+func (a *App) regionOf(ctx context.Context, c *models.Connection) (models.Region, error) {
+	ap, err := a.store.AccessPoint(ctx, c.AccessPointID)
+	if err != nil {
+		return models.Region{}, fmt.Errorf("load access point: %w", err)
+	}
+	regions, err := a.store.Regions(ctx)
+	if err != nil {
+		return models.Region{}, fmt.Errorf("load regions: %w", err)
+	}
+	for _, r := range regions {
+		if r.ID == ap.RegionID {
+			return r, nil
+		}
+	}
+	return models.Region{}, fmt.Errorf("region %s of access point %s: %w", ap.RegionID, ap.ID, models.ErrNotFound)
+}
+
+// regionName is how a region is named to users.
+func regionName(r models.Region) string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return r.ID
 }

@@ -35,7 +35,7 @@ func TestReviewRequestShowsTheApplication(t *testing.T) {
 		}
 		jWantButtons(t, "review request", p.blocks, "Approve", "Reject")
 		for _, b := range jButtons(p.blocks) {
-			if !strings.HasPrefix(b.blockID, "ll_review_") || b.value != itoa(c.ID) {
+			if !strings.HasPrefix(b.BlockID, "ll_review_") || b.Value != itoa(c.ID) {
 				t.Errorf("button %+v: want block ll_review_… and value %d", b, c.ID)
 			}
 		}
@@ -59,7 +59,7 @@ func TestReviewCustomerPressingApproveIsRefused(t *testing.T) {
 		}
 		calls := e.slack.Calls("")[before:]
 		if len(calls) != 3 {
-			t.Fatalf("calls after three refused presses: %v, want three response_url posts", jMethods(calls))
+			t.Fatalf("calls after three refused presses: %v, want three response_url posts", methods(calls))
 		}
 		for _, call := range calls {
 			text := blocksText(call.Param("blocks"))
@@ -176,7 +176,7 @@ func TestReviewRejectAsksReasonAndUpdatesInPlace(t *testing.T) {
 		if err := json.Unmarshal([]byte(v["private_metadata"].(string)), &m); err != nil || m.Conn != c.ID || m.Ch != staffChannel || m.TS != p.ts {
 			t.Fatalf("form metadata %v (%v), want conn %d in %s at %s", v["private_metadata"], err, c.ID, staffChannel, p.ts)
 		}
-		jLimits(t, "reject form", jBlocks(v), 100)
+		jLimits(t, "reject form", blocksJSON(v), 100)
 
 		errs := jAckErrors(t, e.jSubmitView(staffUser, v, map[string]slack.BlockAction{"reason": jText("   ")}))
 		if !strings.Contains(errs["reason"], "Give a reason") {
@@ -197,7 +197,7 @@ func TestReviewRejectAsksReasonAndUpdatesInPlace(t *testing.T) {
 		}
 		updates := e.slack.Calls("chat.update")
 		if len(updates) != 1 || updates[0].Param("ts") != p.ts || updates[0].Param("channel") != staffChannel {
-			t.Fatalf("chat.update calls %v, want one of the review message", jMethods(updates))
+			t.Fatalf("chat.update calls %v, want one of the review message", methods(updates))
 		}
 		ub := updates[0].Param("blocks")
 		if text := blocksText(ub); !strings.Contains(text, "Rejected by <@"+staffUser+">") {
@@ -235,7 +235,7 @@ func TestReviewApproveElsewhereLeavesTheMessage(t *testing.T) {
 			t.Fatalf("status %s", s)
 		}
 		if n := len(e.slack.Calls("chat.update")) + len(e.slack.Calls("response_url")); n != 0 {
-			t.Errorf("%d updates of a message that is not a review card: %v", n, jMethods(e.slack.Calls("")))
+			t.Errorf("%d updates of a message that is not a review card: %v", n, methods(e.slack.Calls("")))
 		}
 	})
 }

@@ -33,7 +33,7 @@ func newGroupEnv(t *testing.T, backend string) *env {
 	t.Helper()
 	e := newEnv(t, backend)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.app = handlers.New(e.store, bot.NewClient("xoxb-test", e.slack.APIURL(), nil), bot.NewResponder(nil), nil, handlers.Config{
+	e.app = handlers.New(e.store, bot.NewClient("xoxb-test", e.slack.APIURL(), nil), bot.NewResponder(nil), handlers.Config{
 		StaffUsers: []string{staffUser}, StaffGroup: staffGroup, StaffChannel: staffChannel, Now: e.clock.Now, Logger: log,
 	})
 	router := bot.NewRouter()

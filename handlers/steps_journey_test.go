@@ -11,7 +11,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Cancel from the approved notice: a form with an optional reason; the
@@ -21,7 +20,7 @@ func TestCancelFromApprovedNotice(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		c := jApply(e, "Hangzhou line 1", "Room 301")
-		_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
 		k := newCourier(e)
 		k.deliver()
@@ -63,9 +62,9 @@ func TestPayNoFreePort(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		c := jApply(e, "Hangzhou line 1", "Room 301")
-		_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+		_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 		jStep(e, "approve", err)
-		jSQL(e, "UPDATE ports SET state = 'down' WHERE access_point_id = 'ap-cn-hangzhou-yh-b' AND port_type = '1000Base-T'")
+		e.exec("UPDATE ports SET state = 'down' WHERE access_point_id = 'ap-cn-hangzhou-yh-b' AND port_type = '1000Base-T'")
 		e.press(customerUser, customerChan, "ll_pay", itoa(c.ID))
 		shown := jAckView(t, e.jSubmitView(customerUser, e.jOpened(), nil))
 		for _, want := range []string{"No free port of type 1000Base-T", "staff have been alerted", "nothing was charged"} {
@@ -94,7 +93,7 @@ func TestStepsRefusedToOthers(t *testing.T) {
 		c := jConnecting(e, "Hangzhou line 1")
 		for _, step := range []func() error{
 			func() error {
-				_, err := e.store.Act(ctx, jCustomer(e), c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+				_, err := e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 				return err
 			},
 			func() error { _, err := e.store.SubmitSurvey(ctx, jProvider, c.ID, jSurvey(e, 1)); return err },
@@ -135,10 +134,10 @@ func TestStepsRefusedToOthers(t *testing.T) {
 			press{customerUser, customerChan, "ll_confirm", "Cannot confirm a connection that is Connecting (IDC visit scheduled)"},
 			press{customerUser, customerChan, "ll_cancel", "Cannot cancel a connection that is Connecting"},
 		)
-		_, err := e.store.Act(ctx, jProvider, c.ID, store.ActInput{Action: models.ActionCompleteConstruction, LineCode: "L1", LineLabel: "HZ-1"})
+		_, err := e.store.Act(ctx, jProvider, c.ID, models.ActInput{Action: models.ActionCompleteConstruction, LineCode: "L1", LineLabel: "HZ-1"})
 		jStep(e, "complete", err)
 		refused(press{staffUser, staffChannel, "ll_confirm", "A staff member may not confirm a connection (only customers may)"})
-		_, err = e.store.Act(ctx, jCustomer(e), c.ID, store.ActInput{Action: models.ActionConfirm})
+		_, err = e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionConfirm})
 		jStep(e, "confirm", err)
 		refused(
 			press{customerUser, customerChan, "ll_cancel", "Already confirmed by <@" + customerUser + ">"},
@@ -164,11 +163,11 @@ func TestViewFromAppHome(t *testing.T) {
 			t.Fatalf("HTTP %d", status)
 		}
 		v := e.jOpened()
-		text := blocksText(jBlocks(v))
+		text := blocksText(blocksJSON(v))
 		if !strings.Contains(text, *jConn(e, c.ID).Connection.PhysicalConnectionID) || !strings.Contains(text, "Yuhang Data Park B") {
 			t.Errorf("port information modal:\n%s", text)
 		}
-		jLimits(t, "port modal", jBlocks(v), 100)
+		jLimits(t, "port modal", blocksJSON(v), 100)
 		if n := len(e.slack.Calls("chat.update")); n != 0 {
 			t.Errorf("%d messages replaced from App Home", n)
 		}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // jConnecting makes an ACME connection paid (Connecting), through the store.
@@ -21,7 +20,7 @@ func jConnecting(e *env, name string) *models.Connection {
 	e.t.Helper()
 	ctx := context.Background()
 	c := jApply(e, name, "Room 301, Wensan Road")
-	_, err := e.store.Act(ctx, jStaff, c.ID, store.ActInput{Action: models.ActionApprove})
+	_, err := e.store.Act(ctx, jStaff, c.ID, models.ActInput{Action: models.ActionApprove})
 	jStep(e, "approve", err)
 	c, err = e.store.Pay(ctx, jCustomer(e), c.ID)
 	jStep(e, "pay", err)
@@ -37,7 +36,7 @@ func (e *env) jAddEngineer(v map[string]any) map[string]any {
 		// request has neither.
 		v["id"], v["hash"] = "VSURVEY", "1.hash"
 	}
-	b := jFind(e.t, posted{blocks: jBlocks(v)}, "Add engineer")
+	b := jFind(e.t, posted{blocks: blocksJSON(v)}, "Add engineer")
 	status, _ := e.interact(map[string]any{
 		"type": "block_actions", "trigger_id": "trig-" + rand.Text()[:8],
 		"user":      map[string]any{"id": providerUser, "team_id": "TPROVIDER"},
@@ -45,7 +44,7 @@ func (e *env) jAddEngineer(v map[string]any) map[string]any {
 		"container": map[string]any{"type": "view", "view_id": v["id"]},
 		"view": map[string]any{"id": v["id"], "hash": v["hash"], "type": "modal", "callback_id": v["callback_id"],
 			"private_metadata": v["private_metadata"], "state": map[string]any{"values": map[string]any{}}},
-		"actions": []map[string]any{{"action_id": b.actionID, "block_id": b.blockID, "type": "button", "value": b.value}},
+		"actions": []map[string]any{{"action_id": b.ActionID, "block_id": b.BlockID, "type": "button", "value": b.Value}},
 	})
 	if status != http.StatusOK {
 		e.t.Fatalf("add engineer: HTTP %d", status)
@@ -98,7 +97,7 @@ func TestSurveyFormValidatesInlineAndMasks(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		c := jConnecting(e, "Hangzhou line 1")
-		_, err := e.store.Act(ctx, jCustomer(e), c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+		_, err := e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 		jStep(e, "notify provider", err)
 		k := newCourier(e)
 		k.deliver()
@@ -123,8 +122,8 @@ func TestSurveyFormValidatesInlineAndMasks(t *testing.T) {
 				t.Fatalf("add engineer: %d rows after %d", jEngineerRows(v), before)
 			}
 		}
-		jLimits(t, "survey form with 16 rows", jBlocks(v), 100)
-		if bs := jButtonTexts(jBlocks(v)); len(bs) != 0 {
+		jLimits(t, "survey form with 16 rows", blocksJSON(v), 100)
+		if bs := jButtonTexts(blocksJSON(v)); len(bs) != 0 {
 			t.Errorf("16 rows: buttons %q, want no Add engineer", bs)
 		}
 
@@ -146,7 +145,7 @@ func TestSurveyFormValidatesInlineAndMasks(t *testing.T) {
 			}
 		}
 		for id := range errs {
-			if !strings.Contains(jBlocks(v), `"block_id":"`+id+`"`) {
+			if !strings.Contains(blocksJSON(v), `"block_id":"`+id+`"`) {
 				t.Errorf("error under %s, a block the form does not have", id)
 			}
 		}
@@ -178,7 +177,7 @@ func TestSurveyFormValidatesInlineAndMasks(t *testing.T) {
 			t.Fatalf("after the survey: step %q", d.Connection.Step)
 		}
 		if u := e.slack.Calls("chat.update"); len(u) != 1 || u[0].Param("ts") != info.ts || !strings.Contains(blocksText(u[0].Param("blocks")), "Survey submitted (2 engineers") {
-			t.Errorf("port info message not replaced in place: %v", jMethods(u))
+			t.Errorf("port info message not replaced in place: %v", methods(u))
 		}
 
 		k.deliver()
@@ -191,7 +190,7 @@ func TestSurveyFormValidatesInlineAndMasks(t *testing.T) {
 		if tv["callback_id"] != "ll_v_ticket" {
 			t.Fatalf("opened %v, want the ticket form", tv["callback_id"])
 		}
-		jTyped(t, "ticket form", jBlocks(tv), "Li Wei", maskedID, "Zhejiang Line Works")
+		jTyped(t, "ticket form", blocksJSON(tv), "Li Wei", maskedID, "Zhejiang Line Works")
 		note := "Cage 12 <@U999> *rack* 4"
 		if ack := e.jSubmitView(customerUser, tv, map[string]slack.BlockAction{"note": jText(note)}); ack["response_action"] != "clear" {
 			t.Fatalf("ticket: ack %v", ack)

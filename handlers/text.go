@@ -191,7 +191,7 @@ func (a *App) userMessage(ctx context.Context, err error) string {
 	case errors.Is(err, models.ErrForbidden):
 		return "Only staff may do that."
 	}
-	a.log.ErrorContext(ctx, "request failed", "request_id", bot.RequestID(ctx), "err", err)
+	a.log.ErrorContext(ctx, "request failed", "err", err)
 	return fmt.Sprintf("Something went wrong on our side and nothing was changed. Please try again in a minute (request %s).", bot.RequestID(ctx))
 }
 

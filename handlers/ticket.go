@@ -7,7 +7,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Submit Ticket: the construction ticket tells after-sales about the line
@@ -30,10 +29,10 @@ func (a *App) pressTicket(ctx context.Context, p press) {
 }
 
 // ticketView is the construction ticket form.
-func ticketView(d *store.Detail, m meta) slack.ModalViewRequest {
+func ticketView(d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(vmd(fmt.Sprintf(
+		slack.NewSectionBlock(md(fmt.Sprintf(
 			"Construction ticket for `%s` at %s: it tells the operator's after-sales about the leased line %s deploys. After-sales books the IDC visit on the next workday and tells you and the provider the date and the reception contact.",
 			pcID(c), esc(apName(d)), esc(providerName(d)))), nil, nil),
 	}
@@ -53,7 +52,6 @@ func (a *App) submitTicket(ctx context.Context, s submission) (any, func(context
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.nudged()
 		a.settle(ctx, targetOfMeta(s.meta), s.meta.Conn, fmt.Sprintf("✓ Construction ticket #%d submitted by %s at %s", t.ID, mention(s.actor.UserID), when(t.CreatedAt)))
 	}
 }

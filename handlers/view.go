@@ -6,9 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // View: where the line goes (IDC location, network location), the port
@@ -18,7 +16,7 @@ import (
 // pressView records the view and shows the port information: in a modal
 // when pressed in App Home or a modal, else as an ephemeral message.
 func (a *App) pressView(ctx context.Context, p press) {
-	if _, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: models.ActionViewPort}); err != nil {
+	if _, err := a.store.Act(ctx, p.actor, p.conn, models.ActInput{Action: models.ActionViewPort}); err != nil {
 		a.failPress(ctx, p, err)
 		return
 	}
@@ -28,7 +26,7 @@ func (a *App) pressView(ctx context.Context, p press) {
 		return
 	}
 	blocks := append([]slack.Block{slack.NewHeaderBlock(plain("Port information · " + pcID(&d.Connection)))}, portBlocks(d)...)
-	blocks = append(blocks, slack.NewContextBlock("", vmd(statusLine(&d.Connection))))
+	blocks = append(blocks, slack.NewContextBlock("", md(statusLine(&d.Connection))))
 	if p.cb.Container.Type == "view" || p.cb.ResponseURL == "" && channelOf(p.cb) == "" {
 		a.openModal(ctx, p, modal("ll_v_port", "Port information", "", "Close", meta{}, blocks))
 		return
@@ -39,13 +37,13 @@ func (a *App) pressView(ctx context.Context, p press) {
 		_, err = a.slack.PostEphemeralContext(ctx, channelOf(p.cb), p.cb.User.ID, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText("Port information of "+pcID(&d.Connection), false))
 	}
 	if err != nil {
-		a.log.ErrorContext(ctx, "show port information", "request_id", bot.RequestID(ctx), "err", err)
+		a.log.ErrorContext(ctx, "show port information", "err", err)
 	}
 }
 
 // portBlocks is the port information of a connection: IDC location,
 // network location, port, physical connection ID.
-func portBlocks(d *store.Detail) []slack.Block {
+func portBlocks(d *models.Detail) []slack.Block {
 	c := &d.Connection
 	ap := &d.AccessPoint
 	region := d.Region.Name
@@ -62,21 +60,21 @@ func portBlocks(d *store.Detail) []slack.Block {
 	if device == "" {
 		device = "allocated on payment"
 	}
-	blocks := []slack.Block{slack.NewSectionBlock(vmd("*IDC location*"), nil, nil)}
+	blocks := []slack.Block{slack.NewSectionBlock(md("*IDC location*"), nil, nil)}
 	blocks = append(blocks, factBlocks([]fact{
 		{label: "IDC", value: ap.IDCName},
 		{label: "Address", value: ap.IDCAddress},
 		{label: "Access point location", value: ap.Location},
 		{label: "Region", value: region},
 	})...)
-	blocks = append(blocks, slack.NewSectionBlock(vmd("*Network location*"), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(md("*Network location*"), nil, nil))
 	blocks = append(blocks, factBlocks([]fact{
 		{label: models.FieldAccessPoint, value: apName(d)},
 		{label: "Physical connection ID", value: "`" + pcID(c) + "`", md: true},
 		{label: models.FieldProvider, value: providerName(d)},
 		{label: "Customer IDC", value: c.Location},
 	})...)
-	blocks = append(blocks, slack.NewSectionBlock(vmd("*Port information*"), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(md("*Port information*"), nil, nil))
 	return append(blocks, factBlocks([]fact{
 		{label: "Device", value: device},
 		{label: "Port", value: port},

@@ -73,40 +73,11 @@ type Config struct {
 	// (default 1s).
 	JobPollInterval time.Duration
 
-	// Delivery configures the notice delivery worker.
-	Delivery DeliveryConfig
-
 	// Now is the clock (time.Now when nil).
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Metrics counts job runs and their durations (nil: none); see
-	// NewMetrics. Give the same one to Delivery.Metrics.
-	Metrics *Metrics
-}
-
-// DeliveryConfig configures notice delivery.
-type DeliveryConfig struct {
-	// PollInterval is how often the worker looks for due notices besides
-	// Nudge (default 500ms).
-	PollInterval time.Duration
-	// Batch is how many notices one claim takes (default 20).
-	Batch int
-	// Lease is how long a claimed notice stays with its worker; after it, a
-	// worker that died lets go of it (default 30s: longer than one Slack call
-	// with its 15 s client timeout, short enough that a killed replica's
-	// notices go out within half a minute).
-	Lease time.Duration
-	// MaxAttempts is how many failed attempts make a notice fail for good
-	// (default 20: with the default backoff, about two and a half hours of
-	// Slack outage). Rate-limited attempts do not count.
-	MaxAttempts int
-	// Backoff is the wait after the first failed attempt, doubled after each
-	// one up to MaxBackoff (defaults 2s and 10m).
-	Backoff, MaxBackoff time.Duration
-	// HistoryLookback is how far before a notice was recorded its channel's
-	// history is searched for it before posting it again (default 10m).
-	HistoryLookback time.Duration
-	// Metrics counts deliveries and failed attempts (nil: none).
+	// NewMetrics.
 	Metrics *Metrics
 }
 
@@ -136,7 +107,6 @@ func (c Config) withDefaults() Config {
 	if c.JobPollInterval <= 0 {
 		c.JobPollInterval = time.Second
 	}
-	c.Delivery = c.Delivery.withDefaults()
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -144,31 +114,6 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	return c
-}
-
-func (d DeliveryConfig) withDefaults() DeliveryConfig {
-	if d.PollInterval <= 0 {
-		d.PollInterval = 500 * time.Millisecond
-	}
-	if d.Batch <= 0 {
-		d.Batch = 20
-	}
-	if d.Lease <= 0 {
-		d.Lease = 30 * time.Second
-	}
-	if d.MaxAttempts <= 0 {
-		d.MaxAttempts = 20
-	}
-	if d.Backoff <= 0 {
-		d.Backoff = 2 * time.Second
-	}
-	if d.MaxBackoff <= 0 {
-		d.MaxBackoff = 10 * time.Minute
-	}
-	if d.HistoryLookback <= 0 {
-		d.HistoryLookback = 10 * time.Minute
-	}
-	return d
 }
 
 // Validate checks the configuration (with defaults filled in): every job
@@ -201,14 +146,8 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("expire unpaid after %d workdays: must be more than the %d workdays before a reminder, or the customer is never reminded",
 			c.ExpireUnpaidAfterWorkdays, c.RemindAfterWorkdays))
 	}
-	if d := c.Delivery; d.MaxBackoff < d.Backoff {
-		errs = append(errs, fmt.Errorf("delivery backoff %s is longer than its maximum %s", d.Backoff, d.MaxBackoff))
-	}
 	if c.JobTimeout < time.Minute {
 		errs = append(errs, fmt.Errorf("job timeout %s: give a job at least a minute", c.JobTimeout))
-	}
-	if c.Delivery.Lease < 2*postTimeout {
-		errs = append(errs, fmt.Errorf("delivery lease %s: must be at least %s, twice the longest post to Slack", c.Delivery.Lease, 2*postTimeout))
 	}
 	return errors.Join(errs...)
 }

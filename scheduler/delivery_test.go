@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/leaseline/leaseline/bot"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -13,7 +14,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // bookedFixture is a fixture with three booked visits and their notices
@@ -39,7 +39,7 @@ func TestSlackOutage(t *testing.T) {
 		f := bookedFixture(t, backend)
 		ctx := context.Background()
 		fake, client := newSlack(t)
-		w := NewWorker(f.s, client, textRenderer{}, DeliveryConfig{Batch: 5}, f.clock.Now, quietLog())
+		w := bot.NewDeliveryWorker(f.s, client, textRenderer{}, bot.DeliveryConfig{Batch: 5, Now: f.clock.Now, Logger: quietLog()})
 
 		fake.FailNext("chat.postMessage", 1, http.StatusTooManyRequests, 3*time.Second)
 		start := f.clock.Now()
@@ -74,7 +74,7 @@ func TestSlackOutage(t *testing.T) {
 // lostResponse posts, but the first k responses are "lost": Slack has the
 // message, the worker sees a server error.
 type lostResponse struct {
-	Poster
+	bot.Poster
 	k atomic.Int32
 }
 
@@ -94,7 +94,7 @@ func TestLostResponseNoDuplicate(t *testing.T) {
 		fake, client := newSlack(t)
 		p := &lostResponse{Poster: client}
 		p.k.Store(4)
-		w := NewWorker(f.s, p, textRenderer{}, DeliveryConfig{}, f.clock.Now, quietLog())
+		w := bot.NewDeliveryWorker(f.s, p, textRenderer{}, bot.DeliveryConfig{Now: f.clock.Now, Logger: quietLog()})
 		deliverAll(t, f, w, time.Minute, 50)
 		checkExactlyOnce(t, f, fake)
 	})
@@ -115,7 +115,7 @@ func TestFailedForGood(t *testing.T) {
 		}
 		fake, client := newSlack(t)
 		fake.FailNext("chat.postMessage", 3, http.StatusServiceUnavailable, 0)
-		w := NewWorker(f.s, client, textRenderer{}, DeliveryConfig{MaxAttempts: 3, Backoff: time.Second, MaxBackoff: time.Second}, f.clock.Now, quietLog())
+		w := bot.NewDeliveryWorker(f.s, client, textRenderer{}, bot.DeliveryConfig{MaxAttempts: 3, Backoff: time.Second, MaxBackoff: time.Second, Now: f.clock.Now, Logger: quietLog()})
 		for range 3 {
 			if _, err := w.DeliverDue(ctx, f.clock.Now()); err != nil {
 				t.Fatal(err)
@@ -129,7 +129,7 @@ func TestFailedForGood(t *testing.T) {
 		// The alert goes out now that Slack answers.
 		deliverAll(t, f, w, time.Second, 5)
 		msgs := fake.Messages(staffChannel)
-		var alert store.DeliveryFailedData
+		var alert models.DeliveryFailedData
 		notices, _ := f.s.Notices(ctx, 0)
 		for _, n := range notices {
 			if n.Kind == models.NoticeDeliveryFailed {
@@ -154,7 +154,7 @@ func TestRefusedFailsAtOnce(t *testing.T) {
 		PortType: ap.PortTypes[0].PortType, BandwidthMbps: max(ap.PortTypes[0].MinMbps, models.MinBandwidthMbps), Location: "x"}, applyChannel); err != nil {
 		t.Fatal(err)
 	}
-	w := NewWorker(f.s, refusingPoster{}, textRenderer{}, DeliveryConfig{}, f.clock.Now, quietLog())
+	w := bot.NewDeliveryWorker(f.s, refusingPoster{}, textRenderer{}, bot.DeliveryConfig{Now: f.clock.Now, Logger: quietLog()})
 	if _, err := w.DeliverDue(ctx, f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -164,30 +164,42 @@ func TestRefusedFailsAtOnce(t *testing.T) {
 	}
 }
 
-type refusingPoster struct{ Poster }
+type refusingPoster struct{ bot.Poster }
 
 func (refusingPoster) PostMessageContext(context.Context, string, ...slack.MsgOption) (string, string, error) {
 	return "", "", slack.SlackErrorResponse{Err: "channel_not_found"}
 }
 
-// TestWorkerRunNudge: Run delivers on Nudge, without waiting for its poll.
-func TestWorkerRunNudge(t *testing.T) {
+// TestWorkerRunWokenByCommit: Run delivers the notices of a scheduled
+// job as soon as the job's transaction commits (the store's notices hook),
+// without waiting for its poll.
+func TestWorkerRunWokenByCommit(t *testing.T) {
 	f := bookedFixture(t, "sqlite")
+	signal := bot.NewNoticeSignal()
+	s := openStoreHooked(t, f.url, f.clock, signal.Committed)
 	fake, client := newSlack(t)
-	w := NewWorker(f.s, client, textRenderer{}, DeliveryConfig{PollInterval: time.Hour}, f.clock.Now, quietLog())
+	w := bot.NewDeliveryWorker(s, client, textRenderer{}, bot.DeliveryConfig{PollInterval: time.Hour, Signal: signal, Now: f.clock.Now, Logger: quietLog()})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 	notices, _ := f.s.Notices(context.Background(), 0)
-	// Run delivers at once when it starts; a later notice needs the nudge.
+	// Run delivers at once when it starts; later notices wake it.
 	if _, ok := fake.WaitFor("chat.postMessage", len(notices), 10*time.Second); !ok {
 		t.Fatal("Run did not deliver at start")
 	}
+	// A scheduled job books a visit through the hooked store: its notices
+	// go out at once.
 	f.ticketAt(t, apXiaoshan, cst(2026, 10, 13, 12, 0))
-	w.Nudge()
+	f.clock.Set(cst(2026, 10, 13, 13, 0))
+	if err := (&ScheduleVisits{Store: s, Logger: quietLog()}).Run(context.Background(), f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	after, _ := f.s.Notices(context.Background(), 0)
+	if len(after) <= len(notices) {
+		t.Fatalf("the job recorded no notice (%d before, %d after)", len(notices), len(after))
+	}
 	if _, ok := fake.WaitFor("chat.postMessage", len(after), 10*time.Second); !ok {
-		t.Fatal("Nudge did not deliver")
+		t.Fatal("the notices of the scheduled job were not delivered before the next poll")
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if n, _ := f.s.PendingNotices(context.Background()); n == 0 {
@@ -204,16 +216,53 @@ func TestWorkerRunNudge(t *testing.T) {
 	checkExactlyOnce(t, f, fake)
 }
 
-func TestBackoff(t *testing.T) {
-	w := NewWorker(nil, nil, nil, DeliveryConfig{Backoff: time.Second, MaxBackoff: 10 * time.Second}, nil, nil)
-	var got []time.Duration
-	for a := 1; a <= 6; a++ {
-		got = append(got, w.backoff(a))
+// slowPoster posts, and the post takes took of the worker's clock.
+type slowPoster struct {
+	bot.Poster
+	clock *testClock
+	took  time.Duration
+}
+
+func (p slowPoster) PostMessageContext(ctx context.Context, ch string, opts ...slack.MsgOption) (string, string, error) {
+	p.clock.Add(p.took)
+	return p.Poster.PostMessageContext(ctx, ch, opts...)
+}
+
+// TestPostWouldOutliveLease: once a batch has used the lease's budget (on
+// the worker's clock), no further post starts: the rest of the batch goes
+// back to the queue, its attempts not counted, and is delivered by a later
+// claim, each notice once.
+func TestPostWouldOutliveLease(t *testing.T) {
+	f := bookedFixture(t, "sqlite")
+	ctx := context.Background()
+	fake, client := newSlack(t)
+	// Lease 30s: the budget is 15s, and one post takes 16s.
+	cfg := bot.DeliveryConfig{Lease: 30 * time.Second, Batch: 5, Now: f.clock.Now, Logger: quietLog()}
+	w := bot.NewDeliveryWorker(f.s, slowPoster{Poster: client, clock: f.clock, took: 16 * time.Second}, textRenderer{}, cfg)
+	pending, _ := f.s.PendingNotices(ctx)
+	if pending < 2 {
+		t.Fatalf("%d pending notices; the test needs two or more", pending)
 	}
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("backoff %v, want %v", got, want)
+	claimed, err := w.DeliverDue(ctx, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if posts := len(fake.Calls("chat.postMessage")); claimed < 2 || posts != 1 {
+		t.Fatalf("claimed %d, posted %d: after a post that used the lease's budget no other may start", claimed, posts)
+	}
+	notices, _ := f.s.Notices(ctx, 0)
+	given := 0
+	for _, n := range notices {
+		if n.State == models.NoticePending && n.LastError == "lease too short for another post" {
+			given++
+			if n.Attempts != 0 {
+				t.Errorf("notice %d given back with %d attempts counted", n.ID, n.Attempts)
+			}
 		}
 	}
+	if given != claimed-1 {
+		t.Fatalf("%d notices given back, want %d", given, claimed-1)
+	}
+	deliverAll(t, f, w, time.Second, 50)
+	checkExactlyOnce(t, f, fake)
 }

@@ -1,5 +1,4 @@
-// Package scheduler runs leaseline's jobs on a timetable and delivers the
-// notices the store records.
+// Package scheduler runs leaseline's jobs on a timetable.
 //
 // # Jobs
 //
@@ -52,20 +51,6 @@
 // so two runs of the same tick (a manual run beside the timetable, a rescued
 // run) book nothing twice and tell nobody twice.
 //
-// # Notice delivery
-//
-// Worker delivers the notices table (the outbox the store's transactions
-// write): it claims due notices with a lease (PostgreSQL: FOR UPDATE SKIP
-// LOCKED; SQLite: immediate transactions), renders them with the handlers'
-// Renderer, posts them with message metadata {event_type
-// "leaseline_notice", payload {notice_id}}, and records the outcome. Slack's
-// 429 pauses the worker for Retry-After without counting the attempt; other
-// failures are retried with exponential backoff (DeliveryConfig) and fail
-// for good after MaxAttempts, which alerts staff (a delivery_failed notice)
-// and lists the notice in `leaseline notices failed`. An attempt that may
-// have reached Slack (a 5xx, a timeout, a worker that died after posting:
-// its lease ends) is marked maybe-posted; the next attempt first looks for
-// the notice's metadata in the channel's history (a thread's replies for a
-// threaded notice) and records the message it finds instead of posting a
-// duplicate.
+// The notices the jobs record are delivered by bot.DeliveryWorker, woken
+// by the store as soon as a job's transaction commits.
 package scheduler

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/leaseline/leaseline/bot"
 	"log/slog"
 	"os"
 	"testing"
@@ -32,8 +33,14 @@ func databaseURL(t testing.TB, backend string) string { return storetest.Databas
 // openStore opens and migrates the store of dbURL (store and River tables).
 func openStore(t testing.TB, dbURL string, clock *testClock) *store.Store {
 	t.Helper()
+	return openStoreHooked(t, dbURL, clock, nil)
+}
+
+// openStoreHooked is openStore with a notices hook.
+func openStoreHooked(t testing.TB, dbURL string, clock *testClock, committed func()) *store.Store {
+	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Config{DatabaseURL: dbURL, StaffChannel: staffChannel, Now: clock.Now, Logger: quietLog()})
+	s, err := store.Open(ctx, store.Config{DatabaseURL: dbURL, StaffChannel: staffChannel, Now: clock.Now, Logger: quietLog(), NoticesCommitted: committed})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -130,12 +137,12 @@ func (f *fixture) ticketAt(t testing.TB, apID string, at time.Time) *models.Tick
 	}
 	steps := []func() error{
 		func() error {
-			_, err := f.s.Act(ctx, f.staff, c.ID, store.ActInput{Action: models.ActionApprove})
+			_, err := f.s.Act(ctx, f.staff, c.ID, models.ActInput{Action: models.ActionApprove})
 			return err
 		},
 		func() error { _, err := f.s.Pay(ctx, actor, c.ID); return err },
 		func() error {
-			_, err := f.s.Act(ctx, actor, c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+			_, err := f.s.Act(ctx, actor, c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 			return err
 		},
 		func() error {
@@ -185,10 +192,12 @@ func postedNotices(t testing.TB, fake *slackfake.Server, notices []models.Notice
 	for ch := range channels {
 		for _, m := range fake.Messages(ch) {
 			var md slack.SlackMetadata
-			if err := json.Unmarshal(m.Metadata, &md); err != nil || md.EventType != NoticeEventType {
+			err := json.Unmarshal(m.Metadata, &md)
+			id, ok := bot.NoticeIDOf(md)
+			if err != nil || !ok {
 				t.Fatalf("message without notice metadata in %s: %s", ch, m.Metadata)
 			}
-			out[payloadID(md.EventPayload["notice_id"])]++
+			out[id]++
 		}
 	}
 	return out
@@ -196,7 +205,7 @@ func postedNotices(t testing.TB, fake *slackfake.Server, notices []models.Notice
 
 // deliverAll runs the worker, advancing the clock by step each round,
 // until no notice is pending (at most rounds rounds).
-func deliverAll(t testing.TB, f *fixture, w *Worker, step time.Duration, rounds int) {
+func deliverAll(t testing.TB, f *fixture, w *bot.DeliveryWorker, step time.Duration, rounds int) {
 	t.Helper()
 	ctx := context.Background()
 	for range rounds {

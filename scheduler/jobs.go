@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Job is one of the scheduler's jobs. Run handles everything due up to now,
@@ -44,7 +43,7 @@ type ReviewStore interface {
 
 // CustomerStore is what customer-reminders needs of the store.
 type CustomerStore interface {
-	CustomerReminders(ctx context.Context, now time.Time, p store.ReminderPolicy) (store.ReminderReport, error)
+	CustomerReminders(ctx context.Context, now time.Time, p models.ReminderPolicy) (models.ReminderReport, error)
 }
 
 // ScheduleVisits books the IDC visit of every construction ticket waiting
@@ -210,7 +209,7 @@ func (j *ReviewSLA) Run(ctx context.Context, now time.Time) error {
 // connections and cancels those unpaid too long (store.CustomerReminders).
 type CustomerReminders struct {
 	Store  CustomerStore
-	Policy store.ReminderPolicy
+	Policy models.ReminderPolicy
 	Logger *slog.Logger
 }
 

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"github.com/leaseline/leaseline/bot"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -121,7 +122,7 @@ func (c *crashingStore) BookVisits(ctx context.Context, now time.Time, q models.
 // message is in Slack but the worker never records it (the response is
 // lost and its context canceled).
 type diesAfterPosting struct {
-	Poster
+	bot.Poster
 	k      int32
 	n      atomic.Int32
 	cancel context.CancelFunc
@@ -180,8 +181,8 @@ func TestKilledMidRun(t *testing.T) {
 		fake, client := newSlack(t)
 		dctx, dcancel := context.WithCancel(context.Background())
 		dying := &diesAfterPosting{Poster: client, k: 5, cancel: dcancel}
-		cfg := DeliveryConfig{Lease: time.Minute, Batch: 4}
-		w := NewWorker(f.s, dying, textRenderer{}, cfg, f.clock.Now, quietLog())
+		cfg := bot.DeliveryConfig{Lease: time.Minute, Batch: 4, Now: f.clock.Now, Logger: quietLog()}
+		w := bot.NewDeliveryWorker(f.s, dying, textRenderer{}, cfg)
 		for {
 			n, err := w.DeliverDue(dctx, f.clock.Now())
 			if err != nil {
@@ -193,7 +194,7 @@ func TestKilledMidRun(t *testing.T) {
 		}
 		// Restarted: a new worker, after the dead one's lease.
 		f.clock.Add(2 * time.Minute)
-		w = NewWorker(f.s, client, textRenderer{}, cfg, f.clock.Now, quietLog())
+		w = bot.NewDeliveryWorker(f.s, client, textRenderer{}, cfg)
 		deliverAll(t, f, w, time.Minute, 20)
 		notices := checkExactlyOnce(t, f, fake)
 		scheduled := 0

@@ -9,25 +9,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Outcomes of a job run and of a notice delivery attempt, as metric labels.
+// Outcomes of a job run, as metric labels.
 const (
 	outcomeOK    = "ok"
 	outcomeError = "error"
-
-	deliveryRetry       = "retry"        // failed; tried again after a backoff
-	deliveryRateLimited = "rate_limited" // Slack answered 429; tried again after Retry-After
-	deliveryFailed      = "failed"       // failed for good (refused, or out of attempts)
 )
 
-// Metrics are the scheduler's collectors: job runs and durations, notice
-// deliveries and failures. A nil *Metrics records nothing. Give the same
-// Metrics to Config.Metrics and DeliveryConfig.Metrics.
+// Metrics are the scheduler's collectors: job runs and durations. A nil
+// *Metrics records nothing. (Notice deliveries are bot.DeliveryMetrics.)
 type Metrics struct {
 	jobRuns     *prometheus.CounterVec
 	jobDuration *prometheus.HistogramVec
 	lastSuccess *prometheus.GaugeVec
-	delivered   prometheus.Counter
-	failures    *prometheus.CounterVec
 }
 
 // NewMetrics creates the scheduler's collectors and registers them with reg.
@@ -46,16 +39,8 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Namespace: "leaseline", Subsystem: "job", Name: "last_success_timestamp_seconds",
 			Help: "When a run of the job last succeeded (Unix time), by job; absent until one does in this process.",
 		}, []string{"job"}),
-		delivered: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: "leaseline", Subsystem: "notice", Name: "deliveries_total",
-			Help: "Notices delivered to Slack (posted, or found already posted).",
-		}),
-		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "leaseline", Subsystem: "notice", Name: "delivery_failures_total",
-			Help: "Failed notice delivery attempts, by what follows: retry, rate_limited (after Retry-After) or failed (for good).",
-		}, []string{"outcome"}),
 	}
-	for _, c := range []prometheus.Collector{m.jobRuns, m.jobDuration, m.lastSuccess, m.delivered, m.failures} {
+	for _, c := range []prometheus.Collector{m.jobRuns, m.jobDuration, m.lastSuccess} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register scheduler metrics (one Metrics per registry): %w", err)
 		}
@@ -75,20 +60,6 @@ func (m *Metrics) jobRun(job string, took time.Duration, err error) {
 	}
 	m.jobRuns.WithLabelValues(job, outcome).Inc()
 	m.jobDuration.WithLabelValues(job).Observe(took.Seconds())
-}
-
-func (m *Metrics) noticeDelivered() {
-	if m == nil {
-		return
-	}
-	m.delivered.Inc()
-}
-
-func (m *Metrics) noticeFailed(outcome string) {
-	if m == nil {
-		return
-	}
-	m.failures.WithLabelValues(outcome).Inc()
 }
 
 // BacklogStore counts the notices waiting for delivery; *store.Store

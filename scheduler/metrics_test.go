@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"github.com/leaseline/leaseline/bot"
 	"net/http"
 	"strings"
 	"testing"
@@ -102,7 +103,7 @@ func TestDeliveryMetrics(t *testing.T) {
 		f := bookedFixture(t, backend)
 		ctx := context.Background()
 		reg := prometheus.NewRegistry()
-		m, err := NewMetrics(reg)
+		m, err := bot.NewDeliveryMetrics(reg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +116,7 @@ func TestDeliveryMetrics(t *testing.T) {
 		wantMetric(t, reg, "leaseline_notices_pending", nil, float64(pending))
 
 		fake, client := newSlack(t)
-		w := NewWorker(f.s, client, textRenderer{}, DeliveryConfig{Batch: 5, Metrics: m}, f.clock.Now, quietLog())
+		w := bot.NewDeliveryWorker(f.s, client, textRenderer{}, bot.DeliveryConfig{Batch: 5, Metrics: m, Now: f.clock.Now, Logger: quietLog()})
 		fake.FailNext("chat.postMessage", 1, http.StatusTooManyRequests, time.Second)
 		if _, err := w.DeliverDue(ctx, f.clock.Now()); err != nil {
 			t.Fatal(err)
@@ -135,7 +136,7 @@ func TestDeliveryMetrics(t *testing.T) {
 		if err := (&ScheduleVisits{Store: f.s, Logger: quietLog()}).Run(ctx, f.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		w2 := NewWorker(f.s, refusingPoster{}, textRenderer{}, DeliveryConfig{Batch: 1, Metrics: m}, f.clock.Now, quietLog())
+		w2 := bot.NewDeliveryWorker(f.s, refusingPoster{}, textRenderer{}, bot.DeliveryConfig{Batch: 1, Metrics: m, Now: f.clock.Now, Logger: quietLog()})
 		if _, err := w2.DeliverDue(ctx, f.clock.Now()); err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/leaseline/leaseline/models"
 	"log/slog"
 	"slices"
 	"sync"
@@ -16,19 +17,16 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/robfig/cron/v3"
-
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // Store is everything the scheduler needs of the store: the jobs' use
-// cases, notice delivery, and the database for River. *store.Store
+// cases and the database for River. *store.Store
 // satisfies it.
 type Store interface {
 	VisitStore
 	ReceptionStore
 	ReviewStore
 	CustomerStore
-	NoticeStore
 	// DB is the database River keeps its jobs in.
 	DB() (*sql.DB, error)
 	// Dialect is "postgres" or "sqlite".
@@ -81,8 +79,8 @@ func bookingConcurrency(c Config, dialect string) int {
 	return 1
 }
 
-func reminderPolicy(c Config) store.ReminderPolicy {
-	return store.ReminderPolicy{RemindAfter: c.RemindAfterWorkdays, ExpireUnpaidAfter: max(c.ExpireUnpaidAfterWorkdays, 0)}
+func reminderPolicy(c Config) models.ReminderPolicy {
+	return models.ReminderPolicy{RemindAfter: c.RemindAfterWorkdays, ExpireUnpaidAfter: max(c.ExpireUnpaidAfterWorkdays, 0)}
 }
 
 // NewWithJobs returns a scheduler of the given jobs, keeping its River jobs

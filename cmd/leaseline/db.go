@@ -19,19 +19,19 @@ import (
 
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, c *config, log *slog.Logger) (*store.Store, error) {
-	return openStoreWith(ctx, c, log, nil)
+	return openStoreWith(ctx, c, log, nil, nil)
 }
 
 // openStoreWith is openStore with the store's metrics registered with reg
 // (nil: none).
-func openStoreWith(ctx context.Context, c *config, log *slog.Logger, reg prometheus.Registerer) (*store.Store, error) {
+func openStoreWith(ctx context.Context, c *config, log *slog.Logger, reg prometheus.Registerer, noticesCommitted func()) (*store.Store, error) {
 	key, err := encryptionKey(c, log)
 	if err != nil {
 		return nil, err
 	}
 	st, err := store.Open(ctx, store.Config{
 		DatabaseURL: c.DatabaseURL, StaffChannel: c.StaffChannel, MaxOpen: c.MaxOpen, Logger: log, EncryptionKey: key,
-		Registerer: reg,
+		Registerer: reg, NoticesCommitted: noticesCommitted,
 	})
 	if err != nil {
 		return nil, err

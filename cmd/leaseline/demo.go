@@ -112,7 +112,7 @@ type demo struct {
 	disp   *bot.Dispatcher
 	srv    *httptest.Server
 	sched  *scheduler.Scheduler
-	worker *scheduler.Worker
+	worker *bot.DeliveryWorker
 	errs   *errorLog
 	ws     *workspace
 	n      names
@@ -152,7 +152,7 @@ func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool) (_ *
 	d.fake = slackfake.New()
 	httpClient := &http.Client{Timeout: 15 * time.Second}
 	client := bot.NewClient("xoxb-demo", d.fake.APIURL(), httpClient)
-	app := handlers.New(d.store, client, bot.NewResponder(httpClient), nil, handlers.Config{
+	app := handlers.New(d.store, client, bot.NewResponder(httpClient), handlers.Config{
 		StaffUsers: []string{demoStaff}, StaffChannel: demoStaffChan, Now: d.clock.Now, Logger: log,
 	})
 	if d.sched, err = scheduler.New(d.store, scheduler.Config{Now: d.clock.Now, Logger: log}); err != nil {
@@ -161,7 +161,7 @@ func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool) (_ *
 	if err := d.sched.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	d.worker = scheduler.NewWorker(d.store, client, app, scheduler.DeliveryConfig{}, d.clock.Now, log)
+	d.worker = bot.NewDeliveryWorker(d.store, client, app, bot.DeliveryConfig{Now: d.clock.Now, Logger: log})
 	router := bot.NewRouter()
 	app.Register(router)
 	if d.disp, err = bot.NewDispatcher(router, bot.Options{Logger: log}); err != nil {

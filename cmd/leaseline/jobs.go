@@ -11,9 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/slack-go/slack"
-
-	"github.com/leaseline/leaseline/handlers"
 	"github.com/leaseline/leaseline/models/store"
 	"github.com/leaseline/leaseline/scheduler"
 )
@@ -79,16 +76,11 @@ func (jc jobsConfig) validate() []error {
 	return errs
 }
 
-// schedulerWiring is the scheduler and the notice delivery worker of serve.
-type schedulerWiring struct {
-	sched  *scheduler.Scheduler
-	worker *scheduler.Worker
-}
-
-func newScheduler(ctx context.Context, c *config, st *store.Store, client *slack.Client, render scheduler.Renderer, log *slog.Logger, m *scheduler.Metrics) (*schedulerWiring, error) {
+// newScheduler builds serve's scheduler and migrates River's tables.
+func newScheduler(ctx context.Context, c *config, st *store.Store, log *slog.Logger, m *scheduler.Metrics) (*scheduler.Scheduler, error) {
 	cfg := c.Jobs.Config
 	cfg.Logger = log
-	cfg.Metrics, cfg.Delivery.Metrics = m, m
+	cfg.Metrics = m
 	sched, err := scheduler.New(st, cfg)
 	if err != nil {
 		return nil, err
@@ -96,34 +88,8 @@ func newScheduler(ctx context.Context, c *config, st *store.Store, client *slack
 	if err := sched.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	worker := scheduler.NewWorker(st, client, render, cfg.Delivery, time.Now, log)
-	return &schedulerWiring{sched: sched, worker: worker}, nil
+	return sched, nil
 }
-
-// run works the timetable and delivers notices until ctx ends.
-func (w *schedulerWiring) run(ctx context.Context) error {
-	errc := make(chan error, 2)
-	go func() { errc <- w.sched.Run(ctx) }()
-	go func() { errc <- w.worker.Run(ctx) }()
-	first := <-errc
-	second := <-errc
-	if first != nil {
-		return first
-	}
-	return second
-}
-
-// lateNudger forwards to the delivery worker once it exists: the handlers
-// are built before the worker (which renders with them).
-type lateNudger struct{ w *scheduler.Worker }
-
-func (n *lateNudger) Nudge() {
-	if n.w != nil {
-		n.w.Nudge()
-	}
-}
-
-var _ handlers.Nudger = (*lateNudger)(nil)
 
 // jobsSetup opens the store and the scheduler for the jobs subcommands.
 func jobsSetup(ctx context.Context, env getenv, fs *flag.FlagSet, args []string, stderr io.Writer) (*store.Store, *scheduler.Scheduler, error) {

@@ -52,7 +52,10 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	st, err := openStoreWith(ctx, c, log, reg)
+	// The store tells delivery that notices were committed: a press's, a
+	// scheduled job's, a delivery alert's.
+	signal := bot.NewNoticeSignal()
+	st, err := openStoreWith(ctx, c, log, reg, signal.Committed)
 	if err != nil {
 		return err
 	}
@@ -83,16 +86,19 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	}
 	client := bot.NewClient(c.BotToken, c.APIURL, httpClient, extra...)
 
-	nudger := &lateNudger{}
-	app := handlers.New(st, client, bot.NewResponder(httpClient), nudger, handlers.Config{
+	app := handlers.New(st, client, bot.NewResponder(httpClient), handlers.Config{
 		StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, Logger: log,
 		CatalogWarning: func(ctx context.Context) string { return catState.current(ctx, st).warning() },
 	})
-	sched, err := newScheduler(ctx, c, st, client, app, log, schedMetrics)
+	deliveryMetrics, err := bot.NewDeliveryMetrics(reg)
 	if err != nil {
 		return err
 	}
-	nudger.w = sched.worker
+	sched, err := newScheduler(ctx, c, st, log, schedMetrics)
+	if err != nil {
+		return err
+	}
+	worker := bot.NewDeliveryWorker(st, client, app, bot.DeliveryConfig{Signal: signal, Metrics: deliveryMetrics, Logger: log})
 	router := bot.NewRouter()
 	app.Register(router)
 	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: reg, LaterWorkers: c.LaterWorkers,
@@ -172,8 +178,13 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		})
 	}
 	wg.Go(func() {
-		if err := sched.run(runCtx); err != nil && runCtx.Err() == nil {
+		if err := sched.Run(runCtx); err != nil && runCtx.Err() == nil {
 			errc <- fmt.Errorf("scheduler: %w", err)
+		}
+	})
+	wg.Go(func() {
+		if err := worker.Run(runCtx); err != nil && runCtx.Err() == nil {
+			errc <- fmt.Errorf("notice delivery: %w", err)
 		}
 	})
 	// Durable post-ack work: replay what a dead replica acked but did not do.

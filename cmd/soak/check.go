@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/bot/slackfake"
 )
 
@@ -200,21 +202,11 @@ func noticeID(raw json.RawMessage) (int64, bool) {
 	if len(raw) == 0 {
 		return 0, false
 	}
-	var md struct {
-		EventType    string         `json:"event_type"`
-		EventPayload map[string]any `json:"event_payload"`
-	}
-	if json.Unmarshal(raw, &md) != nil || md.EventType != "leaseline_notice" {
+	var md slack.SlackMetadata
+	if json.Unmarshal(raw, &md) != nil {
 		return 0, false
 	}
-	switch x := md.EventPayload["notice_id"].(type) {
-	case float64:
-		return int64(x), true
-	case string:
-		n, err := strconv.ParseInt(x, 10, 64)
-		return n, err == nil
-	}
-	return 0, false
+	return bot.NoticeIDOf(md)
 }
 
 // pendingNotices counts notices waiting for delivery.

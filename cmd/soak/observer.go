@@ -140,46 +140,10 @@ func (o *observer) refresh() {
 // parseMessage lists a message's buttons and flattens its text.
 func parseMessage(channel, ts string, raw json.RawMessage) parsedMsg {
 	p := parsedMsg{raw: string(raw)}
-	var blocks []map[string]any
-	if json.Unmarshal(raw, &blocks) != nil {
-		return p
+	for _, b := range slackfake.Buttons(raw) {
+		p.buttons = append(p.buttons, button{channel: channel, ts: ts, blockID: b.BlockID, action: b.ActionID, value: b.Value})
 	}
-	var text strings.Builder
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if s, ok := x["text"].(string); ok {
-				text.WriteString(s)
-				text.WriteByte('\n')
-			}
-			for _, c := range x {
-				walk(c)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c)
-			}
-		}
-	}
-	for _, b := range blocks {
-		walk(b)
-		if b["type"] != "actions" {
-			continue
-		}
-		blockID, _ := b["block_id"].(string)
-		els, _ := b["elements"].([]any)
-		for _, el := range els {
-			m, _ := el.(map[string]any)
-			if m["type"] != "button" {
-				continue
-			}
-			a, _ := m["action_id"].(string)
-			v, _ := m["value"].(string)
-			p.buttons = append(p.buttons, button{channel: channel, ts: ts, blockID: blockID, action: a, value: v})
-		}
-	}
-	p.text = text.String()
+	p.text = slackfake.BlocksText(raw)
 	return p
 }
 

@@ -34,7 +34,7 @@ func TestConcurrentApprovals(t *testing.T) {
 			wg.Go(func() {
 				<-start
 				staff := models.Actor{UserID: fmt.Sprintf("USTAFF%d", i), Role: models.RoleStaff}
-				_, errs[i] = f.s.Act(ctx, staff, c.ID, store.ActInput{Action: models.ActionApprove})
+				_, errs[i] = f.s.Act(ctx, staff, c.ID, models.ActInput{Action: models.ActionApprove})
 			})
 		}
 		close(start)
@@ -83,12 +83,12 @@ func TestConcurrentConflictingActions(t *testing.T) {
 			}
 			moves := []struct {
 				actor models.Actor
-				in    store.ActInput
+				in    models.ActInput
 			}{
-				{f.staff, store.ActInput{Action: models.ActionApprove}},
-				{models.Actor{UserID: "USTAFF2", Role: models.RoleStaff}, store.ActInput{Action: models.ActionReject, Reason: "no capacity"}},
-				{f.acme, store.ActInput{Action: models.ActionCancel, Reason: "changed our mind"}},
-				{models.Actor{UserID: "USTAFF3", Role: models.RoleStaff}, store.ActInput{Action: models.ActionCancel, Reason: "duplicate"}},
+				{f.staff, models.ActInput{Action: models.ActionApprove}},
+				{models.Actor{UserID: "USTAFF2", Role: models.RoleStaff}, models.ActInput{Action: models.ActionReject, Reason: "no capacity"}},
+				{f.acme, models.ActInput{Action: models.ActionCancel, Reason: "changed our mind"}},
+				{models.Actor{UserID: "USTAFF3", Role: models.RoleStaff}, models.ActInput{Action: models.ActionCancel, Reason: "duplicate"}},
 			}
 			errs := make([]error, len(moves))
 			start := make(chan struct{})
@@ -146,7 +146,7 @@ func TestEndWithReason(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, reason := range []string{"", "   \n\t"} {
-			_, err := f.s.Act(ctx, f.staff, applying.ID, store.ActInput{Action: models.ActionReject, Reason: reason})
+			_, err := f.s.Act(ctx, f.staff, applying.ID, models.ActInput{Action: models.ActionReject, Reason: reason})
 			e := ruleIn(t, err, "reason-required")
 			if e.Field != "Reason" || !strings.Contains(e.Message, "Give a reason to reject") {
 				t.Fatalf("reject without reason: %+v", e)
@@ -175,7 +175,7 @@ func TestEndWithReason(t *testing.T) {
 				c := f.walk(t, f.acme, app(tc.name), tc.start)
 				from := c.Status
 				f.clock.Add(time.Minute)
-				got, err := f.s.Act(ctx, tc.actor, c.ID, store.ActInput{Action: tc.action, Reason: "  " + tc.reason + " "})
+				got, err := f.s.Act(ctx, tc.actor, c.ID, models.ActInput{Action: tc.action, Reason: "  " + tc.reason + " "})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -201,7 +201,7 @@ func TestEndWithReason(t *testing.T) {
 				}
 				wantEqual(t, "told", to, tc.to)
 				if got.Status.Final() {
-					if _, err := f.s.Act(ctx, tc.actor, c.ID, store.ActInput{Action: tc.action, Reason: "again"}); !errors.Is(err, models.ErrConflict) {
+					if _, err := f.s.Act(ctx, tc.actor, c.ID, models.ActInput{Action: tc.action, Reason: "again"}); !errors.Is(err, models.ErrConflict) {
 						t.Fatalf("%s twice: %v", tc.action, err)
 					}
 				}
@@ -379,7 +379,7 @@ func TestAppliedInStaffChannel(t *testing.T) {
 			return c
 		}
 		c := applyHere("cancel me")
-		if _, err := f.s.Act(ctx, f.acme, c.ID, store.ActInput{Action: models.ActionCancel, Reason: "test"}); err != nil {
+		if _, err := f.s.Act(ctx, f.acme, c.ID, models.ActInput{Action: models.ActionCancel, Reason: "test"}); err != nil {
 			t.Fatalf("cancel: %v", err)
 		}
 		wantEqual(t, "canceled notices", noticeCount(t, f.s, c.ID, models.NoticeCanceled), 1)
@@ -387,7 +387,7 @@ func TestAppliedInStaffChannel(t *testing.T) {
 		c = applyHere("confirm me")
 		c = f.advance(t, f.acme, c, models.ActionApprove, models.ActionPay, models.ActionNotifyProvider, models.ActionSubmitSurvey,
 			models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction)
-		if _, err := f.s.Act(ctx, f.acme, c.ID, store.ActInput{Action: models.ActionConfirm}); err != nil {
+		if _, err := f.s.Act(ctx, f.acme, c.ID, models.ActInput{Action: models.ActionConfirm}); err != nil {
 			t.Fatalf("confirm: %v", err)
 		}
 		wantEqual(t, "enabled notices (staff channel and provider)", noticeCount(t, f.s, c.ID, models.NoticeEnabled), 2)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // TestAuditTrailAppendOnly: the database itself refuses to change or remove
@@ -45,7 +44,7 @@ func TestAuditTrailAppendOnly(t *testing.T) {
 		wantEqual(t, "audit trail after refused changes", sqlRows(t, f.s, "SELECT * FROM audit_events ORDER BY id"), before)
 
 		// Appending goes on: the next transition writes its event.
-		if _, err := f.s.Act(ctx, f.acme, c.ID, store.ActInput{Action: models.ActionCancel, Reason: "changed our mind"}); err != nil {
+		if _, err := f.s.Act(ctx, f.acme, c.ID, models.ActInput{Action: models.ActionCancel, Reason: "changed our mind"}); err != nil {
 			t.Fatalf("cancel: %v", err)
 		}
 		wantEqual(t, "audit events after cancel", sqlCount(t, f.s, "SELECT COUNT(*) FROM audit_events"), len(before)+1)

@@ -61,7 +61,7 @@ func applyApprovePay(s *store.Store, accounts []models.Actor, i int) error {
 	if err != nil {
 		return fmt.Errorf("apply %d: %w", i, err)
 	}
-	if _, err := s.Act(ctx, models.Actor{UserID: "USTAFF", Role: models.RoleStaff}, c.ID, store.ActInput{Action: models.ActionApprove}); err != nil {
+	if _, err := s.Act(ctx, models.Actor{UserID: "USTAFF", Role: models.RoleStaff}, c.ID, models.ActInput{Action: models.ActionApprove}); err != nil {
 		return fmt.Errorf("approve %d: %w", i, err)
 	}
 	if _, err := s.Pay(ctx, actor, c.ID); err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -56,7 +55,7 @@ func (s *Store) Apply(ctx context.Context, actor models.Actor, app models.Applic
 		if err := s.audit(tx, &conn, actor, models.ActionApply, "", models.StatusApplying, ""); err != nil {
 			return err
 		}
-		return s.notify(tx, &conn, models.NoticeReviewRequest, s.cfg.StaffChannel, nil)
+		return s.tell(tx, &conn, models.Tells(models.ActionApply))
 	})
 	if err != nil {
 		return nil, err
@@ -119,107 +118,69 @@ func notEnabledOpen() []models.Status {
 	return []models.Status{models.StatusApplying, models.StatusApproved, models.StatusConnecting, models.StatusPendingConfirmation}
 }
 
-// ActInput is an action on a connection, with what it needs.
-type ActInput struct {
-	Action models.Action
-	// Reason of a rejection or cancellation (required for reject).
-	Reason string
-	// LineCode and LineLabel, given with Construction Complete.
-	LineCode, LineLabel string
+// Act runs a plain action (approve, reject, cancel, view port, notify
+// provider, complete construction, confirm, expire) on connection id:
+// models.Decide decides, the engine applies. Payment, survey, ticket and
+// visit have their own methods.
+func (s *Store) Act(ctx context.Context, actor models.Actor, id int64, in models.ActInput) (*models.Connection, error) {
+	d, err := s.act(ctx, actor, id, in, false)
+	if err != nil {
+		return nil, err
+	}
+	return &d.Connection, nil
 }
 
-// Act runs a plain action (approve, reject, cancel, view port, notify
-// provider, complete construction, confirm, expire) on connection id.
-// Payment, survey, ticket and visit have their own methods.
-func (s *Store) Act(ctx context.Context, actor models.Actor, id int64, in ActInput) (*models.Connection, error) {
+// ActDetail is Act returning the connection's detail as it is after the
+// action: the connection is loaded once, locked in the action's
+// transaction, and what the detail shows besides is read after the commit.
+func (s *Store) ActDetail(ctx context.Context, actor models.Actor, id int64, in models.ActInput) (*models.Detail, error) {
+	return s.act(ctx, actor, id, in, true)
+}
+
+func (s *Store) act(ctx context.Context, actor models.Actor, id int64, in models.ActInput, detail bool) (*models.Detail, error) {
 	switch in.Action {
 	case models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionApply:
 		return nil, fmt.Errorf("act: %s has its own method", in.Action)
 	}
-	in.Reason = strings.TrimSpace(in.Reason)
-	return s.transition(ctx, actor, id, in.Action, func(tx *gorm.DB, c *models.Connection, t models.Transition) (string, error) {
-		if t.Reason && in.Reason == "" {
-			return "", &models.RuleError{Field: "Reason", Rule: "reason-required", Message: fmt.Sprintf("Give a reason to %s the application; the customer sees it.", in.Action)}
+	c, err := s.apply(ctx, actor, id, in.Action, func(_ *gorm.DB, c models.Connection, t models.Transition) (models.Effects, error) {
+		return models.Decide(c, t, in)
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := &models.Detail{Connection: *c}
+	if detail {
+		if err := fillDetail(s.db.WithContext(ctx), d); err != nil {
+			return nil, fmt.Errorf("%s connection %d: done, but %w", in.Action, id, err)
 		}
-		switch in.Action {
-		case models.ActionReject, models.ActionCancel, models.ActionExpire:
-			c.Reason = in.Reason
-			return in.Reason, s.notifyEnd(tx, c, in.Action)
-		case models.ActionApprove:
-			return "", s.notify(tx, c, models.NoticeApproved, c.AppliedChannel, nil)
-		case models.ActionViewPort:
-			return "", nil
-		case models.ActionNotifyProvider:
-			var p models.Provider
-			if err := tx.First(&p, "id = ?", c.ProviderID).Error; err != nil {
-				return "", fmt.Errorf("load provider: %w", translate(err))
-			}
-			return "", s.notify(tx, c, models.NoticePortInfo, p.SlackChannel, nil)
-		case models.ActionCompleteConstruction:
-			in.LineCode, in.LineLabel = strings.TrimSpace(in.LineCode), strings.TrimSpace(in.LineLabel)
-			var errs models.RuleErrors
-			if in.LineCode == "" {
-				errs = append(errs, &models.RuleError{Field: "Line code", Rule: "line-code-required", Message: "Enter the line code the provider gives to the line."})
-			}
-			if in.LineLabel == "" {
-				errs = append(errs, &models.RuleError{Field: "Line label", Rule: "line-label-required", Message: "Enter the label on the line at the IDC."})
-			}
-			if len(errs) > 0 {
-				return "", errs
-			}
-			c.LineCode, c.LineLabel = in.LineCode, in.LineLabel
-			if err := tx.Model(&models.Visit{}).Where("connection_id = ? AND state = ?", c.ID, models.VisitScheduled).
-				Update("state", models.VisitDone).Error; err != nil {
-				return "", fmt.Errorf("close visit: %w", err)
-			}
-			return "line code " + in.LineCode + ", label " + in.LineLabel, s.notify(tx, c, models.NoticeConstructionComplete, c.AppliedChannel, nil)
-		case models.ActionConfirm:
-			if err := s.notify(tx, c, models.NoticeEnabled, c.AppliedChannel, nil); err != nil {
-				return "", err
-			}
-			if err := s.notify(tx, c, models.NoticeEnabled, s.cfg.StaffChannel, nil); err != nil {
-				return "", err
-			}
-			return "", s.notifyProvider(tx, c, models.NoticeEnabled, nil)
-		}
-		return "", fmt.Errorf("act: unknown action %q", in.Action)
+	}
+	return d, nil
+}
+
+// decision is the part of a transition particular to its action: it may
+// write rows of its own (a survey, a ticket, a ledger entry, a port) and
+// returns the effects models decided.
+type decision func(tx *gorm.DB, c models.Connection, t models.Transition) (models.Effects, error)
+
+// change is a transition that changes c itself and records its own
+// notices, returning the audit detail (the visit booking's).
+type change func(tx *gorm.DB, c *models.Connection, t models.Transition) (detail string, err error)
+
+// transition runs a change through the engine.
+func (s *Store) transition(ctx context.Context, actor models.Actor, id int64, a models.Action, fn change) (*models.Connection, error) {
+	return s.apply(ctx, actor, id, a, func(tx *gorm.DB, c models.Connection, t models.Transition) (models.Effects, error) {
+		detail, err := fn(tx, &c, t)
+		return models.Effects{Conn: models.Moved(c, t), Detail: detail}, err
 	})
 }
 
-// notifyEnd tells the customer, and staff when it was in their hands, that
-// an application ended.
-func (s *Store) notifyEnd(tx *gorm.DB, c *models.Connection, a models.Action) error {
-	kind := models.NoticeCanceled
-	if a == models.ActionReject {
-		kind = models.NoticeRejected
-	}
-	if err := s.notify(tx, c, kind, c.AppliedChannel, nil); err != nil {
-		return err
-	}
-	if a == models.ActionReject {
-		return nil
-	}
-	return s.notify(tx, c, kind, s.cfg.StaffChannel, nil)
-}
-
-func (s *Store) notifyProvider(tx *gorm.DB, c *models.Connection, kind models.NoticeKind, data any) error {
-	var p models.Provider
-	if err := tx.First(&p, "id = ?", c.ProviderID).Error; err != nil {
-		return fmt.Errorf("load provider: %w", translate(err))
-	}
-	return s.notify(tx, c, kind, p.SlackChannel, data)
-}
-
-// change is the part of a transition particular to its action: it may
-// change c (status and step are set by the engine), write rows, add notices,
-// and returns the audit detail.
-type change func(tx *gorm.DB, c *models.Connection, t models.Transition) (detail string, err error)
-
-// transition is the lifecycle engine: in one transaction it loads and locks
-// the connection, checks tenancy, looks the action up in models.Transitions,
-// applies the change, moves status and step, bumps the version (only if it
-// is still the one read), and writes the audit event.
-func (s *Store) transition(ctx context.Context, actor models.Actor, id int64, a models.Action, fn change) (*models.Connection, error) {
+// apply is the lifecycle engine: in one transaction it loads and locks the
+// connection, checks tenancy, looks the action up in models.Transitions,
+// asks decide for the effects and applies them: the connection as it
+// becomes (only if its version is still the one read, which it bumps), the
+// audit event, the scheduled visit closed, the notices to their
+// recipients' channels.
+func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a models.Action, decide decision) (*models.Connection, error) {
 	var out models.Connection
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var c models.Connection
@@ -236,28 +197,33 @@ func (s *Store) transition(ctx context.Context, actor models.Actor, id int64, a 
 			}
 			return err
 		}
-		from, version := c.Status, c.Version
-		detail, err := fn(tx, &c, t)
+		e, err := decide(tx, c, t)
 		if err != nil {
 			return err
 		}
-		c.Status = t.To
-		if t.ToStep != models.StepNone {
-			c.Step = t.ToStep
-		}
-		c.Version = version + 1
-		c.UpdatedAt = s.now()
-		res := tx.Model(&models.Connection{}).Where("id = ? AND version = ?", c.ID, version).Select("*").Omit("id", "created_at").Updates(&c)
+		next := e.Conn
+		next.ID, next.Version, next.UpdatedAt = c.ID, c.Version+1, s.now()
+		res := tx.Model(&models.Connection{}).Where("id = ? AND version = ?", c.ID, c.Version).Select("*").Omit("id", "created_at").Updates(&next)
 		if res.Error != nil {
 			return fmt.Errorf("%s connection %d: %w", a, c.ID, translate(res.Error))
 		}
 		if res.RowsAffected != 1 {
 			return fmt.Errorf("%s connection %d: %w", a, c.ID, models.ErrConflict)
 		}
-		if err := s.audit(tx, &c, actor, a, from, c.Status, detail); err != nil {
+		if err := s.audit(tx, &next, actor, a, c.Status, next.Status, e.Detail); err != nil {
 			return err
 		}
-		out = c
+		if e.CloseVisit {
+			if err := tx.Model(&models.Visit{}).Where("connection_id = ? AND state = ?", c.ID, models.VisitScheduled).
+				Update("state", models.VisitDone).Error; err != nil {
+				return fmt.Errorf("close visit: %w", err)
+			}
+		}
+		// Notices are keyed by the version the action started from.
+		if err := s.tell(tx, &c, e.Notices); err != nil {
+			return err
+		}
+		out = next
 		return nil
 	})
 	if err != nil {
@@ -265,6 +231,34 @@ func (s *Store) transition(ctx context.Context, actor models.Actor, id int64, a 
 	}
 	s.counted(a, out.Status)
 	return &out, nil
+}
+
+// tell records the notices of a change to their recipients' channels.
+func (s *Store) tell(tx *gorm.DB, c *models.Connection, tells []models.Tell) error {
+	var provider *models.Provider
+	for _, n := range tells {
+		var channel string
+		switch n.To {
+		case models.PartyCustomer:
+			channel = c.AppliedChannel
+		case models.PartyStaff:
+			channel = s.cfg.StaffChannel
+		case models.PartyProvider:
+			if provider == nil {
+				provider = &models.Provider{}
+				if err := tx.First(provider, "id = ?", c.ProviderID).Error; err != nil {
+					return fmt.Errorf("load provider: %w", translate(err))
+				}
+			}
+			channel = provider.SlackChannel
+		default:
+			return fmt.Errorf("notice %s to %q: no such recipient", n.Kind, n.To)
+		}
+		if err := s.notify(tx, c, n.Kind, channel, n.Data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // alreadyDone finds whether action a was done to c already, to tell the
@@ -339,18 +333,4 @@ func (s *Store) addNotice(tx *gorm.DB, n *models.Notice) error {
 		return fmt.Errorf("record notice %s: %w", n.Kind, translate(err))
 	}
 	return nil
-}
-
-// ParseRef reads how users name a connection: "#42", "42" or a physical
-// connection ID.
-func ParseRef(ref string) (id int64, pcID string, err error) {
-	ref = strings.TrimSpace(ref)
-	if models.IsPhysicalConnectionID(ref) {
-		return 0, ref, nil
-	}
-	n, err := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, "", fmt.Errorf("%q is not a connection: use its number, e.g. #42, or its physical connection ID (pc-…)", ref)
-	}
-	return n, "", nil
 }

@@ -22,7 +22,7 @@ func TestIDNumbersEncryptedAtRest(t *testing.T) {
 		if _, err := f.s.Pay(ctx, f.acme, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.s.Act(ctx, f.acme, c.ID, store.ActInput{Action: models.ActionNotifyProvider}); err != nil {
+		if _, err := f.s.Act(ctx, f.acme, c.ID, models.ActInput{Action: models.ActionNotifyProvider}); err != nil {
 			t.Fatal(err)
 		}
 		const idNumber = "11010119900307123X"

@@ -280,7 +280,7 @@ func (f *fixture) do(actor models.Actor, id int64, a models.Action) (*models.Con
 	case models.ActionScheduleVisit:
 		return f.s.ScheduleVisitForTest(ctx, actor, id, "2026-11-27")
 	}
-	in := store.ActInput{Action: a}
+	in := models.ActInput{Action: a}
 	switch a {
 	case models.ActionReject, models.ActionCancel, models.ActionExpire:
 		in.Reason = "reason for " + string(a)

@@ -17,51 +17,6 @@ import (
 // same moment (two replicas, a rerun after a crash, a catch-up) tells
 // nobody twice.
 
-// ReviewOverdueData is the Data of a review_overdue notice to staff.
-type ReviewOverdueData struct {
-	// Level is 1 when the review is one workday late, 2 (escalated) from two.
-	Level int `json:"level"`
-	// Workdays is how many workdays have passed since the application.
-	Workdays  int       `json:"workdays"`
-	AppliedAt time.Time `json:"applied_at"`
-	// Escalate is the Slack user (U…) or user group (S…) to mention, level 2 only.
-	Escalate string `json:"escalate,omitempty"`
-}
-
-// ReminderData is the Data of a reminder notice to a customer.
-type ReminderData struct {
-	// Reason is "unpaid" (Approved) or "unconfirmed" (Pending Confirmation).
-	Reason   string    `json:"reason"`
-	Since    time.Time `json:"since"`
-	Workdays int       `json:"workdays"`
-	// ExpiresOn is the date (YYYY-MM-DD, local) from which an unpaid
-	// application is canceled; empty when it does not expire.
-	ExpiresOn string `json:"expires_on,omitempty"`
-	// Amount of an unpaid connection, e.g. "CNY 3,000.00".
-	Amount string `json:"amount,omitempty"`
-}
-
-// Reasons of ReminderData.
-const (
-	ReminderUnpaid      = "unpaid"
-	ReminderUnconfirmed = "unconfirmed"
-)
-
-// ReminderPolicy configures CustomerReminders.
-type ReminderPolicy struct {
-	// RemindAfter is how many workdays a customer step waits before a
-	// reminder, and again between reminders (<= 0 disables reminders).
-	RemindAfter int
-	// ExpireUnpaidAfter is how many workdays an Approved connection stays
-	// unpaid before it is canceled (<= 0: never).
-	ExpireUnpaidAfter int
-}
-
-// ReminderReport says what CustomerReminders did.
-type ReminderReport struct {
-	Reminded, Expired int
-}
-
 // regionCalendars keeps, for one run, the workday calendar of each access
 // point's region.
 type regionCalendars map[string]*models.Calendar
@@ -129,7 +84,7 @@ func (s *Store) ReviewSLA(ctx context.Context, now time.Time, escalate string) (
 			if channel == "" {
 				channel, thread = s.cfg.StaffChannel, ""
 			}
-			data := ReviewOverdueData{Level: level, Workdays: days, AppliedAt: c.CreatedAt.UTC()}
+			data := models.ReviewOverdueData{Level: level, Workdays: days, AppliedAt: c.CreatedAt.UTC()}
 			if level == 2 {
 				data.Escalate = escalate
 			}
@@ -176,8 +131,8 @@ func (s *Store) addNoticeOnce(ctx context.Context, key string, kind models.Notic
 // status); an Approved connection unpaid for p.ExpireUnpaidAfter workdays is
 // canceled through the lifecycle engine (action expire, by the system),
 // which tells the customer and staff.
-func (s *Store) CustomerReminders(ctx context.Context, now time.Time, p ReminderPolicy) (ReminderReport, error) {
-	var rep ReminderReport
+func (s *Store) CustomerReminders(ctx context.Context, now time.Time, p models.ReminderPolicy) (models.ReminderReport, error) {
+	var rep models.ReminderReport
 	rc, err := s.newRegionCalendars(ctx)
 	if err != nil {
 		return rep, err
@@ -209,7 +164,7 @@ func (s *Store) CustomerReminders(ctx context.Context, now time.Time, p Reminder
 			}
 			days := cal.WorkdaysSince(at, now)
 			if c.Status == models.StatusApproved && p.ExpireUnpaidAfter > 0 && days >= p.ExpireUnpaidAfter {
-				_, err := s.Act(ctx, models.SystemActor(), c.ID, ActInput{Action: models.ActionExpire,
+				_, err := s.Act(ctx, models.SystemActor(), c.ID, models.ActInput{Action: models.ActionExpire,
 					Reason: fmt.Sprintf("not paid within %d workdays of approval", p.ExpireUnpaidAfter)})
 				var done *models.AlreadyDoneError
 				switch {
@@ -225,9 +180,9 @@ func (s *Store) CustomerReminders(ctx context.Context, now time.Time, p Reminder
 			if p.RemindAfter <= 0 || days < p.RemindAfter {
 				continue
 			}
-			data := ReminderData{Reason: ReminderUnconfirmed, Since: at.UTC(), Workdays: days}
+			data := models.ReminderData{Reason: models.ReminderUnconfirmed, Since: at.UTC(), Workdays: days}
 			if c.Status == models.StatusApproved {
-				data.Reason, data.Amount = ReminderUnpaid, models.FormatMoney(c.AmountCents, c.Currency)
+				data.Reason, data.Amount = models.ReminderUnpaid, models.FormatMoney(c.AmountCents, c.Currency)
 				if p.ExpireUnpaidAfter > 0 {
 					data.ExpiresOn = cal.AddWorkdays(at, p.ExpireUnpaidAfter).AddDays(1).String()
 				}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // TestJourney walks one connection from Applying to Enabled through every
@@ -35,10 +34,10 @@ func TestJourney(t *testing.T) {
 		provider := models.Actor{UserID: "UPROV", Role: models.RoleProvider, ProviderID: c.ProviderID}
 		steps := []func() (*models.Connection, error){
 			func() (*models.Connection, error) {
-				return f.s.Act(ctx, f.acme, c.ID, store.ActInput{Action: models.ActionViewPort})
+				return f.s.Act(ctx, f.acme, c.ID, models.ActInput{Action: models.ActionViewPort})
 			},
 			func() (*models.Connection, error) {
-				return f.s.Act(ctx, f.acme, c.ID, store.ActInput{Action: models.ActionNotifyProvider})
+				return f.s.Act(ctx, f.acme, c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 			},
 			func() (*models.Connection, error) {
 				return f.s.SubmitSurvey(ctx, provider, c.ID, models.Survey{
@@ -65,10 +64,10 @@ func TestJourney(t *testing.T) {
 			t.Fatalf("detail after ticket: step %q ticket %v survey %v", d.Connection.Step, d.Ticket, d.Survey)
 		}
 		// Construction cannot complete before the visit is scheduled.
-		if _, err := f.s.Act(ctx, provider, c.ID, store.ActInput{Action: models.ActionCompleteConstruction, LineCode: "L1", LineLabel: "HZ-1"}); !errors.Is(err, models.ErrWrongStatus) {
+		if _, err := f.s.Act(ctx, provider, c.ID, models.ActInput{Action: models.ActionCompleteConstruction, LineCode: "L1", LineLabel: "HZ-1"}); !errors.Is(err, models.ErrWrongStatus) {
 			t.Fatalf("complete before visit: %v", err)
 		}
-		if _, err := f.s.Act(ctx, f.acme, c.ID, store.ActInput{Action: models.ActionConfirm}); !errors.Is(err, models.ErrWrongStatus) {
+		if _, err := f.s.Act(ctx, f.acme, c.ID, models.ActInput{Action: models.ActionConfirm}); !errors.Is(err, models.ErrWrongStatus) {
 			t.Fatalf("confirm while connecting: %v", err)
 		}
 		t.Logf("%s: %d audit events", backend, len(d.Audit))

@@ -21,10 +21,10 @@ func TestTransitionMetrics(t *testing.T) {
 		reg := prometheus.NewRegistry()
 		f := newFixtureConfig(t, backend, store.Config{Registerer: reg})
 		c := f.approved(t, f.acme, f.application(t, "counted"))
-		if _, err := f.s.Act(ctx, f.staff, c.ID, store.ActInput{Action: models.ActionApprove}); err == nil {
+		if _, err := f.s.Act(ctx, f.staff, c.ID, models.ActInput{Action: models.ActionApprove}); err == nil {
 			t.Fatal("second approval succeeded")
 		}
-		if _, err := f.s.Act(ctx, f.other, c.ID, store.ActInput{Action: models.ActionCancel, Reason: "not mine"}); err == nil {
+		if _, err := f.s.Act(ctx, f.other, c.ID, models.ActInput{Action: models.ActionCancel, Reason: "not mine"}); err == nil {
 			t.Fatal("another tenant canceled")
 		}
 		want := `

@@ -14,46 +14,11 @@ import (
 )
 
 // Notice delivery. The notices table is the outbox: the core's transactions
-// write pending notices, and delivery workers (package scheduler) claim the
+// write pending notices, and delivery workers (package bot) claim the
 // due ones, post them to Slack and record the outcome here. A claim is a
 // lease: a worker that dies lets go of its notices when the lease ends, and
 // the notice is marked maybe_posted so that the next attempt first looks for
 // it in the channel's history instead of posting it twice.
-
-// Delivery is a notice claimed for delivery by one worker.
-type Delivery struct {
-	Notice models.Notice
-	// MaybePosted says that an earlier attempt may have reached Slack (it
-	// died, or Slack answered ambiguously): look for the notice's message
-	// metadata in the channel before posting again.
-	MaybePosted bool
-	// Token identifies this claim; only its holder may retry or fail it.
-	Token string
-}
-
-// NoticeRetry is the outcome of a delivery attempt that did not succeed but
-// may succeed later.
-type NoticeRetry struct {
-	// Next is when to try again.
-	Next time.Time
-	// Error says why the attempt failed.
-	Error string
-	// MaybePosted records that the message may have reached Slack.
-	MaybePosted bool
-	// Uncounted gives the attempt back: it never reached the point of
-	// posting (rate limited before it), so it does not count towards the
-	// attempts after which a notice fails for good.
-	Uncounted bool
-}
-
-// DeliveryFailedData is the Data of a delivery_failed notice to staff.
-type DeliveryFailedData struct {
-	NoticeID int64             `json:"notice_id"`
-	Kind     models.NoticeKind `json:"kind"`
-	Channel  string            `json:"channel"`
-	Attempts int               `json:"attempts"`
-	Error    string            `json:"error"`
-}
 
 // noticeRow is a notices row with the delivery columns models.Notice does
 // not carry.
@@ -71,13 +36,13 @@ func (noticeRow) TableName() string { return "notices" }
 // or many, never claim the same notice at once: on PostgreSQL the rows are
 // locked with SKIP LOCKED, on SQLite the immediate transaction holds the
 // database's write lock.
-func (s *Store) ClaimNotices(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
+func (s *Store) ClaimNotices(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]models.Delivery, error) {
 	if limit <= 0 {
 		limit = 20
 	}
 	now = now.UTC()
 	token := rand.Text()
-	var out []Delivery
+	var out []models.Delivery
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		q := tx.Where("state = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)", models.NoticePending, now, now).
 			Order("next_attempt_at, id").Limit(limit)
@@ -102,10 +67,10 @@ func (s *Store) ClaimNotices(ctx context.Context, now time.Time, limit int, leas
 		if err != nil {
 			return fmt.Errorf("claim notices: %w", err)
 		}
-		out = make([]Delivery, len(rows))
+		out = make([]models.Delivery, len(rows))
 		for i, r := range rows {
 			r.Attempts++
-			out[i] = Delivery{Notice: r.Notice, MaybePosted: r.MaybePosted, Token: token}
+			out[i] = models.Delivery{Notice: r.Notice, MaybePosted: r.MaybePosted, Token: token}
 		}
 		return nil
 	})
@@ -167,7 +132,7 @@ func rememberStaffMessage(tx *gorm.DB, n *models.Notice, ts string) error {
 // RetryNotice records a failed attempt of a claimed notice and when to try
 // again, and releases the claim. It does nothing when the claim is no longer
 // d's (the lease ended and another worker took the notice).
-func (s *Store) RetryNotice(ctx context.Context, d Delivery, r NoticeRetry) error {
+func (s *Store) RetryNotice(ctx context.Context, d models.Delivery, r models.NoticeRetry) error {
 	set := map[string]any{
 		"next_attempt_at": r.Next.UTC(), "last_error": truncate(r.Error, 1000), "lease_until": nil, "lease_token": "",
 		"maybe_posted": r.MaybePosted,
@@ -186,7 +151,7 @@ func (s *Store) RetryNotice(ctx context.Context, d Delivery, r NoticeRetry) erro
 // FailNotice gives up on a claimed notice: it becomes failed, with the
 // error, and staff are alerted in the staff channel by a delivery_failed
 // notice, in the same transaction. A failed alert raises no further alert.
-func (s *Store) FailNotice(ctx context.Context, d Delivery, at time.Time, cause string) error {
+func (s *Store) FailNotice(ctx context.Context, d models.Delivery, at time.Time, cause string) error {
 	at = at.UTC()
 	cause = truncate(cause, 1000)
 	return s.tx(ctx, func(tx *gorm.DB) error {
@@ -198,7 +163,7 @@ func (s *Store) FailNotice(ctx context.Context, d Delivery, at time.Time, cause 
 		if res.RowsAffected == 0 || d.Notice.Kind == models.NoticeDeliveryFailed || s.cfg.StaffChannel == "" {
 			return nil
 		}
-		raw, err := json.Marshal(DeliveryFailedData{NoticeID: d.Notice.ID, Kind: d.Notice.Kind, Channel: d.Notice.Channel,
+		raw, err := json.Marshal(models.DeliveryFailedData{NoticeID: d.Notice.ID, Kind: d.Notice.Kind, Channel: d.Notice.Channel,
 			Attempts: d.Notice.Attempts, Error: cause})
 		if err != nil {
 			return fmt.Errorf("encode delivery alert: %w", err)
@@ -240,6 +205,7 @@ func (s *Store) RequeueNotice(ctx context.Context, id int64, at time.Time) error
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("requeue notice %d: %w", id, models.ErrNotFound)
 	}
+	s.noticesCommitted()
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // TestNoticeDelivery walks a notice through claim, lease, retry, sent; and
@@ -41,7 +40,7 @@ func TestNoticeDelivery(t *testing.T) {
 			t.Fatalf("reclaim after lease: %+v %v", back, err)
 		}
 		// A stale claim cannot retry or fail them.
-		if err := f.s.RetryNotice(ctx, got[0], store.NoticeRetry{Next: now}); err != nil {
+		if err := f.s.RetryNotice(ctx, got[0], models.NoticeRetry{Next: now}); err != nil {
 			t.Fatal(err)
 		}
 		sent, failed := back[0], back[1]
@@ -49,7 +48,7 @@ func TestNoticeDelivery(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Rate limited: rescheduled, the attempt given back.
-		if err := f.s.RetryNotice(ctx, failed, store.NoticeRetry{Next: now.Add(3 * time.Minute), Error: "ratelimited", Uncounted: true}); err != nil {
+		if err := f.s.RetryNotice(ctx, failed, models.NoticeRetry{Next: now.Add(3 * time.Minute), Error: "ratelimited", Uncounted: true}); err != nil {
 			t.Fatal(err)
 		}
 		if early, _ := f.s.ClaimNotices(ctx, now.Add(150*time.Second), 10, lease); len(early) != 0 {
@@ -74,7 +73,7 @@ func TestNoticeDelivery(t *testing.T) {
 		if err != nil || len(alerts) != 1 || alerts[0].Notice.Kind != models.NoticeDeliveryFailed || alerts[0].Notice.Channel != staffChannel {
 			t.Fatalf("alert %+v %v", alerts, err)
 		}
-		var data store.DeliveryFailedData
+		var data models.DeliveryFailedData
 		if err := json.Unmarshal([]byte(alerts[0].Notice.Data), &data); err != nil || data.NoticeID != failed.Notice.ID || data.Error != "channel_not_found" {
 			t.Fatalf("alert data %+v %v", data, err)
 		}

@@ -21,29 +21,29 @@ import (
 // connection stays Approved. For want of a port, staff are alerted in the
 // staff channel so that they can add ports; the customer pays again later.
 func (s *Store) Pay(ctx context.Context, actor models.Actor, id int64) (*models.Connection, error) {
-	c, err := s.transition(ctx, actor, id, models.ActionPay, func(tx *gorm.DB, c *models.Connection, _ models.Transition) (string, error) {
+	c, err := s.apply(ctx, actor, id, models.ActionPay, func(tx *gorm.DB, c models.Connection, t models.Transition) (models.Effects, error) {
 		var acct models.Account
 		if err := s.forUpdate(tx).First(&acct, c.AccountID).Error; err != nil {
-			return "", fmt.Errorf("lock account: %w", translate(err))
+			return models.Effects{}, fmt.Errorf("lock account: %w", translate(err))
 		}
 		// The ledger keeps one currency per account (Credit writes the
 		// account's): a price in another cannot be paid from it.
 		if c.Currency != acct.Currency {
-			return "", fmt.Errorf("%w: the connection costs %s and the account's prepaid balance is in %s, which cannot pay it; ask the operator to settle it in %s",
+			return models.Effects{}, fmt.Errorf("%w: the connection costs %s and the account's prepaid balance is in %s, which cannot pay it; ask the operator to settle it in %s",
 				models.ErrInsufficientBalance, models.FormatMoney(c.AmountCents, c.Currency), acct.Currency, c.Currency)
 		}
 		balance, err := balanceOf(tx, c.AccountID)
 		if err != nil {
-			return "", err
+			return models.Effects{}, err
 		}
 		if balance < c.AmountCents {
-			return "", fmt.Errorf("%w: the connection costs %s and the balance is %s; top up %s and pay again",
+			return models.Effects{}, fmt.Errorf("%w: the connection costs %s and the balance is %s; top up %s and pay again",
 				models.ErrInsufficientBalance, models.FormatMoney(c.AmountCents, c.Currency),
 				models.FormatMoney(balance, c.Currency), models.FormatMoney(c.AmountCents-balance, c.Currency))
 		}
-		port, err := s.allocatePort(tx, c)
+		port, err := s.allocatePort(tx, &c)
 		if err != nil {
-			return "", err
+			return models.Effects{}, err
 		}
 		pcID := s.cfg.NewPhysicalConnectionID()
 		c.PhysicalConnectionID = &pcID
@@ -53,12 +53,13 @@ func (s *Store) Pay(ctx context.Context, actor models.Actor, id int64) (*models.
 			Reason: "payment for " + pcID, ConnectionID: &c.ID, Actor: actor.UserID, CreatedAt: s.now(),
 		}
 		if err := tx.Create(&entry).Error; err != nil {
-			return "", fmt.Errorf("debit balance: %w", err)
+			return models.Effects{}, fmt.Errorf("debit balance: %w", err)
 		}
-		if err := s.notify(tx, c, models.NoticePaid, c.AppliedChannel, nil); err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("paid %s; port %s %s; %s", models.FormatMoney(c.AmountCents, c.Currency), port.DeviceID, port.Name, pcID), nil
+		return models.Effects{
+			Conn:    models.Moved(c, t),
+			Detail:  fmt.Sprintf("paid %s; port %s %s; %s", models.FormatMoney(c.AmountCents, c.Currency), port.DeviceID, port.Name, pcID),
+			Notices: models.Tells(models.ActionPay),
+		}, nil
 	})
 	if errors.Is(err, models.ErrNoFreePort) {
 		if aerr := s.alertNoPort(ctx, id); aerr != nil {

@@ -11,24 +11,10 @@ import (
 	"github.com/leaseline/leaseline/models"
 )
 
-// Detail is everything shown about one connection: the connection, where
-// it goes, who builds it, the survey, ticket and visit, and its audit trail.
-type Detail struct {
-	Connection  models.Connection
-	AccessPoint models.AccessPoint
-	Region      models.Region
-	Provider    models.Provider
-	Survey      *models.Survey
-	Ticket      *models.Ticket
-	Visit       *models.Visit
-	Reception   *models.ReceptionPerson
-	Audit       []models.AuditEvent
-}
-
 // Find resolves a user's reference ("#42", "42", "pc-…") to a connection the
 // actor may see; another tenant's connection is models.ErrNotFound.
 func (s *Store) Find(ctx context.Context, actor models.Actor, ref string) (*models.Connection, error) {
-	id, pcID, err := ParseRef(ref)
+	id, pcID, err := models.ParseRef(ref)
 	if err != nil {
 		return nil, &models.RuleError{Field: "ID", Rule: "connection-ref", Message: err.Error()}
 	}
@@ -49,53 +35,65 @@ func (s *Store) Find(ctx context.Context, actor models.Actor, ref string) (*mode
 }
 
 // Detail loads everything about connection id that actor may see.
-func (s *Store) Detail(ctx context.Context, actor models.Actor, id int64) (*Detail, error) {
+func (s *Store) Detail(ctx context.Context, actor models.Actor, id int64) (*models.Detail, error) {
 	db := s.db.WithContext(ctx)
-	var d Detail
+	var d models.Detail
 	if err := db.First(&d.Connection, id).Error; err != nil {
 		return nil, translate(err)
 	}
 	if !visibleTo(actor, &d.Connection) {
 		return nil, models.ErrNotFound
 	}
+	if err := fillDetail(db, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// fillDetail loads everything d shows about d.Connection, which is loaded
+// already.
+func fillDetail(db *gorm.DB, d *models.Detail) error {
 	c := &d.Connection
+	if err := first(db, &d.Account, "id = ?", c.AccountID); err != nil {
+		return err
+	}
 	if err := db.Preload("Providers").Preload("PortTypes").First(&d.AccessPoint, "id = ?", c.AccessPointID).Error; err != nil {
-		return nil, fmt.Errorf("load access point: %w", translate(err))
+		return fmt.Errorf("load access point: %w", translate(err))
 	}
 	if err := db.First(&d.Region, "id = ?", d.AccessPoint.RegionID).Error; err != nil {
-		return nil, fmt.Errorf("load region: %w", translate(err))
+		return fmt.Errorf("load region: %w", translate(err))
 	}
 	if err := db.First(&d.Provider, "id = ?", c.ProviderID).Error; err != nil {
-		return nil, fmt.Errorf("load provider: %w", translate(err))
+		return fmt.Errorf("load provider: %w", translate(err))
 	}
 	var sv models.Survey
 	if err := first(db.Preload("Engineers"), &sv, "connection_id = ?", c.ID); err != nil {
-		return nil, err
+		return err
 	} else if sv.ID != 0 {
 		d.Survey = &sv
 	}
 	var t models.Ticket
 	if err := first(db, &t, "connection_id = ? AND kind = ?", c.ID, models.TicketConstruction); err != nil {
-		return nil, err
+		return err
 	} else if t.ID != 0 {
 		d.Ticket = &t
 	}
 	var v models.Visit
 	if err := first(db.Order("id DESC"), &v, "connection_id = ? AND state <> ?", c.ID, models.VisitCanceled); err != nil {
-		return nil, err
+		return err
 	} else if v.ID != 0 {
 		d.Visit = &v
 		var rp models.ReceptionPerson
 		if err := first(db, &rp, "id = ?", v.ReceptionPersonID); err != nil {
-			return nil, err
+			return err
 		} else if rp.ID != 0 {
 			d.Reception = &rp
 		}
 	}
 	if err := db.Where("connection_id = ?", c.ID).Order("id").Find(&d.Audit).Error; err != nil {
-		return nil, fmt.Errorf("load audit trail: %w", err)
+		return fmt.Errorf("load audit trail: %w", err)
 	}
-	return &d, nil
+	return nil
 }
 
 // first loads the first match into dst, leaving it zero when none matches.
@@ -195,11 +193,21 @@ func (s *Store) Calendar(ctx context.Context, regionID string) (*models.Calendar
 	if err := db.First(&r, "id = ?", regionID).Error; err != nil {
 		return nil, fmt.Errorf("region %s: %w", regionID, translate(err))
 	}
-	var days []models.CalendarDay
-	if err := db.Where("region_id = ? AND access_point_id = ''", regionID).Find(&days).Error; err != nil {
-		return nil, fmt.Errorf("load calendar of %s: %w", regionID, err)
+	days, err := s.CalendarDays(ctx, regionID)
+	if err != nil {
+		return nil, err
 	}
 	return models.NewCalendar(r, days)
+}
+
+// CalendarDays lists the holidays and make-up workdays of a region (for
+// models.NewCalendar with the region in hand).
+func (s *Store) CalendarDays(ctx context.Context, regionID string) ([]models.CalendarDay, error) {
+	var days []models.CalendarDay
+	if err := s.db.WithContext(ctx).Where("region_id = ? AND access_point_id = ''", regionID).Find(&days).Error; err != nil {
+		return nil, fmt.Errorf("load calendar of %s: %w", regionID, err)
+	}
+	return days, nil
 }
 
 // RedundancyCandidates lists the actor's connections in a region that can be

@@ -24,14 +24,14 @@ func (s *Store) SubmitSurvey(ctx context.Context, actor models.Actor, id int64, 
 	if errs := sv.Validate(s.now()); len(errs) > 0 {
 		return nil, errs
 	}
-	return s.transition(ctx, actor, id, models.ActionSubmitSurvey, func(tx *gorm.DB, c *models.Connection, _ models.Transition) (string, error) {
+	return s.apply(ctx, actor, id, models.ActionSubmitSurvey, func(tx *gorm.DB, c models.Connection, t models.Transition) (models.Effects, error) {
 		sv.ID, sv.ConnectionID, sv.SubmittedBy, sv.CreatedAt = 0, c.ID, actor.UserID, s.now()
 		if err := tx.Create(&sv).Error; err != nil {
-			return "", fmt.Errorf("record survey: %w", translate(err))
+			return models.Effects{}, fmt.Errorf("record survey: %w", translate(err))
 		}
 		detail := fmt.Sprintf("%d engineers of %s, %s line, arriving %s", len(sv.Engineers), sv.ConstructionCompany,
 			sv.LineType, sv.PlannedArrival.UTC().Format(time.RFC3339))
-		return detail, s.notify(tx, c, models.NoticeSurveyReceived, c.AppliedChannel, nil)
+		return models.Effects{Conn: models.Moved(c, t), Detail: detail, Notices: models.Tells(models.ActionSubmitSurvey)}, nil
 	})
 }
 
@@ -40,7 +40,7 @@ func (s *Store) SubmitSurvey(ctx context.Context, actor models.Actor, id int64, 
 // the next workday. text is the customer's note (may be empty).
 func (s *Store) SubmitTicket(ctx context.Context, actor models.Actor, id int64, text, replyChannel string) (*models.Ticket, error) {
 	var t models.Ticket
-	_, err := s.transition(ctx, actor, id, models.ActionSubmitTicket, func(tx *gorm.DB, c *models.Connection, _ models.Transition) (string, error) {
+	_, err := s.apply(ctx, actor, id, models.ActionSubmitTicket, func(tx *gorm.DB, c models.Connection, tr models.Transition) (models.Effects, error) {
 		now := s.now()
 		if replyChannel == "" {
 			replyChannel = c.AppliedChannel
@@ -51,9 +51,13 @@ func (s *Store) SubmitTicket(ctx context.Context, actor models.Actor, id int64, 
 			StaffChannel: s.cfg.StaffChannel, CreatedAt: now, UpdatedAt: now,
 		}
 		if err := tx.Create(&t).Error; err != nil {
-			return "", fmt.Errorf("record construction ticket: %w", translate(err))
+			return models.Effects{}, fmt.Errorf("record construction ticket: %w", translate(err))
 		}
-		return fmt.Sprintf("construction ticket %d", t.ID), s.notify(tx, c, models.NoticeTicketSubmitted, s.cfg.StaffChannel, map[string]int64{"ticket_id": t.ID})
+		tells := models.Tells(models.ActionSubmitTicket)
+		for i := range tells {
+			tells[i].Data = models.TicketNoticeData{TicketID: t.ID}
+		}
+		return models.Effects{Conn: models.Moved(c, tr), Detail: fmt.Sprintf("construction ticket %d", t.ID), Notices: tells}, nil
 	})
 	if err != nil {
 		return nil, err

@@ -56,6 +56,9 @@ type Config struct {
 	// NewPhysicalConnectionID makes IDs (models.NewPhysicalConnectionID when nil).
 	NewPhysicalConnectionID func() string
 	Logger                  *slog.Logger
+	// NoticesCommitted, if set, is called after every commit that recorded
+	// notices (the delivery side starts at once). It must not block.
+	NoticesCommitted func()
 	// Registerer receives the store's metrics (transitions by action and
 	// status reached); nil means none.
 	Registerer prometheus.Registerer
@@ -124,6 +127,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("reach %s database: %w", dialect, err)
 	}
 	s := &Store{db: db, dialect: dialect, cfg: cfg, log: cfg.Logger}
+	if err := s.registerNoticesHook(db); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
 	if cfg.Registerer != nil {
 		s.transitions = prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "leaseline", Name: "transitions_total",
@@ -309,9 +316,17 @@ func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
 
 func (s *Store) now() time.Time { return s.cfg.Now().UTC() }
 
-// tx runs fn in one transaction.
+// tx runs fn in one transaction; if it committed notices, the notices hook
+// is told.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Transaction(fn)
+	ctx, mark := markNotices(ctx)
+	if err := s.db.WithContext(ctx).Transaction(fn); err != nil {
+		return err
+	}
+	if mark.written.Load() {
+		s.noticesCommitted()
+	}
+	return nil
 }
 
 // forUpdate locks the selected rows on PostgreSQL. SQLite needs no row

@@ -142,7 +142,7 @@ func (f *fixture) approved(t testing.TB, actor models.Actor, app models.Applicat
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
-	c, err = f.s.Act(ctx, f.staff, c.ID, store.ActInput{Action: models.ActionApprove})
+	c, err = f.s.Act(ctx, f.staff, c.ID, models.ActInput{Action: models.ActionApprove})
 	if err != nil {
 		t.Fatalf("approve: %v", err)
 	}

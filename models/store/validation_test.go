@@ -86,7 +86,7 @@ func TestApplyRules(t *testing.T) {
 				if err != nil {
 					t.Fatalf("name of %d characters: %v", len([]rune(ok)), err)
 				}
-				if _, err := f.s.Act(ctx, f.acme, c.ID, store.ActInput{Action: models.ActionCancel}); err != nil {
+				if _, err := f.s.Act(ctx, f.acme, c.ID, models.ActInput{Action: models.ActionCancel}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -231,7 +231,7 @@ func TestApplyRedundancy(t *testing.T) {
 				models.ApplicationRef(applying.ID)+" is Applying", "must already hold a port (Connecting or later)")
 			approved := f.approved(t, f.acme, appAt("approved", "ap-test-red"))
 			f.refusedApply(t, f.acme, naming("on approved", approved.ID), models.FieldRedundancy, "redundancy-no-port", "is Approved")
-			canceled, err := f.s.Act(ctx, f.acme, approved.ID, store.ActInput{Action: models.ActionCancel})
+			canceled, err := f.s.Act(ctx, f.acme, approved.ID, models.ActInput{Action: models.ActionCancel})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -246,7 +246,7 @@ func TestApplyRedundancy(t *testing.T) {
 				*primary.PhysicalConnectionID+" is already the redundant pair of another connection")
 			// A connection that names a partner is paired too.
 			second = f.get(t, second.ID)
-			if _, err := f.s.Act(ctx, f.staff, second.ID, store.ActInput{Action: models.ActionApprove}); err != nil {
+			if _, err := f.s.Act(ctx, f.staff, second.ID, models.ActInput{Action: models.ActionApprove}); err != nil {
 				t.Fatal(err)
 			}
 			if second, err = f.s.Pay(ctx, f.acme, second.ID); err != nil {
@@ -261,7 +261,7 @@ func TestApplyRedundancy(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.refusedApply(t, f.acme, naming("rival", target.ID), models.FieldRedundancy, "redundancy-paired")
-			if _, err := f.s.Act(ctx, f.acme, partner.ID, store.ActInput{Action: models.ActionCancel, Reason: "wrong port type"}); err != nil {
+			if _, err := f.s.Act(ctx, f.acme, partner.ID, models.ActInput{Action: models.ActionCancel, Reason: "wrong port type"}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := f.s.Apply(ctx, f.acme, naming("rival", target.ID), "CAPPLY"); err != nil {

@@ -30,49 +30,6 @@ const (
 	VisitCanceled    = "canceled"
 )
 
-// VisitNoticeData is the Data of the visit_scheduled, visit_changed and
-// visit_reminder notices: everything the renderer shows about the visit.
-// Visitors' ID numbers are masked (models.MaskID).
-type VisitNoticeData struct {
-	VisitID    int64  `json:"visit_id"`
-	TicketID   int64  `json:"ticket_id"`
-	Connection string `json:"connection"` // its display ID, e.g. pc-…
-	Date       string `json:"date"`       // YYYY-MM-DD, local to the region
-	// PlannedDate is the local date of the survey's planned arrival: the
-	// visit is never booked before it, and is later when that day has no
-	// room (or is not a workday).
-	PlannedDate string `json:"planned_date,omitempty"`
-	Weekday     string `json:"weekday"`   // e.g. "Monday"
-	Window      string `json:"window"`    // e.g. "09:30-12:00"
-	TimeZone    string `json:"time_zone"` // IANA name of the region's zone
-
-	AccessPoint string `json:"access_point"` // its name
-	IDCName     string `json:"idc_name"`
-	IDCAddress  string `json:"idc_address"`
-
-	ReceptionName  string `json:"reception_name"`
-	ReceptionPhone string `json:"reception_phone"`
-	ReceptionUser  string `json:"reception_user,omitempty"` // Slack user ID
-
-	Provider            string    `json:"provider"`
-	ConstructionCompany string    `json:"construction_company,omitempty"`
-	Visitors            []Visitor `json:"visitors"`
-
-	// visit_changed only.
-	Change       string `json:"change,omitempty"` // VisitRescheduled or VisitCanceled
-	PreviousDate string `json:"previous_date,omitempty"`
-	Reason       string `json:"reason,omitempty"`
-	By           string `json:"by,omitempty"` // Slack user ID of the staff member
-}
-
-// Visitor is one engineer expected at the IDC, ID number masked.
-type Visitor struct {
-	Name     string `json:"name"`
-	Phone    string `json:"phone"`
-	IDType   string `json:"id_type"`
-	IDNumber string `json:"id_number"` // masked: only the last 4 characters show
-}
-
 // errTicketBooked stops a booking whose ticket was booked meanwhile.
 var errTicketBooked = errors.New("ticket already booked")
 

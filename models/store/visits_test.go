@@ -59,7 +59,7 @@ func (f *fixture) ticketPlanned(t testing.TB, actor models.Actor, apID string, a
 	if _, err := f.s.Pay(ctx, actor, c.ID); err != nil {
 		t.Fatalf("pay: %v", err)
 	}
-	if _, err := f.s.Act(ctx, actor, c.ID, store.ActInput{Action: models.ActionNotifyProvider}); err != nil {
+	if _, err := f.s.Act(ctx, actor, c.ID, models.ActInput{Action: models.ActionNotifyProvider}); err != nil {
 		t.Fatalf("notify provider: %v", err)
 	}
 	provider := models.Actor{UserID: "UPROV", Role: models.RoleProvider, ProviderID: c.ProviderID}
@@ -128,11 +128,11 @@ func TestBookVisitDates(t *testing.T) {
 				}
 				// Finish it so the account stays under its open-connections limit.
 				c, _ := f.s.Ticket(ctx, tk.ID)
-				conn, err := f.s.Act(ctx, f.staff, *c.ConnectionID, store.ActInput{Action: models.ActionCompleteConstruction, LineCode: "L", LineLabel: "X"})
+				conn, err := f.s.Act(ctx, f.staff, *c.ConnectionID, models.ActInput{Action: models.ActionCompleteConstruction, LineCode: "L", LineLabel: "X"})
 				if err != nil {
 					t.Fatalf("complete: %v", err)
 				}
-				if _, err := f.s.Act(ctx, f.acme, conn.ID, store.ActInput{Action: models.ActionConfirm}); err != nil {
+				if _, err := f.s.Act(ctx, f.acme, conn.ID, models.ActInput{Action: models.ActionConfirm}); err != nil {
 					t.Fatalf("confirm: %v", err)
 				}
 			})
@@ -588,7 +588,7 @@ func TestReviewSLA(t *testing.T) {
 		var levels []int
 		for _, n := range notices {
 			if n.Kind == models.NoticeReviewOverdue {
-				var d store.ReviewOverdueData
+				var d models.ReviewOverdueData
 				_ = json.Unmarshal([]byte(n.Data), &d)
 				levels = append(levels, d.Level)
 				if (d.Level == 2) != (d.Escalate == "UBOSS") || n.Channel != staffChannel {
@@ -610,7 +610,7 @@ func TestCustomerReminders(t *testing.T) {
 		ctx := context.Background()
 		f.clock.Set(cst(2026, 10, 12, 10, 0)) // Monday
 		unpaid := f.approved(t, f.acme, f.application(t, "Unpaid"))
-		p := store.ReminderPolicy{RemindAfter: 2, ExpireUnpaidAfter: 5}
+		p := models.ReminderPolicy{RemindAfter: 2, ExpireUnpaidAfter: 5}
 		check := func(at time.Time, reminded, expired int) {
 			t.Helper()
 			f.clock.Set(at)

@@ -1,14 +1,29 @@
-package scheduler
+// Notice delivery.
+//
+// DeliveryWorker delivers the notices table (the outbox the store's
+// transactions write): it claims due notices with a lease (PostgreSQL: FOR UPDATE SKIP
+// LOCKED; SQLite: immediate transactions), renders them with the handlers'
+// NoticeRenderer, posts them with message metadata {event_type
+// "leaseline_notice", payload {notice_id}}, and records the outcome. Slack's
+// 429 pauses the worker for Retry-After without counting the attempt; other
+// failures are retried with exponential backoff (DeliveryConfig) and fail
+// for good after MaxAttempts, which alerts staff (a delivery_failed notice)
+// and lists the notice in `leaseline notices failed`. An attempt that may
+// have reached Slack (a 5xx, a timeout, a worker that died after posting:
+// its lease ends) is marked maybe-posted; the next attempt first looks for
+// the notice's metadata in the channel's history (a thread's replies for a
+// threaded notice) and records the message it finds instead of posting a
+// duplicate.
+
+package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +31,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
 // NoticeEventType is the Slack message metadata event type of every notice
@@ -25,9 +39,9 @@ import (
 // the channel's history.
 const NoticeEventType = "leaseline_notice"
 
-// Renderer turns a notice into a Slack message. The handler that owns the
+// NoticeRenderer turns a notice into a Slack message. The handler that owns the
 // view implements it; the worker adds the metadata and the thread.
-type Renderer interface {
+type NoticeRenderer interface {
 	RenderNotice(ctx context.Context, n models.Notice) ([]slack.MsgOption, error)
 }
 
@@ -47,54 +61,60 @@ type conversationOpener interface {
 
 // NoticeStore is what notice delivery needs of the store.
 type NoticeStore interface {
-	ClaimNotices(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Delivery, error)
+	ClaimNotices(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]models.Delivery, error)
 	MarkNoticeSent(ctx context.Context, id int64, ts string, at time.Time) error
-	RetryNotice(ctx context.Context, d store.Delivery, r store.NoticeRetry) error
-	FailNotice(ctx context.Context, d store.Delivery, at time.Time, cause string) error
+	RetryNotice(ctx context.Context, d models.Delivery, r models.NoticeRetry) error
+	FailNotice(ctx context.Context, d models.Delivery, at time.Time, cause string) error
 	FailedNotices(ctx context.Context, limit int) ([]models.Notice, error)
 }
 
-// Worker delivers the pending notices to Slack after the transactions that
+// DeliveryWorker delivers the pending notices to Slack after the transactions that
 // recorded them commit: durable (the notices table is the queue), retried
 // with exponential backoff, paused as long as Slack's Retry-After asks on a
 // 429, idempotent (a notice posted by a worker that died before recording
 // it is found in the channel's history by its metadata, not posted again),
 // and failed for good after DeliveryConfig.MaxAttempts with an alert to
 // staff. Several workers, in one process or many, share the queue.
-type Worker struct {
+type DeliveryWorker struct {
 	st     NoticeStore
 	poster Poster
-	render Renderer
+	render NoticeRenderer
 	cfg    DeliveryConfig
 	now    func() time.Time
 	log    *slog.Logger
-	nudge  chan struct{}
+	wake   *NoticeSignal
 
 	mu          sync.Mutex
 	pausedUntil time.Time
 }
 
-// NewWorker returns a delivery worker. cfg's zero fields get their
-// defaults; now nil means time.Now, log nil slog.Default().
-func NewWorker(st NoticeStore, poster Poster, render Renderer, cfg DeliveryConfig, now func() time.Time, log *slog.Logger) *Worker {
-	if now == nil {
-		now = time.Now
-	}
-	return &Worker{st: st, poster: poster, render: render, cfg: cfg.withDefaults(), now: now, log: logger(log), nudge: make(chan struct{}, 1)}
+// NewDeliveryWorker returns a delivery worker. cfg's zero fields get their
+// defaults.
+func NewDeliveryWorker(st NoticeStore, poster Poster, render NoticeRenderer, cfg DeliveryConfig) *DeliveryWorker {
+	cfg = cfg.withDefaults()
+	return &DeliveryWorker{st: st, poster: poster, render: render, cfg: cfg, now: cfg.Now, log: cfg.Logger, wake: cfg.Signal}
 }
 
-// Nudge asks the worker to look for due notices now (after a commit that
-// recorded some), instead of at its next poll. It never blocks.
-func (w *Worker) Nudge() {
+// NoticeSignal carries "notices were committed" from the store to the
+// delivery worker. It is made first and handed to both: its Committed is
+// the store's notices hook (store.Config.NoticesCommitted), and the worker
+// waits on it (DeliveryConfig.Signal).
+type NoticeSignal struct{ c chan struct{} }
+
+// NewNoticeSignal returns a signal no one has raised yet.
+func NewNoticeSignal() *NoticeSignal { return &NoticeSignal{c: make(chan struct{}, 1)} }
+
+// Committed tells the worker that notices wait. It never blocks.
+func (s *NoticeSignal) Committed() {
 	select {
-	case w.nudge <- struct{}{}:
+	case s.c <- struct{}{}:
 	default:
 	}
 }
 
-// Run delivers due notices every poll interval and on Nudge until ctx is
-// done.
-func (w *Worker) Run(ctx context.Context) error {
+// Run delivers due notices every poll interval and whenever the store
+// signals committed notices, until ctx is done.
+func (w *DeliveryWorker) Run(ctx context.Context) error {
 	ticker := time.NewTicker(w.cfg.PollInterval)
 	defer ticker.Stop()
 	for {
@@ -111,14 +131,14 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-ticker.C:
-		case <-w.nudge:
+		case <-w.wake.c:
 		}
 	}
 }
 
 // FailedNotices lists the notices that failed for good, newest first (for
 // `leaseline notices failed`).
-func (w *Worker) FailedNotices(ctx context.Context) ([]models.Notice, error) {
+func (w *DeliveryWorker) FailedNotices(ctx context.Context) ([]models.Notice, error) {
 	return w.st.FailedNotices(ctx, 0)
 }
 
@@ -129,7 +149,7 @@ const postTimeout = 15 * time.Second
 // DeliverDue claims the notices due at now (one batch) and delivers them,
 // one after the other; it returns how many it claimed. While Slack's
 // Retry-After of a 429 runs it posts nothing.
-func (w *Worker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
+func (w *DeliveryWorker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 	if until := w.paused(); now.Before(until) {
 		return 0, nil
 	}
@@ -141,12 +161,13 @@ func (w *Worker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 	// A post may take up to postTimeout; one that could outlive the lease
 	// is not started, so that another worker, claiming the notice after the
 	// lease, never posts it beside this one.
-	claimed := time.Now() // elapsed time of this batch, not business time
+	// The lease runs on the same clock as the claim.
+	claimed := w.now()
 	budget := max(w.cfg.Lease-postTimeout, w.cfg.Lease/2)
 	for i, d := range batch {
-		if time.Since(claimed) > budget {
+		if w.now().Sub(claimed) > budget {
 			for _, rest := range batch[i:] {
-				if err := w.st.RetryNotice(ctx, rest, store.NoticeRetry{Next: now, Error: "lease too short for another post", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
+				if err := w.st.RetryNotice(ctx, rest, models.NoticeRetry{Next: now, Error: "lease too short for another post", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -155,7 +176,7 @@ func (w *Worker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 		if until := w.paused(); now.Before(until) {
 			// Rate limited meanwhile: give the rest back for after the pause.
 			for _, rest := range batch[i:] {
-				if err := w.st.RetryNotice(ctx, rest, store.NoticeRetry{Next: until, Error: "rate limited", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
+				if err := w.st.RetryNotice(ctx, rest, models.NoticeRetry{Next: until, Error: "rate limited", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -168,13 +189,13 @@ func (w *Worker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 	return len(batch), errors.Join(errs...)
 }
 
-func (w *Worker) paused() time.Time {
+func (w *DeliveryWorker) paused() time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.pausedUntil
 }
 
-func (w *Worker) pause(until time.Time) {
+func (w *DeliveryWorker) pause(until time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if until.After(w.pausedUntil) {
@@ -184,7 +205,7 @@ func (w *Worker) pause(until time.Time) {
 
 // deliver posts one claimed notice and records the outcome. Only a store
 // error is returned: Slack's are recorded on the notice.
-func (w *Worker) deliver(ctx context.Context, d store.Delivery, now time.Time) error {
+func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now time.Time) error {
 	n := d.Notice
 	log := w.log.With("notice", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
 	if d.MaybePosted {
@@ -225,8 +246,8 @@ func (w *Worker) deliver(ctx context.Context, d store.Delivery, now time.Time) e
 	return w.retry(ctx, d, now, err, retry.maybePosted, retry)
 }
 
-func (w *Worker) markSent(ctx context.Context, n models.Notice, ts string, now time.Time) error {
-	w.cfg.Metrics.noticeDelivered()
+func (w *DeliveryWorker) markSent(ctx context.Context, n models.Notice, ts string, now time.Time) error {
+	w.cfg.Metrics.delivered()
 	// The message is posted: record it even if the worker is stopping.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -241,37 +262,35 @@ func (w *Worker) markSent(ctx context.Context, n models.Notice, ts string, now t
 // retry records a failed attempt: after a 429, for after Retry-After (the
 // attempt not counted, the worker paused); else with exponential backoff,
 // or failed for good after the last attempt.
-func (w *Worker) retry(ctx context.Context, d store.Delivery, now time.Time, cause error, maybePosted bool, info retryInfo) error {
+func (w *DeliveryWorker) retry(ctx context.Context, d models.Delivery, now time.Time, cause error, maybePosted bool, info retryInfo) error {
 	maybePosted = maybePosted || (d.MaybePosted && info.rateLimited)
 	if info.rateLimited {
-		w.cfg.Metrics.noticeFailed(deliveryRateLimited)
+		w.cfg.Metrics.failed(deliveryRateLimited)
 		until := now.Add(max(info.retryAfter, time.Second))
 		w.pause(until)
 		w.log.WarnContext(ctx, "Slack rate limit: pausing notice delivery", "until", until, "notice", d.Notice.ID)
-		return w.st.RetryNotice(ctx, d, store.NoticeRetry{Next: until, Error: cause.Error(), MaybePosted: maybePosted, Uncounted: true})
+		return w.st.RetryNotice(ctx, d, models.NoticeRetry{Next: until, Error: cause.Error(), MaybePosted: maybePosted, Uncounted: true})
 	}
 	if d.Notice.Attempts >= w.cfg.MaxAttempts {
 		w.log.ErrorContext(ctx, "notice failed for good", "notice", d.Notice.ID, "attempts", d.Notice.Attempts, "err", cause)
 		return w.fail(ctx, d, now, cause)
 	}
-	w.cfg.Metrics.noticeFailed(deliveryRetry)
+	w.cfg.Metrics.failed(deliveryRetry)
 	next := now.Add(w.backoff(d.Notice.Attempts))
 	w.log.WarnContext(ctx, "notice delivery failed; will retry", "notice", d.Notice.ID, "attempt", d.Notice.Attempts, "next", next, "err", cause)
-	return w.st.RetryNotice(ctx, d, store.NoticeRetry{Next: next, Error: cause.Error(), MaybePosted: maybePosted})
+	return w.st.RetryNotice(ctx, d, models.NoticeRetry{Next: next, Error: cause.Error(), MaybePosted: maybePosted})
 }
 
-func (w *Worker) fail(ctx context.Context, d store.Delivery, now time.Time, cause error) error {
-	w.cfg.Metrics.noticeFailed(deliveryFailed)
-	if err := w.st.FailNotice(ctx, d, now, cause.Error()); err != nil {
-		return err
-	}
-	w.Nudge() // the staff alert is due now
-	return nil
+func (w *DeliveryWorker) fail(ctx context.Context, d models.Delivery, now time.Time, cause error) error {
+	w.cfg.Metrics.failed(deliveryFailed)
+	// The staff alert it records is due now: the store's hook wakes the
+	// worker.
+	return w.st.FailNotice(ctx, d, now, cause.Error())
 }
 
 // backoff is the wait after the attempt-th failed attempt: Backoff doubled
 // each time, at most MaxBackoff.
-func (w *Worker) backoff(attempt int) time.Duration {
+func (w *DeliveryWorker) backoff(attempt int) time.Duration {
 	d := w.cfg.Backoff
 	for i := 1; i < attempt && d < w.cfg.MaxBackoff; i++ {
 		d *= 2
@@ -328,95 +347,4 @@ func retryable(err error) (retryInfo, bool) {
 	}
 	// Unknown (a renderer's error, a decoding error): try again.
 	return retryInfo{maybePosted: true}, true
-}
-
-// findPosted looks for notice n in its channel's history since shortly
-// before it was recorded, by its metadata.
-func (w *Worker) findPosted(ctx context.Context, n models.Notice) (string, bool, error) {
-	channel := n.Channel
-	if op, ok := w.poster.(conversationOpener); ok && (strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W")) {
-		ch, _, _, err := op.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}, ReturnIM: true})
-		if err != nil {
-			return "", false, fmt.Errorf("open DM with %s: %w", channel, err)
-		}
-		channel = ch.ID
-	}
-	oldest := strconv.FormatInt(n.CreatedAt.Add(-w.cfg.HistoryLookback).Unix(), 10) + ".000000"
-	if n.ThreadTS != "" {
-		// Replies are not in the channel's history: read the thread's.
-		if rr, ok := w.poster.(repliesReader); ok {
-			return w.findInThread(ctx, rr, channel, n, oldest)
-		}
-	}
-	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Oldest: oldest, Limit: 200, IncludeAllMetadata: true}
-	for range maxHistoryPages {
-		resp, err := w.poster.GetConversationHistoryContext(ctx, params)
-		if err != nil {
-			return "", false, fmt.Errorf("history of %s: %w", channel, err)
-		}
-		if ts, ok := findNotice(resp.Messages, n.ID); ok {
-			return ts, true, nil
-		}
-		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			break
-		}
-		params.Cursor = resp.ResponseMetaData.NextCursor
-	}
-	return "", false, nil
-}
-
-// maxHistoryPages bounds the history search (200 messages a page): a notice
-// further back than that in a busy channel is posted again.
-const maxHistoryPages = 10
-
-// repliesReader reads a thread; *slack.Client satisfies it.
-type repliesReader interface {
-	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
-}
-
-func (w *Worker) findInThread(ctx context.Context, rr repliesReader, channel string, n models.Notice, oldest string) (string, bool, error) {
-	params := &slack.GetConversationRepliesParameters{ChannelID: channel, Timestamp: n.ThreadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true}
-	for range maxHistoryPages {
-		msgs, more, cursor, err := rr.GetConversationRepliesContext(ctx, params)
-		if err != nil {
-			return "", false, fmt.Errorf("thread %s of %s: %w", n.ThreadTS, channel, err)
-		}
-		if ts, ok := findNotice(msgs, n.ID); ok {
-			return ts, true, nil
-		}
-		if !more || cursor == "" {
-			break
-		}
-		params.Cursor = cursor
-	}
-	return "", false, nil
-}
-
-// findNotice finds the message carrying notice id in its metadata.
-func findNotice(msgs []slack.Message, id int64) (string, bool) {
-	for _, m := range msgs {
-		if m.Metadata.EventType == NoticeEventType && payloadID(m.Metadata.EventPayload["notice_id"]) == id {
-			return m.Timestamp, true
-		}
-	}
-	return "", false
-}
-
-// payloadID reads a notice ID from metadata, a JSON number or string.
-func payloadID(v any) int64 {
-	switch x := v.(type) {
-	case float64:
-		return int64(x)
-	case json.Number:
-		n, _ := x.Int64()
-		return n
-	case string:
-		n, _ := strconv.ParseInt(x, 10, 64)
-		return n
-	case int64:
-		return x
-	case int:
-		return int64(x)
-	}
-	return 0
 }

@@ -10,36 +10,11 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/models"
-	"github.com/leaseline/leaseline/models/store"
 )
 
-// The journey after the review: pay, view, provider coordination, ticket,
-// construction, confirmation, cancellation. Every button acks at once and
-// works after the ack; every form checks its rules within the ack and shows
-// what to fix under the field.
-
-// registerJourney routes the journey's buttons and forms.
-//
-// The buttons whose post-ack work changes state without opening a modal
-// (Notify provider, Confirm; Approve in review.go) are durable routes: the
-// press is journaled before the ack and replayed after a crash. Buttons that
-// open a modal are not: a trigger_id expires 3 s after the press.
-func (a *App) registerJourney(r *bot.Router) {
-	r.Action(actPay, a.onPress(a.pressPay))
-	r.View(viewPay, a.onSubmit(a.submitPay))
-	r.Action(actView, a.onPress(a.pressView))
-	r.DurableAction(actNotifyProvider, a.onPress(a.pressNotify))
-	r.Action(actSurvey, a.onPress(a.pressSurvey))
-	r.Action(actSurveyMore, a.surveyMore)
-	r.View(viewSurvey, a.onSubmit(a.submitSurvey))
-	r.Action(actTicket, a.onPress(a.pressTicket))
-	r.View(viewTicket, a.onSubmit(a.submitTicket))
-	r.Action(actComplete, a.onPress(a.pressComplete))
-	r.View(viewComplete, a.onSubmit(a.submitComplete))
-	r.DurableAction(actConfirm, a.onPress(a.pressConfirm))
-	r.Action(actCancel, a.onPress(a.pressCancel))
-	r.View(viewCancel, a.onSubmit(a.submitCancel))
-}
+// Presses: a button pressed on a connection acks at once; after the ack
+// it resolves who pressed and runs the step's work, then shows the result
+// on the message it was pressed on. The forms a press opens are forms.go.
 
 // Block IDs of the actions blocks leaseline puts on messages about one
 // connection. A button pressed in such a block may replace its message
@@ -92,12 +67,12 @@ func (a *App) replace(ctx context.Context, t target, blocks []slack.Block, text 
 		if err == nil {
 			return
 		}
-		a.log.WarnContext(ctx, "update message in place", "request_id", bot.RequestID(ctx), "channel", t.Channel, "err", err)
+		a.log.WarnContext(ctx, "update message in place", "channel", t.Channel, "err", err)
 	}
 	if t.ResponseURL != "" {
 		msg := map[string]any{"replace_original": true, "blocks": blocks, "text": text}
 		if err := a.resp.Respond(ctx, t.ResponseURL, msg); err != nil {
-			a.log.WarnContext(ctx, "replace message through response_url", "request_id", bot.RequestID(ctx), "err", err)
+			a.log.WarnContext(ctx, "replace message through response_url", "err", err)
 		}
 	}
 }
@@ -148,7 +123,7 @@ func (a *App) pressHandler(allow func(context.Context, *slack.InteractionCallbac
 		return nil, func(ctx context.Context) {
 			id, err := actionConn(cb)
 			if err != nil {
-				a.log.WarnContext(ctx, "button without a connection", "request_id", bot.RequestID(ctx), "err", err)
+				a.log.WarnContext(ctx, "button without a connection", "err", err)
 				a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: This button is out of date. *My connections* or `/leaseline list` shows your connections as they are now.")
 				return
 			}
@@ -192,7 +167,7 @@ func (a *App) explain(ctx context.Context, id int64, err error) error {
 
 // closedBy is the event that closed a connection in a final status (nil
 // while it is open).
-func closedBy(d *store.Detail) *models.AuditEvent {
+func closedBy(d *models.Detail) *models.AuditEvent {
 	if !d.Connection.Status.Final() {
 		return nil
 	}
@@ -204,7 +179,7 @@ func closedBy(d *store.Detail) *models.AuditEvent {
 // refusal says why role may not do action to the connection now, or nil
 // when it may: checked before a form opens, so nobody fills in a form the
 // engine would refuse.
-func refusal(d *store.Detail, action models.Action, role models.Role) error {
+func refusal(d *models.Detail, action models.Action, role models.Role) error {
 	c := &d.Connection
 	_, err := models.Lookup(action, c.Status, c.Step, role)
 	if err == nil || !errors.Is(err, models.ErrWrongStatus) {
@@ -220,86 +195,13 @@ func refusal(d *store.Detail, action models.Action, role models.Role) error {
 }
 
 // lastEvent is the latest audit event of d matching ok.
-func lastEvent(d *store.Detail, ok func(models.AuditEvent) bool) *models.AuditEvent {
+func lastEvent(d *models.Detail, ok func(models.AuditEvent) bool) *models.AuditEvent {
 	for i := len(d.Audit) - 1; i >= 0; i-- {
 		if ok(d.Audit[i]) {
 			return &d.Audit[i]
 		}
 	}
 	return nil
-}
-
-// openModal opens a form on the press's trigger; Slack gives 3 seconds.
-func (a *App) openModal(ctx context.Context, p press, v slack.ModalViewRequest) {
-	if _, err := a.slack.OpenViewContext(ctx, p.cb.TriggerID, v); err != nil {
-		a.log.ErrorContext(ctx, "open modal", "request_id", bot.RequestID(ctx), "callback", v.CallbackID, "err", err)
-		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, ":warning: Slack did not open the form in time. Press the button again.")
-	}
-}
-
-// modal builds a form. submit "" means a view with only a Close button.
-func modal(callbackID, title, submit, close string, m meta, blocks []slack.Block) slack.ModalViewRequest {
-	v := slack.ModalViewRequest{
-		Type:            slack.VTModal,
-		CallbackID:      callbackID,
-		Title:           plain(truncate(title, 24)),
-		Close:           plain(truncate(close, 24)),
-		Blocks:          slack.Blocks{BlockSet: capBlocks(blocks, maxViewBlocks)},
-		PrivateMetadata: m.encode(),
-	}
-	if submit != "" {
-		v.Submit = plain(truncate(submit, 24))
-	}
-	return v
-}
-
-// submission is a form submitted, with its metadata and who submitted it.
-type submission struct {
-	cb    *slack.InteractionCallback
-	meta  meta
-	actor models.Actor
-}
-
-// title is the submitted form's title, for the views that replace it.
-func (s submission) title() string {
-	if s.cb.View.Title != nil && s.cb.View.Title.Text != "" {
-		return s.cb.View.Title.Text
-	}
-	return "leaseline"
-}
-
-// onSubmit builds the handler of a form: within the ack it resolves who
-// submitted (with the channel the form was opened from) and runs fn, whose
-// ack shows errors under their fields or replaces the form.
-func (a *App) onSubmit(fn func(ctx context.Context, s submission) (any, func(context.Context))) bot.Handler {
-	return func(ctx context.Context, req bot.Request) (any, func(context.Context)) {
-		if req.Kind != bot.KindViewSubmission {
-			return nil, nil
-		}
-		cb := interaction(req)
-		m := decodeMeta(cb.View.PrivateMetadata)
-		s := submission{cb: cb, meta: m}
-		if m.Conn <= 0 {
-			return messageView(s.title(), ":warning: This form is out of date. Open it again from the connection's message."), nil
-		}
-		actor, err := a.actor(ctx, teamOf(cb), m.Channel, cb.User.ID)
-		if err != nil {
-			return a.errorView(ctx, s, err), nil
-		}
-		s.actor = actor
-		return fn(ctx, s)
-	}
-}
-
-// errorView replaces a submitted form by what went wrong and what to do.
-func (a *App) errorView(ctx context.Context, s submission, err error) *slack.ViewSubmissionResponse {
-	return messageView(s.title(), ":warning: "+a.userMessage(ctx, a.explain(ctx, s.meta.Conn, err)))
-}
-
-// messageView is a view_submission ack replacing the form by a message.
-func messageView(title, text string) *slack.ViewSubmissionResponse {
-	v := modal("ll_v_message", title, "", "Close", meta{}, []slack.Block{slack.NewSectionBlock(vmd(text), nil, nil)})
-	return slack.NewUpdateViewSubmissionResponse(&v)
 }
 
 // done is the line a settled card ends with: what was done, by whom, when.
@@ -327,19 +229,22 @@ func replayedDone(ctx context.Context, p press, err error, what string) (string,
 // shows it again and tells nothing. It returns the changed connection, or
 // false when there is nothing more to do (the user has been told, or the
 // replay settled).
-func (a *App) actPress(ctx context.Context, p press, action models.Action, what string, show func(context.Context, target, int64, string)) (*models.Connection, bool) {
-	c, err := a.store.Act(ctx, p.actor, p.conn, store.ActInput{Action: action})
+func (a *App) actPress(ctx context.Context, p press, action models.Action, what string, show func(context.Context, target, *models.Detail, string)) (*models.Detail, bool) {
+	d, err := a.store.ActDetail(ctx, p.actor, p.conn, models.ActInput{Action: action})
 	if err != nil {
 		if line, ok := replayedDone(ctx, p, err, what); ok {
-			show(ctx, p.target, p.conn, line)
+			if d, err := a.store.Detail(ctx, models.SystemActor(), p.conn); err == nil {
+				show(ctx, p.target, d, line)
+			} else {
+				a.log.ErrorContext(ctx, "load connection to show a replayed press", "connection", p.conn, "err", err)
+			}
 			return nil, false
 		}
 		a.failPress(ctx, p, err)
 		return nil, false
 	}
-	a.nudged()
-	show(ctx, p.target, c.ID, done(what, c, p.actor.UserID))
-	return c, true
+	show(ctx, p.target, d, done(what, &d.Connection, p.actor.UserID))
+	return d, true
 }
 
 // settle replaces the card a button was pressed on with the connection as
@@ -352,47 +257,18 @@ func (a *App) settle(ctx context.Context, t target, id int64, line string) {
 	}
 	d, err := a.store.Detail(ctx, models.SystemActor(), id)
 	if err != nil {
-		a.log.ErrorContext(ctx, "load connection to update its card", "request_id", bot.RequestID(ctx), "connection", id, "err", err)
+		a.log.ErrorContext(ctx, "load connection to update its card", "connection", id, "err", err)
+		return
+	}
+	a.settleDetail(ctx, t, d, line)
+}
+
+// settleDetail is settle with the connection's detail in hand.
+func (a *App) settleDetail(ctx context.Context, t target, d *models.Detail, line string) {
+	if t.empty() {
 		return
 	}
 	blocks := cardBlocks(d, "")
-	blocks = append(blocks, slack.NewSectionBlock(vmd(line), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(md(line), nil, nil))
 	a.replace(ctx, t, blocks, fmt.Sprintf("%s is %s", d.Connection.DisplayID(), d.Connection.Status))
-}
-
-// textInput is a plain-text input block of a form.
-func textInput(blockID, label, hint string, maxLen int, multiline, optional bool) *slack.InputBlock {
-	el := slack.NewPlainTextInputBlockElement(nil, "v").WithMaxLength(maxLen).WithMultiline(multiline)
-	var h *slack.TextBlockObject
-	if hint != "" {
-		h = plain(hint)
-	}
-	return slack.NewInputBlock(blockID, plain(label), h, el).WithOptional(optional)
-}
-
-// selectInput is a static select input block of a form.
-func selectInput(blockID, label, hint string, optional bool, values ...string) *slack.InputBlock {
-	opts := make([]*slack.OptionBlockObject, 0, len(values))
-	for _, v := range values {
-		opts = append(opts, option(v, v))
-	}
-	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), "v", opts...)
-	var h *slack.TextBlockObject
-	if hint != "" {
-		h = plain(hint)
-	}
-	return slack.NewInputBlock(blockID, plain(label), h, el).WithOptional(optional)
-}
-
-// asRuleErrors returns the broken rules err carries, if it carries any.
-func asRuleErrors(err error) (models.RuleErrors, bool) {
-	var rules models.RuleErrors
-	var rule *models.RuleError
-	switch {
-	case errors.As(err, &rules):
-		return rules, true
-	case errors.As(err, &rule):
-		return models.RuleErrors{rule}, true
-	}
-	return nil, false
 }

@@ -1,0 +1,125 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/models"
+)
+
+// Forms: a modal opened by a press, submitted with its metadata; every
+// form checks its rules within the ack and shows what to fix under the
+// field.
+
+// openModal opens a form on the press's trigger; Slack gives 3 seconds.
+func (a *App) openModal(ctx context.Context, p press, v slack.ModalViewRequest) {
+	if _, err := a.slack.OpenViewContext(ctx, p.cb.TriggerID, v); err != nil {
+		a.log.ErrorContext(ctx, "open modal", "callback", v.CallbackID, "err", err)
+		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, ":warning: Slack did not open the form in time. Press the button again.")
+	}
+}
+
+// modal builds a form. submit "" means a view with only a Close button.
+func modal(callbackID, title, submit, close string, m meta, blocks []slack.Block) slack.ModalViewRequest {
+	v := slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackID,
+		Title:           plain(truncate(title, 24)),
+		Close:           plain(truncate(close, 24)),
+		Blocks:          slack.Blocks{BlockSet: capBlocks(blocks, maxViewBlocks)},
+		PrivateMetadata: m.encode(),
+	}
+	if submit != "" {
+		v.Submit = plain(truncate(submit, 24))
+	}
+	return v
+}
+
+// submission is a form submitted, with its metadata and who submitted it.
+type submission struct {
+	cb    *slack.InteractionCallback
+	meta  meta
+	actor models.Actor
+}
+
+// title is the submitted form's title, for the views that replace it.
+func (s submission) title() string {
+	if s.cb.View.Title != nil && s.cb.View.Title.Text != "" {
+		return s.cb.View.Title.Text
+	}
+	return "leaseline"
+}
+
+// onSubmit builds the handler of a form: within the ack it resolves who
+// submitted (with the channel the form was opened from) and runs fn, whose
+// ack shows errors under their fields or replaces the form.
+func (a *App) onSubmit(fn func(ctx context.Context, s submission) (any, func(context.Context))) bot.Handler {
+	return func(ctx context.Context, req bot.Request) (any, func(context.Context)) {
+		if req.Kind != bot.KindViewSubmission {
+			return nil, nil
+		}
+		cb := interaction(req)
+		m := decodeMeta(cb.View.PrivateMetadata)
+		s := submission{cb: cb, meta: m}
+		if m.Conn <= 0 {
+			return messageView(s.title(), ":warning: This form is out of date. Open it again from the connection's message."), nil
+		}
+		actor, err := a.actor(ctx, teamOf(cb), m.Channel, cb.User.ID)
+		if err != nil {
+			return a.errorView(ctx, s, err), nil
+		}
+		s.actor = actor
+		return fn(ctx, s)
+	}
+}
+
+// errorView replaces a submitted form by what went wrong and what to do.
+func (a *App) errorView(ctx context.Context, s submission, err error) *slack.ViewSubmissionResponse {
+	return messageView(s.title(), ":warning: "+a.userMessage(ctx, a.explain(ctx, s.meta.Conn, err)))
+}
+
+// messageView is a view_submission ack replacing the form by a message.
+func messageView(title, text string) *slack.ViewSubmissionResponse {
+	v := modal("ll_v_message", title, "", "Close", meta{}, []slack.Block{slack.NewSectionBlock(md(text), nil, nil)})
+	return slack.NewUpdateViewSubmissionResponse(&v)
+}
+
+// textInput is a plain-text input block of a form.
+func textInput(blockID, label, hint string, maxLen int, multiline, optional bool) *slack.InputBlock {
+	el := slack.NewPlainTextInputBlockElement(nil, "v").WithMaxLength(maxLen).WithMultiline(multiline)
+	var h *slack.TextBlockObject
+	if hint != "" {
+		h = plain(hint)
+	}
+	return slack.NewInputBlock(blockID, plain(label), h, el).WithOptional(optional)
+}
+
+// selectInput is a static select input block of a form.
+func selectInput(blockID, label, hint string, optional bool, values ...string) *slack.InputBlock {
+	opts := make([]*slack.OptionBlockObject, 0, len(values))
+	for _, v := range values {
+		opts = append(opts, option(v, v))
+	}
+	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), "v", opts...)
+	var h *slack.TextBlockObject
+	if hint != "" {
+		h = plain(hint)
+	}
+	return slack.NewInputBlock(blockID, plain(label), h, el).WithOptional(optional)
+}
+
+// asRuleErrors returns the broken rules err carries, if it carries any.
+func asRuleErrors(err error) (models.RuleErrors, bool) {
+	var rules models.RuleErrors
+	var rule *models.RuleError
+	switch {
+	case errors.As(err, &rules):
+		return rules, true
+	case errors.As(err, &rule):
+		return models.RuleErrors{rule}, true
+	}
+	return nil, false
+}
