@@ -67,11 +67,14 @@ func (s *Store) Apply(ctx context.Context, actor models.Actor, app models.Applic
 // applyContext gathers what the apply rules need, inside the transaction.
 func (s *Store) applyContext(tx *gorm.DB, accountID int64, app models.Application) (models.ApplyContext, error) {
 	ac := models.ApplyContext{AccountID: accountID, MaxOpen: s.cfg.MaxOpen, Providers: map[string]models.Provider{}}
-	var ap models.AccessPoint
-	err := tx.Preload("Providers").Preload("PortTypes").First(&ap, "id = ?", app.AccessPointID).Error
+	aps := make([]models.AccessPoint, 1)
+	err := tx.Preload("Providers").Preload("PortTypes").First(&aps[0], "id = ?", app.AccessPointID).Error
 	switch {
 	case err == nil:
-		ac.AccessPoint = &ap
+		if err := markFull(tx, aps); err != nil {
+			return ac, err
+		}
+		ac.AccessPoint = &aps[0]
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return ac, fmt.Errorf("load access point: %w", err)
 	}
@@ -182,11 +185,13 @@ func (s *Store) transition(ctx context.Context, actor models.Actor, id int64, a 
 // recipients' channels.
 func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a models.Action, decide decision) (*models.Connection, error) {
 	var out models.Connection
+	var heldPort bool
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var c models.Connection
 		if err := s.forUpdate(tx).First(&c, id).Error; err != nil {
 			return translate(err)
 		}
+		heldPort = holdsPort(&c)
 		if !visibleTo(actor, &c) {
 			return models.ErrNotFound
 		}
@@ -230,8 +235,15 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 		return nil, err
 	}
 	s.counted(a, out.Status)
+	if heldPort != holdsPort(&out) {
+		s.portsChanged(ctx, out.AccessPointID, out.PortType)
+	}
 	return &out, nil
 }
+
+// holdsPort reports whether c holds its port: allocated, and in a status
+// that keeps it. An action that changes this took or gave back a port.
+func holdsPort(c *models.Connection) bool { return c.PortID != nil && c.Status.HasPort() }
 
 // tell records the notices of a change to their recipients' channels.
 func (s *Store) tell(tx *gorm.DB, c *models.Connection, tells []models.Tell) error {

@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/leaseline/leaseline/models"
+)
+
+// The port inventory: what staff see (`ports`, App Home, /metrics), the
+// access points shown full when no port they offer is free, and the
+// low-water alert. A port counts in use while it is allocated and free
+// while payment could allocate it (the allocator's own test, state =
+// free), so a port given back counts free at once, whoever gives it back.
+
+// PortCounts counts the ports of one access point ("" for all) by access
+// point, device, type and state.
+func (s *Store) PortCounts(ctx context.Context, accessPointID string) ([]models.PortCount, error) {
+	return portCounts(s.db.WithContext(ctx), accessPointID, true)
+}
+
+// portCounts groups the ports by access point, type and state, and by
+// device too when byDevice.
+func portCounts(db *gorm.DB, accessPointID string, byDevice bool) ([]models.PortCount, error) {
+	cols := "access_point_id, port_type, state"
+	if byDevice {
+		cols = "access_point_id, device_id, port_type, state"
+	}
+	q := db.Model(&models.Port{}).Select(cols + ", COUNT(*) AS n").Group(cols)
+	if accessPointID != "" {
+		q = q.Where("access_point_id = ?", accessPointID)
+	}
+	var out []models.PortCount
+	if err := q.Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("count ports: %w", err)
+	}
+	return out, nil
+}
+
+// Inventory is, per access point ("" for all) and port type, its ports in
+// total, in use and free, and free per device.
+func (s *Store) Inventory(ctx context.Context, accessPointID string) ([]models.PortStock, error) {
+	counts, err := s.PortCounts(ctx, accessPointID)
+	if err != nil {
+		return nil, err
+	}
+	return models.Stock(counts), nil
+}
+
+// markFull shows as full (Status APFull, NoFreePort) each access point the
+// catalog opens but where no port of any type it offers is free. One query
+// probes each offer for a free port (the partial index of free ports).
+func markFull(db *gorm.DB, aps []models.AccessPoint) error {
+	var ids []string
+	for _, ap := range aps {
+		if ap.Status.Open() {
+			ids = append(ids, ap.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var withFree []string
+	err := db.Raw(`SELECT DISTINCT o.access_point_id FROM port_offers o WHERE o.access_point_id IN ?
+		AND EXISTS (SELECT 1 FROM ports p WHERE p.access_point_id = o.access_point_id AND p.port_type = o.port_type AND p.state = ?)`,
+		ids, models.PortFree).Scan(&withFree).Error
+	if err != nil {
+		return fmt.Errorf("find access points with free ports: %w", err)
+	}
+	free := make(map[string]bool, len(withFree))
+	for _, id := range withFree {
+		free[id] = true
+	}
+	for i := range aps {
+		if aps[i].Status.Open() && !free[aps[i].ID] {
+			aps[i].Status, aps[i].NoFreePort = models.APFull, true
+		}
+	}
+	return nil
+}
+
+// portLowWater remembers, per access point and port type, whether staff
+// were alerted that the free ports fell to the mark (and the count has not
+// risen above it since).
+type portLowWater struct {
+	AccessPointID string          `gorm:"primaryKey"`
+	PortType      models.PortType `gorm:"primaryKey"`
+	Alerted       bool
+	ChangedAt     time.Time
+}
+
+func (portLowWater) TableName() string { return "port_low_water" }
+
+// portsChanged runs the low-water check of a port type at an access point
+// after a commit that allocated or gave back one of its ports. A failure
+// is logged: the change itself is done.
+func (s *Store) portsChanged(ctx context.Context, accessPointID string, pt models.PortType) {
+	if err := s.checkLowWater(ctx, accessPointID, pt); err != nil {
+		s.log.ErrorContext(ctx, "low-water check", "access_point", accessPointID, "port_type", pt, "err", err)
+	}
+}
+
+// checkLowWater counts the free ports of a type at an access point and,
+// when they fell to the access point's mark, records one alert to the
+// staff channel; when they rose above it, re-arms the alert. It runs in a
+// transaction of its own, after the change committed, holding the row of
+// the (access point, type) pair: checks after concurrent changes, on any
+// replica, run one after the other and each counts what is committed, so
+// the last one sees the final count and a fall alerts once.
+func (s *Store) checkLowWater(ctx context.Context, accessPointID string, pt models.PortType) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		var ap models.AccessPoint
+		if err := tx.Preload("PortTypes").First(&ap, "id = ?", accessPointID).Error; err != nil {
+			return fmt.Errorf("load access point %s: %w", accessPointID, translate(err))
+		}
+		if _, offered := ap.Offer(pt); !offered || !ap.Status.Open() {
+			return nil
+		}
+		now := s.now()
+		row := portLowWater{AccessPointID: ap.ID, PortType: pt, ChangedAt: now}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+			return fmt.Errorf("low-water row: %w", err)
+		}
+		if err := s.forUpdate(tx).First(&row, "access_point_id = ? AND port_type = ?", ap.ID, pt).Error; err != nil {
+			return fmt.Errorf("lock low-water row: %w", err)
+		}
+		counts, err := portCounts(tx.Where("port_type = ?", pt), ap.ID, false)
+		if err != nil {
+			return err
+		}
+		stock := models.PortStock{}
+		if st := models.Stock(counts); len(st) == 1 {
+			stock = st[0]
+		}
+		change := models.LowWater(stock.Free, ap.LowWater, row.Alerted)
+		if change == models.LowWaterSame {
+			return nil
+		}
+		alert := change == models.LowWaterAlert
+		if err := tx.Model(&portLowWater{}).Where("access_point_id = ? AND port_type = ?", ap.ID, pt).
+			Updates(map[string]any{"alerted": alert, "changed_at": now}).Error; err != nil {
+			return fmt.Errorf("record low water: %w", err)
+		}
+		if !alert || s.cfg.StaffChannel == "" {
+			return nil
+		}
+		data, err := json.Marshal(models.LowPortsNoticeData{AccessPointID: ap.ID, AccessPoint: ap.Name, PortType: pt,
+			Free: stock.Free, InUse: stock.InUse, LowWater: ap.LowWater})
+		if err != nil {
+			return fmt.Errorf("encode low-water notice: %w", err)
+		}
+		return s.addNotice(tx, &models.Notice{
+			Key:  fmt.Sprintf("ports/%s/%s/low/%d", ap.ID, pt, now.UnixNano()),
+			Kind: models.NoticeLowPorts, Channel: s.cfg.StaffChannel, Data: string(data),
+			State: models.NoticePending, NextAttemptAt: now, CreatedAt: now,
+		})
+	})
+}
+
+// checkAllLowWater runs the low-water check of every offer of the access
+// points of a catalog just imported (ports added or removed move counts).
+func (s *Store) checkAllLowWater(ctx context.Context, aps []models.AccessPoint) {
+	for _, ap := range aps {
+		for _, o := range ap.PortTypes {
+			s.portsChanged(ctx, ap.ID, o.PortType)
+		}
+	}
+}
+
+// portsCollector exports leaseline_ports{access_point,port_type,state},
+// read from the database at scrape time with one grouped count (an
+// index-only scan of ports_free).
+type portsCollector struct {
+	s    *Store
+	desc *prometheus.Desc
+}
+
+func newPortsCollector(s *Store) *portsCollector {
+	return &portsCollector{s: s, desc: prometheus.NewDesc("leaseline_ports",
+		"Device ports by access point, port type and state (in_use: allocated to a connection; free: payment can allocate it). Down ports are not counted.",
+		[]string{"access_point", "port_type", "state"}, nil)}
+}
+
+func (c *portsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+// scrapeTimeout bounds the count a scrape waits for.
+const scrapeTimeout = 5 * time.Second
+
+func (c *portsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	counts, err := portCounts(c.s.db.WithContext(ctx), "", false)
+	if err != nil {
+		c.s.log.ErrorContext(ctx, "scrape ports", "err", err)
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+	for _, st := range models.Stock(counts) {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(st.InUse), st.AccessPointID, string(st.PortType), "in_use")
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(st.Free), st.AccessPointID, string(st.PortType), "free")
+	}
+}
