@@ -92,6 +92,7 @@ type portLowWater struct {
 	AccessPointID string          `gorm:"primaryKey"`
 	PortType      models.PortType `gorm:"primaryKey"`
 	Alerted       bool
+	Alerts        int // alerts sent so far: numbers each one's notice
 	ChangedAt     time.Time
 }
 
@@ -143,8 +144,11 @@ func (s *Store) checkLowWater(ctx context.Context, accessPointID string, pt mode
 			return nil
 		}
 		alert := change == models.LowWaterAlert
+		if alert {
+			row.Alerts++
+		}
 		if err := tx.Model(&portLowWater{}).Where("access_point_id = ? AND port_type = ?", ap.ID, pt).
-			Updates(map[string]any{"alerted": alert, "changed_at": now}).Error; err != nil {
+			Updates(map[string]any{"alerted": alert, "alerts": row.Alerts, "changed_at": now}).Error; err != nil {
 			return fmt.Errorf("record low water: %w", err)
 		}
 		if !alert || s.cfg.StaffChannel == "" {
@@ -156,7 +160,7 @@ func (s *Store) checkLowWater(ctx context.Context, accessPointID string, pt mode
 			return fmt.Errorf("encode low-water notice: %w", err)
 		}
 		return s.addNotice(tx, &models.Notice{
-			Key:  fmt.Sprintf("ports/%s/%s/low/%d", ap.ID, pt, now.UnixNano()),
+			Key:  fmt.Sprintf("ports/%s/%s/low/%d", ap.ID, pt, row.Alerts),
 			Kind: models.NoticeLowPorts, Channel: s.cfg.StaffChannel, Data: string(data),
 			State: models.NoticePending, NextAttemptAt: now, CreatedAt: now,
 		})

@@ -8,6 +8,7 @@ CREATE TABLE port_low_water (
     access_point_id TEXT NOT NULL REFERENCES access_points (id) ON DELETE CASCADE,
     port_type       TEXT NOT NULL,
     alerted         BOOLEAN NOT NULL DEFAULT FALSE,
+    alerts          INTEGER NOT NULL DEFAULT 0,
     changed_at      {{.TS}} NOT NULL,
     PRIMARY KEY (access_point_id, port_type)
 );
