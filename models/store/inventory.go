@@ -179,19 +179,28 @@ func (s *Store) checkAllLowWater(ctx context.Context, aps []models.AccessPoint) 
 
 // portsCollector exports leaseline_ports{access_point,port_type,state},
 // read from the database at scrape time with one grouped count (an
-// index-only scan of ports_free).
+// index-only scan of ports_free), and leaseline_ports_low_water
+// {access_point} of the access points taking applications.
 type portsCollector struct {
-	s    *Store
-	desc *prometheus.Desc
+	s        *Store
+	desc     *prometheus.Desc
+	lowWater *prometheus.Desc
 }
 
 func newPortsCollector(s *Store) *portsCollector {
-	return &portsCollector{s: s, desc: prometheus.NewDesc("leaseline_ports",
-		"Device ports by access point, port type and state (in_use: allocated to a connection; free: payment can allocate it). Down ports are not counted.",
-		[]string{"access_point", "port_type", "state"}, nil)}
+	return &portsCollector{s: s,
+		desc: prometheus.NewDesc("leaseline_ports",
+			"Device ports by access point, port type and state (in_use: allocated to a connection; free: payment can allocate it). Down ports are not counted.",
+			[]string{"access_point", "port_type", "state"}, nil),
+		lowWater: prometheus.NewDesc("leaseline_ports_low_water",
+			"The catalog's low-water mark of each access point taking applications: staff are alerted when the free ports of a type fall to it.",
+			[]string{"access_point"}, nil)}
 }
 
-func (c *portsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c *portsCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.desc
+	ch <- c.lowWater
+}
 
 // scrapeTimeout bounds the count a scrape waits for.
 const scrapeTimeout = 5 * time.Second
@@ -208,5 +217,15 @@ func (c *portsCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, st := range models.Stock(counts) {
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(st.InUse), st.AccessPointID, string(st.PortType), "in_use")
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(st.Free), st.AccessPointID, string(st.PortType), "free")
+	}
+	var marks []models.AccessPoint
+	if err := c.s.db.WithContext(ctx).Select("id", "low_water").Where("status IN ?", []models.AccessPointStatus{models.APRecommended, models.APHot}).
+		Find(&marks).Error; err != nil {
+		c.s.log.ErrorContext(ctx, "scrape low-water marks", "err", err)
+		ch <- prometheus.NewInvalidMetric(c.lowWater, err)
+		return
+	}
+	for _, ap := range marks {
+		ch <- prometheus.MustNewConstMetric(c.lowWater, prometheus.GaugeValue, float64(ap.LowWater), ap.ID)
 	}
 }

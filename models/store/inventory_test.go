@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -115,6 +116,21 @@ func TestPortsMetric(t *testing.T) {
 			return out
 		}
 		wantEqual(t, "ap-inv ports", gather(), map[string]float64{"in_use": 1, "free": 5})
+		marks := `
+# HELP leaseline_ports_low_water The catalog's low-water mark of each access point taking applications: staff are alerted when the free ports of a type fall to it.
+# TYPE leaseline_ports_low_water gauge
+leaseline_ports_low_water{access_point="ap-cn-beijing-yz-a"} 2
+leaseline_ports_low_water{access_point="ap-cn-hangzhou-xs-a"} 2
+leaseline_ports_low_water{access_point="ap-cn-hangzhou-yh-b"} 2
+leaseline_ports_low_water{access_point="ap-cn-shanghai-jq-a"} 2
+leaseline_ports_low_water{access_point="ap-cn-shanghai-pd-b"} 2
+leaseline_ports_low_water{access_point="ap-inv"} 2
+leaseline_ports_low_water{access_point="ap-sg-jurong-a"} 2
+leaseline_ports_low_water{access_point="ap-sg-taiseng-b"} 2
+`
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(marks), "leaseline_ports_low_water"); err != nil {
+			t.Errorf("low-water marks of the open access points: %v", err)
+		}
 		if n, err := testutil.GatherAndCount(reg, "leaseline_ports"); err != nil || n < 20 {
 			t.Errorf("leaseline_ports series: %d, %v", n, err)
 		}
