@@ -100,6 +100,9 @@ func (s *Store) ImportCatalogVersion(ctx context.Context, cat *models.Catalog, v
 		if err := s.importReception(tx, cat, rep); err != nil {
 			return err
 		}
+		if err := s.checkAllLowWater(tx, cat.AccessPoints); err != nil {
+			return err
+		}
 		rep.Regions, rep.AccessPoints, rep.Providers = len(cat.Regions), len(cat.AccessPoints), len(cat.Providers)
 		rep.Devices, rep.Reception = len(cat.Devices), len(cat.Reception)
 		return nil
@@ -107,7 +110,6 @@ func (s *Store) ImportCatalogVersion(ctx context.Context, cat *models.Catalog, v
 	if err != nil {
 		return nil, fmt.Errorf("import catalog: %w", err)
 	}
-	s.checkAllLowWater(ctx, cat.AccessPoints)
 	return rep, nil
 }
 

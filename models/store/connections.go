@@ -185,13 +185,11 @@ func (s *Store) transition(ctx context.Context, actor models.Actor, id int64, a 
 // recipients' channels.
 func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a models.Action, decide decision) (*models.Connection, error) {
 	var out models.Connection
-	var heldPort bool
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var c models.Connection
 		if err := s.forUpdate(tx).First(&c, id).Error; err != nil {
 			return translate(err)
 		}
-		heldPort = holdsPort(&c)
 		if !visibleTo(actor, &c) {
 			return models.ErrNotFound
 		}
@@ -218,6 +216,12 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 		if err := s.audit(tx, &next, actor, a, c.Status, next.Status, e.Detail); err != nil {
 			return err
 		}
+		if holdsPort(&c) != holdsPort(&next) {
+			// A port was taken or given back: the low-water alert.
+			if err := s.checkLowWater(tx, next.AccessPointID, next.PortType); err != nil {
+				return err
+			}
+		}
 		if e.CloseVisit {
 			if err := tx.Model(&models.Visit{}).Where("connection_id = ? AND state = ?", c.ID, models.VisitScheduled).
 				Update("state", models.VisitDone).Error; err != nil {
@@ -235,9 +239,6 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 		return nil, err
 	}
 	s.counted(a, out.Status)
-	if heldPort != holdsPort(&out) {
-		s.portsChanged(ctx, out.AccessPointID, out.PortType)
-	}
 	return &out, nil
 }
 
