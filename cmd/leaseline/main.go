@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/leaseline/leaseline/cmd/leaseline/demo"
 )
 
 const usage = `leaseline — self-service leased-line access, in Slack
@@ -74,7 +76,7 @@ func run(ctx context.Context, args []string, env getenv, stdout, stderr io.Write
 	case cmd == "notices" && sub == "failed":
 		return noticesFailedCmd(ctx, env, rest[1:], stdout, stderr)
 	case cmd == "demo":
-		return demoCmd(ctx, rest, stdout, stderr)
+		return demo.Run(ctx, rest, stdout, stderr)
 	case cmd == "version", cmd == "--version", cmd == "-version":
 		fmt.Fprintln(stdout, "leaseline", version())
 		return nil

@@ -22,6 +22,7 @@ import (
 	"github.com/leaseline/leaseline/handlers"
 	"github.com/leaseline/leaseline/models/store"
 	"github.com/leaseline/leaseline/scheduler"
+	"github.com/leaseline/leaseline/stack"
 )
 
 func serveCmd(ctx context.Context, env getenv, args []string, stderr io.Writer) error {
@@ -68,40 +69,32 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	httpClient := &http.Client{Timeout: 15 * time.Second, Transport: transport}
-	var extra []slack.Option
-	if c.AppToken != "" {
-		extra = append(extra, slack.OptionAppLevelToken(c.AppToken))
-	}
-	client := bot.NewClient(c.BotToken, c.APIURL, httpClient, extra...)
-
-	app := handlers.New(st, client, bot.NewResponder(httpClient), handlers.Config{
-		StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, Logger: log,
-	})
 	deliveryMetrics, err := bot.NewDeliveryMetrics(reg)
 	if err != nil {
 		return err
 	}
-	sched, err := newScheduler(ctx, c, st, log, schedMetrics)
+	jobs := c.Jobs.Config
+	jobs.Metrics = schedMetrics
+	stk, err := stack.New(ctx, stack.Config{
+		Store: st, Signal: signal,
+		BotToken: c.BotToken, APIURL: c.APIURL, AppToken: c.AppToken,
+		HTTPClient:    &http.Client{Timeout: 15 * time.Second, Transport: transport},
+		SigningSecret: c.SigningSecret,
+		Handlers:      handlers.Config{StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel},
+		Dispatcher:    bot.Options{Registerer: reg, LaterWorkers: c.LaterWorkers},
+		Durable:       true,
+		Delivery:      bot.DeliveryConfig{Metrics: deliveryMetrics},
+		Scheduler:     &jobs,
+		Logger:        log,
+	})
 	if err != nil {
 		return err
 	}
-	worker := bot.NewDeliveryWorker(st, client, app, bot.DeliveryConfig{Signal: signal, Metrics: deliveryMetrics, Logger: log})
-	router := bot.NewRouter()
-	app.Register(router)
-	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: reg, LaterWorkers: c.LaterWorkers,
-		Journal: storeJournal{st}})
-	if err != nil {
-		return err
-	}
+	client, disp, sched, worker := stk.Client, stk.Dispatcher, stk.Scheduler, stk.Delivery
 
 	mux := http.NewServeMux()
-	if c.SigningSecret != "" {
-		rc, err := bot.NewHTTPReceiver(disp, c.SigningSecret)
-		if err != nil {
-			return err
-		}
-		mux.Handle("/slack/", rc)
+	if stk.Receiver != nil {
+		mux.Handle("/slack/", stk.Receiver)
 	}
 	ready := &readiness{store: st, slack: client, log: log}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -152,7 +145,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		}
 	})
 	// Durable post-ack work: replay what a dead replica acked but did not do.
-	wg.Go(func() { _ = disp.RunRecovery(runCtx, journalEvery, journalStaleAfter) })
+	wg.Go(func() { _ = disp.RunRecovery(runCtx, stack.JournalEvery, stack.JournalStaleAfter) })
 	mode := "HTTP mode"
 	if c.AppToken != "" {
 		mode = "Socket Mode"

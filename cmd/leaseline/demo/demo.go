@@ -1,14 +1,15 @@
-package main
-
-// leaseline demo: the whole journey of one leased line, Applying to
-// Enabled, against an in-process fake Slack, printed step by step for a
-// newcomer: who did what, and what each party saw.
+// Package demo is `leaseline demo`: the whole journey of one leased line,
+// Applying to Enabled, against an in-process fake Slack, printed step by
+// step for a newcomer: who did what, and what each party saw. It is the
+// only way the fake Slack (bot/slackfake) reaches the leaseline binary.
+package demo
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,6 +30,7 @@ import (
 	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
 	"github.com/leaseline/leaseline/scheduler"
+	"github.com/leaseline/leaseline/stack"
 )
 
 // The demo's people and places.
@@ -44,8 +46,10 @@ const (
 	demoRawIDNumber = "110101199003071234" // an engineer's ID card number: shown only masked
 )
 
-func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", stderr)
+// Run runs the demo with its command-line arguments (after "demo").
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("leaseline demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	quiet := fs.Bool("quiet", false, "print only the steps and the final status")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet]\n\nRuns the whole journey of one leased line, Applying to Enabled, against an in-process\nfake Slack with the sample catalog on a throwaway SQLite database, and prints who did\nwhat and what each party saw. Needs no Slack workspace and no network.\n\n")
@@ -151,26 +155,17 @@ func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool) (_ *
 
 	d.fake = slackfake.New()
 	httpClient := &http.Client{Timeout: 15 * time.Second}
-	client := bot.NewClient("xoxb-demo", d.fake.APIURL(), httpClient)
-	app := handlers.New(d.store, client, bot.NewResponder(httpClient), handlers.Config{
-		StaffUsers: []string{demoStaff}, StaffChannel: demoStaffChan, Now: d.clock.Now, Logger: log,
+	stk, err := stack.New(ctx, stack.Config{
+		Store: d.store, BotToken: "xoxb-demo", APIURL: d.fake.APIURL(), HTTPClient: httpClient, SigningSecret: demoSecret,
+		Handlers:  handlers.Config{StaffUsers: []string{demoStaff}, StaffChannel: demoStaffChan, Now: d.clock.Now},
+		Scheduler: &scheduler.Config{Now: d.clock.Now},
+		Logger:    log,
 	})
-	if d.sched, err = scheduler.New(d.store, scheduler.Config{Now: d.clock.Now, Logger: log}); err != nil {
-		return nil, err
-	}
-	if err := d.sched.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	d.worker = bot.NewDeliveryWorker(d.store, client, app, bot.DeliveryConfig{Now: d.clock.Now, Logger: log})
-	router := bot.NewRouter()
-	app.Register(router)
-	if d.disp, err = bot.NewDispatcher(router, bot.Options{Logger: log}); err != nil {
-		return nil, err
-	}
-	rc, err := bot.NewHTTPReceiver(d.disp, demoSecret)
 	if err != nil {
 		return nil, err
 	}
+	d.disp, d.sched, d.worker = stk.Dispatcher, stk.Scheduler, stk.Delivery
+	rc := stk.Receiver
 	mux := http.NewServeMux()
 	mux.Handle("/slack/", rc)
 	d.srv = httptest.NewServer(mux)
