@@ -56,17 +56,17 @@ func (s *Store) WaitingAccessPoints(ctx context.Context, now time.Time) ([]strin
 
 // BookVisits books the IDC visits of the construction tickets waiting at
 // now (as TicketsToBook) that q chooses, in one transaction, by the rules
-// of BookVisit. Within
-// an IDC the tickets are booked in id order: first come, first served.
+// of BookVisit. Within an IDC the tickets are booked in id order: first
+// come, first served.
 //
 // The access points are locked first (all, or q's), in id order, so that
 // concurrent bookings respect their capacity and book in ticket order; the
 // batch's connections are then claimed with FOR UPDATE SKIP LOCKED (one a
 // staff member is changing is left for the next run). SQLite's immediate
 // transaction holds the database's write lock instead. Two replicas never
-// book the same ticket. A crash books the whole
-// batch or none of it. A ticket that cannot be booked (no rota, no day
-// with room) is reported in Failed and stays open; the others are booked.
+// book the same ticket. A crash books the whole batch or none of it. A
+// ticket that cannot be booked (no rota, no day with room) is reported in
+// Failed and stays open; the others are booked.
 func (s *Store) BookVisits(ctx context.Context, now time.Time, q models.BookingQuery) (models.BookingBatch, error) {
 	limit := q.Limit
 	if limit <= 0 {
