@@ -142,13 +142,6 @@ func TestCatalogImportRefusesPortsInUse(t *testing.T) {
 	})
 }
 
-// sortRows sorts rows by their columns, in Go's string order (the
-// databases' collations differ).
-func sortRows(rows [][]string) [][]string {
-	slices.SortFunc(rows, func(a, b []string) int { return slices.Compare(a, b) })
-	return rows
-}
-
 // TestCatalogImportRota: reception people keep their IDs across imports
 // (visits name them); one dropped from the catalog is removed, unless a
 // booked visit names them: then they stay and are reported.
