@@ -181,12 +181,13 @@ func newSlack(t testing.TB) (*slackfake.Server, *slack.Client) {
 }
 
 // postedNotices counts, per notice ID, the messages in the fake carrying
-// that notice's metadata, across the channels of every notice in the store.
+// that notice's metadata, across the channels of every notice in the store
+// (a notice to a user: the bot's DM with that user).
 func postedNotices(t testing.TB, fake *slackfake.Server, notices []models.Notice) map[int64]int {
 	t.Helper()
 	channels := map[string]bool{}
 	for _, n := range notices {
-		channels[n.Channel] = true
+		channels[slackfake.PostedIn(n.Channel)] = true
 	}
 	out := map[int64]int{}
 	for ch := range channels {

@@ -16,8 +16,9 @@ func IMChannel(user string) string { return "D" + user }
 // isUserID reports whether id names a user, not a conversation.
 func isUserID(id string) bool { return strings.HasPrefix(id, "U") || strings.HasPrefix(id, "W") }
 
-// postChannel is the channel a chat.postMessage to ch posts in.
-func postChannel(ch string) string {
+// PostedIn returns the channel a chat.postMessage to ch posts in: the DM
+// channel for a user ID, else ch.
+func PostedIn(ch string) string {
 	if isUserID(ch) {
 		return IMChannel(ch)
 	}

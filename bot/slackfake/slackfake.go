@@ -395,7 +395,7 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 	case "apps.connections.open":
 		return ok(map[string]any{"url": "ws://" + host + socketPath})
 	case "chat.postMessage":
-		ch := postChannel(c.Param("channel"))
+		ch := PostedIn(c.Param("channel"))
 		if ch == "" {
 			return fail("channel_not_found")
 		}
