@@ -46,16 +46,14 @@ type NoticeRenderer interface {
 }
 
 // Poster is the part of the Slack Web API the worker uses; *slack.Client
-// satisfies it.
+// satisfies it. Besides posting it reads where a notice may already be:
+// a channel's history, a thread's replies, and the bot's DM with a user
+// (conversations.open resolves the user ID to that channel). All are
+// required, so that a wrapped client never loses the thread or DM check.
 type Poster interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
-}
-
-// conversationOpener resolves a user ID to the bot's DM channel with that
-// user, for the history check of a notice addressed to a user; *slack.Client
-// satisfies it.
-type conversationOpener interface {
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 }
 

@@ -214,3 +214,30 @@ func TestLostDMNoticeNotRepeated(t *testing.T) {
 		checkExactlyOnce(t, f, fake)
 	})
 }
+
+// TestWrappedClientKeepsThreadCheck: a client wrapped around the Slack
+// client (here one whose answers are lost) still reads the thread before
+// posting again: the worker's Poster requires the methods of every check.
+func TestWrappedClientKeepsThreadCheck(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		f, fake, client, tk := scheduledFixture(t, backend)
+		n := pendingTo(t, f, models.NoticeVisitScheduled, func(ch string) bool { return ch == staffChannel })
+		pending, err := f.s.PendingNotices(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &lostResponse{Poster: client}
+		p.k.Store(int32(pending)) // every answer of the first round is lost
+		deliverAll(t, f, newWorker(f, p), time.Minute, 20)
+		var thread []slackfake.Message
+		for _, m := range fake.Messages(staffChannel) {
+			if m.ThreadTS == tk.StaffTS && m.IsReply() {
+				thread = append(thread, m)
+			}
+		}
+		if got := carrying(thread, n.ID); len(got) != 1 {
+			t.Fatalf("the ticket's thread has the visit notice %d times, want once", len(got))
+		}
+		checkExactlyOnce(t, f, fake)
+	})
+}
