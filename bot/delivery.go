@@ -182,7 +182,7 @@ func (w *DeliveryWorker) DeliverDue(ctx context.Context, now time.Time) (int, er
 			}
 			break
 		}
-		if _, err := w.deliver(ctx, d, now); err != nil {
+		if err := w.deliver(ctx, d, now); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -203,14 +203,9 @@ func (w *DeliveryWorker) pause(until time.Time) {
 	}
 }
 
-// outcome is what became of one delivery attempt: again says the notice is
-// to be tried again (neither sent nor failed for good), rateLimited that
-// Slack's 429 paused the worker.
-type outcome struct{ again, rateLimited bool }
-
 // deliver posts one claimed notice and records the outcome. Only a store
 // error is returned: Slack's are recorded on the notice.
-func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now time.Time) (outcome, error) {
+func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now time.Time) error {
 	n := d.Notice
 	log := w.log.With("notice", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
 	if d.MaybePosted {
@@ -225,7 +220,7 @@ func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now tim
 			log.WarnContext(ctx, "cannot check channel history before posting again", "err", err)
 		case found:
 			log.InfoContext(ctx, "notice found already posted", "ts", ts)
-			return outcome{}, w.markSent(ctx, n, ts, now)
+			return w.markSent(ctx, n, ts, now)
 		}
 	}
 	opts, err := w.render.RenderNotice(ctx, n)
@@ -241,12 +236,12 @@ func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now tim
 	_, ts, err := w.poster.PostMessageContext(ctx, n.Channel, opts...)
 	if err == nil {
 		log.DebugContext(ctx, "notice sent", "ts", ts)
-		return outcome{}, w.markSent(ctx, n, ts, now)
+		return w.markSent(ctx, n, ts, now)
 	}
 	retry, ok := retryable(err)
 	if !ok && !retry.rateLimited {
 		log.ErrorContext(ctx, "notice refused by Slack; failed for good", "err", err)
-		return outcome{}, w.fail(ctx, d, now, err)
+		return w.fail(ctx, d, now, err)
 	}
 	return w.retry(ctx, d, now, err, retry.maybePosted, retry)
 }
@@ -267,24 +262,23 @@ func (w *DeliveryWorker) markSent(ctx context.Context, n models.Notice, ts strin
 // retry records a failed attempt: after a 429, for after Retry-After (the
 // attempt not counted, the worker paused); else with exponential backoff,
 // or failed for good after the last attempt.
-func (w *DeliveryWorker) retry(ctx context.Context, d models.Delivery, now time.Time, cause error, maybePosted bool, info retryInfo) (outcome, error) {
+func (w *DeliveryWorker) retry(ctx context.Context, d models.Delivery, now time.Time, cause error, maybePosted bool, info retryInfo) error {
 	maybePosted = maybePosted || (d.MaybePosted && info.rateLimited)
 	if info.rateLimited {
 		w.cfg.Metrics.failed(deliveryRateLimited)
 		until := now.Add(max(info.retryAfter, time.Second))
 		w.pause(until)
 		w.log.WarnContext(ctx, "Slack rate limit: pausing notice delivery", "until", until, "notice", d.Notice.ID)
-		return outcome{again: true, rateLimited: true},
-			w.st.RetryNotice(ctx, d, models.NoticeRetry{Next: until, Error: cause.Error(), MaybePosted: maybePosted, Uncounted: true})
+		return w.st.RetryNotice(ctx, d, models.NoticeRetry{Next: until, Error: cause.Error(), MaybePosted: maybePosted, Uncounted: true})
 	}
 	if d.Notice.Attempts >= w.cfg.MaxAttempts {
 		w.log.ErrorContext(ctx, "notice failed for good", "notice", d.Notice.ID, "attempts", d.Notice.Attempts, "err", cause)
-		return outcome{}, w.fail(ctx, d, now, cause)
+		return w.fail(ctx, d, now, cause)
 	}
 	w.cfg.Metrics.failed(deliveryRetry)
 	next := now.Add(w.backoff(d.Notice.Attempts))
 	w.log.WarnContext(ctx, "notice delivery failed; will retry", "notice", d.Notice.ID, "attempt", d.Notice.Attempts, "next", next, "err", cause)
-	return outcome{again: true}, w.st.RetryNotice(ctx, d, models.NoticeRetry{Next: next, Error: cause.Error(), MaybePosted: maybePosted})
+	return w.st.RetryNotice(ctx, d, models.NoticeRetry{Next: next, Error: cause.Error(), MaybePosted: maybePosted})
 }
 
 func (w *DeliveryWorker) fail(ctx context.Context, d models.Delivery, now time.Time, cause error) error {

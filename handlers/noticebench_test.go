@@ -19,6 +19,10 @@ package handlers_test
 // until every card is updated and every notice posted. Approve records the
 // customer's notice, so each iteration measures noticeBenchPresses cards
 // and at least as many notices.
+//
+// NOTICEBENCH_PRESSES=1 measures the idle case. The figures, and the River
+// path measured against this one, are in docs/performance.md ("One durable
+// queue").
 
 import (
 	"bytes"
@@ -62,22 +66,18 @@ func BenchmarkNoticeDelay(b *testing.B) {
 			if backend == "postgres" && os.Getenv("TEST_DATABASE_URL") == "" {
 				b.Skip("TEST_DATABASE_URL is unset: PostgreSQL skipped")
 			}
-			for _, path := range []string{"lease", "river"} {
-				b.Run(path, func(b *testing.B) {
-					nb := newNoticeBench(b, backend, path == "river")
-					var cards, notices []time.Duration
-					for b.Loop() {
-						c, n := nb.round(b)
-						cards, notices = append(cards, c...), append(notices, n...)
-					}
-					b.ReportMetric(0, "ns/op") // one op is a whole round: ns/op means nothing here
-					b.ReportMetric(ms(pct(cards, 50)), "card_p50_ms")
-					b.ReportMetric(ms(pct(cards, 99)), "card_p99_ms")
-					b.ReportMetric(ms(pct(notices, 50)), "notice_p50_ms")
-					b.ReportMetric(ms(pct(notices, 99)), "notice_p99_ms")
-					b.ReportMetric(float64(len(notices)), "notices")
-				})
+			nb := newNoticeBench(b, backend)
+			var cards, notices []time.Duration
+			for b.Loop() {
+				c, n := nb.round(b)
+				cards, notices = append(cards, c...), append(notices, n...)
 			}
+			b.ReportMetric(0, "ns/op") // one op is a whole round: ns/op means nothing here
+			b.ReportMetric(ms(pct(cards, 50)), "card_p50_ms")
+			b.ReportMetric(ms(pct(cards, 99)), "card_p99_ms")
+			b.ReportMetric(ms(pct(notices, 50)), "notice_p50_ms")
+			b.ReportMetric(ms(pct(notices, 99)), "notice_p99_ms")
+			b.ReportMetric(float64(len(notices)), "notices")
 		})
 	}
 }
@@ -102,18 +102,12 @@ type noticeBench struct {
 	seq    int
 }
 
-func newNoticeBench(b *testing.B, backend string, onRiver bool) *noticeBench {
+func newNoticeBench(b *testing.B, backend string) *noticeBench {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(bot.NewLogHandler(slog.NewTextHandler(io.Discard, nil)))
 	signal := bot.NewNoticeSignal()
-	cfg := store.Config{StaffChannel: staffChannel, Logger: log, NoticesCommitted: signal.Committed, MaxOpen: 1 << 30}
-	var jobs *bot.NoticeJobs
-	if onRiver {
-		jobs = bot.NewNoticeJobs()
-		cfg.EnqueueNotices = jobs.Enqueue
-	}
-	st := storetest.OpenWithSample(b, backend, cfg)
+	st := storetest.OpenWithSample(b, backend, store.Config{StaffChannel: staffChannel, Logger: log, NoticesCommitted: signal.Committed, MaxOpen: 1 << 30})
 	staff := models.Actor{UserID: staffUser, Role: models.RoleStaff}
 	acme, err := st.CreateAccount(ctx, staff, "ACME", "", "CNY")
 	if err != nil {
@@ -134,14 +128,13 @@ func newNoticeBench(b *testing.B, backend string, onRiver bool) *noticeBench {
 		Handlers:   handlers.Config{StaffUsers: []string{staffUser}, StaffChannel: staffChannel},
 		Dispatcher: bot.Options{Registerer: prometheus.NewRegistry()},
 		Durable:    true,
-		NoticeJobs: jobs,
 		Logger:     log,
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = stk.RunDelivery(ctx) })
+	wg.Go(func() { _ = stk.Delivery.Run(ctx) })
 	srv := httptest.NewServer(stk.Receiver)
 	b.Cleanup(func() {
 		srv.Close()

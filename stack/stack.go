@@ -8,14 +8,12 @@ package stack
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/riverqueue/river"
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
@@ -50,10 +48,6 @@ type Config struct {
 	Durable bool
 	// Delivery configures notice delivery; its Signal is Config.Signal.
 	Delivery bot.DeliveryConfig
-	// NoticeJobs, if set, delivers notices as River jobs (the store's
-	// EnqueueNotices hook must be its Enqueue) instead of the delivery
-	// worker's polling loop; RunDelivery runs whichever is built.
-	NoticeJobs *bot.NoticeJobs
 	// Scheduler, if set, builds the scheduler of the jobs (its River tables
 	// migrated).
 	Scheduler *scheduler.Config
@@ -72,9 +66,6 @@ type Stack struct {
 	Receiver  *bot.HTTPReceiver
 	Delivery  *bot.DeliveryWorker
 	Scheduler *scheduler.Scheduler // nil without Config.Scheduler
-
-	river   *river.Client[*sql.Tx] // notice jobs (nil without Config.NoticeJobs)
-	closers []func()
 }
 
 // New builds the stack.
@@ -123,11 +114,6 @@ func New(ctx context.Context, c Config) (*Stack, error) {
 		}
 	}
 	s.Delivery = bot.NewDeliveryWorker(c.Store, s.Client, s.App, c.Delivery)
-	if c.NoticeJobs != nil {
-		if err := s.noticeRiver(ctx, c); err != nil {
-			return nil, err
-		}
-	}
 	if c.Scheduler != nil {
 		cfg := *c.Scheduler
 		if cfg.Logger == nil {

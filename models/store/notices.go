@@ -225,28 +225,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
-
-// TakeNotice starts an attempt at delivering pending notice id (a delivery
-// job's): it counts the attempt and marks the notice maybe-posted until the
-// attempt's outcome is recorded. ok is false when the notice is not pending
-// (sent, or failed for good).
-func (s *Store) TakeNotice(ctx context.Context, id int64) (d models.Delivery, ok bool, err error) {
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		var r noticeRow
-		res := s.forUpdate(tx.Where("id = ? AND state = ?", id, models.NoticePending)).Limit(1).Find(&r)
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
-		}
-		if err := tx.Model(&noticeRow{}).Where("id = ?", id).
-			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "maybe_posted": true}).Error; err != nil {
-			return err
-		}
-		r.Attempts++
-		d, ok = models.Delivery{Notice: r.Notice, MaybePosted: r.MaybePosted, Token: r.LeaseToken}, true
-		return nil
-	})
-	if err != nil {
-		return models.Delivery{}, false, fmt.Errorf("take notice %d: %w", id, err)
-	}
-	return d, ok, nil
-}

@@ -59,10 +59,6 @@ type Config struct {
 	// NoticesCommitted, if set, is called after every commit that recorded
 	// notices (the delivery side starts at once). It must not block.
 	NoticesCommitted func()
-	// EnqueueNotices, if set, is given the IDs of the pending notices a
-	// transaction recorded, inside that transaction (tx; nil for notices
-	// written outside one), so that their delivery jobs commit with them.
-	EnqueueNotices func(ctx context.Context, tx *sql.Tx, ids []int64) error
 	// Registerer receives the store's metrics (transitions by action and
 	// status reached); nil means none.
 	Registerer prometheus.Registerer
@@ -195,10 +191,6 @@ func redactURL(raw string) string {
 // Dialect is "postgres" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }
 
-// DatabaseURL is the URL the store was opened with (River's listener opens
-// its own connections to it).
-func (s *Store) DatabaseURL() string { return s.cfg.DatabaseURL }
-
 // DB returns the underlying *sql.DB, for health checks and job libraries.
 func (s *Store) DB() (*sql.DB, error) { return s.db.DB() }
 
@@ -328,13 +320,7 @@ func (s *Store) now() time.Time { return s.cfg.Now().UTC() }
 // is told.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	ctx, mark := markNotices(ctx)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return s.enqueueNotices(ctx, tx, mark.recorded())
-	})
-	if err != nil {
+	if err := s.db.WithContext(ctx).Transaction(fn); err != nil {
 		return err
 	}
 	if mark.written.Load() {
