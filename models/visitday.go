@@ -153,6 +153,8 @@ func (v *VisitDays) Check(d, today Date, keep *ReceptionPerson) (ReceptionPerson
 		return ReceptionPerson{}, rule("visit-date-past", "%s is in the past (today is %s at %s).", d, today, v.Name)
 	case !v.Calendar.IsWorkday(d):
 		return ReceptionPerson{}, rule("visit-date-workday", "%s (%s) is not a workday in the region's calendar; pick a workday.", d, d.Weekday())
+	case v.Until != (Date{}) && v.Until.Before(d):
+		return ReceptionPerson{}, rule("calendar-known-until", "%s is past %s, the last day the region's calendar is known for (known_until): extend the calendar first.", d, v.Until)
 	case v.LockDowns[d]:
 		return ReceptionPerson{}, rule("visit-date-lockdown", "%s is a lock-down day at %s: the IDC receives no visits.", d, v.IDCName)
 	case v.Booked[d] >= v.capacity():

@@ -189,3 +189,19 @@ func TestCheckVisitDay(t *testing.T) {
 		})
 	}
 }
+
+// Staff moving a visit past the end of the region's known calendar are
+// refused with the rule named: a holiday nobody listed may fall there.
+func TestCheckVisitDayPastHorizon(t *testing.T) {
+	v := idc(t)
+	v.Until = date(t, "2026-10-20")
+	today := date(t, "2026-10-16")
+	if p, err := v.Check(date(t, "2026-10-20"), today, nil); err != nil || p.Name != "Li" {
+		t.Fatalf("the horizon's last day: %+v %v", p, err)
+	}
+	_, err := v.Check(date(t, "2026-10-21"), today, nil)
+	var re *models.RuleError
+	if !errors.As(err, &re) || re.Rule != "calendar-known-until" || !strings.Contains(re.Message, "known_until") {
+		t.Fatalf("past the horizon: %v, want rule calendar-known-until naming known_until", err)
+	}
+}

@@ -79,7 +79,7 @@ func (s *Store) loadBookingInput(tx *gorm.DB, tickets []models.Ticket, conns []m
 		if cal == nil {
 			return nil, fmt.Errorf("region %s of %s: %w", ap.RegionID, ap.ID, models.ErrNotFound)
 		}
-		in.days[ap.ID] = &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal,
+		in.days[ap.ID] = &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal, Until: cal.KnownUntil,
 			Capacity: ap.DailyVisitCapacity, Window: ap.VisitWindow,
 			LockDowns: map[models.Date]bool{}, Booked: map[models.Date]int{}, Load: map[int64]int{}}
 	}
