@@ -81,16 +81,7 @@ func newEnvLog(t *testing.T, backend string, log *slog.Logger) *env {
 	})
 	router := bot.NewRouter()
 	app.Register(router)
-	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := bot.NewHTTPReceiver(disp, signingSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(rc)
-	t.Cleanup(srv.Close)
+	disp, srv := serveSigned(t, router, st, log)
 	e := &env{t: t, store: st, slack: fake, app: app, disp: disp, server: srv, clock: clk}
 	staff := models.Actor{UserID: staffUser, Role: models.RoleStaff}
 	for _, acct := range []struct {
@@ -113,6 +104,23 @@ func newEnvLog(t *testing.T, backend string, log *slog.Logger) *env {
 		*acct.dst = a
 	}
 	return e
+}
+
+// serveSigned serves router's routes over signed HTTP, as a replica does:
+// its own dispatcher, the store's shared seen-set.
+func serveSigned(t *testing.T, router *bot.Router, st *store.Store, log *slog.Logger) (*bot.Dispatcher, *httptest.Server) {
+	t.Helper()
+	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Deduper: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := bot.NewHTTPReceiver(disp, signingSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	return disp, srv
 }
 
 // settle waits for every piece of post-ack work to finish.

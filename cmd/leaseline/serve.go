@@ -102,7 +102,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	router := bot.NewRouter()
 	app.Register(router)
 	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: reg, LaterWorkers: c.LaterWorkers,
-		Journal: storeJournal{st}})
+		Journal: storeJournal{st}, Deduper: st})
 	if err != nil {
 		return err
 	}
