@@ -448,6 +448,11 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 			}
 			return fail("users_list_not_supplied")
 		}
+		for _, u := range strings.Split(users, ",") {
+			if s.missing[u] {
+				return fail("user_not_found")
+			}
+		}
 		return ok(map[string]any{"channel": map[string]any{"id": "D" + strings.ReplaceAll(users, ",", ""), "is_im": true}})
 	case "users.info":
 		id := c.Param("user")
