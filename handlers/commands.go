@@ -220,8 +220,15 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]s
 		}
 		return append(blocks, section(msg)), nil
 	}
+	names, err := a.accountNames(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rows {
 		c := &rows[i]
+		if len(names) > 1 && (i == 0 || rows[i-1].AccountID != c.AccountID) {
+			blocks = append(blocks, section("*"+esc(names[c.AccountID])+"*"))
+		}
 		blocks = append(blocks, connectionBlocks(c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))...)
 	}
 	var nav []slack.BlockElement
@@ -244,11 +251,14 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]s
 func (a *App) listHeading(ctx context.Context, actor models.Actor) (string, error) {
 	switch actor.Role {
 	case models.RoleCustomer:
-		acct, err := a.store.Account(ctx, actor.AccountID)
+		names, err := a.accountNames(ctx, actor)
 		if err != nil {
-			return "", fmt.Errorf("load account: %w", err)
+			return "", err
 		}
-		return "*Connections of " + esc(acct.Name) + "*, newest first. Each says who must act next.", nil
+		if len(names) > 1 {
+			return fmt.Sprintf("*Connections of your %d accounts*, newest first, each under its account's name. Each says who must act next.", len(names)), nil
+		}
+		return "*Connections of " + esc(names[actor.AccountID]) + "*, newest first. Each says who must act next.", nil
 	case models.RoleProvider:
 		return "*Connections built by your company*, newest first.", nil
 	}

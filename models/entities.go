@@ -414,8 +414,12 @@ type Notice struct {
 type Actor struct {
 	UserID     string // Slack user ID, or "system"
 	Role       Role
-	AccountID  int64  // customers: their account
+	AccountID  int64  // customers: their account (the one they apply for)
 	ProviderID string // providers: the provider they act for
+	// AccountIDs are, for a customer outside a linked channel (DM, App
+	// Home), every account they belong to, AccountID first; nil means
+	// AccountID alone.
+	AccountIDs []int64
 }
 
 // SystemActor is the actor of the scheduler's jobs.

@@ -114,7 +114,8 @@ type Server struct {
 	users     map[string]User
 	channels  map[string]map[string]any
 	usergroup map[string][]string
-	missing   map[string]bool // user and channel IDs Slack does not know
+	missing   map[string]bool     // user and channel IDs Slack does not know
+	members   map[string][]string // conversations.members, by channel
 	now       func() time.Time
 
 	socket *socketHub
@@ -430,6 +431,8 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 		return s.historyLocked(c)
 	case "conversations.replies":
 		return s.repliesLocked(c)
+	case "conversations.members":
+		return s.membersLocked(c)
 	case "conversations.info":
 		ch := c.Param("channel")
 		if s.missing[ch] {

@@ -71,7 +71,7 @@ func (s *Store) SetChannelMembers(ctx context.Context, channelID string, members
 			rows = append(rows, channelMember{ChannelID: channelID, UserID: m})
 		}
 		if len(rows) > 0 {
-			if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 500).Error; err != nil {
 				return fmt.Errorf("store members of %s: %w", channelID, err)
 			}
 		}
@@ -88,7 +88,9 @@ func (s *Store) ChannelMemberChanged(ctx context.Context, channelID, userID stri
 	db := s.db.WithContext(ctx)
 	var err error
 	if joined {
-		err = db.Clauses(clause.OnConflict{DoNothing: true}).Create(&channelMember{ChannelID: channelID, UserID: userID}).Error
+		// Only linked channels' members are kept.
+		err = db.Exec(`INSERT INTO channel_members (channel_id, user_id)
+SELECT channel_id, ? FROM account_channels WHERE channel_id = ? ON CONFLICT DO NOTHING`, userID, channelID).Error
 	} else {
 		err = db.Where("channel_id = ? AND user_id = ?", channelID, userID).Delete(&channelMember{}).Error
 	}

@@ -116,7 +116,7 @@ func (s *Store) List(ctx context.Context, actor models.Actor, limit int) ([]mode
 		if actor.AccountID == 0 {
 			return nil, models.ErrNoAccount
 		}
-		q = q.Where("account_id = ?", actor.AccountID)
+		q = q.Where("account_id IN ?", actor.Accounts())
 	case models.RoleProvider:
 		q = q.Where("provider_id = ? AND status IN ?", actor.ProviderID, []models.Status{models.StatusConnecting, models.StatusPendingConfirmation, models.StatusEnabled})
 	case models.RoleStaff, models.RoleSystem:
@@ -228,23 +228,26 @@ func (s *Store) RedundancyCandidates(ctx context.Context, actor models.Actor, re
 	return out, nil
 }
 
-// ResolveCustomer finds the account a Slack user acts for: the user's own
-// link first, then the channel's, then the user's Slack team's. It returns
-// models.ErrNoAccount when none matches.
+// ResolveCustomer finds the account a Slack user acts for: the channel's
+// (in a linked channel, everyone acts for its account), then the user's own
+// link, then the user's Slack team's. It returns models.ErrNoAccount when
+// none matches.
 func (s *Store) ResolveCustomer(ctx context.Context, teamID, channelID, userID string) (int64, error) {
 	db := s.db.WithContext(ctx)
-	var u models.AccountUser
-	if err := first(db, &u, "slack_user_id = ?", userID); err != nil {
-		return 0, err
-	} else if u.AccountID != 0 {
-		return u.AccountID, nil
-	}
 	if channelID != "" {
 		var ch models.AccountChannel
 		if err := first(db, &ch, "channel_id = ?", channelID); err != nil {
 			return 0, err
 		} else if ch.AccountID != 0 {
 			return ch.AccountID, nil
+		}
+	}
+	if userID != "" {
+		var u models.AccountUser
+		if err := first(db, &u, "slack_user_id = ?", userID); err != nil {
+			return 0, err
+		} else if u.AccountID != 0 {
+			return u.AccountID, nil
 		}
 	}
 	if teamID != "" {
