@@ -228,6 +228,9 @@ type Connection struct {
 	ReviewTS      string
 
 	Reason    string // of the last rejection or cancellation
+	// EndedFrom is, for a Rejected or Canceled connection, the status it
+	// had when it ended (read from the audit trail, not stored).
+	EndedFrom Status `gorm:"-"`
 	Version   int
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -93,6 +93,7 @@ func fillDetail(db *gorm.DB, d *models.Detail) error {
 	if err := db.Where("connection_id = ?", c.ID).Order("id").Find(&d.Audit).Error; err != nil {
 		return fmt.Errorf("load audit trail: %w", err)
 	}
+	c.EndedFrom = endedFrom(c.Status, d.Audit)
 	return nil
 }
 
@@ -126,6 +127,9 @@ func (s *Store) List(ctx context.Context, actor models.Actor, limit int) ([]mode
 	var out []models.Connection
 	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
+	}
+	if err := fillEndedFrom(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
