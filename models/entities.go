@@ -227,7 +227,7 @@ type Connection struct {
 	ReviewChannel string
 	ReviewTS      string
 
-	Reason    string // of the last rejection or cancellation
+	Reason string // of the last rejection or cancellation
 	// EndedFrom is, for a Rejected or Canceled connection, the status it
 	// had when it ended (read from the audit trail, not stored).
 	EndedFrom Status `gorm:"-"`
