@@ -53,8 +53,8 @@ func nextButtons(c *models.Connection, role models.Role) []slack.BlockElement {
 // buttons (e.g. details) follow them.
 func connectionBlocks(c *models.Connection, role models.Role, extra ...slack.BlockElement) []slack.Block {
 	fields := []*slack.TextBlockObject{
-		md("*Access Point*\n" + esc(c.AccessPointID)),
-		md("*Service Provider*\n" + esc(c.ProviderID)),
+		md("*Access Point*\n" + catalogName(c.AccessPointName, c.AccessPointID, role) + regionSuffix(c)),
+		md("*Service Provider*\n" + catalogName(c.ProviderName, c.ProviderID, role)),
 		md("*Port Type*\n" + esc(string(c.PortType))),
 		md(fmt.Sprintf("*Bandwidth*\n%d Mbps", c.BandwidthMbps)),
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -307,6 +308,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 		return nil, err
 	}
 	c := &d.Connection
+	loc := zone(d.Region.TimeZone)
 	blocks := connectionBlocks(c, actor.Role)
 	blocks = append(blocks, section(timeline(c)))
 
@@ -314,7 +316,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 		md("*Access Point*\n" + esc(d.AccessPoint.Name) + " · " + esc(d.AccessPoint.Location) + "\n" + esc(d.Region.Name)),
 		md("*Service Provider*\n" + esc(d.Provider.Name)),
 		md("*Location*\n" + esc(c.Location)),
-		md("*Applied*\n" + when(c.CreatedAt) + " by " + mention(c.AppliedBy)),
+		md("*Applied*\n" + localWhen(c.CreatedAt, loc) + " by " + mention(c.AppliedBy)),
 	}
 	if c.RedundantID != nil {
 		fields = append(fields, md("*Redundancy*\n"+models.ApplicationRef(*c.RedundantID)))
@@ -330,7 +332,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	var steps []string
 	if d.Survey != nil {
 		sv := d.Survey
-		steps = append(steps, fmt.Sprintf("*Survey*: %d engineer(s) of %s, %s line, arriving %s", len(sv.Engineers), esc(sv.ConstructionCompany), esc(string(sv.LineType)), when(sv.PlannedArrival)))
+		steps = append(steps, fmt.Sprintf("*Survey*: %d engineer(s) of %s, %s line, arriving %s", len(sv.Engineers), esc(sv.ConstructionCompany), esc(string(sv.LineType)), localWhen(sv.PlannedArrival, loc)))
 	}
 	if d.Ticket != nil {
 		steps = append(steps, fmt.Sprintf("*Construction ticket* %d: %s", d.Ticket.ID, esc(string(d.Ticket.State))))
@@ -345,17 +347,17 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	if len(steps) > 0 {
 		blocks = append(blocks, section(strings.Join(steps, "\n")))
 	}
-	blocks = append(blocks, auditBlocks(d.Audit, maxMessageBlocks-len(blocks)-1)...)
+	blocks = append(blocks, auditBlocks(d.Audit, loc, maxMessageBlocks-len(blocks)-1)...)
 	return capBlocks(blocks, maxMessageBlocks), nil
 }
 
 // auditBlocks renders the audit trail (who, when, from, to, why) in at most
 // budget blocks of at most maxPlainText characters; the oldest entries give
 // way when it is too long.
-func auditBlocks(events []models.AuditEvent, budget int) []slack.Block {
+func auditBlocks(events []models.AuditEvent, loc *time.Location, budget int) []slack.Block {
 	lines := make([]string, 0, len(events))
 	for _, ev := range events {
-		line := fmt.Sprintf("• %s — %s (%s) *%s*", when(ev.At), mention(ev.Actor), esc(string(ev.Role)), esc(string(ev.Action)))
+		line := fmt.Sprintf("• %s — %s (%s) *%s*", localWhen(ev.At, loc), mention(ev.Actor), esc(string(ev.Role)), esc(string(ev.Action)))
 		switch {
 		case ev.FromStatus == "":
 			line += ": → " + string(ev.ToStatus)
@@ -368,7 +370,7 @@ func auditBlocks(events []models.AuditEvent, budget int) []slack.Block {
 			line += " (" + esc(string(ev.Step)) + ")"
 		}
 		if ev.Detail != "" {
-			line += " — " + esc(truncate(ev.Detail, 300))
+			line += " — " + esc(truncate(localTimes(ev.Detail, loc), 300))
 		}
 		lines = append(lines, line)
 	}

@@ -231,9 +231,12 @@ type Connection struct {
 	// EndedFrom is, for a Rejected or Canceled connection, the status it
 	// had when it ended (read from the audit trail, not stored).
 	EndedFrom Status `gorm:"-"`
-	Version   int
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Names of the catalog entries, and the region's time zone, filled by
+	// reads (not stored): people see names, not catalog IDs.
+	AccessPointName, ProviderName, RegionName, TimeZone string `gorm:"-"`
+	Version                                             int
+	CreatedAt                                           time.Time
+	UpdatedAt                                           time.Time
 }
 
 // DisplayID is how users refer to a connection: its physical connection ID

@@ -94,6 +94,7 @@ func fillDetail(db *gorm.DB, d *models.Detail) error {
 		return fmt.Errorf("load audit trail: %w", err)
 	}
 	c.EndedFrom = endedFrom(c.Status, d.Audit)
+	c.AccessPointName, c.ProviderName, c.RegionName, c.TimeZone = d.AccessPoint.Name, d.Provider.Name, d.Region.Name, d.Region.TimeZone
 	return nil
 }
 
@@ -131,6 +132,9 @@ func (s *Store) List(ctx context.Context, actor models.Actor, limit int) ([]mode
 	if err := fillEndedFrom(s.db.WithContext(ctx), out); err != nil {
 		return nil, err
 	}
+	if err := fillNames(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -145,6 +149,9 @@ func (s *Store) StaffQueue(ctx context.Context, limit int) ([]models.Connection,
 		Order("updated_at, id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("load staff queue: %w", err)
+	}
+	if err := fillNames(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
