@@ -227,10 +227,11 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]s
 	}
 	for i := range rows {
 		c := &rows[i]
+		card := connectionBlocks(c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))
 		if len(names) > 1 && (i == 0 || rows[i-1].AccountID != c.AccountID) {
-			blocks = append(blocks, section("*"+esc(names[c.AccountID])+"*"))
+			blocks = accountHeading(blocks, card, names[c.AccountID], 2*(len(rows)-i)+3)
 		}
-		blocks = append(blocks, connectionBlocks(c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))...)
+		blocks = append(blocks, card...)
 	}
 	var nav []slack.BlockElement
 	if page > 1 {

@@ -79,3 +79,17 @@ func (a *App) accountNames(ctx context.Context, actor models.Actor) (map[int64]s
 	}
 	return names, nil
 }
+
+// accountHeading puts an account's heading before card: a block of its
+// own while the message keeps room for the rest (more blocks to come),
+// else a first line of the card's text, within Block Kit's 50 blocks.
+func accountHeading(blocks, card []slack.Block, name string, more int) []slack.Block {
+	head := "*" + esc(name) + "*"
+	if len(blocks)+1+more <= maxMessageBlocks {
+		return append(blocks, section(head))
+	}
+	if s, ok := card[0].(*slack.SectionBlock); ok && s.Text != nil {
+		s.Text.Text = head + " ›\n" + s.Text.Text
+	}
+	return blocks
+}

@@ -76,8 +76,13 @@ func (a *App) memberAccounts(ctx context.Context, userID string) ([]int64, error
 	if err != nil {
 		return nil, err
 	}
+	// A form's submission resolves its actor within the 3-second ack:
+	// reading Slack never takes more than a second of it; what could not
+	// be read keeps what was known.
+	rctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
 	for _, ch := range stale {
-		members, err := a.channelMembers(ctx, ch)
+		members, err := a.channelMembers(rctx, ch)
 		if err != nil {
 			a.log.WarnContext(ctx, "members of a linked channel not read", "request_id", bot.RequestID(ctx), "channel", ch, "err", err)
 			continue

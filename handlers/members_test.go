@@ -82,3 +82,32 @@ func TestLinkedChannelMembersAreUsersInHomeAndDMs(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoAccountsListStaysWithinBlockKit: a page of connections of two
+// accounts interleaved keeps every connection under its account's name
+// within Block Kit's 50 blocks.
+func TestTwoAccountsListStaysWithinBlockKit(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		const member = "UBOTH1"
+		for i := range 24 {
+			e.applyDirect(customerOf(customerUser, e.acme), goodApplication(fmt.Sprintf("Acme %02d", i)))
+			e.applyDirect(customerOf(otherUser, e.globex), goodApplication(fmt.Sprintf("Globex %02d", i)))
+			if i%4 == 3 {
+				e.exec("UPDATE connections SET status = 'Enabled'")
+			}
+		}
+		e.slack.SetMembers(customerChan, member)
+		e.slack.SetMembers(otherChan, member)
+		e.command(member, "DBOTH1", "list")
+		rs := e.responses()
+		if len(rs) == 0 {
+			t.Fatal("no answer")
+		}
+		raw := rs[len(rs)-1].Param("blocks")
+		jLimits(t, "list of two accounts", raw, 50)
+		got := blocksText(raw)
+		if strings.Count(got, "*ACME*") != 10 || strings.Count(got, "*Globex*") != 10 {
+			t.Errorf("want each of the 20 connections under its account's name:\n%s", got)
+		}
+	})
+}
