@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/handlers"
 	"github.com/leaseline/leaseline/models"
+	"github.com/leaseline/leaseline/stack"
 )
 
 // TestExactReplayDoesNothingTwice: the same signed view_submission body,
@@ -24,13 +26,17 @@ import (
 func TestExactReplayDoesNothingTwice(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		other := handlers.New(e.store, bot.NewClient("xoxb-test", e.slack.APIURL(), nil), bot.NewResponder(nil), handlers.Config{
-			StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Now: e.clock.Now, Logger: log,
+		other, err := stack.New(ctx, stack.Config{
+			Store: e.store, BotToken: "xoxb-test", APIURL: e.slack.APIURL(), SigningSecret: signingSecret,
+			Handlers: handlers.Config{StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Now: e.clock.Now},
+			Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		})
-		router := bot.NewRouter()
-		other.Register(router)
-		otherDisp, otherSrv := serveSigned(t, router, e.store, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		otherSrv := httptest.NewServer(other.Receiver)
+		t.Cleanup(otherSrv.Close)
+		otherDisp := other.Dispatcher
 
 		v := e.chooseAP(customerUser, e.openApplyForm(customerUser, customerChan), "ap-cn-hangzhou-yh-b")
 		meta, _ := v["private_metadata"].(string)
