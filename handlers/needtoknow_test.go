@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -51,7 +52,7 @@ func TestReceptionAndProviderSeeOnlyWhatTheyNeed(t *testing.T) {
 		if d.Reception == nil || d.Reception.SlackUserID == "" {
 			t.Fatal("no reception person booked")
 		}
-		got := blocksText(k.one(c.ID, models.NoticeVisitReminder, d.Reception.SlackUserID).blocks)
+		got := blocksText(k.one(c.ID, models.NoticeVisitReminder, slackfake.IMChannel(d.Reception.SlackUserID)).blocks)
 		for _, want := range []string{"Engineer 01", "Engineer 02", "Zhejiang Line Works", maskedID, "+86 138 0000 0000",
 			d.Visit.Date, d.Visit.Window, *d.Connection.PhysicalConnectionID, d.Connection.DeviceID, d.Connection.PortName} {
 			if !strings.Contains(got, want) {
