@@ -81,6 +81,11 @@ type Accounts interface {
 	SetPanel(ctx context.Context, channelID, ts string) error
 	Balance(ctx context.Context, accountID int64) (int64, error)
 	Credit(ctx context.Context, actor models.Actor, accountID, cents int64, reason string) error
+	// Members of linked channels (members.go).
+	StaleMemberChannels(ctx context.Context, since time.Time) ([]string, error)
+	SetChannelMembers(ctx context.Context, channelID string, members []string, at time.Time) error
+	ChannelMemberChanged(ctx context.Context, channelID, userID string, joined bool) error
+	UserAccounts(ctx context.Context, userID string) ([]int64, error)
 }
 
 // Slack is the part of the Slack Web API the handlers call; *slack.Client
@@ -94,6 +99,7 @@ type Slack interface {
 	PushViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
 }
 
 // Responder posts to a response_url (bot.Responder has it).
@@ -191,15 +197,12 @@ func (a *App) actor(ctx context.Context, teamID, channelID, userID string) (mode
 			return models.Actor{}, fmt.Errorf("resolve provider of channel: %w", err)
 		}
 	}
-	id, err := a.store.ResolveCustomer(ctx, teamID, channelID, userID)
-	if err != nil {
-		if staffErr != nil && (errors.Is(err, models.ErrNoAccount) || errors.Is(err, models.ErrNotFound)) {
-			// Perhaps staff, but the group could not say: refuse, saying so.
-			return models.Actor{UserID: userID}, staffErr
-		}
-		return models.Actor{UserID: userID}, err
+	actor, err := a.customerActor(ctx, teamID, channelID, userID)
+	if err != nil && staffErr != nil && (errors.Is(err, models.ErrNoAccount) || errors.Is(err, models.ErrNotFound)) {
+		// Perhaps staff, but the group could not say: refuse, saying so.
+		return models.Actor{UserID: userID}, staffErr
 	}
-	return models.Actor{UserID: userID, Role: models.RoleCustomer, AccountID: id}, nil
+	return actor, err
 }
 
 // errStaffUnverified means the staff user group could not be looked up, so

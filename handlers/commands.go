@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -227,9 +228,17 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all 
 		}
 		return append(blocks, section(msg)), nil
 	}
+	names, err := a.accountNames(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rows {
 		c := &rows[i]
-		blocks = append(blocks, connectionBlocks(c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))...)
+		card := connectionBlocks(c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))
+		if len(names) > 1 && (i == 0 || rows[i-1].AccountID != c.AccountID) {
+			blocks = accountHeading(blocks, card, names[c.AccountID], 2*(len(rows)-i)+3)
+		}
+		blocks = append(blocks, card...)
 	}
 	var nav []slack.BlockElement
 	if page > 1 {
@@ -251,11 +260,14 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all 
 func (a *App) listHeading(ctx context.Context, actor models.Actor) (string, error) {
 	switch actor.Role {
 	case models.RoleCustomer:
-		acct, err := a.store.Account(ctx, actor.AccountID)
+		names, err := a.accountNames(ctx, actor)
 		if err != nil {
-			return "", fmt.Errorf("load account: %w", err)
+			return "", err
 		}
-		return "*Connections of " + esc(acct.Name) + "*, newest first. Each says who must act next.", nil
+		if len(names) > 1 {
+			return fmt.Sprintf("*Connections of your %d accounts*, newest first, each under its account's name. Each says who must act next.", len(names)), nil
+		}
+		return "*Connections of " + esc(names[actor.AccountID]) + "*, newest first. Each says who must act next.", nil
 	case models.RoleProvider:
 		return "*Connections built by your company*, newest first.", nil
 	}
@@ -304,6 +316,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 		return nil, err
 	}
 	c := &d.Connection
+	loc := zone(d.Region.TimeZone)
 	blocks := connectionBlocks(c, actor.Role)
 	blocks = append(blocks, section(timeline(c)))
 
@@ -311,7 +324,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 		md("*Access Point*\n" + esc(d.AccessPoint.Name) + " · " + esc(d.AccessPoint.Location) + "\n" + esc(d.Region.Name)),
 		md("*Service Provider*\n" + esc(d.Provider.Name)),
 		md("*Location*\n" + esc(c.Location)),
-		md("*Applied*\n" + when(c.CreatedAt) + " by " + mention(c.AppliedBy)),
+		md("*Applied*\n" + localWhen(c.CreatedAt, loc) + " by " + mention(c.AppliedBy)),
 	}
 	if c.RedundantID != nil {
 		fields = append(fields, md("*Redundancy*\n"+models.ApplicationRef(*c.RedundantID)))
@@ -327,7 +340,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	var steps []string
 	if d.Survey != nil {
 		sv := d.Survey
-		steps = append(steps, fmt.Sprintf("*Survey*: %d engineer(s) of %s, %s line, arriving %s", len(sv.Engineers), esc(sv.ConstructionCompany), esc(string(sv.LineType)), when(sv.PlannedArrival)))
+		steps = append(steps, fmt.Sprintf("*Survey*: %d engineer(s) of %s, %s line, arriving %s", len(sv.Engineers), esc(sv.ConstructionCompany), esc(string(sv.LineType)), localWhen(sv.PlannedArrival, loc)))
 	}
 	if d.Ticket != nil {
 		steps = append(steps, fmt.Sprintf("*Construction ticket* %d: %s", d.Ticket.ID, esc(string(d.Ticket.State))))
@@ -342,17 +355,17 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	if len(steps) > 0 {
 		blocks = append(blocks, section(strings.Join(steps, "\n")))
 	}
-	blocks = append(blocks, auditBlocks(d.Audit, maxMessageBlocks-len(blocks)-1)...)
+	blocks = append(blocks, auditBlocks(d.Audit, loc, maxMessageBlocks-len(blocks)-1)...)
 	return capBlocks(blocks, maxMessageBlocks), nil
 }
 
 // auditBlocks renders the audit trail (who, when, from, to, why) in at most
 // budget blocks of at most maxPlainText characters; the oldest entries give
 // way when it is too long.
-func auditBlocks(events []models.AuditEvent, budget int) []slack.Block {
+func auditBlocks(events []models.AuditEvent, loc *time.Location, budget int) []slack.Block {
 	lines := make([]string, 0, len(events))
 	for _, ev := range events {
-		line := fmt.Sprintf("• %s — %s (%s) *%s*", when(ev.At), mention(ev.Actor), esc(string(ev.Role)), esc(string(ev.Action)))
+		line := fmt.Sprintf("• %s — %s (%s) *%s*", localWhen(ev.At, loc), mention(ev.Actor), esc(string(ev.Role)), esc(string(ev.Action)))
 		switch {
 		case ev.FromStatus == "":
 			line += ": → " + string(ev.ToStatus)
@@ -365,7 +378,7 @@ func auditBlocks(events []models.AuditEvent, budget int) []slack.Block {
 			line += " (" + esc(string(ev.Step)) + ")"
 		}
 		if ev.Detail != "" {
-			line += " — " + esc(truncate(ev.Detail, 300))
+			line += " — " + esc(truncate(localTimes(ev.Detail, loc), 300))
 		}
 		lines = append(lines, line)
 	}

@@ -60,6 +60,8 @@ func (a *App) Register(r *bot.Router) {
 	r.Event("app_home_opened", a.homeOpened)
 	r.Action(actHomeRefresh, a.homeRefresh)
 	r.Event("member_joined_channel", a.memberJoined)
+	r.Event("member_left_channel", a.memberLeft)
+	r.Event("message", a.dmMessage)
 	r.Action(actList, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
 		page, all := listArgs(v)
 		return a.listBlocks(ctx, actor, page, all)

@@ -234,10 +234,16 @@ type Connection struct {
 	ReviewChannel string
 	ReviewTS      string
 
-	Reason    string // of the last rejection or cancellation
-	Version   int
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Reason string // of the last rejection or cancellation
+	// EndedFrom is, for a Rejected or Canceled connection, the status it
+	// had when it ended (read from the audit trail, not stored).
+	EndedFrom Status `gorm:"-"`
+	// Names of the catalog entries, and the region's time zone, filled by
+	// reads (not stored): people see names, not catalog IDs.
+	AccessPointName, ProviderName, RegionName, TimeZone string `gorm:"-"`
+	Version                                             int
+	CreatedAt                                           time.Time
+	UpdatedAt                                           time.Time
 }
 
 // DisplayID is how users refer to a connection: its physical connection ID
@@ -421,8 +427,12 @@ type Notice struct {
 type Actor struct {
 	UserID     string // Slack user ID, or "system"
 	Role       Role
-	AccountID  int64  // customers: their account
+	AccountID  int64  // customers: their account (the one they apply for)
 	ProviderID string // providers: the provider they act for
+	// AccountIDs are, for a customer outside a linked channel (DM, App
+	// Home), every account they belong to, AccountID first; nil means
+	// AccountID alone.
+	AccountIDs []int64
 }
 
 // SystemActor is the actor of the scheduler's jobs.

@@ -295,7 +295,7 @@ func visibleTo(actor models.Actor, c *models.Connection) bool {
 	case models.RoleStaff, models.RoleSystem:
 		return true
 	case models.RoleCustomer:
-		return actor.AccountID != 0 && c.AccountID == actor.AccountID
+		return actor.SeesAccount(c.AccountID)
 	case models.RoleProvider:
 		return actor.ProviderID != "" && c.ProviderID == actor.ProviderID
 	}

@@ -93,6 +93,8 @@ func fillDetail(db *gorm.DB, d *models.Detail) error {
 	if err := db.Where("connection_id = ?", c.ID).Order("id").Find(&d.Audit).Error; err != nil {
 		return fmt.Errorf("load audit trail: %w", err)
 	}
+	c.EndedFrom = endedFrom(c.Status, d.Audit)
+	c.AccessPointName, c.ProviderName, c.RegionName, c.TimeZone = d.AccessPoint.Name, d.Provider.Name, d.Region.Name, d.Region.TimeZone
 	return nil
 }
 
@@ -130,7 +132,7 @@ func (s *Store) list(ctx context.Context, actor models.Actor, limit int, all boo
 		if actor.AccountID == 0 {
 			return nil, models.ErrNoAccount
 		}
-		q = q.Where("account_id = ?", actor.AccountID)
+		q = q.Where("account_id IN ?", actor.Accounts())
 	case models.RoleProvider:
 		q = q.Where("provider_id = ? AND status IN ?", actor.ProviderID, []models.Status{models.StatusConnecting, models.StatusPendingConfirmation, models.StatusEnabled})
 	case models.RoleStaff, models.RoleSystem:
@@ -140,6 +142,12 @@ func (s *Store) list(ctx context.Context, actor models.Actor, limit int, all boo
 	var out []models.Connection
 	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
+	}
+	if err := fillEndedFrom(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
+	}
+	if err := fillNames(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -155,6 +163,9 @@ func (s *Store) StaffQueue(ctx context.Context, limit int) ([]models.Connection,
 		Order("updated_at, id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("load staff queue: %w", err)
+	}
+	if err := fillNames(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -249,23 +260,26 @@ func (s *Store) RedundancyCandidates(ctx context.Context, actor models.Actor, re
 	return out, nil
 }
 
-// ResolveCustomer finds the account a Slack user acts for: the user's own
-// link first, then the channel's, then the user's Slack team's. It returns
-// models.ErrNoAccount when none matches.
+// ResolveCustomer finds the account a Slack user acts for: the channel's
+// (in a linked channel, everyone acts for its account), then the user's own
+// link, then the user's Slack team's. It returns models.ErrNoAccount when
+// none matches.
 func (s *Store) ResolveCustomer(ctx context.Context, teamID, channelID, userID string) (int64, error) {
 	db := s.db.WithContext(ctx)
-	var u models.AccountUser
-	if err := first(db, &u, "slack_user_id = ?", userID); err != nil {
-		return 0, err
-	} else if u.AccountID != 0 {
-		return u.AccountID, nil
-	}
 	if channelID != "" {
 		var ch models.AccountChannel
 		if err := first(db, &ch, "channel_id = ?", channelID); err != nil {
 			return 0, err
 		} else if ch.AccountID != 0 {
 			return ch.AccountID, nil
+		}
+	}
+	if userID != "" {
+		var u models.AccountUser
+		if err := first(db, &u, "slack_user_id = ?", userID); err != nil {
+			return 0, err
+		} else if u.AccountID != 0 {
+			return u.AccountID, nil
 		}
 	}
 	if teamID != "" {

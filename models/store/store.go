@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing/fstest"
 	"text/template"
 	"time"
@@ -72,6 +73,8 @@ type Store struct {
 	log     *slog.Logger
 	// transitions counts committed transitions (nil: not counted).
 	transitions *prometheus.CounterVec
+	// seenPrune counts new request keys; every 256th prunes old ones.
+	seenPrune atomic.Int64
 }
 
 // Open connects to the database named by cfg.DatabaseURL. It does not
