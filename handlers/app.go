@@ -27,6 +27,7 @@ type Store interface {
 	Connections
 	Catalog
 	Accounts
+	Cards
 }
 
 // Lifecycle changes connections and tickets: each call is one transaction
@@ -110,8 +111,11 @@ type Config struct {
 	// loaded, or an example), "" when nothing; staff see it atop App Home.
 	// nil: never.
 	CatalogWarning func(ctx context.Context) string
-	Now            func() time.Time
-	Logger         *slog.Logger
+	// CardUpdated, when set, sees every card settled in place (the demo
+	// prints them).
+	CardUpdated func(c models.Card, blocks []slack.Block)
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // App holds the handlers' dependencies.
