@@ -224,6 +224,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder:
 		v := visitOf(noticeData[models.VisitNoticeData](n), d)
 		title, intro = v.headline(n.Kind, r.to, d)
+		intro += v.plannedNote(n.Kind, r.to)
 		body = v.blocks(n.Kind)
 
 	case models.NoticeConstructionComplete:
