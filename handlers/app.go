@@ -28,6 +28,7 @@ type Store interface {
 	Catalog
 	Accounts
 	Cards
+	Visits
 }
 
 // Lifecycle changes connections and tickets: each call is one transaction

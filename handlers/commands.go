@@ -40,6 +40,7 @@ func staffCommands() []subcommand {
 		{"link #CHANNEL customer NAME", "link a channel (a Slack Connect one too) to customer account NAME, creating it if missing, and post the panel there"},
 		{"credit NAME AMOUNT", "top up the prepaid balance of account NAME, e.g. `credit ACME 5000`"},
 		{"adduser @USER NAME", "make a Slack user a user of account NAME"},
+		{"visits [YYYY-MM-DD|ACCESS-POINT]", "the IDC visits booked (from today, on a date, or at an access point): date, IDC, connection, provider, reception person, visitors"},
 	}
 }
 
@@ -118,6 +119,8 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdCredit)
 	case "adduser", "add-user":
 		return run(a.cmdAddUser)
+	case "visits":
+		return run(a.cmdVisits)
 	}
 	return ephemeral(unknownCommandBlocks(sub)...), nil
 }

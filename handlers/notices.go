@@ -126,6 +126,14 @@ func (r *noticeRender) buttons(only ...string) []slack.Block {
 		}
 		els = append(els, el)
 	}
+	if r.to == toStaff && len(only) == 0 {
+		for _, el := range visitButtons(r.d) {
+			if b, ok := el.(*slack.ButtonBlockElement); ok && r.settled && !slices.Contains(r.offered, b.ActionID) {
+				continue
+			}
+			els = append(els, el)
+		}
+	}
 	if len(els) == 0 {
 		return nil
 	}

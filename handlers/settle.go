@@ -48,7 +48,11 @@ func offeredStill(actionID string, d *models.Detail, to recipient) bool {
 // cardButtonRules say when the buttons that are not lifecycle actions are
 // still offered on a card: a new kind of card registers its own buttons
 // here and is settled like every other.
-var cardButtonRules = map[string]func(d *models.Detail, to recipient) bool{}
+var cardButtonRules = map[string]func(d *models.Detail, to recipient) bool{
+	actBookVisit:       canBookVisit,
+	actRescheduleVisit: canRescheduleVisit,
+	actCancelVisit:     canCancelVisit,
+}
 
 // audienceRecipient is the recipient of a card's audience.
 func audienceRecipient(aud string) recipient {

@@ -165,7 +165,7 @@ func TestStaleCardsConstructionComplete(t *testing.T) {
 		c := jConnecting(e, "Hangzhou line 1")
 		_, err := e.store.Act(ctx, jCustomer(e), c.ID, models.ActInput{Action: models.ActionNotifyProvider})
 		jStep(e, "notify", err)
-		_, err = e.store.SubmitSurvey(ctx, jProvider, c.ID, jSurvey(e, 1))
+		_, err = e.store.SubmitSurvey(ctx, jProvider, c.ID, jSurvey(e, models.MaxEngineers))
 		jStep(e, "survey", err)
 		_, err = e.store.SubmitTicket(ctx, jCustomer(e), c.ID, "", "")
 		jStep(e, "ticket", err)
@@ -196,6 +196,7 @@ func TestStaleCardsConstructionComplete(t *testing.T) {
 		pm.deliver()
 		for _, p := range []posted{booked, today, staffCopy} {
 			now := pm.card(c.ID, p.notice.Kind, p.channel)
+			jLimits(t, "settled "+string(p.notice.Kind), now.blocks, 50)
 			for _, b := range jButtonTexts(now.blocks) {
 				if b == "Construction Complete" {
 					t.Errorf("%s in %s still offers Construction Complete", p.notice.Kind, p.channel)
