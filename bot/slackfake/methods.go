@@ -9,6 +9,9 @@ import (
 // The Web API methods the fake answers, and the views it keeps.
 
 func (s *Server) answerLocked(c Call, host string) map[string]any {
+	if code := userAsConversation(c); code != "" {
+		return fail(code)
+	}
 	switch c.Method {
 	case "auth.test":
 		return ok(map[string]any{"url": "https://fake.slack.com/", "team": "Fake", "user": "leaseline",
@@ -16,7 +19,7 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 	case "apps.connections.open":
 		return ok(map[string]any{"url": "ws://" + host + socketPath})
 	case "chat.postMessage":
-		ch := c.Param("channel")
+		ch := PostedIn(c.Param("channel"))
 		if ch == "" {
 			return fail("channel_not_found")
 		}
@@ -82,7 +85,7 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 			}
 			return fail("users_list_not_supplied")
 		}
-		return ok(map[string]any{"channel": map[string]any{"id": "D" + strings.ReplaceAll(users, ",", ""), "is_im": true}})
+		return ok(map[string]any{"channel": map[string]any{"id": IMChannel(strings.ReplaceAll(users, ",", "")), "is_im": true}})
 	case "users.info":
 		id := c.Param("user")
 		if s.missing[id] {

@@ -3,9 +3,11 @@
 // that with apiURL), run the code under test, then assert on the recorded
 // calls. It keeps posted messages per channel, threads included, and pages
 // through them as conversations.history and conversations.replies do (see
-// history.go); it answers with realistic JSON,
-// injects faults (429 with Retry-After, 500), serves response_url endpoints
-// and a Socket Mode WebSocket, and signs requests as Slack does.
+// history.go), and posts to a user ID in the bot's DM with that user
+// (dm.go); it answers with realistic JSON, injects faults (429 with
+// Retry-After, 500, an answer lost after the call took effect: lost.go),
+// serves response_url endpoints and a Socket Mode WebSocket, and signs
+// requests as Slack does.
 package slackfake
 
 import (
@@ -111,6 +113,7 @@ type Server struct {
 	messages  map[string][]*Message // channel -> oldest first
 	seq       int64
 	failures  map[string]*failure
+	losses    map[string]*loss
 	users     map[string]User
 	channels  map[string]map[string]any
 	usergroup map[string][]string
@@ -125,6 +128,7 @@ func New() *Server {
 	s := &Server{
 		messages:  make(map[string][]*Message),
 		failures:  make(map[string]*failure),
+		losses:    make(map[string]*loss),
 		users:     make(map[string]User),
 		channels:  make(map[string]map[string]any),
 		usergroup: make(map[string][]string),
@@ -249,6 +253,7 @@ func (s *Server) Reset() {
 	s.calls = nil
 	s.messages = make(map[string][]*Message)
 	s.failures = make(map[string]*failure)
+	s.losses = make(map[string]*loss)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -287,7 +292,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := s.answerLocked(call, r.Host)
+	lost := s.loseLocked(call)
 	s.mu.Unlock()
+	if lost != nil {
+		lost.write(w)
+		return
+	}
 
 	if method == "response_url" {
 		writeJSON(w, map[string]any{"ok": true})
