@@ -104,7 +104,16 @@ func (a *App) settleCard(ctx context.Context, c models.Card, d *models.Detail) e
 		return fmt.Errorf("settle card %d (%s): %w", c.ID, c.Kind, err)
 	}
 	blocks = capBlocks(blocks, maxMessageBlocks)
-	_, _, _, err = a.slack.UpdateMessageContext(ctx, c.Channel, c.TS, slack.MsgOptionBlocks(blocks...),
+	channel := c.Channel
+	if strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W") {
+		// Posted to a user: the message is in the bot's DM with them.
+		ch, _, _, err := a.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}})
+		if err != nil {
+			return fmt.Errorf("open the DM of card %d: %w", c.ID, err)
+		}
+		channel = ch.ID
+	}
+	_, _, _, err = a.slack.UpdateMessageContext(ctx, channel, c.TS, slack.MsgOptionBlocks(blocks...),
 		slack.MsgOptionText(truncate(text, 300), false))
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && gone(se.Err) {

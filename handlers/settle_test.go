@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -53,9 +54,10 @@ func (p *postman) card(id int64, kind models.NoticeKind, channel string) posted 
 		if n.Channel != channel || n.SentTS == "" {
 			continue
 		}
-		for _, m := range p.e.slack.Messages(channel) {
+		in := slackfake.PostedIn(channel) // a user's DM for a user ID
+		for _, m := range p.e.slack.Messages(in) {
 			if m.TS == n.SentTS {
-				found = append(found, posted{notice: n, channel: channel, ts: m.TS, blocks: string(m.Blocks), text: m.Text})
+				found = append(found, posted{notice: n, channel: in, ts: m.TS, blocks: string(m.Blocks), text: m.Text})
 			}
 		}
 	}
