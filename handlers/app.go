@@ -51,6 +51,8 @@ type Connections interface {
 	Find(ctx context.Context, actor models.Actor, ref string) (*models.Connection, error)
 	Detail(ctx context.Context, actor models.Actor, id int64) (*models.Detail, error)
 	List(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
+	// ListAll is List with the connections that ended long ago.
+	ListAll(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
 	StaffQueue(ctx context.Context, limit int) ([]models.Connection, error)
 	RedundancyCandidates(ctx context.Context, actor models.Actor, regionID string) ([]models.Connection, error)
 	Ticket(ctx context.Context, id int64) (*models.Ticket, error)
@@ -63,6 +65,8 @@ type Catalog interface {
 	AccessPoint(ctx context.Context, id string) (*models.AccessPoint, error)
 	Providers(ctx context.Context) ([]models.Provider, error)
 	CalendarDays(ctx context.Context, regionID string) ([]models.CalendarDay, error)
+	// Inventory is the ports of one access point ("" all) by port type.
+	Inventory(ctx context.Context, accessPointID string) ([]models.PortStock, error)
 }
 
 // Accounts resolves who is asking and keeps customer accounts, their

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -27,7 +26,7 @@ func customerCommands() []subcommand {
 	return []subcommand{
 		{"help", "these commands and what each does"},
 		{"apply", "open the *Apply for New Interface* form"},
-		{"list [PAGE]", "your account's connections, their status and who must act next"},
+		{"list [--all] [PAGE]", "your account's connections, their status and who must act next; connections ended (Rejected, Canceled) more than 30 days ago only with --all"},
 		{"show ID", "details, timeline and audit trail of a connection (ID: #42, 42 or pc-…)"},
 		{"access-points [REGION]", "access points by region: location, status, allowed service providers, port types and bandwidth"},
 		{"enquire [ACCESS-POINT] [QUESTION]", "ask the operator's staff about an access point (without a question, a form opens)"},
@@ -41,6 +40,7 @@ func staffCommands() []subcommand {
 		{"credit NAME AMOUNT", "top up the prepaid balance of account NAME, e.g. `credit ACME 5000`"},
 		{"adduser @USER NAME", "make a Slack user a user of account NAME"},
 		{"visits [YYYY-MM-DD|ACCESS-POINT]", "the IDC visits booked (from today, on a date, or at an access point): date, IDC, connection, provider, reception person, visitors"},
+		{"ports [ACCESS-POINT]", "ports of each access point and port type: total, in use, free, and free per device"},
 	}
 }
 
@@ -121,6 +121,8 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdAddUser)
 	case "visits":
 		return run(a.cmdVisits)
+	case "ports", "inventory":
+		return run(a.cmdPorts)
 	}
 	return ephemeral(unknownCommandBlocks(sub)...), nil
 }
@@ -177,8 +179,8 @@ func (a *App) cmdList(ctx context.Context, cmd *slack.SlashCommand, rest string)
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	page, _ := strconv.Atoi(strings.TrimPrefix(rest, "#"))
-	blocks, err := a.listBlocks(ctx, actor, page)
+	page, all := listArgs(rest)
+	blocks, err := a.listBlocks(ctx, actor, page, all)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
 		return
@@ -195,9 +197,13 @@ const (
 
 // listBlocks is one page of the connections actor may see, newest first,
 // each with its status, who must act next, and the actor's buttons.
-func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]slack.Block, error) {
+func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all bool) ([]slack.Block, error) {
 	page = min(max(page, 1), listMaxPage)
-	rows, err := a.store.List(ctx, actor, page*listPageSize+1)
+	list := a.store.List
+	if all {
+		list = a.store.ListAll
+	}
+	rows, err := list(ctx, actor, page*listPageSize+1)
 	if err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
 	}
@@ -212,6 +218,7 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]s
 	if err != nil {
 		return nil, err
 	}
+	heading += listScope(all)
 	if page > 1 {
 		heading += fmt.Sprintf(" · page %d", page)
 	}
@@ -229,10 +236,10 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]s
 	}
 	var nav []slack.BlockElement
 	if page > 1 {
-		nav = append(nav, button(actList, strconv.Itoa(page-1), "Previous page", ""))
+		nav = append(nav, button(actList, listValue(page-1, all), "Previous page", ""))
 	}
 	if more && page < listMaxPage {
-		nav = append(nav, button(actList, strconv.Itoa(page+1), "Next page", ""))
+		nav = append(nav, button(actList, listValue(page+1, all), "Next page", ""))
 	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("ll_list_nav", nav...))

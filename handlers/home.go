@@ -125,6 +125,13 @@ func (a *App) staffHome(ctx context.Context, actor models.Actor) ([]slack.Block,
 		),
 		slack.NewDividerBlock(),
 	)
+	ports, err := a.inventoryGlance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ports) > 0 {
+		blocks = append(append(blocks, ports...), slack.NewDividerBlock())
+	}
 	return addCards(blocks, homeCards(queue, actor.Role), maxViewBlocks,
 		"More in the queue than fit here: `/leaseline list` shows every connection."), nil
 }

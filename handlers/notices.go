@@ -147,6 +147,9 @@ func (r *noticeRender) buttons(only ...string) []slack.Block {
 // renderKind builds the blocks and the notification text of r's kind.
 func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, string, error) {
 	n, d := r.n, r.d
+	if d == nil && n.Kind == models.NoticeLowPorts {
+		return renderLowPorts(n)
+	}
 	if d == nil {
 		return a.renderTicketNotice(ctx, r)
 	}

@@ -62,6 +62,13 @@ type AccessPoint struct {
 	DailyVisitCapacity int
 	// VisitWindow is the time of day visits are booked, e.g. "09:30-12:00".
 	VisitWindow string
+	// LowWater is the free ports of a type at or below which staff are
+	// alerted (DefaultLowWater unless the catalog says).
+	LowWater int
+	// NoFreePort, set when read for users (not stored), says that the
+	// access point is shown full because no port of any type it offers is
+	// free: Status is then APFull, whatever the catalog says.
+	NoFreePort bool `gorm:"-"`
 	// Providers is the list of allowed service provider IDs.
 	Providers []AccessPointProvider `gorm:"foreignKey:AccessPointID"`
 	PortTypes []PortOffer           `gorm:"foreignKey:AccessPointID"`

@@ -33,6 +33,10 @@ type VisitDays struct {
 	// canceled) each of them has been given.
 	Rota []ReceptionPerson
 	Load map[int64]int
+	// Until is the last day the region's calendar is known (zero: no
+	// limit): no visit is booked past it, the ticket waits for the
+	// calendar to be extended.
+	Until Date
 }
 
 // VisitRequest is a construction ticket asking for a visit.
@@ -111,6 +115,9 @@ func (v *VisitDays) Pick(r VisitRequest) (VisitDay, error) {
 	start := v.Earliest(r)
 	d := start
 	for range maxVisitScan {
+		if v.Until != (Date{}) && v.Until.Before(d) {
+			return VisitDay{}, fmt.Errorf("access point %s has no day with room for a visit from %s to %s, the end of the region's known calendar: extend the calendar", v.AccessPoint, start, v.Until)
+		}
 		if v.Calendar.IsWorkday(d) && !v.LockDowns[d] && v.Booked[d] < v.capacity() {
 			if rp := v.onDuty(d); rp != nil {
 				return VisitDay{Date: d, Reception: *rp}, nil

@@ -143,6 +143,15 @@ func TestPickVisitDayRefuses(t *testing.T) {
 		t.Fatalf("no rota: %v", err)
 	}
 	v = idc(t)
+	v.Until = date(t, "2026-10-20")
+	if p, err := v.Pick(r); err != nil || p.Date.String() != "2026-10-20" {
+		t.Fatalf("the horizon's last day: %+v %v", p, err)
+	}
+	v.Booked[date(t, "2026-10-20")] = 2
+	if _, err := v.Pick(r); err == nil || !strings.Contains(err.Error(), "known calendar") {
+		t.Fatalf("past the calendar's horizon: %v", err)
+	}
+	v = idc(t)
 	v.Rota = []models.ReceptionPerson{{ID: 9, Name: "Nobody", Weekdays: "Funday"}}
 	if _, err := v.Pick(r); err == nil || !strings.Contains(err.Error(), "no day with room") {
 		t.Fatalf("rota never on duty: %v", err)

@@ -107,12 +107,26 @@ func first(db *gorm.DB, dst any, query string, args ...any) error {
 }
 
 // List returns the connections actor may see, newest first: a customer's
-// account's, a provider's own, all for staff. limit <= 0 means 100.
+// account's, a provider's own, all for staff; connections that ended
+// (models.EndedStatuses) more than models.EndedListedFor ago are left out.
+// limit <= 0 means 100.
 func (s *Store) List(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error) {
+	return s.list(ctx, actor, limit, false)
+}
+
+// ListAll is List with the connections that ended long ago.
+func (s *Store) ListAll(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error) {
+	return s.list(ctx, actor, limit, true)
+}
+
+func (s *Store) list(ctx context.Context, actor models.Actor, limit int, all bool) ([]models.Connection, error) {
 	if limit <= 0 {
 		limit = 100
 	}
 	q := s.db.WithContext(ctx).Order("id DESC").Limit(limit)
+	if !all {
+		q = q.Where("NOT (status IN ? AND updated_at < ?)", models.EndedStatuses(), s.now().Add(-models.EndedListedFor))
+	}
 	switch actor.Role {
 	case models.RoleCustomer:
 		if actor.AccountID == 0 {
@@ -157,7 +171,8 @@ func (s *Store) Regions(ctx context.Context) ([]models.Region, error) {
 }
 
 // AccessPoints lists the access points with their allowed providers and port
-// offers, in one region or ("" ) all.
+// offers, in one region or ("" ) all. An access point open in the catalog
+// where no port it offers is free is shown full (models.AccessPoint.NoFreePort).
 func (s *Store) AccessPoints(ctx context.Context, regionID string) ([]models.AccessPoint, error) {
 	q := s.db.WithContext(ctx).Preload("Providers").Preload("PortTypes").Order("region_id, id")
 	if regionID != "" {
@@ -167,16 +182,22 @@ func (s *Store) AccessPoints(ctx context.Context, regionID string) ([]models.Acc
 	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list access points: %w", err)
 	}
+	if err := markFull(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
 // AccessPoint loads one access point with its providers and offers.
 func (s *Store) AccessPoint(ctx context.Context, id string) (*models.AccessPoint, error) {
-	var ap models.AccessPoint
-	if err := s.db.WithContext(ctx).Preload("Providers").Preload("PortTypes").First(&ap, "id = ?", id).Error; err != nil {
+	aps := make([]models.AccessPoint, 1)
+	if err := s.db.WithContext(ctx).Preload("Providers").Preload("PortTypes").First(&aps[0], "id = ?", id).Error; err != nil {
 		return nil, translate(err)
 	}
-	return &ap, nil
+	if err := markFull(s.db.WithContext(ctx), aps); err != nil {
+		return nil, err
+	}
+	return &aps[0], nil
 }
 
 // Providers lists the service providers.

@@ -140,6 +140,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			_ = sqlDB.Close()
 			return nil, fmt.Errorf("register store metrics (one Store per registry): %w", err)
 		}
+		if err := cfg.Registerer.Register(newPortsCollector(s)); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("register store metrics (one Store per registry): %w", err)
+		}
 	}
 	return s, nil
 }
