@@ -60,7 +60,9 @@ type Poster interface {
 // NoticeStore is what notice delivery needs of the store.
 type NoticeStore interface {
 	ClaimNotices(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]models.Delivery, error)
-	MarkNoticeSent(ctx context.Context, id int64, ts string, at time.Time) error
+	// MarkNoticeSent records notice id posted as message ts, carrying
+	// buttons (their action IDs).
+	MarkNoticeSent(ctx context.Context, id int64, ts string, at time.Time, buttons ...string) error
 	RetryNotice(ctx context.Context, d models.Delivery, r models.NoticeRetry) error
 	FailNotice(ctx context.Context, d models.Delivery, at time.Time, cause string) error
 	FailedNotices(ctx context.Context, limit int) ([]models.Notice, error)
@@ -212,6 +214,9 @@ func (w *DeliveryWorker) pause(until time.Time) {
 func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now time.Time) error {
 	n := d.Notice
 	log := w.log.With("notice", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
+	if n.Kind == models.NoticeSettle {
+		return w.settle(ctx, d, now)
+	}
 	if d.MaybePosted {
 		ts, found, err := w.findPosted(ctx, n)
 		switch {
@@ -227,7 +232,7 @@ func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now tim
 			return w.markSent(ctx, n, ts, now)
 		}
 	}
-	opts, err := w.render.RenderNotice(ctx, n)
+	opts, buttons, err := w.renderCard(ctx, n)
 	if err != nil {
 		return w.retry(ctx, d, now, fmt.Errorf("render: %w", err), false, retryInfo{})
 	}
@@ -245,7 +250,7 @@ func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now tim
 	_, ts, err := w.poster.PostMessageContext(ctx, n.Channel, opts...)
 	if err == nil {
 		log.DebugContext(ctx, "notice sent", "ts", ts)
-		return w.markSent(ctx, n, ts, now)
+		return w.markSent(ctx, n, ts, now, buttons...)
 	}
 	retry, ok := retryable(err)
 	if !ok && !retry.rateLimited {
@@ -255,12 +260,12 @@ func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now tim
 	return w.retry(ctx, d, now, err, retry.maybePosted, retry)
 }
 
-func (w *DeliveryWorker) markSent(ctx context.Context, n models.Notice, ts string, now time.Time) error {
+func (w *DeliveryWorker) markSent(ctx context.Context, n models.Notice, ts string, now time.Time, buttons ...string) error {
 	w.cfg.Metrics.delivered()
 	// The message is posted: record it even if the worker is stopping.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := w.st.MarkNoticeSent(ctx, n.ID, ts, now); err != nil {
+	if err := w.st.MarkNoticeSent(ctx, n.ID, ts, now, buttons...); err != nil {
 		// The message is in Slack; when the lease ends the next attempt
 		// finds it in the history and records it then.
 		return fmt.Errorf("notice %d posted as %s but not recorded: %w", n.ID, ts, err)

@@ -27,6 +27,8 @@ type Store interface {
 	Connections
 	Catalog
 	Accounts
+	Cards
+	Visits
 }
 
 // Lifecycle changes connections and tickets: each call is one transaction
@@ -94,6 +96,7 @@ type Slack interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (*slack.ViewResponse, error)
 	PushViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
@@ -120,8 +123,11 @@ type Config struct {
 	// loaded, or an example), "" when nothing; staff see it atop App Home.
 	// nil: never.
 	CatalogWarning func(ctx context.Context) string
-	Now            func() time.Time
-	Logger         *slog.Logger
+	// CardUpdated, when set, sees every card settled in place (the demo
+	// prints them).
+	CardUpdated func(c models.Card, blocks []slack.Block)
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // App holds the handlers' dependencies.

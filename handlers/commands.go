@@ -40,6 +40,7 @@ func staffCommands() []subcommand {
 		{"link #CHANNEL customer NAME", "link a channel (a Slack Connect one too) to customer account NAME, creating it if missing, and post the panel there"},
 		{"credit NAME AMOUNT", "top up the prepaid balance of account NAME, e.g. `credit ACME 5000`"},
 		{"adduser @USER NAME", "make a Slack user a user of account NAME"},
+		{"visits [YYYY-MM-DD|ACCESS-POINT]", "the IDC visits booked (from today, on a date, or at an access point): date, IDC, connection, provider, reception person, visitors"},
 		{"ports [ACCESS-POINT]", "ports of each access point and port type: total, in use, free, and free per device"},
 	}
 }
@@ -119,6 +120,8 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdCredit)
 	case "adduser", "add-user":
 		return run(a.cmdAddUser)
+	case "visits":
+		return run(a.cmdVisits)
 	case "ports", "inventory":
 		return run(a.cmdPorts)
 	}

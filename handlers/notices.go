@@ -24,11 +24,18 @@ import (
 // Text users typed (names, locations, reasons, notes, personnel) is shown
 // as plain text, exactly as typed; ID document numbers only masked.
 func (a *App) RenderNotice(ctx context.Context, n models.Notice) ([]slack.MsgOption, error) {
+	opts, _, err := a.RenderCard(ctx, n)
+	return opts, err
+}
+
+// RenderCard is RenderNotice also returning the action IDs of the
+// message's buttons, which the delivery records with the card (settle.go).
+func (a *App) RenderCard(ctx context.Context, n models.Notice) ([]slack.MsgOption, []string, error) {
 	r := &noticeRender{n: n}
 	if n.ConnectionID != nil {
 		d, err := a.store.Detail(ctx, models.SystemActor(), *n.ConnectionID)
 		if err != nil {
-			return nil, fmt.Errorf("render notice %d (%s): load connection %d: %w", n.ID, n.Kind, *n.ConnectionID, err)
+			return nil, nil, fmt.Errorf("render notice %d (%s): load connection %d: %w", n.ID, n.Kind, *n.ConnectionID, err)
 		}
 		r.d = d
 		r.account = d.Account.Name
@@ -36,7 +43,7 @@ func (a *App) RenderNotice(ctx context.Context, n models.Notice) ([]slack.MsgOpt
 	r.to = a.recipientOf(n, r.d)
 	blocks, text, err := a.renderKind(ctx, r)
 	if err != nil {
-		return nil, fmt.Errorf("render notice %d (%s): %w", n.ID, n.Kind, err)
+		return nil, nil, fmt.Errorf("render notice %d (%s): %w", n.ID, n.Kind, err)
 	}
 	blocks = capBlocks(blocks, maxMessageBlocks)
 	opts := []slack.MsgOption{
@@ -48,7 +55,7 @@ func (a *App) RenderNotice(ctx context.Context, n models.Notice) ([]slack.MsgOpt
 	if n.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(n.ThreadTS))
 	}
-	return opts, nil
+	return opts, buttonIDs(blocks), nil
 }
 
 // recipient is who reads a notice.
@@ -97,6 +104,11 @@ type noticeRender struct {
 	d       *models.Detail // nil for a notice about no connection
 	to      recipient
 	account string
+	// settled: the notice is shown again to settle its card (see
+	// settle.go): what happened since instead of the call to act, and
+	// only the buttons of offered (its buttons still offered).
+	settled bool
+	offered []string
 }
 
 // buttons are the recipient's next step on the connection, as the
@@ -108,10 +120,19 @@ func (r *noticeRender) buttons(only ...string) []slack.Block {
 	}
 	var els []slack.BlockElement
 	for _, el := range nextButtons(&r.d.Connection, r.to.role()) {
-		if b, ok := el.(*slack.ButtonBlockElement); ok && len(only) > 0 && !slices.Contains(only, b.ActionID) {
+		if b, ok := el.(*slack.ButtonBlockElement); ok && (len(only) > 0 && !slices.Contains(only, b.ActionID) ||
+			r.settled && !slices.Contains(r.offered, b.ActionID)) {
 			continue
 		}
 		els = append(els, el)
+	}
+	if r.to == toStaff && len(only) == 0 {
+		for _, el := range visitButtons(r.d) {
+			if b, ok := el.(*slack.ButtonBlockElement); ok && r.settled && !slices.Contains(r.offered, b.ActionID) {
+				continue
+			}
+			els = append(els, el)
+		}
 	}
 	if len(els) == 0 {
 		return nil
@@ -214,6 +235,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder:
 		v := visitOf(noticeData[models.VisitNoticeData](n), d)
 		title, intro = v.headline(n.Kind, r.to, d)
+		intro += v.plannedNote(n.Kind, r.to)
 		body = v.blocks(n.Kind)
 
 	case models.NoticeConstructionComplete:
@@ -244,6 +266,9 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		intro = fmt.Sprintf("Something happened to *%s*.", ref)
 	}
 
+	if r.settled {
+		intro = sinceLine(d)
+	}
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(title)), slack.NewSectionBlock(md(intro), nil, nil)}
 	blocks = append(blocks, body...)
 	switch {

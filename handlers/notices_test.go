@@ -151,7 +151,7 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 			{models.NoticePortInfo, models.StatusConnecting, models.StepProviderNotified, "", true, []want{{providerChan, []string{"Submit Survey"}}}, "Yuhang Data Park B"},
 			{models.NoticeSurveyReceived, models.StatusConnecting, models.StepSurveyReceived, "", true, []want{{customerChan, []string{"View", "Submit Ticket"}}}, maskedID},
 			{models.NoticeTicketSubmitted, models.StatusConnecting, models.StepTicketSubmitted, jData(map[string]int64{"ticket_id": tk.ID}), true,
-				[]want{{staffChannel, []string{"View"}}}, fmt.Sprintf("Construction ticket #%d", tk.ID)},
+				[]want{{staffChannel, []string{"View", "Book Visit"}}}, fmt.Sprintf("Construction ticket #%d", tk.ID)},
 			{models.NoticeVisitScheduled, models.StatusConnecting, models.StepVisitScheduled, visit, true,
 				[]want{{customerChan, []string{"View"}}, {providerChan, []string{"Construction Complete"}}, {staffChannel, []string{"View", "Construction Complete"}}}, "Friday 2026-11-27, 09:30-12:00"},
 			{models.NoticeVisitChanged, models.StatusConnecting, models.StepVisitScheduled, visit, true,

@@ -63,6 +63,7 @@ type visitInfo struct {
 	receptionName, receptionPhone    string
 	company                          string
 	change, previousDate, reason, by string
+	plannedReason                    string
 	visitors                         []visitor
 }
 
@@ -72,6 +73,7 @@ func visitOf(data models.VisitNoticeData, d *models.Detail) visitInfo {
 		idcName: data.IDCName, idcAddress: data.IDCAddress, apName: data.AccessPoint,
 		receptionName: data.ReceptionName, receptionPhone: data.ReceptionPhone, company: data.ConstructionCompany,
 		change: data.Change, previousDate: data.PreviousDate, reason: data.Reason, by: data.By,
+		plannedReason: data.PlannedReason,
 	}
 	for _, p := range data.Visitors {
 		v.visitors = append(v.visitors, visitor{name: p.Name, phone: p.Phone, idType: p.IDType, idNumber: p.IDNumber})
@@ -190,4 +192,13 @@ func receptionBlocks(c *models.Connection) []slack.Block {
 		{label: "Device", value: device},
 		{label: "Port", value: port},
 	}), slack.NewContextBlock("", md(statusLine(c))))
+}
+
+// plannedNote is why the visit is not on the date the provider planned,
+// for the provider and the customer when a visit is booked ("" else).
+func (v visitInfo) plannedNote(kind models.NoticeKind, to recipient) string {
+	if kind != models.NoticeVisitScheduled || v.plannedReason == "" || (to != toProvider && to != toCustomer) {
+		return ""
+	}
+	return "\n:calendar: " + esc(v.plannedReason)
 }

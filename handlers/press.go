@@ -65,6 +65,9 @@ func (a *App) replace(ctx context.Context, t target, blocks []slack.Block, text 
 	if t.Channel != "" && t.TS != "" {
 		_, _, _, err := a.slack.UpdateMessageContext(ctx, t.Channel, t.TS, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 		if err == nil {
+			if err := a.store.CardReplaced(ctx, t.Channel, t.TS, buttonIDs(blocks), a.cfg.Now()); err != nil {
+				a.log.WarnContext(ctx, "record card replaced", "channel", t.Channel, "err", err)
+			}
 			return
 		}
 		a.log.WarnContext(ctx, "update message in place", "channel", t.Channel, "err", err)

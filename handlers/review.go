@@ -114,10 +114,7 @@ func (a *App) reviewBlocks(ctx context.Context, d *models.Detail) []slack.Block 
 		fact{label: "Customer account", value: d.Account.Name},
 		fact{label: "Price", value: models.FormatMoney(c.AmountCents, c.Currency)},
 	)
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(fmt.Sprintf("Application %s to review", models.ApplicationRef(c.ID)))),
-		slack.NewSectionBlock(md(intro), nil, nil),
-	}
+	blocks := []slack.Block{reviewHeader(d), slack.NewSectionBlock(md(intro), nil, nil)}
 	blocks = append(blocks, factBlocks(fs)...)
 	return append(blocks, slack.NewContextBlock("", md(statusLine(c))))
 }

@@ -55,6 +55,13 @@ func (a *App) Register(r *bot.Router) {
 	r.Action(actCancel, a.onPress(a.pressCancel))
 	r.View(viewCancel, a.onSubmit(a.submitCancel))
 
+	// Staff's IDC visit buttons (staffvisit.go).
+	r.Action(actBookVisit, a.onPress(a.pressBookVisit))
+	r.Action(actRescheduleVisit, a.onPress(a.pressRescheduleVisit))
+	r.View(viewReschedule, a.onSubmit(a.submitReschedule))
+	r.Action(actCancelVisit, a.onPress(a.pressCancelVisit))
+	r.View(viewCancelVisit, a.onSubmit(a.submitCancelVisit))
+
 	// App Home (home.go) and the channel panel's read-only buttons
 	// (panel.go).
 	r.Event("app_home_opened", a.homeOpened)

@@ -201,7 +201,7 @@ func TestSurveyFormValidatesInlineAndMasks(t *testing.T) {
 		if !strings.Contains(blocksText(ticket.blocks), fmt.Sprintf("Construction ticket #%d", jConn(e, c.ID).Ticket.ID)) {
 			t.Errorf("ticket notice:\n%s", blocksText(ticket.blocks))
 		}
-		jWantButtons(t, "ticket notice (staff)", ticket.blocks, "View")
+		jWantButtons(t, "ticket notice (staff)", ticket.blocks, "View", "Book Visit")
 
 		jNoRawID(t, e)
 	})

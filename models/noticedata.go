@@ -22,9 +22,12 @@ type VisitNoticeData struct {
 	// visit is never booked before it, and is later when that day has no
 	// room (or is not a workday).
 	PlannedDate string `json:"planned_date,omitempty"`
-	Weekday     string `json:"weekday"`   // e.g. "Monday"
-	Window      string `json:"window"`    // e.g. "09:30-12:00"
-	TimeZone    string `json:"time_zone"` // IANA name of the region's zone
+	// PlannedReason says why the visit is not on PlannedDate ("" when it
+	// is): models.VisitDays.PlannedReason.
+	PlannedReason string `json:"planned_reason,omitempty"`
+	Weekday       string `json:"weekday"`   // e.g. "Monday"
+	Window        string `json:"window"`    // e.g. "09:30-12:00"
+	TimeZone      string `json:"time_zone"` // IANA name of the region's zone
 
 	AccessPoint string `json:"access_point"` // its name
 	IDCName     string `json:"idc_name"`

@@ -138,7 +138,7 @@ func check(ctx context.Context, dbURL string, fake *slackfake.Server, channels [
 	for _, ch := range channels {
 		chans[ch] = true
 	}
-	rows, err = db.QueryContext(ctx, `SELECT id, state, channel FROM notices`)
+	rows, err = db.QueryContext(ctx, `SELECT id, state, channel FROM notices WHERE kind <> 'settle'`)
 	if err != nil {
 		return nil, fmt.Errorf("read notices: %w", err)
 	}
@@ -165,7 +165,7 @@ func check(ctx context.Context, dbURL string, fake *slackfake.Server, channels [
 		coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)), 0),
 		coalesce(max(extract(epoch FROM sent_at - created_at)), 0),
 		count(*) FILTER (WHERE sent_at - created_at > interval '60 seconds')
-		FROM notices WHERE state = 'sent' AND sent_at IS NOT NULL`).Scan(&p50, &p99, &mx, &v.deliveredLate); err != nil {
+		FROM notices WHERE state = 'sent' AND sent_at IS NOT NULL AND kind <> 'settle'`).Scan(&p50, &p99, &mx, &v.deliveredLate); err != nil {
 		return nil, fmt.Errorf("notice delivery delays: %w", err)
 	}
 	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }

@@ -196,6 +196,7 @@ type booking struct {
 	ap     *models.AccessPoint
 	days   *models.VisitDays
 	pick   models.VisitDay
+	why    string // why not on the planned date ("" when it is)
 	visit  models.Visit
 }
 
@@ -239,6 +240,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 			failed = append(failed, models.TicketFailure{TicketID: t.ID, Err: err})
 			continue
 		}
+		b.why = b.days.PlannedReason(req, b.pick.Date)
 		b.days.Take(b.pick)
 		todo = append(todo, b)
 	}
@@ -295,6 +297,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 			return nil, nil, fmt.Errorf("load provider %s: %w", c.ProviderID, models.ErrNotFound)
 		}
 		info := s.visitInfo(&b.visit, c, b.ap, &b.pick.Reception, b.days.Calendar, p, in.surveys[c.ID])
+		info.PlannedReason = b.why
 		raw, err := json.Marshal(info.VisitNoticeData)
 		if err != nil {
 			return nil, nil, fmt.Errorf("encode notice %s: %w", models.NoticeVisitScheduled, err)

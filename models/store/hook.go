@@ -18,7 +18,10 @@ import (
 type noticeMarkKey struct{}
 
 // noticeMark records that a transaction wrote notices.
-type noticeMark struct{ written atomic.Bool }
+type noticeMark struct {
+	written atomic.Bool
+	settle  settleSet // the connections whose cards to settle
+}
 
 // registerNoticesHook registers the callback that sees notices written.
 func (s *Store) registerNoticesHook(db *gorm.DB) error {
@@ -28,6 +31,7 @@ func (s *Store) registerNoticesHook(db *gorm.DB) error {
 		}
 		if m, ok := tx.Statement.Context.Value(noticeMarkKey{}).(*noticeMark); ok {
 			m.written.Store(true)
+			m.sawNotices(tx.Statement.ReflectValue)
 			return
 		}
 		s.noticesCommitted() // written outside tx: committed already

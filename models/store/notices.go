@@ -83,7 +83,10 @@ func (s *Store) ClaimNotices(ctx context.Context, now time.Time, limit int, leas
 // MarkNoticeSent records that notice id reached Slack as message ts. It
 // holds whoever's lease it is: a message that is in Slack is sent. A notice
 // already sent is left as it is.
-func (s *Store) MarkNoticeSent(ctx context.Context, id int64, ts string, at time.Time) error {
+//
+// A notice about a connection is recorded as a card (see models.Card) with
+// the buttons it was posted with (action IDs).
+func (s *Store) MarkNoticeSent(ctx context.Context, id int64, ts string, at time.Time, buttons ...string) error {
 	at = at.UTC()
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&noticeRow{}).Where("id = ? AND state <> ?", id, models.NoticeSent).Updates(map[string]any{
@@ -95,6 +98,9 @@ func (s *Store) MarkNoticeSent(ctx context.Context, id int64, ts string, at time
 		}
 		var n models.Notice
 		if err := tx.Model(&noticeRow{}).Where("id = ?", id).Take(&n).Error; err != nil {
+			return err
+		}
+		if err := s.recordCard(tx, &n, ts, buttons, at); err != nil {
 			return err
 		}
 		return rememberStaffMessage(tx, &n, ts)

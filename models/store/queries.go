@@ -79,7 +79,9 @@ func fillDetail(db *gorm.DB, d *models.Detail) error {
 		d.Ticket = &t
 	}
 	var v models.Visit
-	if err := first(db.Order("id DESC"), &v, "connection_id = ? AND state <> ?", c.ID, models.VisitCanceled); err != nil {
+	// The latest visit, a canceled one too (staff book it again by
+	// rescheduling it).
+	if err := first(db.Order("id DESC"), &v, "connection_id = ?", c.ID); err != nil {
 		return err
 	} else if v.ID != 0 {
 		d.Visit = &v

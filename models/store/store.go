@@ -327,7 +327,13 @@ func (s *Store) now() time.Time { return s.cfg.Now().UTC() }
 // is told.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	ctx, mark := markNotices(ctx)
-	if err := s.db.WithContext(ctx).Transaction(fn); err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.recordSettles(tx, mark)
+	})
+	if err != nil {
 		return err
 	}
 	if mark.written.Load() {

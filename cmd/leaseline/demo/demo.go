@@ -50,8 +50,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("leaseline demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	quiet := fs.Bool("quiet", false, "print only the steps and the final status")
+	cards := fs.Bool("cards", false, "print each card settled in place in full (by default one line each)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet]\n\nRuns the whole journey of one leased line, Applying to Enabled, against an in-process\nfake Slack with the sample catalog on a throwaway SQLite database, and prints who did\nwhat and what each party saw. Needs no Slack workspace and no network.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet] [--cards]\n\nRuns the whole journey of one leased line, Applying to Enabled, against an in-process\nfake Slack with the sample catalog on a throwaway SQLite database, and prints who did\nwhat and what each party saw. Needs no Slack workspace and no network.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +67,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	d, err := newDemo(ctx, filepath.Join(dir, "demo.db"), stdout, *quiet)
+	if d != nil {
+		d.cards = *cards
+	}
 	if err != nil {
 		return fmt.Errorf("demo: set up: %w", err)
 	}
@@ -121,13 +125,17 @@ type demo struct {
 	n      names
 	cat    *models.Catalog
 
+	cards     bool           // print settled cards in full
+	settledMu sync.Mutex     // guards settled
+	settled   map[string]int // channel/ts -> card updates not yet printed
+
 	step    int
 	shown   int             // Web API calls already printed
 	printed map[string]bool // message lines already printed
 }
 
 func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool) (_ *demo, err error) {
-	d := &demo{ctx: ctx, out: out, quiet: quiet, clock: &demoClock{}, errs: &errorLog{}, printed: map[string]bool{}}
+	d := &demo{ctx: ctx, out: out, quiet: quiet, clock: &demoClock{}, errs: &errorLog{}, printed: map[string]bool{}, settled: map[string]int{}}
 	d.clock.Set(time.Date(2026, 11, 26, 10, 0, 0, 0, demoZone())) // a Thursday morning
 	defer func() {
 		if err != nil {
@@ -156,7 +164,7 @@ func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool) (_ *
 	httpClient := &http.Client{Timeout: 15 * time.Second}
 	stk, err := stack.New(ctx, stack.Config{
 		Store: d.store, BotToken: "xoxb-demo", APIURL: d.fake.APIURL(), HTTPClient: httpClient, SigningSecret: demoSecret,
-		Handlers:  handlers.Config{StaffUsers: []string{demoStaff}, StaffChannel: demoStaffChan, Now: d.clock.Now},
+		Handlers:  handlers.Config{StaffUsers: []string{demoStaff}, StaffChannel: demoStaffChan, Now: d.clock.Now, CardUpdated: d.cardUpdated},
 		Scheduler: &scheduler.Config{Now: d.clock.Now},
 		Logger:    log,
 	})
@@ -330,7 +338,9 @@ func (d *demo) do(at time.Time, actor, what string, act func() error) error {
 	}
 	calls := d.fake.Calls("")
 	for _, c := range calls[d.shown:] {
-		if s, ok := d.n.describeCall(c, actor); ok {
+		if s, ok := d.describeSettled(c); ok {
+			show(s)
+		} else if s, ok := d.n.describeCall(c, actor); ok {
 			show(s)
 		}
 	}

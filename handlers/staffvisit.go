@@ -1,0 +1,191 @@
+package handlers
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/models"
+)
+
+// Staff's IDC visit buttons, on the staff copies of a construction ticket
+// and of its visit: Book Visit books it now, by the same rules as the
+// schedule-visits job; Reschedule Visit opens a form with a date picker
+// (only a workday with room at that IDC is accepted; a broken rule shows
+// under the date) and a reason; Cancel Visit asks for a reason. The store
+// tells the customer, the provider and the reception people every change.
+
+const (
+	actBookVisit       = "ll_book_visit"
+	actRescheduleVisit = "ll_resched_visit"
+	actCancelVisit     = "ll_cancel_visit"
+	viewReschedule     = "ll_v_resched"
+	viewCancelVisit    = "ll_v_cancel_visit"
+)
+
+// Visits is what staff's visit buttons and `/leaseline visits` need of the
+// store.
+type Visits interface {
+	BookVisit(ctx context.Context, ticketID int64, now time.Time) (*models.Visit, bool, error)
+	RescheduleVisit(ctx context.Context, actor models.Actor, visitID int64, date string, reason string) (*models.Visit, error)
+	CancelVisit(ctx context.Context, actor models.Actor, visitID int64, reason string) (*models.Visit, error)
+	BookedVisits(ctx context.Context, q models.VisitQuery) ([]models.VisitListing, error)
+}
+
+// canBookVisit: the ticket waits for its visit.
+func canBookVisit(d *models.Detail, to recipient) bool {
+	c := &d.Connection
+	return to == toStaff && c.Status == models.StatusConnecting && c.Step == models.StepTicketSubmitted &&
+		d.Ticket != nil && d.Ticket.State == models.TicketOpen
+}
+
+// canRescheduleVisit: a visit is booked (or canceled) and has not taken
+// place.
+func canRescheduleVisit(d *models.Detail, to recipient) bool {
+	return to == toStaff && d.Connection.Status == models.StatusConnecting && d.Visit != nil && d.Visit.State != models.VisitDone
+}
+
+// canCancelVisit: a visit is booked and has not taken place.
+func canCancelVisit(d *models.Detail, to recipient) bool {
+	return canRescheduleVisit(d, to) && d.Visit.State == models.VisitScheduled
+}
+
+// visitButtons are staff's visit buttons offered now on the connection.
+func visitButtons(d *models.Detail) []slack.BlockElement {
+	var out []slack.BlockElement
+	v := connValue(d.Connection.ID)
+	if canBookVisit(d, toStaff) {
+		out = append(out, button(actBookVisit, v, "Book Visit", slack.StylePrimary))
+	}
+	if canRescheduleVisit(d, toStaff) {
+		out = append(out, button(actRescheduleVisit, v, "Reschedule Visit", ""))
+	}
+	if canCancelVisit(d, toStaff) {
+		out = append(out, button(actCancelVisit, v, "Cancel Visit", slack.StyleDanger))
+	}
+	return out
+}
+
+// staffOnly tells a non-staff presser that visits are staff's, and nothing
+// happens.
+func (a *App) staffOnly(ctx context.Context, p press) bool {
+	if p.actor.Role == models.RoleStaff {
+		return true
+	}
+	a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID,
+		":no_entry: Only the operator's staff book, reschedule and cancel IDC visits. Nothing was changed.")
+	return false
+}
+
+// visitStaffDetail loads the connection for a staff visit button and
+// checks that ok still holds; else the presser is told why not.
+func (a *App) visitStaffDetail(ctx context.Context, p press, ok func(*models.Detail, recipient) bool) (*models.Detail, bool) {
+	if !a.staffOnly(ctx, p) {
+		return nil, false
+	}
+	d, err := a.store.Detail(ctx, p.actor, p.conn)
+	if err != nil {
+		a.failPress(ctx, p, err)
+		return nil, false
+	}
+	if ok(d, toStaff) {
+		return d, true
+	}
+	msg := fmt.Sprintf(":information_source: Nothing to do: %s is %s.", d.Connection.DisplayID(), statusLine(&d.Connection))
+	if d.Visit != nil {
+		msg = fmt.Sprintf(":information_source: The IDC visit of %s is %s for %s. Nothing was changed.", d.Connection.DisplayID(), d.Visit.State, esc(d.Visit.Date))
+	}
+	a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, msg)
+	return nil, false
+}
+
+// pressBookVisit books the ticket's visit now.
+func (a *App) pressBookVisit(ctx context.Context, p press) {
+	d, ok := a.visitStaffDetail(ctx, p, canBookVisit)
+	if !ok {
+		return
+	}
+	v, booked, err := a.store.BookVisit(ctx, d.Ticket.ID, a.cfg.Now())
+	if err != nil {
+		a.failPress(ctx, p, err)
+		return
+	}
+	what := "Booked"
+	if !booked {
+		what = "Already booked"
+	}
+	a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, fmt.Sprintf(
+		":white_check_mark: %s: the IDC visit of %s is on *%s*, %s at %s. The customer, the provider and the reception person are told.",
+		what, d.Connection.DisplayID(), esc(v.Date), esc(v.Window), esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))))
+}
+
+// pressRescheduleVisit opens the reschedule form.
+func (a *App) pressRescheduleVisit(ctx context.Context, p press) {
+	d, ok := a.visitStaffDetail(ctx, p, canRescheduleVisit)
+	if !ok {
+		return
+	}
+	picker := slack.NewDatePickerBlockElement("v")
+	picker.InitialDate = d.Visit.Date
+	blocks := []slack.Block{
+		section(fmt.Sprintf("Move the IDC visit of `%s` at %s, now *%s* (%s). Only a workday with room at this IDC, with someone of its reception on duty, is accepted. The customer, the provider and the reception person are told.",
+			pcID(&d.Connection), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), esc(d.Visit.Date), d.Visit.State)),
+		slack.NewInputBlock("date", plain("New date"), plain("A workday of the region's calendar with room at the IDC."), picker),
+		textInput("reason", "Reason", "The customer and the provider read it.", 500, true, false),
+	}
+	a.openModal(ctx, p, modal(viewReschedule, "Reschedule Visit", "Reschedule", "Close", p.meta(), blocks))
+}
+
+// pressCancelVisit opens the cancel-visit form.
+func (a *App) pressCancelVisit(ctx context.Context, p press) {
+	d, ok := a.visitStaffDetail(ctx, p, canCancelVisit)
+	if !ok {
+		return
+	}
+	blocks := []slack.Block{
+		section(fmt.Sprintf("Cancel the IDC visit of `%s` on *%s* at %s? The IDC's day is freed; *Reschedule Visit* books it again. The customer, the provider and the reception person are told.",
+			pcID(&d.Connection), esc(d.Visit.Date), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))))),
+		textInput("reason", "Reason", "The customer and the provider read it.", 500, true, false),
+	}
+	a.openModal(ctx, p, modal(viewCancelVisit, "Cancel Visit", "Cancel visit", "Close", p.meta(), blocks))
+}
+
+// submitReschedule moves the visit within the ack, so that a date the IDC
+// does not take shows its rule under the date picker.
+func (a *App) submitReschedule(ctx context.Context, s submission) (any, func(context.Context)) {
+	return a.changeVisit(ctx, s, func(v *models.Visit) error {
+		_, err := a.store.RescheduleVisit(ctx, s.actor, v.ID, inputValue(s.cb, "date", "v"), inputValue(s.cb, "reason", "v"))
+		return err
+	})
+}
+
+// submitCancelVisit cancels the visit within the ack.
+func (a *App) submitCancelVisit(ctx context.Context, s submission) (any, func(context.Context)) {
+	return a.changeVisit(ctx, s, func(v *models.Visit) error {
+		_, err := a.store.CancelVisit(ctx, s.actor, v.ID, inputValue(s.cb, "reason", "v"))
+		return err
+	})
+}
+
+func (a *App) changeVisit(ctx context.Context, s submission, change func(*models.Visit) error) (any, func(context.Context)) {
+	if s.actor.Role != models.RoleStaff {
+		return messageView(s.title(), ":no_entry: Only the operator's staff reschedule and cancel IDC visits. Nothing was changed."), nil
+	}
+	d, err := a.store.Detail(ctx, s.actor, s.meta.Conn)
+	if err == nil && d.Visit == nil {
+		err = fmt.Errorf("no IDC visit is booked for %s: %w", d.Connection.DisplayID(), models.ErrNotFound)
+	}
+	if err == nil {
+		err = change(d.Visit)
+	}
+	if err != nil {
+		if v := viewErrors(err, map[string]string{"Date": "date", "Reason": "reason", "Visit": "reason"}, "date"); v != nil {
+			return v, nil
+		}
+		return a.errorView(ctx, s, err), nil
+	}
+	return slack.NewClearViewSubmissionResponse(), nil
+}

@@ -1,0 +1,94 @@
+package handlers
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/leaseline/leaseline/models"
+)
+
+// cmdVisits is `/leaseline visits [YYYY-MM-DD|ACCESS-POINT]` (staff): the
+// booked IDC visits from today on, on a date, or at an access point (its
+// ID or name).
+func (a *App) cmdVisits(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	if _, ok := a.staffActor(ctx, cmd); !ok {
+		return
+	}
+	arg := strings.TrimSpace(rest)
+	q := models.VisitQuery{From: a.cfg.Now().AddDate(0, 0, -1).UTC().Format("2006-01-02")}
+	heading := "IDC visits booked from today"
+	switch {
+	case arg == "":
+	case isDate(arg):
+		q = models.VisitQuery{Date: arg}
+		heading = "IDC visits booked on " + arg
+	default:
+		ap, err := a.findAccessPoint(ctx, arg)
+		if err != nil {
+			a.cmdFail(ctx, cmd, err)
+			return
+		}
+		q.AccessPointID = ap.ID
+		heading = fmt.Sprintf("IDC visits booked at %s from today", ap.Name)
+	}
+	rows, err := a.store.BookedVisits(ctx, q)
+	if err != nil {
+		a.cmdFail(ctx, cmd, err)
+		return
+	}
+	a.replyBlocks(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, visitListBlocks(heading, rows))
+}
+
+func isDate(s string) bool {
+	_, err := models.ParseDate(s)
+	return err == nil
+}
+
+// findAccessPoint finds an access point by ID or name (case-insensitive).
+func (a *App) findAccessPoint(ctx context.Context, ref string) (*models.AccessPoint, error) {
+	if ap, err := a.store.AccessPoint(ctx, ref); err == nil {
+		return ap, nil
+	}
+	aps, err := a.store.AccessPoints(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("load access points: %w", err)
+	}
+	for i := range aps {
+		if strings.EqualFold(aps[i].Name, ref) || strings.EqualFold(aps[i].ID, ref) {
+			return &aps[i], nil
+		}
+	}
+	return nil, fmt.Errorf("access point %q: %w", ref, models.ErrNotFound)
+}
+
+// visitListBlocks lists booked visits, one section each (at most 45).
+func visitListBlocks(heading string, rows []models.VisitListing) []slack.Block {
+	blocks := []slack.Block{slack.NewHeaderBlock(plain(truncate(heading, 150)))}
+	if len(rows) == 0 {
+		return append(blocks, section("No IDC visit is booked."))
+	}
+	const most = 45
+	for i, r := range rows {
+		if i == most {
+			blocks = append(blocks, contextText(fmt.Sprintf("… and %d more: narrow the list with a date or an access point.", len(rows)-most)))
+			break
+		}
+		conn := models.ApplicationRef(r.ConnectionID)
+		if r.PhysicalConnectionID != nil {
+			conn = "`" + *r.PhysicalConnectionID + "`"
+		}
+		blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+			md(fmt.Sprintf("*%s* %s", esc(r.Date), esc(r.Window))),
+			md(fmt.Sprintf("*%s*\n%s", esc(cmp.Or(r.IDCName, r.AccessPointName)), esc(r.AccessPointName))),
+			md("*Connection* " + conn),
+			md("*Provider* " + esc(r.ProviderName)),
+			md("*Reception* " + esc(cmp.Or(r.ReceptionName, "—"))),
+			md(fmt.Sprintf("*Visitors* %d", r.Visitors)),
+		}, nil))
+	}
+	return blocks
+}
