@@ -108,6 +108,12 @@ func (a Action) PastTense() string {
 		return "confirmed"
 	case ActionViewPort:
 		return "viewed"
+	case ActionTerminate:
+		return "terminated"
+	case ActionCompleteRemoval:
+		return "removed"
+	case ActionCancelTermination:
+		return "kept (termination canceled)"
 	}
 	return "done"
 }
