@@ -75,10 +75,12 @@ type Effects struct {
 	Notices []Tell
 	// CloseVisit marks the connection's scheduled visit done.
 	CloseVisit bool
-	// Day two (termination.go): FreePort gives the connection's port back
-	// at once and tells its redundant partner's owner; DropRemoval closes
-	// the open removal ticket and cancels its visit.
-	FreePort, DropRemoval bool
+	// Day two (termination.go): OpenRemoval opens a removal ticket (not
+	// booked before Planned, when given); FreePort gives the connection's
+	// port back at once and tells its redundant partner's owner;
+	// DropRemoval closes the removal ticket and cancels its visit.
+	OpenRemoval, FreePort, DropRemoval bool
+	Planned                            *Date
 }
 
 // Moved returns c moved by transition t: its status, and its step when t

@@ -299,6 +299,8 @@ type TicketKind string
 const (
 	TicketEnquiry      TicketKind = "access point enquiry"
 	TicketConstruction TicketKind = "construction"
+	// TicketRemoval asks for the IDC visit that removes a terminated line.
+	TicketRemoval TicketKind = "removal"
 )
 
 // TicketState is where a ticket stands.
@@ -329,8 +331,11 @@ type Ticket struct {
 	// The staff-channel message of the ticket, answered in its thread.
 	StaffChannel string
 	StaffTS      string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// PlannedDate (removal tickets) is the local date, YYYY-MM-DD, the
+	// removal visit is not booked before; "" when none was given.
+	PlannedDate string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // VisitState is where an IDC visit stands.

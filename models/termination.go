@@ -31,6 +31,7 @@ func decideTermination(c Connection, t Transition, in ActInput) (Effects, error)
 	case ActionTerminate:
 		c.Reason = in.Reason
 		e.Detail = in.Reason
+		e.OpenRemoval, e.Planned = true, in.Planned
 		if in.Planned != nil {
 			e.Detail += fmt.Sprintf(" (removal planned for %s)", *in.Planned)
 		}
@@ -54,4 +55,11 @@ func decideTermination(c Connection, t Transition, in ActInput) (Effects, error)
 	}
 	e.Conn = Moved(c, t)
 	return e, nil
+}
+
+// PartnerNoticeData is the Data of a partner_terminated notice, recorded on
+// the partner that remains: the line that is gone.
+type PartnerNoticeData struct {
+	Partner   string `json:"partner"` // its display ID, e.g. pc-…
+	PartnerID int64  `json:"partner_id"`
 }

@@ -219,6 +219,9 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 				return fmt.Errorf("close visit: %w", err)
 			}
 		}
+		if err := s.applyTermination(tx, actor, &c, &next, e); err != nil {
+			return err
+		}
 		// Notices are keyed by the version the action started from.
 		if err := s.tell(tx, &c, e.Notices); err != nil {
 			return err

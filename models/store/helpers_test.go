@@ -282,10 +282,12 @@ func (f *fixture) do(actor models.Actor, id int64, a models.Action) (*models.Con
 	}
 	in := models.ActInput{Action: a}
 	switch a {
-	case models.ActionReject, models.ActionCancel, models.ActionExpire:
+	case models.ActionReject, models.ActionCancel, models.ActionExpire, models.ActionTerminate, models.ActionCancelTermination:
 		in.Reason = "reason for " + string(a)
 	case models.ActionCompleteConstruction:
 		in.LineCode, in.LineLabel = "ZJ-HZ-0042", "HZ-YH-B/42"
+	case models.ActionCompleteRemoval:
+		in.LineCode, in.Note = "ZJ-HZ-0042", "patch cord taken out"
 	}
 	return f.s.Act(ctx, actor, id, in)
 }
@@ -320,9 +322,17 @@ var stages = []stage{
 		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit)},
 	{"Pending Confirmation", models.StatusPendingConfirmation, models.StepVisitScheduled,
 		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction)},
-	{"Enabled", models.StatusEnabled, models.StepVisitScheduled,
-		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction, models.ActionConfirm)},
+	{"Enabled", models.StatusEnabled, models.StepVisitScheduled, enabled},
+	{"Terminating", models.StatusTerminating, models.StepVisitScheduled, append(enabled[:len(enabled):len(enabled)], models.ActionTerminate)},
+	{"Terminated", models.StatusTerminated, models.StepVisitScheduled,
+		append(enabled[:len(enabled):len(enabled)], models.ActionTerminate, models.ActionScheduleVisit, models.ActionCompleteRemoval)},
+	{"Enabled again (termination canceled)", models.StatusEnabled, models.StepVisitScheduled,
+		append(enabled[:len(enabled):len(enabled)], models.ActionTerminate, models.ActionCancelTermination)},
 }
+
+// enabled is the path from Applying to Enabled.
+var enabled = append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket,
+	models.ActionScheduleVisit, models.ActionCompleteConstruction, models.ActionConfirm)
 
 // stageNamed returns the stage of that name.
 func stageNamed(t testing.TB, name string) stage {
