@@ -28,6 +28,9 @@ var actionButtons = []struct {
 	{models.ActionCompleteConstruction, actComplete, "Construction Complete", slack.StylePrimary},
 	{models.ActionConfirm, actConfirm, "Confirm", slack.StylePrimary},
 	{models.ActionCancel, actCancel, "Cancel", slack.StyleDanger},
+	{models.ActionTerminate, actTerminate, "Terminate", slack.StyleDanger},
+	{models.ActionCompleteRemoval, actRemoval, "Removal Complete", slack.StylePrimary},
+	{models.ActionCancelTermination, actCancelTerm, "Cancel", ""},
 }
 
 // nextButtons lists the buttons for what role may do to c now, read from

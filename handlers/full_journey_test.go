@@ -261,7 +261,11 @@ func TestFullJourney(t *testing.T) {
 		k.deliver()
 		for _, ch := range []string{customerChan, staffChannel, providerChan} {
 			en := k.one(id, models.NoticeEnabled, ch)
-			jWantButtons(t, "enabled to "+ch, en.blocks)
+			if ch == providerChan {
+				jWantButtons(t, "enabled to "+ch, en.blocks)
+			} else {
+				jWantButtons(t, "enabled to "+ch, en.blocks, "Terminate")
+			}
 			if !strings.Contains(blocksText(en.blocks), "leased line access is complete") {
 				t.Errorf("enabled to %s:\n%s", ch, blocksText(en.blocks))
 			}

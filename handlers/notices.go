@@ -211,6 +211,9 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder:
 		v := visitOf(noticeData[models.VisitNoticeData](n), d)
 		title, intro = v.headline(n.Kind, r.to, d)
+		if t, i, ok := removalVisitHeadline(n, r.to, d, v); ok {
+			title, intro = t, i
+		}
 		body = v.blocks(n.Kind)
 
 	case models.NoticeConstructionComplete:
@@ -235,6 +238,9 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeDeliveryFailed:
 		title = "A message could not be delivered"
 		intro = deliveryFailedText(noticeData[models.DeliveryFailedData](n))
+
+	case models.NoticeTerminating, models.NoticeTerminated, models.NoticeTerminationCanceled, models.NoticePartnerTerminated:
+		title, intro, body, _ = terminationNotice(r)
 
 	default:
 		title = "Update on your connection"

@@ -159,7 +159,14 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 			{models.NoticeVisitReminder, models.StatusConnecting, models.StepVisitScheduled, visit, true,
 				[]want{{providerChan, []string{"Construction Complete"}}, {reception, nil}}, "today"},
 			{models.NoticeConstructionComplete, models.StatusPendingConfirmation, "", "", true, []want{{customerChan, []string{"Confirm"}}}, "LC-0001"},
-			{models.NoticeEnabled, models.StatusEnabled, "", "", true, []want{{customerChan, nil}, {staffChannel, nil}, {providerChan, nil}}, "*Enabled*"},
+			{models.NoticeEnabled, models.StatusEnabled, "", "", true, []want{{customerChan, []string{"Terminate"}}, {staffChannel, []string{"Terminate"}}, {providerChan, nil}}, "*Enabled*"},
+			{models.NoticeTerminating, models.StatusTerminating, "", "", true,
+				[]want{{providerChan, []string{"Removal Complete"}}, {customerChan, []string{"Cancel"}}, {staffChannel, []string{"Removal Complete", "Cancel"}}}, "Customer <@U3> asked"},
+			{models.NoticeTerminated, models.StatusTerminated, "", "", true, []want{{customerChan, nil}, {staffChannel, nil}, {providerChan, nil}}, "is free again"},
+			{models.NoticeTerminationCanceled, models.StatusEnabled, "", "", true,
+				[]want{{customerChan, []string{"Terminate"}}, {staffChannel, []string{"Terminate"}}, {providerChan, nil}}, "keeps its port"},
+			{models.NoticePartnerTerminated, models.StatusEnabled, "", jData(map[string]any{"partner": "pc-gone", "partner_id": 99}), true,
+				[]want{{customerChan, []string{"Terminate"}}}, "`pc-gone`, the redundant partner"},
 			{models.NoticeEnquiry, "", "", jData(map[string]int64{"ticket_id": enq.ID}), false, []want{{staffChannel, []string{"Answer"}}}, "Is <!channel> 40G coming?"},
 			{models.NoticeEnquiryAnswered, "", "", jData(map[string]int64{"ticket_id": ans.ID}), false, []want{{customerChan, nil}}, "All of Hangzhou's <https://x|but>."},
 			{models.NoticeReviewOverdue, models.StatusApplying, "", jData(map[string]any{"level": 2, "workdays": 2, "applied_at": c.CreatedAt, "escalate": "S0REVIEW"}), true,
@@ -169,7 +176,7 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 			{models.NoticeReminder, models.StatusPendingConfirmation, "", jData(map[string]any{"reason": "unconfirmed", "workdays": 2}), true,
 				[]want{{customerChan, []string{"Confirm"}}}, "Reminder: confirm"},
 			{models.NoticeDeliveryFailed, models.StatusEnabled, "", jData(map[string]any{"notice_id": 7, "kind": "paid", "channel": customerChan, "attempts": 8, "error": "channel_not_found <@U4>"}), true,
-				[]want{{staffChannel, nil}}, "after 8 attempts"},
+				[]want{{staffChannel, []string{"Terminate"}}}, "after 8 attempts"},
 		}
 		covered := map[models.NoticeKind]bool{}
 		for _, tc := range cases {
@@ -193,7 +200,7 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 				if tc.conn && !strings.Contains(text, "*"+string(tc.status)+"*") {
 					t.Errorf("%s does not say the status %s", where, tc.status)
 				}
-				if tc.conn && !tc.status.Final() && !strings.Contains(text, "waiting on the *") {
+				if tc.conn && !tc.status.Settled() && !strings.Contains(text, "waiting on the *") {
 					t.Errorf("%s does not say who must act next:\n%s", where, text)
 				}
 				if r.text == "" || strings.ContainsAny(r.text, "<>") || strings.Contains(r.text, "Ωmega") {

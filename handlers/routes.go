@@ -54,6 +54,13 @@ func (a *App) Register(r *bot.Router) {
 	r.DurableAction(actConfirm, a.onPress(a.pressConfirm))
 	r.Action(actCancel, a.onPress(a.pressCancel))
 	r.View(viewCancel, a.onSubmit(a.submitCancel))
+	// The end of a line's life (termination.go).
+	r.Action(actTerminate, a.onPress(a.pressTerminate))
+	r.View(viewTerminate, a.onSubmit(a.submitTerminate))
+	r.Action(actRemoval, a.onPress(a.pressRemoval))
+	r.View(viewRemoval, a.onSubmit(a.submitRemoval))
+	r.Action(actCancelTerm, a.onPress(a.pressCancelTermination))
+	r.View(viewCancelTerm, a.onSubmit(a.submitCancelTermination))
 
 	// App Home (home.go) and the channel panel's read-only buttons
 	// (panel.go).

@@ -32,6 +32,11 @@ func (s Status) Final() bool {
 	return s == StatusRejected || s == StatusCanceled || s == StatusTerminated
 }
 
+// Settled reports whether a connection in status s waits on nobody: it
+// has ended, or it is a line in service (Enabled), which only a
+// termination moves.
+func (s Status) Settled() bool { return s.Final() || s == StatusEnabled }
+
 // HasPort reports whether a connection in status s holds an allocated port
 // (Connecting up to its removal; not ended).
 func (s Status) HasPort() bool {

@@ -13,7 +13,6 @@ import (
 // removal ticket that schedule-visits books like a construction ticket,
 // the port given back at once, the redundant partner's owner told.
 
-
 // applyTermination applies the day-two effects of e to connection c (as it
 // was read; next is as it becomes) inside the action's transaction.
 func (s *Store) applyTermination(tx *gorm.DB, actor models.Actor, c, next *models.Connection, e models.Effects) error {
