@@ -192,7 +192,9 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 		}
 		t, err := models.Lookup(a, c.Status, c.Step, actor.Role)
 		if err != nil {
-			if done := s.alreadyDone(tx, &c, a); done != nil {
+			// A role that may not do a here is told so, even when a was
+			// done before (terminate, schedule visit happen more than once).
+			if done := s.alreadyDone(tx, &c, a); done != nil && errors.Is(err, models.ErrWrongStatus) {
 				return done
 			}
 			return err
