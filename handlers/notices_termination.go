@@ -74,11 +74,17 @@ func portFacts(d *models.Detail) []slack.Block {
 // removalVisitHeadline is the title and opening sentence of a visit notice
 // about a removal visit; ok is false for a construction visit.
 func removalVisitHeadline(n models.Notice, to recipient, d *models.Detail, v visitInfo) (string, string, bool) {
-	if !noticeData[models.VisitNoticeData](n).Removal || n.Kind == models.NoticeVisitChanged {
+	// The data says so from the booking on; a reminder's is read from the
+	// line, which is Terminating while its removal visit is pending.
+	removal := noticeData[models.VisitNoticeData](n).Removal || d.Connection.Status == models.StatusTerminating
+	if !removal || n.Kind == models.NoticeVisitChanged {
 		return "", "", false
 	}
 	idc := esc(cmp.Or(v.idcName, v.apName))
 	switch {
+	case n.Kind == models.NoticeVisitReminder && to == toProvider:
+		return "Today: removal visit", fmt.Sprintf("Your engineers are expected at %s today, *%s*, to remove `%s`. Press *Removal Complete* when the line is out.",
+			idc, v.day(), pcID(&d.Connection)), true
 	case n.Kind == models.NoticeVisitReminder && to == toReception:
 		return "Visitors today", fmt.Sprintf("Engineers of %s come to %s today, *%s*, to remove a leased line (`%s`). Please receive them.",
 			esc(providerName(d)), idc, v.day(), pcID(&d.Connection)), true

@@ -1,7 +1,8 @@
 package main
 
 // leaseline demo: the whole journey of one leased line, Applying to
-// Enabled, against an in-process fake Slack, printed step by step for a
+// Enabled, and its second act (demo_act2.go: terminated, removed, the port
+// reused), against an in-process fake Slack, printed step by step for a
 // newcomer: who did what, and what each party saw.
 
 import (
@@ -48,7 +49,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("demo", stderr)
 	quiet := fs.Bool("quiet", false, "print only the steps and the final status")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet]\n\nRuns the whole journey of one leased line, Applying to Enabled, against an in-process\nfake Slack with the sample catalog on a throwaway SQLite database, and prints who did\nwhat and what each party saw. Needs no Slack workspace and no network.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet]\n\nRuns the whole journey of one leased line, Applying to Enabled, then its second act\n(terminated, removed at the IDC, its port freed and given to the next line applied for),\nagainst an in-process fake Slack with the sample catalog on a throwaway SQLite database,\nand prints who did what and what each party saw. Needs no Slack workspace and no network.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -517,7 +518,10 @@ func (d *demo) run() error {
 			return err
 		}
 	}
-	return d.finish(ref)
+	if err := d.finish(ref); err != nil {
+		return err
+	}
+	return d.secondAct(ref)
 }
 
 // finish prints the final status, and checks that the connection is
