@@ -80,10 +80,13 @@ func timeline(c *models.Connection) string {
 		now   bool
 	}
 	order := []models.Status{models.StatusApplying, models.StatusApproved, models.StatusConnecting, models.StatusPendingConfirmation, models.StatusEnabled}
+	if c.Status == models.StatusTerminating || c.Status == models.StatusTerminated {
+		order = append(order, models.StatusTerminating, models.StatusTerminated)
+	}
 	pos := slices.Index(order, c.Status)
 	var stages []stage
 	for i, s := range order {
-		stages = append(stages, stage{label: string(s), done: pos >= 0 && i < pos || c.Status == models.StatusEnabled && s == models.StatusEnabled, now: i == pos && c.Status != models.StatusEnabled})
+		stages = append(stages, stage{label: string(s), done: pos >= 0 && i < pos || c.Status.Settled() && s == c.Status, now: i == pos && !c.Status.Settled()})
 	}
 	out := ""
 	for i, st := range stages {
