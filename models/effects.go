@@ -32,7 +32,7 @@ type TicketNoticeData struct {
 // scheduler's and the delivery's.
 func Tells(a Action) []Tell {
 	switch a {
-	case ActionApply:
+	case ActionApply, ActionResubmit:
 		return []Tell{{Kind: NoticeReviewRequest, To: PartyStaff}}
 	case ActionApprove:
 		return []Tell{{Kind: NoticeApproved, To: PartyCustomer}}

@@ -114,6 +114,8 @@ func (a Action) PastTense() string {
 		return "removed"
 	case ActionCancelTermination:
 		return "kept (termination canceled)"
+	case ActionResubmit:
+		return "resubmitted"
 	}
 	return "done"
 }

@@ -28,14 +28,20 @@ const (
 var Statuses = []Status{StatusApplying, StatusApproved, StatusConnecting, StatusPendingConfirmation, StatusEnabled, StatusTerminating, StatusTerminated, StatusRejected, StatusCanceled}
 
 // Final reports whether no action can leave s: the connection has ended.
+// (A Rejected application has ended too, but its customer may edit and
+// resubmit it.)
 func (s Status) Final() bool {
-	return s == StatusRejected || s == StatusCanceled || s == StatusTerminated
+	return s == StatusCanceled || s == StatusTerminated
 }
 
+// Ended reports whether a connection in status s has ended: Rejected,
+// Canceled or Terminated.
+func (s Status) Ended() bool { return s.Final() || s == StatusRejected }
+
 // Settled reports whether a connection in status s waits on nobody: it
-// has ended, or it is a line in service (Enabled), which only a
-// termination moves.
-func (s Status) Settled() bool { return s.Final() || s == StatusEnabled }
+// has ended (a Rejected one may still be resubmitted), or it is a line in
+// service (Enabled), which only a termination moves.
+func (s Status) Settled() bool { return s.Ended() || s == StatusEnabled }
 
 // HasPort reports whether a connection in status s holds an allocated port
 // (Connecting up to its removal; not ended).
@@ -137,6 +143,7 @@ const (
 	ActionTerminate         Action = "terminate"
 	ActionCompleteRemoval   Action = "complete removal"
 	ActionCancelTermination Action = "cancel termination"
+	ActionResubmit          Action = "edit and resubmit"
 )
 
 // Transition is one row of the lifecycle table: an action allowed in a
@@ -177,6 +184,7 @@ var Transitions = []Transition{
 	{Action: ActionScheduleVisit, From: StatusTerminating, To: StatusTerminating, Roles: []Role{RoleSystem, RoleStaff}},
 	{Action: ActionCompleteRemoval, From: StatusTerminating, To: StatusTerminated, Roles: []Role{RoleProvider, RoleStaff}},
 	{Action: ActionCancelTermination, From: StatusTerminating, To: StatusEnabled, Roles: []Role{RoleCustomer, RoleStaff}, Reason: true},
+	{Action: ActionResubmit, From: StatusRejected, To: StatusApplying, Roles: []Role{RoleCustomer}},
 }
 
 // Lookup finds the transition for action a from status s at step st. It
@@ -259,6 +267,8 @@ func (a Action) Phrase() string {
 		return "complete the removal of"
 	case ActionCancelTermination:
 		return "cancel the termination of"
+	case ActionResubmit:
+		return "edit and resubmit"
 	}
 	return string(a)
 }

@@ -22,6 +22,7 @@ var allActions = []models.Action{
 	models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction,
 	models.ActionConfirm, models.ActionExpire, models.ActionApply,
 	models.ActionTerminate, models.ActionCompleteRemoval, models.ActionCancelTermination,
+	models.ActionResubmit,
 }
 
 var allRoles = []models.Role{models.RoleCustomer, models.RoleStaff, models.RoleProvider, models.RoleSystem}
@@ -416,6 +417,9 @@ var handLifecycle = []struct {
 	{models.ActionScheduleVisit, state{terminating, none}, state{terminating, none}, roles(system, staff)},
 	{models.ActionCompleteRemoval, state{terminating, none}, state{terminated, none}, roles(provider, staff)},
 	{models.ActionCancelTermination, state{terminating, none}, state{enabled, none}, roles(customer, staff)},
+	// Day two: a rejected application is edited and resubmitted by its
+	// customer, and reviewed again.
+	{models.ActionResubmit, state{rejected, none}, state{applying, none}, roles(customer)},
 }
 
 // Short names for the hand-written table.
@@ -558,7 +562,7 @@ func TestWaitingOn(t *testing.T) {
 		party, what := models.WaitingOn(s.status, s.step)
 		// A line in service waits on nobody, though it may still be
 		// terminated.
-		if s.status.Final() || s.status == models.StatusEnabled {
+		if s.status.Settled() {
 			if party != models.PartyNone || what != "" {
 				t.Errorf("WaitingOn(%s) = %q, %q; a final status waits on nobody", s, party, what)
 			}

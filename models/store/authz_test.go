@@ -60,6 +60,7 @@ var authzTable = []azRow{
 	{models.ActionScheduleVisit, "Terminating", []string{azSystem, azStaff}},
 	{models.ActionCompleteRemoval, "Terminating", []string{azProvider, azStaff}},
 	{models.ActionCancelTermination, "Terminating", []string{azOwner, azStaff}},
+	{models.ActionResubmit, "Rejected", []string{azOwner}},
 }
 
 // azRole is the role of an actor of the table.

@@ -279,6 +279,14 @@ func (f *fixture) do(actor models.Actor, id int64, a models.Action) (*models.Con
 		return f.s.Find(ctx, f.staff, models.ApplicationRef(id))
 	case models.ActionScheduleVisit:
 		return f.s.ScheduleVisitForTest(ctx, actor, id, "2026-11-27")
+	case models.ActionResubmit:
+		c, err := f.s.Find(ctx, f.staff, models.ApplicationRef(id))
+		if err != nil {
+			return nil, err
+		}
+		app := models.ApplicationOf(*c)
+		app.Location += ", floor 2"
+		return f.s.Resubmit(ctx, actor, id, app)
 	}
 	in := models.ActInput{Action: a}
 	switch a {
@@ -309,6 +317,7 @@ var stages = []stage{
 	{"Applying", models.StatusApplying, models.StepNone, nil},
 	{"Approved", models.StatusApproved, models.StepNone, []models.Action{models.ActionApprove}},
 	{"Rejected", models.StatusRejected, models.StepNone, []models.Action{models.ActionReject}},
+	{"Applying again (resubmitted)", models.StatusApplying, models.StepNone, []models.Action{models.ActionReject, models.ActionResubmit}},
 	{"Canceled while Applying", models.StatusCanceled, models.StepNone, []models.Action{models.ActionCancel}},
 	{"Canceled (expired)", models.StatusCanceled, models.StepNone, []models.Action{models.ActionApprove, models.ActionExpire}},
 	{"Connecting", models.StatusConnecting, models.StepNone, connecting},
