@@ -31,6 +31,7 @@ var actionButtons = []struct {
 	{models.ActionTerminate, actTerminate, "Terminate", slack.StyleDanger},
 	{models.ActionCompleteRemoval, actRemoval, "Removal Complete", slack.StylePrimary},
 	{models.ActionCancelTermination, actCancelTerm, "Cancel", ""},
+	{models.ActionResubmit, actResubmit, "Edit and Resubmit", slack.StylePrimary},
 }
 
 // nextButtons lists the buttons for what role may do to c now, read from

@@ -153,7 +153,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 
 	case models.NoticeRejected:
 		title = "Application rejected"
-		intro = fmt.Sprintf("Application *%s* was rejected%s. You may apply again with what the reason asks for.", models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionReject)))
+		intro = fmt.Sprintf("Application *%s* was rejected%s. *Edit and Resubmit* opens it with what you gave; fix what the reason asks for and it is reviewed again.", models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionReject)))
 		body = labelled("Reason", c.Reason)
 
 	case models.NoticeCanceled:

@@ -144,7 +144,7 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 		}{
 			{models.NoticeReviewRequest, models.StatusApplying, "", "", true, []want{{staffChannel, []string{"Approve", "Reject"}}}, "to review"},
 			{models.NoticeApproved, models.StatusApproved, "", "", true, []want{{customerChan, []string{"Pay for Connection (CNY 2,500.00)", "Cancel"}}}, "Pay for Connection"},
-			{models.NoticeRejected, models.StatusRejected, "", "", true, []want{{customerChan, nil}}, "Customer <@U3> asked"},
+			{models.NoticeRejected, models.StatusRejected, "", "", true, []want{{customerChan, []string{"Edit and Resubmit"}}}, "Customer <@U3> asked"},
 			{models.NoticeCanceled, models.StatusCanceled, "", "", true, []want{{customerChan, nil}, {staffChannel, nil}}, "canceled"},
 			{models.NoticePaid, models.StatusConnecting, models.StepNone, "", true, []want{{customerChan, []string{"View", "Notify Provider"}}}, "Physical connection ID"},
 			{models.NoticeNoFreePort, models.StatusApproved, "", "", true, []want{{staffChannel, []string{"Cancel"}}}, "no free *1000Base-T* port"},

@@ -61,6 +61,9 @@ func (a *App) Register(r *bot.Router) {
 	r.View(viewRemoval, a.onSubmit(a.submitRemoval))
 	r.Action(actCancelTerm, a.onPress(a.pressCancelTermination))
 	r.View(viewCancelTerm, a.onSubmit(a.submitCancelTermination))
+	// Edit and Resubmit (resubmit.go) opens the apply form, submitted as
+	// viewApply.
+	r.Action(actResubmit, a.onPress(a.pressResubmit))
 
 	// App Home (home.go) and the channel panel's read-only buttons
 	// (panel.go).
