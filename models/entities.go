@@ -83,6 +83,9 @@ type PortOffer struct {
 	// PriceCents is the one-time connection fee, in cents of Currency.
 	PriceCents int64
 	Currency   string
+	// MbpsPriceCents is what one Mbps more costs when a line's bandwidth is
+	// changed (refunded for one Mbps less); 0: bandwidth changes are free.
+	MbpsPriceCents int64
 }
 
 // PortState is whether a port is free.
@@ -227,10 +230,13 @@ type Connection struct {
 	ReviewChannel string
 	ReviewTS      string
 
-	Reason    string // of the last rejection or cancellation
-	Version   int
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Reason string // of the last rejection or cancellation
+	// RequestedMbps is the bandwidth a Change Bandwidth asks for, awaiting
+	// staff's review (0: none).
+	RequestedMbps int
+	Version       int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // DisplayID is how users refer to a connection: its physical connection ID

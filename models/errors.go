@@ -116,6 +116,8 @@ func (a Action) PastTense() string {
 		return "kept (termination canceled)"
 	case ActionResubmit:
 		return "resubmitted"
+	case ActionChangeBandwidth:
+		return "asked for a new bandwidth"
 	}
 	return "done"
 }

@@ -144,6 +144,10 @@ const (
 	ActionCompleteRemoval   Action = "complete removal"
 	ActionCancelTermination Action = "cancel termination"
 	ActionResubmit          Action = "edit and resubmit"
+	// Change Bandwidth: the customer asks, staff approve or reject (the
+	// decisions are bandwidth.go's: they act on the request, and the line
+	// stays Enabled).
+	ActionChangeBandwidth Action = "change bandwidth"
 )
 
 // Transition is one row of the lifecycle table: an action allowed in a
@@ -185,6 +189,7 @@ var Transitions = []Transition{
 	{Action: ActionCompleteRemoval, From: StatusTerminating, To: StatusTerminated, Roles: []Role{RoleProvider, RoleStaff}},
 	{Action: ActionCancelTermination, From: StatusTerminating, To: StatusEnabled, Roles: []Role{RoleCustomer, RoleStaff}, Reason: true},
 	{Action: ActionResubmit, From: StatusRejected, To: StatusApplying, Roles: []Role{RoleCustomer}},
+	{Action: ActionChangeBandwidth, From: StatusEnabled, To: StatusEnabled, Roles: []Role{RoleCustomer}},
 }
 
 // Lookup finds the transition for action a from status s at step st. It
@@ -269,6 +274,8 @@ func (a Action) Phrase() string {
 		return "cancel the termination of"
 	case ActionResubmit:
 		return "edit and resubmit"
+	case ActionChangeBandwidth:
+		return "change the bandwidth of"
 	}
 	return string(a)
 }

@@ -22,7 +22,7 @@ var allActions = []models.Action{
 	models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction,
 	models.ActionConfirm, models.ActionExpire, models.ActionApply,
 	models.ActionTerminate, models.ActionCompleteRemoval, models.ActionCancelTermination,
-	models.ActionResubmit,
+	models.ActionResubmit, models.ActionChangeBandwidth,
 }
 
 var allRoles = []models.Role{models.RoleCustomer, models.RoleStaff, models.RoleProvider, models.RoleSystem}
@@ -420,6 +420,9 @@ var handLifecycle = []struct {
 	// Day two: a rejected application is edited and resubmitted by its
 	// customer, and reviewed again.
 	{models.ActionResubmit, state{rejected, none}, state{applying, none}, roles(customer)},
+	// Day two: the customer asks for another bandwidth on a line in
+	// service; it stays Enabled while staff review the request.
+	{models.ActionChangeBandwidth, state{enabled, none}, state{enabled, none}, roles(customer)},
 }
 
 // Short names for the hand-written table.

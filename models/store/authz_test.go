@@ -61,6 +61,7 @@ var authzTable = []azRow{
 	{models.ActionCompleteRemoval, "Terminating", []string{azProvider, azStaff}},
 	{models.ActionCancelTermination, "Terminating", []string{azOwner, azStaff}},
 	{models.ActionResubmit, "Rejected", []string{azOwner}},
+	{models.ActionChangeBandwidth, "Enabled", []string{azOwner}},
 }
 
 // azRole is the role of an actor of the table.

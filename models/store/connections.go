@@ -139,7 +139,8 @@ func (s *Store) ActDetail(ctx context.Context, actor models.Actor, id int64, in 
 
 func (s *Store) act(ctx context.Context, actor models.Actor, id int64, in models.ActInput, detail bool) (*models.Detail, error) {
 	switch in.Action {
-	case models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionApply, models.ActionResubmit:
+	case models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionApply, models.ActionResubmit,
+		models.ActionChangeBandwidth:
 		return nil, fmt.Errorf("act: %s has its own method", in.Action)
 	}
 	c, err := s.apply(ctx, actor, id, in.Action, func(_ *gorm.DB, c models.Connection, t models.Transition) (models.Effects, error) {

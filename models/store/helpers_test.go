@@ -287,6 +287,12 @@ func (f *fixture) do(actor models.Actor, id int64, a models.Action) (*models.Con
 		app := models.ApplicationOf(*c)
 		app.Location += ", floor 2"
 		return f.s.Resubmit(ctx, actor, id, app)
+	case models.ActionChangeBandwidth:
+		c, err := f.s.Find(ctx, f.staff, models.ApplicationRef(id))
+		if err != nil {
+			return nil, err
+		}
+		return f.s.RequestBandwidth(ctx, actor, id, c.BandwidthMbps+50)
 	}
 	in := models.ActInput{Action: a}
 	switch a {

@@ -230,7 +230,7 @@ func TestActRefusesOwnMethods(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		f := newFixture(t, backend)
 		c := f.approved(t, f.acme, f.application(t, "own methods"))
-		for _, a := range []models.Action{models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionApply, models.ActionResubmit} {
+		for _, a := range []models.Action{models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionApply, models.ActionResubmit, models.ActionChangeBandwidth} {
 			if _, err := f.s.Act(context.Background(), f.acme, c.ID, models.ActInput{Action: a}); err == nil || !strings.Contains(err.Error(), "own method") {
 				t.Fatalf("act %s: %v", a, err)
 			}
