@@ -32,6 +32,7 @@ var actionButtons = []struct {
 	{models.ActionCompleteRemoval, actRemoval, "Removal Complete", slack.StylePrimary},
 	{models.ActionCancelTermination, actCancelTerm, "Cancel", ""},
 	{models.ActionResubmit, actResubmit, "Edit and Resubmit", slack.StylePrimary},
+	{models.ActionChangeBandwidth, actBandwidth, "Change Bandwidth", ""},
 }
 
 // nextButtons lists the buttons for what role may do to c now, read from
@@ -40,7 +41,7 @@ var actionButtons = []struct {
 func nextButtons(c *models.Connection, role models.Role) []slack.BlockElement {
 	var out []slack.BlockElement
 	for _, b := range actionButtons {
-		if _, err := models.Lookup(b.action, c.Status, c.Step, role); err != nil {
+		if _, err := models.Lookup(b.action, c.Status, c.Step, role); err != nil || !offered(b.action, c) {
 			continue
 		}
 		text := b.text

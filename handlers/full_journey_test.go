@@ -264,7 +264,7 @@ func TestFullJourney(t *testing.T) {
 			if ch == providerChan {
 				jWantButtons(t, "enabled to "+ch, en.blocks)
 			} else {
-				jWantButtons(t, "enabled to "+ch, en.blocks, "Terminate")
+				jWantButtons(t, "enabled to "+ch, en.blocks, enabledButtons(ch)...)
 			}
 			if !strings.Contains(blocksText(en.blocks), "leased line access is complete") {
 				t.Errorf("enabled to %s:\n%s", ch, blocksText(en.blocks))
@@ -337,4 +337,12 @@ func jWantKept(t *testing.T, e *env, p posted, want string) {
 		return
 	}
 	t.Errorf("%s message %s not in %s", p.notice.Kind, p.ts, p.channel)
+}
+
+// enabledButtons are the buttons of the enabled notice in channel ch.
+func enabledButtons(ch string) []string {
+	if ch == customerChan {
+		return []string{"Terminate", "Change Bandwidth"}
+	}
+	return []string{"Terminate"}
 }

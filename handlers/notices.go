@@ -242,6 +242,11 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeTerminating, models.NoticeTerminated, models.NoticeTerminationCanceled, models.NoticePartnerTerminated:
 		title, intro, body, _ = terminationNotice(r)
 
+	case models.NoticeBandwidthRequested, models.NoticeBandwidthChanged, models.NoticeBandwidthRejected, models.NoticeBandwidthShort:
+		var buttons []slack.Block
+		title, intro, body, buttons, _ = bandwidthNotice(r)
+		body = append(body, buttons...)
+
 	default:
 		title = "Update on your connection"
 		intro = fmt.Sprintf("Something happened to *%s*.", ref)

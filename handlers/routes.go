@@ -64,6 +64,12 @@ func (a *App) Register(r *bot.Router) {
 	// Edit and Resubmit (resubmit.go) opens the apply form, submitted as
 	// viewApply.
 	r.Action(actResubmit, a.onPress(a.pressResubmit))
+	// Change Bandwidth (bandwidth.go): the customer asks, staff decide.
+	r.Action(actBandwidth, a.onPress(a.pressBandwidth))
+	r.View(viewBandwidth, a.onSubmit(a.submitBandwidth))
+	r.Action(actBandwidthOK, a.staffPress("approve", a.pressBandwidthApprove))
+	r.Action(actBandwidthNo, a.staffPress("reject", a.pressBandwidthReject))
+	r.View(viewBandwidthNo, a.onSubmit(a.submitBandwidthReject))
 
 	// App Home (home.go) and the channel panel's read-only buttons
 	// (panel.go).

@@ -150,6 +150,6 @@ func TestCancelTerminationThroughSlack(t *testing.T) {
 		if text := blocksText(p.blocks); !strings.Contains(text, "Do not remove the line") || !strings.Contains(text, "paid after all") {
 			t.Errorf("termination canceled to the provider:\n%s", text)
 		}
-		jWantButtons(t, "termination canceled to the customer", k.one(c.ID, models.NoticeTerminationCanceled, customerChan).blocks, "Terminate")
+		jWantButtons(t, "termination canceled to the customer", k.one(c.ID, models.NoticeTerminationCanceled, customerChan).blocks, "Terminate", "Change Bandwidth")
 	})
 }
