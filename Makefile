@@ -61,9 +61,14 @@ test: lint
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
 	@if [ -z "$$TEST_DATABASE_URL" ]; then echo; echo "NOTE: TEST_DATABASE_URL is not set, so the PostgreSQL half of the suite did NOT run: this green is SQLite only. Set TEST_DATABASE_URL to a PostgreSQL URL to run both."; fi
 
-## bench: the benchmarks whose figures the README reports
+## bench: the benchmarks whose figures the README reports, and beside
+## them the floor of the machine in the same run: pgbench's TPC-B-like run
+## with 1 and 8 clients against a scratch database (when pgbench is
+## installed and TEST_DATABASE_URL is set), with each figure's ratio to it.
+## BENCH=ScheduleVisits picks benchmarks; the raw output is kept in bench.out.
+BENCH ?= .
 bench:
-	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m $(PKGS)
+	GO="$(GO)" PKGS="$(PKGS)" BENCH="$(BENCH)" ./scripts/bench.sh
 
 ## soak: the proof under load and faults (not part of `make test`): its own
 ## PostgreSQL, a fake Slack and two `leaseline serve` replicas on loopback;
@@ -76,4 +81,4 @@ soak:
 	$(GO) run ./cmd/soak $(SOAK_FLAGS)
 
 clean:
-	rm -rf bin leaseline.db leaseline.db-wal leaseline.db-shm
+	rm -rf bin leaseline.db leaseline.db-wal leaseline.db-shm bench.out

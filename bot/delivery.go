@@ -46,16 +46,14 @@ type NoticeRenderer interface {
 }
 
 // Poster is the part of the Slack Web API the worker uses; *slack.Client
-// satisfies it.
+// satisfies it. Besides posting it reads where a notice may already be:
+// a channel's history, a thread's replies, and the bot's DM with a user
+// (conversations.open resolves the user ID to that channel). All are
+// required, so that a wrapped client never loses the thread or DM check.
 type Poster interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
-}
-
-// conversationOpener resolves a user ID to the bot's DM channel with that
-// user, for the history check of a notice addressed to a user; *slack.Client
-// satisfies it.
-type conversationOpener interface {
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 }
 
@@ -142,13 +140,15 @@ func (w *DeliveryWorker) FailedNotices(ctx context.Context) ([]models.Notice, er
 	return w.st.FailedNotices(ctx, 0)
 }
 
-// postTimeout bounds one post to Slack, history check included (serve's
-// Slack client times out after 15 s).
+// postTimeout is the longest one call to Slack may take (serve's Slack
+// client times out after 15 s).
 const postTimeout = 15 * time.Second
 
 // DeliverDue claims the notices due at now (one batch) and delivers them,
-// one after the other; it returns how many it claimed. While Slack's
-// Retry-After of a 429 runs it posts nothing.
+// one after the other; it returns how many it claimed. The claim's lease
+// runs from now: no post starts that could outlive it (the rest of the
+// batch goes back to the queue). While Slack's Retry-After of a 429 runs
+// it posts nothing.
 func (w *DeliveryWorker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 	if until := w.paused(); now.Before(until) {
 		return 0, nil
@@ -158,14 +158,8 @@ func (w *DeliveryWorker) DeliverDue(ctx context.Context, now time.Time) (int, er
 		return 0, fmt.Errorf("claim notices: %w", err)
 	}
 	var errs []error
-	// A post may take up to postTimeout; one that could outlive the lease
-	// is not started, so that another worker, claiming the notice after the
-	// lease, never posts it beside this one.
-	// The lease runs on the same clock as the claim.
-	claimed := w.now()
-	budget := max(w.cfg.Lease-postTimeout, w.cfg.Lease/2)
 	for i, d := range batch {
-		if w.now().Sub(claimed) > budget {
+		if !w.postFits(now) {
 			for _, rest := range batch[i:] {
 				if err := w.st.RetryNotice(ctx, rest, models.NoticeRetry{Next: now, Error: "lease too short for another post", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
 					errs = append(errs, err)
@@ -189,6 +183,15 @@ func (w *DeliveryWorker) DeliverDue(ctx context.Context, now time.Time) (int, er
 	return len(batch), errors.Join(errs...)
 }
 
+// postFits reports whether a post started now, on the worker's clock, ends
+// within the lease of a claim made at claimed. A post may take up to
+// postTimeout; one that could outlive the lease is not started, so that
+// another worker, claiming the notice after the lease, never posts it
+// beside this one.
+func (w *DeliveryWorker) postFits(claimed time.Time) bool {
+	return w.now().Sub(claimed) <= max(w.cfg.Lease-postTimeout, w.cfg.Lease/2)
+}
+
 func (w *DeliveryWorker) paused() time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -203,8 +206,9 @@ func (w *DeliveryWorker) pause(until time.Time) {
 	}
 }
 
-// deliver posts one claimed notice and records the outcome. Only a store
-// error is returned: Slack's are recorded on the notice.
+// deliver posts one claimed notice (claimed at now) and records the
+// outcome. Only a store error is returned: Slack's are recorded on the
+// notice.
 func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now time.Time) error {
 	n := d.Notice
 	log := w.log.With("notice", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
@@ -232,6 +236,11 @@ func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now tim
 	}))
 	if n.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(n.ThreadTS))
+	}
+	if !w.postFits(now) {
+		// The history search (or the rendering) used the lease's budget.
+		// It found nothing: the next attempt posts without searching.
+		return w.retry(ctx, d, now, errors.New("lease too short to post after the history check"), false, retryInfo{})
 	}
 	_, ts, err := w.poster.PostMessageContext(ctx, n.Channel, opts...)
 	if err == nil {

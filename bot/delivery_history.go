@@ -20,8 +20,8 @@ import (
 // before it was recorded, by its metadata.
 func (w *DeliveryWorker) findPosted(ctx context.Context, n models.Notice) (string, bool, error) {
 	channel := n.Channel
-	if op, ok := w.poster.(conversationOpener); ok && (strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W")) {
-		ch, _, _, err := op.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}, ReturnIM: true})
+	if strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W") {
+		ch, _, _, err := w.poster.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}, ReturnIM: true})
 		if err != nil {
 			return "", false, fmt.Errorf("open DM with %s: %w", channel, err)
 		}
@@ -30,9 +30,7 @@ func (w *DeliveryWorker) findPosted(ctx context.Context, n models.Notice) (strin
 	oldest := strconv.FormatInt(n.CreatedAt.Add(-w.cfg.HistoryLookback).Unix(), 10) + ".000000"
 	if n.ThreadTS != "" {
 		// Replies are not in the channel's history: read the thread's.
-		if rr, ok := w.poster.(repliesReader); ok {
-			return w.findInThread(ctx, rr, channel, n, oldest)
-		}
+		return w.findInThread(ctx, channel, n, oldest)
 	}
 	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Oldest: oldest, Limit: 200, IncludeAllMetadata: true}
 	for range maxHistoryPages {
@@ -55,15 +53,10 @@ func (w *DeliveryWorker) findPosted(ctx context.Context, n models.Notice) (strin
 // further back than that in a busy channel is posted again.
 const maxHistoryPages = 10
 
-// repliesReader reads a thread; *slack.Client satisfies it.
-type repliesReader interface {
-	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
-}
-
-func (w *DeliveryWorker) findInThread(ctx context.Context, rr repliesReader, channel string, n models.Notice, oldest string) (string, bool, error) {
+func (w *DeliveryWorker) findInThread(ctx context.Context, channel string, n models.Notice, oldest string) (string, bool, error) {
 	params := &slack.GetConversationRepliesParameters{ChannelID: channel, Timestamp: n.ThreadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true}
 	for range maxHistoryPages {
-		msgs, more, cursor, err := rr.GetConversationRepliesContext(ctx, params)
+		msgs, more, cursor, err := w.poster.GetConversationRepliesContext(ctx, params)
 		if err != nil {
 			return "", false, fmt.Errorf("thread %s of %s: %w", n.ThreadTS, channel, err)
 		}

@@ -46,6 +46,7 @@ import (
 	"github.com/leaseline/leaseline/models"
 	"github.com/leaseline/leaseline/models/store"
 	"github.com/leaseline/leaseline/models/store/storetest"
+	"github.com/leaseline/leaseline/stack"
 )
 
 // ackRequests is the number of requests of one load; ACKBENCH_REQUESTS
@@ -384,19 +385,17 @@ func newAckBench(b *testing.B, backend string) *ackBench {
 		MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute,
 	}}
 	b.Cleanup(hc.CloseIdleConnections)
-	app := handlers.New(st, bot.NewClient("xoxb-bench", fake.APIURL(), hc), bot.NewResponder(hc), handlers.Config{
-		StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Logger: log,
+	stk, err := stack.New(ctx, stack.Config{
+		Store: st, BotToken: "xoxb-bench", APIURL: fake.APIURL(), HTTPClient: hc, SigningSecret: signingSecret,
+		Handlers:   handlers.Config{StaffUsers: []string{staffUser}, StaffChannel: staffChannel},
+		Dispatcher: bot.Options{Registerer: prometheus.NewRegistry(), LaterWorkers: envInt("ACKBENCH_LATER_WORKERS", 0)},
+		Logger:     log,
 	})
-	router := bot.NewRouter()
-	app.Register(router)
-	ab.disp, err = bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: prometheus.NewRegistry(), LaterWorkers: envInt("ACKBENCH_LATER_WORKERS", 0)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	rc, err := bot.NewHTTPReceiver(ab.disp, signingSecret)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ab.disp = stk.Dispatcher
+	rc := stk.Receiver
 	ab.server = httptest.NewServer(rc)
 	b.Cleanup(ab.server.Close)
 	return ab

@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/leaseline/leaseline/models"
 	"github.com/leaseline/leaseline/models/store"
 	"github.com/leaseline/leaseline/models/store/storetest"
+	"github.com/leaseline/leaseline/stack"
 )
 
 const (
@@ -75,20 +74,15 @@ func newEnvLog(t *testing.T, backend string, log *slog.Logger) *env {
 	st := storetest.OpenWithSample(t, backend, store.Config{StaffChannel: staffChannel, Now: clk.Now, Logger: log})
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
-	client := bot.NewClient("xoxb-test", fake.APIURL(), nil)
-	app := handlers.New(st, client, bot.NewResponder(nil), handlers.Config{
-		StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Now: clk.Now, Logger: log,
+	stk, err := stack.New(ctx, stack.Config{
+		Store: st, BotToken: "xoxb-test", APIURL: fake.APIURL(), SigningSecret: signingSecret,
+		Handlers: handlers.Config{StaffUsers: []string{staffUser}, StaffChannel: staffChannel, Now: clk.Now},
+		Logger:   log,
 	})
-	router := bot.NewRouter()
-	app.Register(router)
-	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := bot.NewHTTPReceiver(disp, signingSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, disp, rc := stk.App, stk.Dispatcher, stk.Receiver
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, store: st, slack: fake, app: app, disp: disp, server: srv, clock: clk}
@@ -201,31 +195,4 @@ func (e *env) submit(user, callbackID, privateMetadata string, values map[string
 
 // blocksText flattens the text of every block of a recorded call's
 // "blocks" parameter, to assert on what a user saw.
-func blocksText(raw string) string {
-	var blocks []map[string]any
-	_ = json.Unmarshal([]byte(raw), &blocks)
-	var b strings.Builder
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if t, ok := x["text"].(string); ok {
-				b.WriteString(t)
-				b.WriteByte('\n')
-			}
-			for k, v := range x {
-				if k != "text" || fmt.Sprint(v) != v {
-					walk(v)
-				}
-			}
-		case []any:
-			for _, v := range x {
-				walk(v)
-			}
-		}
-	}
-	for _, bl := range blocks {
-		walk(bl)
-	}
-	return b.String()
-}
+func blocksText(raw string) string { return slackfake.BlocksText([]byte(raw)) }

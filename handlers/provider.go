@@ -105,7 +105,7 @@ func surveyView(d *models.Detail, rows int, m meta) slack.ModalViewRequest {
 			pcID(c), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), esc(d.AccessPoint.IDCAddress), models.MaxEngineers)), nil, nil),
 		textInput(blockCompany, "Construction company", "The company that sends the engineers.", 128, false, false),
 		selectInput(blockLineType, "Line type", "", false, lineTypeNames()...),
-		slack.NewInputBlock(blockArrival, plain("Planned arrival"), plain("When the engineers arrive at the IDC, in your time zone; it must be in the future. After-sales books the visit on the next workday after the ticket."),
+		slack.NewInputBlock(blockArrival, plain("Planned arrival"), plain("When the engineers arrive at the IDC, in your time zone; it must be in the future. The visit is booked on the first workday with room after the ticket, never before this day."),
 			slack.NewDateTimePickerBlockElement("v")),
 	}
 	for i := 1; i <= rows; i++ {

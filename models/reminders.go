@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // ReviewOverdueData is the Data of a review_overdue notice to staff.
 type ReviewOverdueData struct {
@@ -45,4 +48,60 @@ type ReminderPolicy struct {
 // ReminderReport says what CustomerReminders did.
 type ReminderReport struct {
 	Reminded, Expired int
+}
+
+// ReviewOverdue decides whether application c, in a region of calendar
+// cal, is overdue for review at now, and at which level: 1 once the
+// promised review day (the next workday after the application) has
+// passed, 2 — escalated, mentioning escalate — from two workdays.
+func ReviewOverdue(c Connection, cal *Calendar, now time.Time, escalate string) (ReviewOverdueData, bool) {
+	days := cal.WorkdaysSince(c.CreatedAt, now)
+	level := min(days, 2)
+	if c.Status != StatusApplying || level < 1 {
+		return ReviewOverdueData{}, false
+	}
+	data := ReviewOverdueData{Level: level, Workdays: days, AppliedAt: c.CreatedAt.UTC()}
+	if level == 2 {
+		data.Escalate = escalate
+	}
+	return data, true
+}
+
+// ReminderDecision is what the customer reminders do about one connection
+// waiting on its customer.
+type ReminderDecision struct {
+	// Expire cancels the connection (action expire) with ExpireReason.
+	Expire       bool
+	ExpireReason string
+	// Remind tells the customer, with Data; Round counts the reminders of
+	// this wait (one notice per round).
+	Remind bool
+	Data   ReminderData
+	Round  int
+}
+
+// Decide decides, by the policy, what to do at now about connection c,
+// which entered its status at since, in a region of calendar cal: an
+// Approved connection unpaid for ExpireUnpaidAfter workdays is canceled;
+// otherwise the customer is reminded every RemindAfter workdays, of the
+// payment (with the amount and the day it expires) or of the confirmation.
+func (p ReminderPolicy) Decide(c Connection, since time.Time, cal *Calendar, now time.Time) ReminderDecision {
+	if c.Status != StatusApproved && c.Status != StatusPendingConfirmation || since.After(now) {
+		return ReminderDecision{}
+	}
+	days := cal.WorkdaysSince(since, now)
+	if c.Status == StatusApproved && p.ExpireUnpaidAfter > 0 && days >= p.ExpireUnpaidAfter {
+		return ReminderDecision{Expire: true, ExpireReason: fmt.Sprintf("not paid within %d workdays of approval", p.ExpireUnpaidAfter)}
+	}
+	if p.RemindAfter <= 0 || days < p.RemindAfter {
+		return ReminderDecision{}
+	}
+	data := ReminderData{Reason: ReminderUnconfirmed, Since: since.UTC(), Workdays: days}
+	if c.Status == StatusApproved {
+		data.Reason, data.Amount = ReminderUnpaid, FormatMoney(c.AmountCents, c.Currency)
+		if p.ExpireUnpaidAfter > 0 {
+			data.ExpiresOn = cal.AddWorkdays(since, p.ExpireUnpaidAfter).AddDays(1).String()
+		}
+	}
+	return ReminderDecision{Remind: true, Data: data, Round: days / p.RemindAfter}
 }

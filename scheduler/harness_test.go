@@ -181,12 +181,13 @@ func newSlack(t testing.TB) (*slackfake.Server, *slack.Client) {
 }
 
 // postedNotices counts, per notice ID, the messages in the fake carrying
-// that notice's metadata, across the channels of every notice in the store.
+// that notice's metadata, across the channels of every notice in the store
+// (a notice to a user: the bot's DM with that user).
 func postedNotices(t testing.TB, fake *slackfake.Server, notices []models.Notice) map[int64]int {
 	t.Helper()
 	channels := map[string]bool{}
 	for _, n := range notices {
-		channels[n.Channel] = true
+		channels[slackfake.PostedIn(n.Channel)] = true
 	}
 	out := map[int64]int{}
 	for ch := range channels {
@@ -204,12 +205,18 @@ func postedNotices(t testing.TB, fake *slackfake.Server, notices []models.Notice
 }
 
 // deliverAll runs the worker, advancing the clock by step each round,
-// until no notice is pending (at most rounds rounds).
+// until no notice is pending (at most rounds rounds, and at most
+// maxClaims claims a round: a worker that keeps giving notices back fails
+// the test rather than hang it).
 func deliverAll(t testing.TB, f *fixture, w *bot.DeliveryWorker, step time.Duration, rounds int) {
 	t.Helper()
 	ctx := context.Background()
+	const maxClaims = 1000
 	for range rounds {
-		for {
+		for claims := 0; ; claims++ {
+			if claims == maxClaims {
+				t.Fatalf("%d claims at %s and notices still due: the worker gives them back without delivering", claims, f.clock.Now())
+			}
 			n, err := w.DeliverDue(ctx, f.clock.Now())
 			if err != nil {
 				t.Fatalf("deliver: %v", err)

@@ -3,9 +3,11 @@
 // that with apiURL), run the code under test, then assert on the recorded
 // calls. It keeps posted messages per channel, threads included, and pages
 // through them as conversations.history and conversations.replies do (see
-// history.go); it answers with realistic JSON,
-// injects faults (429 with Retry-After, 500), serves response_url endpoints
-// and a Socket Mode WebSocket, and signs requests as Slack does.
+// history.go), and posts to a user ID in the bot's DM with that user
+// (dm.go); it answers with realistic JSON, injects faults (429 with
+// Retry-After, 500, an answer lost after the call took effect: lost.go),
+// serves response_url endpoints and a Socket Mode WebSocket, and signs
+// requests as Slack does.
 package slackfake
 
 import (
@@ -111,6 +113,7 @@ type Server struct {
 	messages  map[string][]*Message // channel -> oldest first
 	seq       int64
 	failures  map[string]*failure
+	losses    map[string]*loss
 	users     map[string]User
 	channels  map[string]map[string]any
 	usergroup map[string][]string
@@ -125,6 +128,7 @@ func New() *Server {
 	s := &Server{
 		messages:  make(map[string][]*Message),
 		failures:  make(map[string]*failure),
+		losses:    make(map[string]*loss),
 		users:     make(map[string]User),
 		channels:  make(map[string]map[string]any),
 		usergroup: make(map[string][]string),
@@ -249,6 +253,7 @@ func (s *Server) Reset() {
 	s.calls = nil
 	s.messages = make(map[string][]*Message)
 	s.failures = make(map[string]*failure)
+	s.losses = make(map[string]*loss)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -287,7 +292,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := s.answerLocked(call, r.Host)
+	lost := s.loseLocked(call)
 	s.mu.Unlock()
+	if lost != nil {
+		lost.write(w)
+		return
+	}
 
 	if method == "response_url" {
 		writeJSON(w, map[string]any{"ok": true})
@@ -373,136 +383,3 @@ func rawParam(c Call, name string) json.RawMessage {
 }
 
 func truthy(s string) bool { return s == "1" || s == "true" }
-
-func (s *Server) answerLocked(c Call, host string) map[string]any {
-	switch c.Method {
-	case "auth.test":
-		return ok(map[string]any{"url": "https://fake.slack.com/", "team": "Fake", "user": "leaseline",
-			"team_id": TeamID, "user_id": BotUID, "bot_id": BotID})
-	case "apps.connections.open":
-		return ok(map[string]any{"url": "ws://" + host + socketPath})
-	case "chat.postMessage":
-		ch := c.Param("channel")
-		if ch == "" {
-			return fail("channel_not_found")
-		}
-		m := &Message{Type: "message", Channel: ch, User: BotUID, BotID: BotID, Text: c.Param("text"),
-			TS: s.nextTSLocked(), ThreadTS: c.Param("thread_ts"),
-			Blocks: rawParam(c, "blocks"), Metadata: rawParam(c, "metadata")}
-		if m.ThreadTS != "" {
-			s.threadLocked(m, truthy(c.Param("reply_broadcast")))
-		}
-		s.messages[ch] = append(s.messages[ch], m)
-		return ok(map[string]any{"channel": ch, "ts": m.TS, "message": m})
-	case "chat.postEphemeral":
-		if c.Param("channel") == "" || c.Param("user") == "" {
-			return fail("channel_not_found")
-		}
-		return ok(map[string]any{"message_ts": s.nextTSLocked()})
-	case "chat.update":
-		ch, ts := c.Param("channel"), c.Param("ts")
-		m := s.findLocked(ch, ts)
-		if m == nil {
-			return fail("message_not_found")
-		}
-		if _, has := c.Params["text"]; has {
-			m.Text = c.Param("text")
-		}
-		if b := rawParam(c, "blocks"); b != nil {
-			m.Blocks = b
-		}
-		if md := rawParam(c, "metadata"); md != nil {
-			m.Metadata = md
-		}
-		return ok(map[string]any{"channel": ch, "ts": ts, "text": m.Text, "message": m})
-	case "chat.delete":
-		ch, ts := c.Param("channel"), c.Param("ts")
-		msgs := s.messages[ch]
-		for i, m := range msgs {
-			if m.TS == ts {
-				s.unthreadLocked(m)
-				s.messages[ch] = append(msgs[:i:i], msgs[i+1:]...)
-				return ok(map[string]any{"channel": ch, "ts": ts})
-			}
-		}
-		return fail("message_not_found")
-	case "conversations.history":
-		return s.historyLocked(c)
-	case "conversations.replies":
-		return s.repliesLocked(c)
-	case "conversations.info":
-		ch := c.Param("channel")
-		if s.missing[ch] {
-			return fail("channel_not_found")
-		}
-		info, found := s.channels[ch]
-		if !found {
-			info = map[string]any{"id": ch, "name": strings.ToLower(ch), "is_channel": true, "is_member": true}
-		}
-		return ok(map[string]any{"channel": info})
-	case "conversations.open":
-		users := c.Param("users")
-		if users == "" {
-			if ch := c.Param("channel"); ch != "" {
-				return ok(map[string]any{"channel": map[string]any{"id": ch}})
-			}
-			return fail("users_list_not_supplied")
-		}
-		return ok(map[string]any{"channel": map[string]any{"id": "D" + strings.ReplaceAll(users, ",", ""), "is_im": true}})
-	case "users.info":
-		id := c.Param("user")
-		if s.missing[id] {
-			return fail("user_not_found")
-		}
-		u, found := s.users[id]
-		if !found {
-			u = User{ID: id, Name: strings.ToLower(id), RealName: "User " + id, TZ: "UTC"}
-		}
-		return ok(map[string]any{"user": map[string]any{
-			"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.RealName, "tz": u.TZ, "is_bot": u.IsBot,
-			"profile": map[string]any{"real_name": u.RealName, "display_name": u.Name, "email": u.Email},
-		}})
-	case "usergroups.users.list":
-		members, found := s.usergroup[c.Param("usergroup")]
-		if !found {
-			return fail("no_such_subteam")
-		}
-		return ok(map[string]any{"users": members})
-	case "views.open", "views.update", "views.push", "views.publish":
-		return ok(map[string]any{"view": s.viewLocked(c)})
-	default:
-		return fail("unknown_method")
-	}
-}
-
-func (s *Server) findLocked(ch, ts string) *Message {
-	for _, m := range s.messages[ch] {
-		if m.TS == ts {
-			return m
-		}
-	}
-	return nil
-}
-
-// viewLocked answers a views.* call with the submitted view plus the fields
-// Slack adds.
-func (s *Server) viewLocked(c Call) map[string]any {
-	view := map[string]any{}
-	if raw := rawParam(c, "view"); raw != nil {
-		_ = json.Unmarshal(raw, &view)
-	}
-	s.seq++
-	id := c.Param("view_id")
-	if id == "" {
-		id = fmt.Sprintf("V%06d", s.seq)
-	}
-	view["id"] = id
-	view["team_id"] = TeamID
-	view["hash"] = fmt.Sprintf("%d.fakehash%d", s.now().Unix(), s.seq)
-	view["app_id"] = "A0FAKE"
-	view["bot_id"] = BotID
-	if c.Method == "views.publish" {
-		view["type"] = "home"
-	}
-	return view
-}

@@ -76,21 +76,6 @@ func (jc jobsConfig) validate() []error {
 	return errs
 }
 
-// newScheduler builds serve's scheduler and migrates River's tables.
-func newScheduler(ctx context.Context, c *config, st *store.Store, log *slog.Logger, m *scheduler.Metrics) (*scheduler.Scheduler, error) {
-	cfg := c.Jobs.Config
-	cfg.Logger = log
-	cfg.Metrics = m
-	sched, err := scheduler.New(st, cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := sched.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	return sched, nil
-}
-
 // jobsSetup opens the store and the scheduler for the jobs subcommands.
 func jobsSetup(ctx context.Context, env getenv, fs *flag.FlagSet, args []string, stderr io.Writer) (*store.Store, *scheduler.Scheduler, error) {
 	c, st, err := storeFor(ctx, env, fs, args, stderr, readWrite)

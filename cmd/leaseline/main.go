@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/leaseline/leaseline/cmd/leaseline/demo"
 )
 
 // command is one subcommand: "serve", or "catalog import" (group and verb).
@@ -54,7 +56,7 @@ func commands() []command {
 		{"notices failed", "", "list notices that failed for good", noticesFailedCmd},
 		{"demo", "", "run the whole journey against an in-process fake Slack (sample catalog)",
 			func(ctx context.Context, _ getenv, args []string, stdout, stderr io.Writer) error {
-				return demoCmd(ctx, args, stdout, stderr)
+				return demo.Run(ctx, args, stdout, stderr)
 			}},
 		{"version", "", "print the module version and VCS revision",
 			func(_ context.Context, _ getenv, args []string, stdout, stderr io.Writer) error {

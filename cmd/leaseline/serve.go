@@ -14,12 +14,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/handlers"
 	"github.com/leaseline/leaseline/scheduler"
+	"github.com/leaseline/leaseline/stack"
 )
 
 func serveCmd(ctx context.Context, env getenv, args []string, stderr io.Writer) error {
@@ -79,41 +79,33 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	httpClient := &http.Client{Timeout: 15 * time.Second, Transport: transport}
-	var extra []slack.Option
-	if c.AppToken != "" {
-		extra = append(extra, slack.OptionAppLevelToken(c.AppToken))
-	}
-	client := bot.NewClient(c.BotToken, c.APIURL, httpClient, extra...)
-
-	app := handlers.New(st, client, bot.NewResponder(httpClient), handlers.Config{
-		StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, Logger: log,
-		CatalogWarning: func(ctx context.Context) string { return catState.current(ctx, st).warning() },
-	})
 	deliveryMetrics, err := bot.NewDeliveryMetrics(reg)
 	if err != nil {
 		return err
 	}
-	sched, err := newScheduler(ctx, c, st, log, schedMetrics)
+	jobs := c.Jobs.Config
+	jobs.Metrics = schedMetrics
+	stk, err := stack.New(ctx, stack.Config{
+		Store: st, Signal: signal,
+		BotToken: c.BotToken, APIURL: c.APIURL, AppToken: c.AppToken,
+		HTTPClient:    &http.Client{Timeout: 15 * time.Second, Transport: transport},
+		SigningSecret: c.SigningSecret,
+		Handlers: handlers.Config{StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel,
+			CatalogWarning: func(ctx context.Context) string { return catState.current(ctx, st).warning() }},
+		Dispatcher: bot.Options{Registerer: reg, LaterWorkers: c.LaterWorkers},
+		Durable:    true,
+		Delivery:   bot.DeliveryConfig{Metrics: deliveryMetrics},
+		Scheduler:  &jobs,
+		Logger:     log,
+	})
 	if err != nil {
 		return err
 	}
-	worker := bot.NewDeliveryWorker(st, client, app, bot.DeliveryConfig{Signal: signal, Metrics: deliveryMetrics, Logger: log})
-	router := bot.NewRouter()
-	app.Register(router)
-	disp, err := bot.NewDispatcher(router, bot.Options{Logger: log, Registerer: reg, LaterWorkers: c.LaterWorkers,
-		Journal: storeJournal{st}})
-	if err != nil {
-		return err
-	}
+	client, disp, sched, worker := stk.Client, stk.Dispatcher, stk.Scheduler, stk.Delivery
 
 	mux := http.NewServeMux()
-	if c.SigningSecret != "" {
-		rc, err := bot.NewHTTPReceiver(disp, c.SigningSecret)
-		if err != nil {
-			return err
-		}
-		mux.Handle("/slack/", rc)
+	if stk.Receiver != nil {
+		mux.Handle("/slack/", stk.Receiver)
 	}
 	health, err := newHealth(st, client, catState, reg, log)
 	if err != nil {
@@ -188,7 +180,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		}
 	})
 	// Durable post-ack work: replay what a dead replica acked but did not do.
-	wg.Go(func() { _ = disp.RunRecovery(runCtx, journalEvery, journalStaleAfter) })
+	wg.Go(func() { _ = disp.RunRecovery(runCtx, stack.JournalEvery, stack.JournalStaleAfter) })
 	mode := "HTTP mode"
 	if c.AppToken != "" {
 		mode = "Socket Mode"

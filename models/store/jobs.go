@@ -75,20 +75,15 @@ func (s *Store) ReviewSLA(ctx context.Context, now time.Time, escalate string) (
 			if err != nil {
 				return n, err
 			}
-			days := cal.WorkdaysSince(c.CreatedAt, now)
-			level := min(days, 2)
-			if level < 1 {
+			data, overdue := models.ReviewOverdue(c, cal, now, escalate)
+			if !overdue {
 				continue
 			}
 			channel, thread := c.ReviewChannel, c.ReviewTS
 			if channel == "" {
 				channel, thread = s.cfg.StaffChannel, ""
 			}
-			data := models.ReviewOverdueData{Level: level, Workdays: days, AppliedAt: c.CreatedAt.UTC()}
-			if level == 2 {
-				data.Escalate = escalate
-			}
-			key := fmt.Sprintf("conn/%d/%s/l%d", c.ID, models.NoticeReviewOverdue, level)
+			key := fmt.Sprintf("conn/%d/%s/l%d", c.ID, models.NoticeReviewOverdue, data.Level)
 			added, err := s.addNoticeOnce(ctx, key, models.NoticeReviewOverdue, channel, thread, c.ID, data)
 			if err != nil {
 				return n, err
@@ -162,10 +157,9 @@ func (s *Store) CustomerReminders(ctx context.Context, now time.Time, p models.R
 			if err != nil {
 				return rep, err
 			}
-			days := cal.WorkdaysSince(at, now)
-			if c.Status == models.StatusApproved && p.ExpireUnpaidAfter > 0 && days >= p.ExpireUnpaidAfter {
-				_, err := s.Act(ctx, models.SystemActor(), c.ID, models.ActInput{Action: models.ActionExpire,
-					Reason: fmt.Sprintf("not paid within %d workdays of approval", p.ExpireUnpaidAfter)})
+			do := p.Decide(c, at, cal, now)
+			if do.Expire {
+				_, err := s.Act(ctx, models.SystemActor(), c.ID, models.ActInput{Action: models.ActionExpire, Reason: do.ExpireReason})
 				var done *models.AlreadyDoneError
 				switch {
 				case err == nil:
@@ -177,17 +171,10 @@ func (s *Store) CustomerReminders(ctx context.Context, now time.Time, p models.R
 				}
 				continue
 			}
-			if p.RemindAfter <= 0 || days < p.RemindAfter {
+			if !do.Remind {
 				continue
 			}
-			data := models.ReminderData{Reason: models.ReminderUnconfirmed, Since: at.UTC(), Workdays: days}
-			if c.Status == models.StatusApproved {
-				data.Reason, data.Amount = models.ReminderUnpaid, models.FormatMoney(c.AmountCents, c.Currency)
-				if p.ExpireUnpaidAfter > 0 {
-					data.ExpiresOn = cal.AddWorkdays(at, p.ExpireUnpaidAfter).AddDays(1).String()
-				}
-			}
-			round := days / p.RemindAfter
+			data, round := do.Data, do.Round
 			key := fmt.Sprintf("conn/%d/v%d/%s/%s/%d", c.ID, c.Version, models.NoticeReminder, data.Reason, round)
 			added, err := s.addNoticeOnce(ctx, key, models.NoticeReminder, c.AppliedChannel, "", c.ID, data)
 			if err != nil {

@@ -1,4 +1,4 @@
-package main
+package demo
 
 // The demo's Slack workspace: it sends the signed requests Slack would send
 // when people type commands, press buttons and fill in forms, and finds the

@@ -1,4 +1,4 @@
-package main
+package stack
 
 import (
 	"context"
@@ -14,21 +14,21 @@ import (
 // normally finishes within seconds; one slower than this may run twice,
 // which the store's status/version guards make harmless.
 const (
-	journalEvery      = 5 * time.Second
-	journalStaleAfter = 30 * time.Second
+	JournalEvery      = 5 * time.Second
+	JournalStaleAfter = 30 * time.Second
 )
 
-// storeJournal adapts the store's slack_journal to bot.Journal (the store
-// does not import the transport).
-type storeJournal struct{ s *store.Store }
+// Journal adapts the store's slack_journal to bot.Journal (the store does
+// not import the transport).
+type Journal struct{ s *store.Store }
 
-func (j storeJournal) Record(ctx context.Context, kind, key string, payload []byte) (int64, bool, error) {
+func (j Journal) Record(ctx context.Context, kind, key string, payload []byte) (int64, bool, error) {
 	return j.s.RecordJournal(ctx, kind, key, payload)
 }
 
-func (j storeJournal) Done(ctx context.Context, id int64) error { return j.s.DoneJournal(ctx, id) }
+func (j Journal) Done(ctx context.Context, id int64) error { return j.s.DoneJournal(ctx, id) }
 
-func (j storeJournal) Claim(ctx context.Context, olderThan time.Time, lease time.Duration, limit int) ([]bot.JournalEntry, error) {
+func (j Journal) Claim(ctx context.Context, olderThan time.Time, lease time.Duration, limit int) ([]bot.JournalEntry, error) {
 	es, err := j.s.ClaimJournal(ctx, olderThan, lease, limit)
 	if err != nil {
 		return nil, err

@@ -1,15 +1,16 @@
-package main
-
-// leaseline demo: the whole journey of one leased line, Applying to
-// Enabled, and its second act (demo_act2.go: terminated, removed, the port
-// reused), against an in-process fake Slack, printed step by step for a
-// newcomer: who did what, and what each party saw.
+// Package demo is `leaseline demo`: the whole journey of one leased line,
+// Applying to Enabled, and its second act (act2.go: terminated, removed,
+// the port reused), against an in-process fake Slack, printed step by
+// step for a newcomer: who did what, and what each party saw. It is the
+// only way the fake Slack (bot/slackfake) reaches the leaseline binary.
+package demo
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,7 +18,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +30,7 @@ import (
 	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
 	"github.com/leaseline/leaseline/scheduler"
+	"github.com/leaseline/leaseline/stack"
 )
 
 // The demo's people and places.
@@ -45,8 +46,10 @@ const (
 	demoRawIDNumber = "110101199003071234" // an engineer's ID card number: shown only masked
 )
 
-func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", stderr)
+// Run runs the demo with its command-line arguments (after "demo").
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("leaseline demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	quiet := fs.Bool("quiet", false, "print only the steps and the final status")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet]\n\nRuns the whole journey of one leased line, Applying to Enabled, then its second act\n(terminated, removed at the IDC, its port freed and given to the next line applied for),\nagainst an in-process fake Slack with the sample catalog on a throwaway SQLite database,\nand prints who did what and what each party saw. Needs no Slack workspace and no network.\n\n")
@@ -152,26 +155,17 @@ func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool) (_ *
 
 	d.fake = slackfake.New()
 	httpClient := &http.Client{Timeout: 15 * time.Second}
-	client := bot.NewClient("xoxb-demo", d.fake.APIURL(), httpClient)
-	app := handlers.New(d.store, client, bot.NewResponder(httpClient), handlers.Config{
-		StaffUsers: []string{demoStaff}, StaffChannel: demoStaffChan, Now: d.clock.Now, Logger: log,
+	stk, err := stack.New(ctx, stack.Config{
+		Store: d.store, BotToken: "xoxb-demo", APIURL: d.fake.APIURL(), HTTPClient: httpClient, SigningSecret: demoSecret,
+		Handlers:  handlers.Config{StaffUsers: []string{demoStaff}, StaffChannel: demoStaffChan, Now: d.clock.Now},
+		Scheduler: &scheduler.Config{Now: d.clock.Now},
+		Logger:    log,
 	})
-	if d.sched, err = scheduler.New(d.store, scheduler.Config{Now: d.clock.Now, Logger: log}); err != nil {
-		return nil, err
-	}
-	if err := d.sched.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	d.worker = bot.NewDeliveryWorker(d.store, client, app, bot.DeliveryConfig{Now: d.clock.Now, Logger: log})
-	router := bot.NewRouter()
-	app.Register(router)
-	if d.disp, err = bot.NewDispatcher(router, bot.Options{Logger: log}); err != nil {
-		return nil, err
-	}
-	rc, err := bot.NewHTTPReceiver(d.disp, demoSecret)
 	if err != nil {
 		return nil, err
 	}
+	d.disp, d.sched, d.worker = stk.Dispatcher, stk.Scheduler, stk.Delivery
+	rc := stk.Receiver
 	mux := http.NewServeMux()
 	mux.Handle("/slack/", rc)
 	d.srv = httptest.NewServer(mux)
@@ -426,124 +420,4 @@ func (d *demo) runJob(name string) func() error {
 // at is a time of the demo's week (26 November 2026 is a Thursday).
 func at(day, hour, minute int) time.Time {
 	return time.Date(2026, 11, day, hour, minute, 0, 0, demoZone())
-}
-
-func (d *demo) run() error {
-	if !d.quiet {
-		d.legend()
-	}
-	ws := d.ws
-	p := d.provider()
-	provChan := p.SlackChannel
-	text := func(s string) value { return value{text: s} }
-	var ref string // the application's reference, "#1"
-
-	steps := []struct {
-		at    time.Time
-		actor string
-		what  string
-		act   func() error
-	}{
-		{at(26, 9, 30), demoStaff, "links #acme-network to the new customer account ACME: /leaseline link #acme-network customer ACME",
-			func() error {
-				return ws.command(demoStaff, demoStaffChan, "link <#"+demoCustChan+"|acme-network> customer ACME")
-			}},
-		{at(26, 9, 31), demoStaff, "tops up ACME's prepaid balance: /leaseline credit ACME 10000",
-			func() error { return ws.command(demoStaff, demoStaffChan, "credit ACME 10000") }},
-		{at(26, 10, 0), demoCustomer, "runs /leaseline apply in #acme-network",
-			func() error { return ws.command(demoCustomer, demoCustChan, "apply") }},
-		{at(26, 10, 1), demoCustomer, "chooses the access point Hangzhou-Yuhang-B",
-			func() error { return ws.choose(demoCustomer, models.FieldAccessPoint, demoAccessPoint) }},
-		{at(26, 10, 3), demoCustomer, "fills in the form and presses Apply",
-			func() error {
-				return ws.submit(demoCustomer, map[string]value{
-					models.FieldName: text("ACME Hangzhou primary"), models.FieldAccessPoint: text(demoAccessPoint),
-					models.FieldProvider: text(demoProviderID), models.FieldPortType: text("1000Base-T"),
-					models.FieldBandwidth: text("200"), models.FieldLocation: text("ACME DC, Room 301, 88 Wensan Road, Hangzhou"),
-				})
-			}},
-		{at(26, 14, 0), demoStaff, "presses Approve in #leaseline-staff",
-			func() error {
-				b, err := ws.press(demoStaff, demoStaffChan, "Approve")
-				if err != nil {
-					return err
-				}
-				id, err := strconv.ParseInt(b.value, 10, 64)
-				if err != nil {
-					return fmt.Errorf("the Approve button names no connection (%q)", b.value)
-				}
-				ref = models.ApplicationRef(id)
-				return nil
-			}},
-		{at(26, 14, 30), demoCustomer, "presses Pay for Connection in #acme-network",
-			func() error { _, err := ws.press(demoCustomer, demoCustChan, "Pay for Connection"); return err }},
-		{at(26, 14, 31), demoCustomer, "confirms the payment in the form",
-			func() error { return ws.submit(demoCustomer, nil) }},
-		{at(26, 14, 35), demoCustomer, "presses View",
-			func() error { _, err := ws.press(demoCustomer, demoCustChan, "View"); return err }},
-		{at(26, 14, 36), demoCustomer, "presses Notify Provider",
-			func() error { _, err := ws.press(demoCustomer, demoCustChan, "Notify Provider"); return err }},
-		{at(26, 16, 0), demoProvider, "presses Submit Survey in #ct-zhejiang",
-			func() error { _, err := ws.press(demoProvider, provChan, "Submit Survey"); return err }},
-		{at(26, 16, 5), demoProvider, "lists two engineers and the arrival time, and submits the survey",
-			func() error {
-				return ws.submit(demoProvider, map[string]value{
-					"company": text("Zhejiang Line Works"), "line_type": text("fibre"), "arrival": {at: at(30, 9, 30)},
-					"eng_1_name": text("Chen Hao"), "eng_1_phone": text("+86 138 0000 0000"), "eng_1_idtype": text("ID card"), "eng_1_idnum": text(demoRawIDNumber),
-					"eng_2_name": text("John Smith"), "eng_2_phone": text("+44 20 7946 0000"), "eng_2_idtype": text("passport"), "eng_2_idnum": text("GB1234567"),
-				})
-			}},
-		{at(26, 17, 0), demoCustomer, "presses Submit Ticket",
-			func() error { _, err := ws.press(demoCustomer, demoCustChan, "Submit Ticket"); return err }},
-		{at(26, 17, 2), demoCustomer, "adds a note for the IDC and submits the construction ticket",
-			func() error { return ws.submit(demoCustomer, map[string]value{"note": text("Cage 12, rack 4")}) }},
-		{at(27, 8, 0), "", "runs schedule-visits (by hand, as `leaseline jobs run schedule-visits --at 2026-11-27T08:00:00+08:00`)",
-			d.runJob(scheduler.JobScheduleVisits)},
-		{at(30, 8, 0), "", "runs reception-reminders on the morning of the visit",
-			d.runJob(scheduler.JobReceptionReminders)},
-		{at(30, 14, 0), demoProvider, "presses Construction Complete in #ct-zhejiang",
-			func() error { _, err := ws.press(demoProvider, provChan, "Construction Complete"); return err }},
-		{at(30, 14, 2), demoProvider, "gives the line code and line label and submits",
-			func() error {
-				return ws.submit(demoProvider, map[string]value{"line_code": text("HZ-CT-0001"), "line_label": text("ACME-HZ-01")})
-			}},
-		{at(30, 15, 0), demoCustomer, "presses Confirm in #acme-network",
-			func() error { _, err := ws.press(demoCustomer, demoCustChan, "Confirm"); return err }},
-		{at(30, 15, 5), demoCustomer, "looks at the connection: /leaseline show",
-			func() error { return ws.command(demoCustomer, demoCustChan, "show "+ref) }},
-	}
-	for _, s := range steps {
-		if err := d.do(s.at, s.actor, s.what, s.act); err != nil {
-			d.printf("\n✗ the demo failed: %v\n", err)
-			return err
-		}
-	}
-	if err := d.finish(ref); err != nil {
-		return err
-	}
-	return d.secondAct(ref)
-}
-
-// finish prints the final status, and checks that the connection is
-// Enabled (the customer's /leaseline show printed its audit trail).
-func (d *demo) finish(ref string) error {
-	c, err := d.store.Find(d.ctx, models.SystemActor(), ref)
-	if err != nil {
-		return fmt.Errorf("demo: find %s: %w", ref, err)
-	}
-	det, err := d.store.Detail(d.ctx, models.SystemActor(), c.ID)
-	if err != nil {
-		return fmt.Errorf("demo: load %s: %w", ref, err)
-	}
-	status := det.Connection.Status
-	pc := ""
-	if det.Connection.PhysicalConnectionID != nil {
-		pc = " (" + *det.Connection.PhysicalConnectionID + ")"
-	}
-	if status != models.StatusEnabled {
-		d.printf("\n✗ %s%s ended %s, not Enabled\n", ref, pc, status)
-		return fmt.Errorf("demo: %s ended %s, not Enabled", ref, status)
-	}
-	d.printf("\n✓ %s%s is %s: leased line access is complete, in %d steps.\n", ref, pc, status, d.step)
-	return nil
 }

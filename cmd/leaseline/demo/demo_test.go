@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"bytes"
@@ -56,7 +56,7 @@ func saw(secs []demoSection, step, where string, want ...string) bool {
 // Enabled and shows each party what it saw, readably.
 func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"demo"}, envMap(nil), &out, &errOut); err != nil {
+	if err := Run(context.Background(), nil, &out, &errOut); err != nil {
 		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
 	text := out.String()
@@ -129,7 +129,7 @@ func TestDemo(t *testing.T) {
 
 func TestDemoQuiet(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"demo", "--quiet"}, envMap(nil), &out, io.Discard); err != nil {
+	if err := Run(context.Background(), []string{"--quiet"}, &out, io.Discard); err != nil {
 		t.Fatalf("demo --quiet: %v\n%s", err, out.String())
 	}
 	var steps, others []string
@@ -174,7 +174,7 @@ func TestDemoStepFailure(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "@alice was told") {
 		t.Errorf("got %v\n%s", err, out.String())
 	}
-	if err := run(ctx, []string{"demo", "extra"}, envMap(nil), io.Discard, io.Discard); err == nil {
+	if err := Run(ctx, []string{"extra"}, io.Discard, io.Discard); err == nil {
 		t.Error("demo with an argument ran")
 	}
 }

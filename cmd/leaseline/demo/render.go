@@ -1,4 +1,4 @@
-package main
+package demo
 
 // Rendering of what the fake Slack recorded as plain text for the demo:
 // Block Kit blocks and mrkdwn become readable lines, Slack IDs become the
