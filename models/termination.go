@@ -52,6 +52,9 @@ func decideTermination(c Connection, t Transition, in ActInput) (Effects, error)
 			e.Detail += ": " + in.Note
 		}
 		e.CloseVisit, e.FreePort = true, true
+		// The port is the next line's; the line keeps its device and port
+		// name for its history.
+		c.PortID = nil
 	}
 	e.Conn = Moved(c, t)
 	return e, nil

@@ -162,6 +162,10 @@ func TestRemovalComplete(t *testing.T) {
 		wantEqual(t, "status", got.Status, models.StatusTerminated)
 		wantEqual(t, "port held", sqlCount(t, f.s, "SELECT COUNT(*) FROM ports WHERE connection_id = ?", c.ID), 0)
 		wantEqual(t, "port free", sqlCount(t, f.s, "SELECT COUNT(*) FROM ports WHERE id = ? AND state = 'free'", *c.PortID), 1)
+		if got.PortID != nil || got.PortName != c.PortName || got.DeviceID != c.DeviceID {
+			t.Errorf("terminated line holds port %v, keeps %s %s; want none, and its port's name kept", got.PortID, got.DeviceID, got.PortName)
+		}
+		checkPortsConsistent(t, f.s)
 		wantEqual(t, "visits still scheduled", sqlCount(t, f.s, "SELECT COUNT(*) FROM visits WHERE connection_id = ? AND state = ?", c.ID, models.VisitScheduled), 0)
 		for _, ch := range []string{"C0SAMPLECTZJ", "CAPPLY", staffChannel} {
 			if sqlCount(t, f.s, "SELECT COUNT(*) FROM notices WHERE connection_id = ? AND kind = ? AND channel = ?", c.ID, models.NoticeTerminated, ch) != 1 {
@@ -186,6 +190,7 @@ func TestRemovalComplete(t *testing.T) {
 		if paid.PortID == nil || *paid.PortID != *c.PortID {
 			t.Fatalf("new line got port %v, want the freed %d", paid.PortID, *c.PortID)
 		}
+		checkPortsConsistent(t, f.s)
 	})
 }
 
