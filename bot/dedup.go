@@ -9,11 +9,13 @@ import (
 	"time"
 )
 
-// Dedup: Slack retries a request it did not see acknowledged in time; a
-// retry is acknowledged without running it again.
+// Dedup: Slack retries a request it did not see acknowledged in time, and
+// anyone holding a signed request can replay it within the signature
+// window; a repeat of a request already seen is acknowledged without
+// running it again.
 
-// Deduper remembers which Slack requests were already seen, so a retry of one
-// is acknowledged without running it again. FirstSeen records key and reports
+// Deduper remembers which Slack requests were already seen, so a retry or
+// an exact replay of one is acknowledged without running it again. FirstSeen records key and reports
 // whether it was new. A database-backed Deduper lets several replicas share
 // the set.
 type Deduper interface {

@@ -175,8 +175,8 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 		case err != nil:
 			// Fail open: running a request twice is better than dropping it.
 			rl.get().WarnContext(ctx, "dedup lookup failed; handling the request", "err", err)
-		case !first && req.RetryNum > 0:
-			rl.get().InfoContext(ctx, "duplicate retry acked without running")
+		case !first:
+			rl.get().InfoContext(ctx, "request already seen (a retry or a replay) acked without running")
 			d.metrics.request(req.Kind, name, outcomeDuplicate)
 			d.metrics.ack(req.Kind, d.now().Sub(received))
 			return nil, nil

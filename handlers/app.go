@@ -52,6 +52,8 @@ type Connections interface {
 	Find(ctx context.Context, actor models.Actor, ref string) (*models.Connection, error)
 	Detail(ctx context.Context, actor models.Actor, id int64) (*models.Detail, error)
 	List(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
+	// ListAll is List with the connections that ended long ago.
+	ListAll(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
 	StaffQueue(ctx context.Context, limit int) ([]models.Connection, error)
 	RedundancyCandidates(ctx context.Context, actor models.Actor, regionID string) ([]models.Connection, error)
 	Ticket(ctx context.Context, id int64) (*models.Ticket, error)
@@ -64,6 +66,8 @@ type Catalog interface {
 	AccessPoint(ctx context.Context, id string) (*models.AccessPoint, error)
 	Providers(ctx context.Context) ([]models.Provider, error)
 	CalendarDays(ctx context.Context, regionID string) ([]models.CalendarDay, error)
+	// Inventory is the ports of one access point ("" all) by port type.
+	Inventory(ctx context.Context, accessPointID string) ([]models.PortStock, error)
 }
 
 // Accounts resolves who is asking and keeps customer accounts, their
@@ -80,6 +84,11 @@ type Accounts interface {
 	SetPanel(ctx context.Context, channelID, ts string) error
 	Balance(ctx context.Context, accountID int64) (int64, error)
 	Credit(ctx context.Context, actor models.Actor, accountID, cents int64, reason string) error
+	// Members of linked channels (members.go).
+	StaleMemberChannels(ctx context.Context, since time.Time) ([]string, error)
+	SetChannelMembers(ctx context.Context, channelID string, members []string, at time.Time) error
+	ChannelMemberChanged(ctx context.Context, channelID, userID string, joined bool) error
+	UserAccounts(ctx context.Context, userID string) ([]int64, error)
 }
 
 // Slack is the part of the Slack Web API the handlers call; *slack.Client
@@ -93,6 +102,7 @@ type Slack interface {
 	PushViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
 }
 
 // Responder posts to a response_url (bot.Responder has it).
@@ -190,15 +200,12 @@ func (a *App) actor(ctx context.Context, teamID, channelID, userID string) (mode
 			return models.Actor{}, fmt.Errorf("resolve provider of channel: %w", err)
 		}
 	}
-	id, err := a.store.ResolveCustomer(ctx, teamID, channelID, userID)
-	if err != nil {
-		if staffErr != nil && (errors.Is(err, models.ErrNoAccount) || errors.Is(err, models.ErrNotFound)) {
-			// Perhaps staff, but the group could not say: refuse, saying so.
-			return models.Actor{UserID: userID}, staffErr
-		}
-		return models.Actor{UserID: userID}, err
+	actor, err := a.customerActor(ctx, teamID, channelID, userID)
+	if err != nil && staffErr != nil && (errors.Is(err, models.ErrNoAccount) || errors.Is(err, models.ErrNotFound)) {
+		// Perhaps staff, but the group could not say: refuse, saying so.
+		return models.Actor{UserID: userID}, staffErr
 	}
-	return models.Actor{UserID: userID, Role: models.RoleCustomer, AccountID: id}, nil
+	return actor, err
 }
 
 // errStaffUnverified means the staff user group could not be looked up, so

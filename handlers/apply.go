@@ -171,6 +171,7 @@ func (a *App) applyView(ctx context.Context, actor models.Actor, m meta, apID st
 	intro := "Apply for a leased line from your IDC to an access point. Staff review it; review normally completes on the next workday."
 	if closed := len(cv.aps) - open; closed > 0 {
 		intro += fmt.Sprintf("\n%d access point(s) that are full or closed to new applications are not listed: `/leaseline access-points` shows every one, and *Enquire* asks staff.", closed)
+		intro += fullForWantOfPorts(cv)
 	}
 
 	apHint := "Select the nearest access point to your local IDC. Access points are IDCs in different regions; each has its own access location and capabilities (service providers, port types). Only access points taking new applications are listed."

@@ -58,8 +58,8 @@ func nextButtons(c *models.Connection, role models.Role) []slack.BlockElement {
 // buttons (e.g. details) follow them.
 func connectionBlocks(c *models.Connection, role models.Role, extra ...slack.BlockElement) []slack.Block {
 	fields := []*slack.TextBlockObject{
-		md("*Access Point*\n" + esc(c.AccessPointID)),
-		md("*Service Provider*\n" + esc(c.ProviderID)),
+		md("*Access Point*\n" + catalogName(c.AccessPointName, c.AccessPointID, role) + regionSuffix(c)),
+		md("*Service Provider*\n" + catalogName(c.ProviderName, c.ProviderID, role)),
 		md("*Port Type*\n" + esc(string(c.PortType))),
 		md(fmt.Sprintf("*Bandwidth*\n%d Mbps", c.BandwidthMbps)),
 	}
@@ -86,9 +86,13 @@ func timeline(c *models.Connection) string {
 		order = append(order, models.StatusTerminating, models.StatusTerminated)
 	}
 	pos := slices.Index(order, c.Status)
+	endedAt := -1 // the stage a Rejected or Canceled connection ended at
+	if c.Status == models.StatusRejected || c.Status == models.StatusCanceled {
+		endedAt = slices.Index(order, c.EndedFrom)
+	}
 	var stages []stage
 	for i, s := range order {
-		stages = append(stages, stage{label: string(s), done: pos >= 0 && i < pos || c.Status.Settled() && s == c.Status, now: i == pos && !c.Status.Settled()})
+		stages = append(stages, stage{label: string(s), done: pos >= 0 && i < pos || c.Status.Settled() && s == c.Status || i <= endedAt, now: i == pos && !c.Status.Settled()})
 	}
 	out := ""
 	for i, st := range stages {
@@ -102,14 +106,20 @@ func timeline(c *models.Connection) string {
 		if i > 0 {
 			out += "  →  "
 		}
-		if st.now {
+		switch {
+		case st.now:
 			out += mark + " *" + st.label + "*"
-		} else {
+		case i == endedAt:
+			out += mark + " *" + st.label + "* ✕"
+		default:
 			out += mark + " " + st.label
 		}
 	}
 	if c.Status == models.StatusRejected || c.Status == models.StatusCanceled {
 		out += "\n✕ *" + string(c.Status) + "*"
+		if endedAt >= 0 {
+			out += " at *" + string(c.EndedFrom) + "*"
+		}
 		if c.Reason != "" {
 			out += ": " + esc(c.Reason)
 		}

@@ -153,7 +153,7 @@ func (cv *catalogView) apEntry(ap *models.AccessPoint) string {
 	}
 	slices.Sort(provs)
 	return fmt.Sprintf("*%s* `%s` · %s\n%s\nService providers: %s\nPort types: %s\n",
-		esc(ap.Name), esc(ap.ID), statusWords(ap.Status), esc(ap.Location), strings.Join(provs, ", "), esc(offerText(ap)))
+		esc(ap.Name), esc(ap.ID), apStatusText(ap), esc(ap.Location), strings.Join(provs, ", "), esc(offerText(ap)))
 }
 
 func (a *App) cmdAccessPoints(ctx context.Context, cmd *slack.SlashCommand, rest string) {

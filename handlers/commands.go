@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -27,7 +27,7 @@ func customerCommands() []subcommand {
 	return []subcommand{
 		{"help", "these commands and what each does"},
 		{"apply", "open the *Apply for New Interface* form"},
-		{"list [PAGE]", "your account's connections, their status and who must act next"},
+		{"list [--all] [PAGE]", "your account's connections, their status and who must act next; connections ended (Rejected, Canceled) more than 30 days ago only with --all"},
 		{"show ID", "details, timeline and audit trail of a connection (ID: #42, 42 or pc-…)"},
 		{"access-points [REGION]", "access points by region: location, status, allowed service providers, port types and bandwidth"},
 		{"enquire [ACCESS-POINT] [QUESTION]", "ask the operator's staff about an access point (without a question, a form opens)"},
@@ -40,6 +40,7 @@ func staffCommands() []subcommand {
 		{"link #CHANNEL customer NAME", "link a channel (a Slack Connect one too) to customer account NAME, creating it if missing, and post the panel there"},
 		{"credit NAME AMOUNT", "top up the prepaid balance of account NAME, e.g. `credit ACME 5000`"},
 		{"adduser @USER NAME", "make a Slack user a user of account NAME"},
+		{"ports [ACCESS-POINT]", "ports of each access point and port type: total, in use, free, and free per device"},
 	}
 }
 
@@ -118,6 +119,8 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdCredit)
 	case "adduser", "add-user":
 		return run(a.cmdAddUser)
+	case "ports", "inventory":
+		return run(a.cmdPorts)
 	}
 	return ephemeral(unknownCommandBlocks(sub)...), nil
 }
@@ -174,8 +177,8 @@ func (a *App) cmdList(ctx context.Context, cmd *slack.SlashCommand, rest string)
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	page, _ := strconv.Atoi(strings.TrimPrefix(rest, "#"))
-	blocks, err := a.listBlocks(ctx, actor, page)
+	page, all := listArgs(rest)
+	blocks, err := a.listBlocks(ctx, actor, page, all)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
 		return
@@ -192,9 +195,13 @@ const (
 
 // listBlocks is one page of the connections actor may see, newest first,
 // each with its status, who must act next, and the actor's buttons.
-func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]slack.Block, error) {
+func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all bool) ([]slack.Block, error) {
 	page = min(max(page, 1), listMaxPage)
-	rows, err := a.store.List(ctx, actor, page*listPageSize+1)
+	list := a.store.List
+	if all {
+		list = a.store.ListAll
+	}
+	rows, err := list(ctx, actor, page*listPageSize+1)
 	if err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
 	}
@@ -209,6 +216,7 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]s
 	if err != nil {
 		return nil, err
 	}
+	heading += listScope(all)
 	if page > 1 {
 		heading += fmt.Sprintf(" · page %d", page)
 	}
@@ -220,16 +228,24 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]s
 		}
 		return append(blocks, section(msg)), nil
 	}
+	names, err := a.accountNames(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rows {
 		c := &rows[i]
-		blocks = append(blocks, connectionBlocks(c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))...)
+		card := connectionBlocks(c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))
+		if len(names) > 1 && (i == 0 || rows[i-1].AccountID != c.AccountID) {
+			blocks = accountHeading(blocks, card, names[c.AccountID], 2*(len(rows)-i)+3)
+		}
+		blocks = append(blocks, card...)
 	}
 	var nav []slack.BlockElement
 	if page > 1 {
-		nav = append(nav, button(actList, strconv.Itoa(page-1), "Previous page", ""))
+		nav = append(nav, button(actList, listValue(page-1, all), "Previous page", ""))
 	}
 	if more && page < listMaxPage {
-		nav = append(nav, button(actList, strconv.Itoa(page+1), "Next page", ""))
+		nav = append(nav, button(actList, listValue(page+1, all), "Next page", ""))
 	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("ll_list_nav", nav...))
@@ -244,11 +260,14 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int) ([]s
 func (a *App) listHeading(ctx context.Context, actor models.Actor) (string, error) {
 	switch actor.Role {
 	case models.RoleCustomer:
-		acct, err := a.store.Account(ctx, actor.AccountID)
+		names, err := a.accountNames(ctx, actor)
 		if err != nil {
-			return "", fmt.Errorf("load account: %w", err)
+			return "", err
 		}
-		return "*Connections of " + esc(acct.Name) + "*, newest first. Each says who must act next.", nil
+		if len(names) > 1 {
+			return fmt.Sprintf("*Connections of your %d accounts*, newest first, each under its account's name. Each says who must act next.", len(names)), nil
+		}
+		return "*Connections of " + esc(names[actor.AccountID]) + "*, newest first. Each says who must act next.", nil
 	case models.RoleProvider:
 		return "*Connections built by your company*, newest first.", nil
 	}
@@ -297,6 +316,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 		return nil, err
 	}
 	c := &d.Connection
+	loc := zone(d.Region.TimeZone)
 	blocks := connectionBlocks(c, actor.Role)
 	blocks = append(blocks, section(timeline(c)))
 
@@ -304,7 +324,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 		md("*Access Point*\n" + esc(d.AccessPoint.Name) + " · " + esc(d.AccessPoint.Location) + "\n" + esc(d.Region.Name)),
 		md("*Service Provider*\n" + esc(d.Provider.Name)),
 		md("*Location*\n" + esc(c.Location)),
-		md("*Applied*\n" + when(c.CreatedAt) + " by " + mention(c.AppliedBy)),
+		md("*Applied*\n" + localWhen(c.CreatedAt, loc) + " by " + mention(c.AppliedBy)),
 	}
 	if c.RedundantID != nil {
 		fields = append(fields, md("*Redundancy*\n"+models.ApplicationRef(*c.RedundantID)))
@@ -320,7 +340,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	var steps []string
 	if d.Survey != nil {
 		sv := d.Survey
-		steps = append(steps, fmt.Sprintf("*Survey*: %d engineer(s) of %s, %s line, arriving %s", len(sv.Engineers), esc(sv.ConstructionCompany), esc(string(sv.LineType)), when(sv.PlannedArrival)))
+		steps = append(steps, fmt.Sprintf("*Survey*: %d engineer(s) of %s, %s line, arriving %s", len(sv.Engineers), esc(sv.ConstructionCompany), esc(string(sv.LineType)), localWhen(sv.PlannedArrival, loc)))
 	}
 	if d.Ticket != nil {
 		steps = append(steps, fmt.Sprintf("*Construction ticket* %d: %s", d.Ticket.ID, esc(string(d.Ticket.State))))
@@ -335,17 +355,17 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	if len(steps) > 0 {
 		blocks = append(blocks, section(strings.Join(steps, "\n")))
 	}
-	blocks = append(blocks, auditBlocks(d.Audit, maxMessageBlocks-len(blocks)-1)...)
+	blocks = append(blocks, auditBlocks(d.Audit, loc, maxMessageBlocks-len(blocks)-1)...)
 	return capBlocks(blocks, maxMessageBlocks), nil
 }
 
 // auditBlocks renders the audit trail (who, when, from, to, why) in at most
 // budget blocks of at most maxPlainText characters; the oldest entries give
 // way when it is too long.
-func auditBlocks(events []models.AuditEvent, budget int) []slack.Block {
+func auditBlocks(events []models.AuditEvent, loc *time.Location, budget int) []slack.Block {
 	lines := make([]string, 0, len(events))
 	for _, ev := range events {
-		line := fmt.Sprintf("• %s — %s (%s) *%s*", when(ev.At), mention(ev.Actor), esc(string(ev.Role)), esc(string(ev.Action)))
+		line := fmt.Sprintf("• %s — %s (%s) *%s*", localWhen(ev.At, loc), mention(ev.Actor), esc(string(ev.Role)), esc(string(ev.Action)))
 		switch {
 		case ev.FromStatus == "":
 			line += ": → " + string(ev.ToStatus)
@@ -358,7 +378,7 @@ func auditBlocks(events []models.AuditEvent, budget int) []slack.Block {
 			line += " (" + esc(string(ev.Step)) + ")"
 		}
 		if ev.Detail != "" {
-			line += " — " + esc(truncate(ev.Detail, 300))
+			line += " — " + esc(truncate(localTimes(ev.Detail, loc), 300))
 		}
 		lines = append(lines, line)
 	}

@@ -56,6 +56,12 @@ func FuzzCommandText(f *testing.F) {
 		if id, pc, err := models.ParseRef(first); err == nil && id <= 0 && !models.IsPhysicalConnectionID(pc) {
 			t.Fatalf("ref %q read as %d %q", first, id, pc)
 		}
+		// list's arguments, and the value of its page buttons, read back.
+		if page, all := listArgs(rest); page < 0 {
+			t.Fatalf("list %q read as page %d", rest, page)
+		} else if p, al := listArgs(listValue(page, all)); p != page || al != all {
+			t.Fatalf("list page %d (all %v) read back as %d (%v)", page, all, p, al)
+		}
 
 		// The command itself: what is answered in the ack encodes; the rest
 		// is post-ack work, not run here (it needs the database).

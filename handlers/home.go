@@ -77,30 +77,7 @@ func (a *App) homeBlocks(ctx context.Context, team, user string) ([]slack.Block,
 	if actor.Role == models.RoleStaff {
 		return a.staffHome(ctx, actor)
 	}
-	acct, err := a.store.Account(ctx, actor.AccountID)
-	if err != nil {
-		return nil, fmt.Errorf("load account: %w", err)
-	}
-	rows, err := a.store.List(ctx, actor, homeLoad)
-	if err != nil {
-		return nil, fmt.Errorf("list connections: %w", err)
-	}
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(truncate("leaseline · "+acct.Name, 150))),
-		section("Your account's connections, newest first: where each stands, who must act next, and your buttons for the next step."),
-		slack.NewActionBlock("ll_home_top",
-			button(actApply, "", "Apply for New Interface", slack.StylePrimary),
-			button(actEnquire, "", "Enquire", ""),
-			button(actAccessPoints, "", "Access points", ""),
-			button(actHomeRefresh, "", "Refresh", ""),
-		),
-		slack.NewDividerBlock(),
-	}
-	if len(rows) == 0 {
-		return append(blocks, section("No connections yet. Press *Apply for New Interface* to apply for one.")), nil
-	}
-	return addCards(blocks, homeCards(rows, actor.Role), maxViewBlocks,
-		"More connections than fit here: `/leaseline list` pages through all of them."), nil
+	return a.customerHome(ctx, actor)
 }
 
 // staffHome is the queue waiting on staff, oldest first.
@@ -125,6 +102,13 @@ func (a *App) staffHome(ctx context.Context, actor models.Actor) ([]slack.Block,
 		),
 		slack.NewDividerBlock(),
 	)
+	ports, err := a.inventoryGlance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ports) > 0 {
+		blocks = append(append(blocks, ports...), slack.NewDividerBlock())
+	}
 	return addCards(blocks, homeCards(queue, actor.Role), maxViewBlocks,
 		"More in the queue than fit here: `/leaseline list` shows every connection."), nil
 }

@@ -126,6 +126,9 @@ func (r *noticeRender) buttons(only ...string) []slack.Block {
 // renderKind builds the blocks and the notification text of r's kind.
 func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, string, error) {
 	n, d := r.n, r.d
+	if d == nil && n.Kind == models.NoticeLowPorts {
+		return renderLowPorts(n)
+	}
 	if d == nil {
 		return a.renderTicketNotice(ctx, r)
 	}
@@ -254,9 +257,14 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(title)), slack.NewSectionBlock(md(intro), nil, nil)}
 	blocks = append(blocks, body...)
-	if card {
+	switch {
+	case r.to == toReception:
+		// Need to know: who comes, when, to which line's device and port;
+		// never the customer's site, bandwidth, price or account.
+		blocks = append(blocks, receptionBlocks(c)...)
+	case card:
 		blocks = append(blocks, cardBlocks(d, r.accountFor())...)
-	} else {
+	default:
 		blocks = append(blocks, slack.NewContextBlock("", md(statusLine(c))))
 	}
 	blocks = append(blocks, r.buttons()...)

@@ -174,3 +174,20 @@ func (v visitInfo) blocks(kind models.NoticeKind) []slack.Block {
 	}
 	return append(blocks, visitorBlocks(v.visitors)...)
 }
+
+// receptionBlocks is what the reception person learns of the connection:
+// which line, and the device and port the engineers work on.
+func receptionBlocks(c *models.Connection) []slack.Block {
+	device, port := c.DeviceID, c.PortName
+	if device == "" {
+		device = "allocated on payment"
+	}
+	if port == "" {
+		port = "allocated on payment"
+	}
+	return append(factBlocks([]fact{
+		{label: "Connection", value: pcID(c)},
+		{label: "Device", value: device},
+		{label: "Port", value: port},
+	}), slack.NewContextBlock("", md(statusLine(c))))
+}

@@ -146,23 +146,26 @@ func (a *App) panelAction(build func(ctx context.Context, actor models.Actor, va
 	}
 }
 
-// memberJoined posts the panel in a linked channel that has none yet: the
-// bot was invited after the link, which could not post it then.
+// memberJoined records a new member of a linked channel (a user of its
+// account from now on), and posts the panel in a linked channel that has
+// none yet: the bot was invited after the link, which could not post it
+// then.
 func (a *App) memberJoined(_ context.Context, req bot.Request) (any, func(context.Context)) {
 	if req.Event == nil {
 		return nil, nil
 	}
-	var channel string
+	var channel, user string
 	switch ev := req.Event.InnerEvent.Data.(type) {
 	case *slackevents.MemberJoinedChannelEvent:
-		channel = ev.Channel
+		channel, user = ev.Channel, ev.User
 	case slackevents.MemberJoinedChannelEvent:
-		channel = ev.Channel
+		channel, user = ev.Channel, ev.User
 	}
 	if channel == "" {
 		return nil, nil
 	}
 	return nil, func(ctx context.Context) {
+		a.memberChanged(ctx, channel, user, true)
 		if err := a.ensurePanel(ctx, channel); err != nil {
 			a.log.InfoContext(ctx, "panel not posted on join", "channel", channel, "err", err)
 		}

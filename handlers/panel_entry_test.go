@@ -146,6 +146,10 @@ func TestBlockKitLimitsWithManyAccessPoints(t *testing.T) {
 				Providers: []models.AccessPointProvider{{ProviderID: "ct-zj"}},
 				PortTypes: []models.PortOffer{{PortType: models.Port1000BaseLX, MinMbps: 50, MaxMbps: 1000, PriceCents: 100, Currency: "CNY"}},
 			})
+			// A free port keeps it open (without one it shows full).
+			dev := fmt.Sprintf("x%03d-asw", i)
+			cat.Devices = append(cat.Devices, models.Device{ID: dev, AccessPointID: cat.AccessPoints[i].ID, Name: dev})
+			cat.Ports = append(cat.Ports, models.Port{DeviceID: dev, Name: "Gi1/0/1", AccessPointID: cat.AccessPoints[i].ID, PortType: models.Port1000BaseLX, State: models.PortFree})
 		}
 		if _, err := e.store.ImportCatalog(ctx, cat); err != nil {
 			t.Fatal(err)

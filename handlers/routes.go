@@ -76,9 +76,11 @@ func (a *App) Register(r *bot.Router) {
 	r.Event("app_home_opened", a.homeOpened)
 	r.Action(actHomeRefresh, a.homeRefresh)
 	r.Event("member_joined_channel", a.memberJoined)
+	r.Event("member_left_channel", a.memberLeft)
+	r.Event("message", a.dmMessage)
 	r.Action(actList, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
-		page, _ := strconv.Atoi(v)
-		return a.listBlocks(ctx, actor, page)
+		page, all := listArgs(v)
+		return a.listBlocks(ctx, actor, page, all)
 	}))
 	r.Action(actAccessPoints, a.panelAction(func(ctx context.Context, _ models.Actor, _ string) ([]slack.Block, error) {
 		return a.accessPointBlocks(ctx, "")

@@ -181,6 +181,8 @@ func (a *App) userMessage(ctx context.Context, err error) string {
 		return capitalize(tr.Error()) + "."
 	case errors.Is(err, models.ErrNotFound):
 		return "No such connection among those you can see. `/leaseline list` or *My connections* shows yours."
+	case errors.Is(err, errNoAccountHere):
+		return "You are not a user of a customer account yet. Use the leaseline panel in your company's channel with us (every member of a linked channel is a user of its account), or ask the operator's staff to add you (`/leaseline adduser @you ACCOUNT`)."
 	case errors.Is(err, models.ErrNoAccount):
 		return "You are not linked to a customer account yet. Ask the operator's staff to link this channel to your account (`/leaseline link #channel customer NAME`) or add you to it."
 	case errors.Is(err, models.ErrInsufficientBalance), errors.Is(err, models.ErrNoFreePort):

@@ -62,6 +62,13 @@ type AccessPoint struct {
 	DailyVisitCapacity int
 	// VisitWindow is the time of day visits are booked, e.g. "09:30-12:00".
 	VisitWindow string
+	// LowWater is the free ports of a type at or below which staff are
+	// alerted (DefaultLowWater unless the catalog says).
+	LowWater int
+	// NoFreePort, set when read for users (not stored), says that the
+	// access point is shown full because no port of any type it offers is
+	// free: Status is then APFull, whatever the catalog says.
+	NoFreePort bool `gorm:"-"`
 	// Providers is the list of allowed service provider IDs.
 	Providers []AccessPointProvider `gorm:"foreignKey:AccessPointID"`
 	PortTypes []PortOffer           `gorm:"foreignKey:AccessPointID"`
@@ -234,9 +241,15 @@ type Connection struct {
 	// RequestedMbps is the bandwidth a Change Bandwidth asks for, awaiting
 	// staff's review (0: none).
 	RequestedMbps int
-	Version       int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// EndedFrom is, for a Rejected or Canceled connection, the status it
+	// had when it ended (read from the audit trail, not stored).
+	EndedFrom Status `gorm:"-"`
+	// Names of the catalog entries, and the region's time zone, filled by
+	// reads (not stored): people see names, not catalog IDs.
+	AccessPointName, ProviderName, RegionName, TimeZone string `gorm:"-"`
+	Version                                             int
+	CreatedAt                                           time.Time
+	UpdatedAt                                           time.Time
 }
 
 // DisplayID is how users refer to a connection: its physical connection ID
@@ -425,8 +438,12 @@ type Notice struct {
 type Actor struct {
 	UserID     string // Slack user ID, or "system"
 	Role       Role
-	AccountID  int64  // customers: their account
+	AccountID  int64  // customers: their account (the one they apply for)
 	ProviderID string // providers: the provider they act for
+	// AccountIDs are, for a customer outside a linked channel (DM, App
+	// Home), every account they belong to, AccountID first; nil means
+	// AccountID alone.
+	AccountIDs []int64
 }
 
 // SystemActor is the actor of the scheduler's jobs.

@@ -33,6 +33,10 @@ type VisitDays struct {
 	// canceled) each of them has been given.
 	Rota []ReceptionPerson
 	Load map[int64]int
+	// Until is the last day the region's calendar is known (zero: no
+	// limit): no visit is booked past it, the ticket waits for the
+	// calendar to be extended.
+	Until Date
 }
 
 // VisitRequest is a construction ticket asking for a visit.
@@ -127,6 +131,9 @@ func (v *VisitDays) Pick(r VisitRequest) (VisitDay, error) {
 	start := v.Earliest(r)
 	d := start
 	for range maxVisitScan {
+		if v.Until != (Date{}) && v.Until.Before(d) {
+			return VisitDay{}, fmt.Errorf("access point %s has no day with room for a visit from %s to %s, the end of the region's known calendar: extend the calendar", v.AccessPoint, start, v.Until)
+		}
 		if v.Calendar.IsWorkday(d) && !v.LockDowns[d] && v.Booked[d] < v.capacity() {
 			if rp := v.onDuty(d); rp != nil {
 				return VisitDay{Date: d, Reception: *rp}, nil
@@ -162,6 +169,8 @@ func (v *VisitDays) Check(d, today Date, keep *ReceptionPerson) (ReceptionPerson
 		return ReceptionPerson{}, rule("visit-date-past", "%s is in the past (today is %s at %s).", d, today, v.Name)
 	case !v.Calendar.IsWorkday(d):
 		return ReceptionPerson{}, rule("visit-date-workday", "%s (%s) is not a workday in the region's calendar; pick a workday.", d, d.Weekday())
+	case v.Until != (Date{}) && v.Until.Before(d):
+		return ReceptionPerson{}, rule("calendar-known-until", "%s is past %s, the last day the region's calendar is known for (known_until): extend the calendar first.", d, v.Until)
 	case v.LockDowns[d]:
 		return ReceptionPerson{}, rule("visit-date-lockdown", "%s is a lock-down day at %s: the IDC receives no visits.", d, v.IDCName)
 	case v.Booked[d] >= v.capacity():

@@ -143,6 +143,15 @@ func TestPickVisitDayRefuses(t *testing.T) {
 		t.Fatalf("no rota: %v", err)
 	}
 	v = idc(t)
+	v.Until = date(t, "2026-10-20")
+	if p, err := v.Pick(r); err != nil || p.Date.String() != "2026-10-20" {
+		t.Fatalf("the horizon's last day: %+v %v", p, err)
+	}
+	v.Booked[date(t, "2026-10-20")] = 2
+	if _, err := v.Pick(r); err == nil || !strings.Contains(err.Error(), "known calendar") {
+		t.Fatalf("past the calendar's horizon: %v", err)
+	}
+	v = idc(t)
 	v.Rota = []models.ReceptionPerson{{ID: 9, Name: "Nobody", Weekdays: "Funday"}}
 	if _, err := v.Pick(r); err == nil || !strings.Contains(err.Error(), "no day with room") {
 		t.Fatalf("rota never on duty: %v", err)
@@ -178,5 +187,21 @@ func TestCheckVisitDay(t *testing.T) {
 				t.Fatalf("check %s: %v %+v, want %s", tc.day, err, got, tc.who)
 			}
 		})
+	}
+}
+
+// Staff moving a visit past the end of the region's known calendar are
+// refused with the rule named: a holiday nobody listed may fall there.
+func TestCheckVisitDayPastHorizon(t *testing.T) {
+	v := idc(t)
+	v.Until = date(t, "2026-10-20")
+	today := date(t, "2026-10-16")
+	if p, err := v.Check(date(t, "2026-10-20"), today, nil); err != nil || p.Name != "Li" {
+		t.Fatalf("the horizon's last day: %+v %v", p, err)
+	}
+	_, err := v.Check(date(t, "2026-10-21"), today, nil)
+	var re *models.RuleError
+	if !errors.As(err, &re) || re.Rule != "calendar-known-until" || !strings.Contains(re.Message, "known_until") {
+		t.Fatalf("past the horizon: %v, want rule calendar-known-until naming known_until", err)
 	}
 }

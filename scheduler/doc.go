@@ -9,7 +9,8 @@
 // (CustomerReminders). Scheduler.RunJob runs one by hand as if it were a
 // given time (`leaseline jobs run NAME --at RFC3339`). The business rules
 // and their transactions are the store's; the jobs only list due work and
-// call one idempotent use case per item.
+// call one idempotent use case per item (schedule-visits: per batch of
+// tickets, store.BookVisits).
 //
 // # Timetable
 //

@@ -95,6 +95,11 @@ func New(ctx context.Context, c Config) (*Stack, error) {
 	if c.Durable && c.Dispatcher.Journal == nil {
 		c.Dispatcher.Journal = Journal{c.Store}
 	}
+	if c.Dispatcher.Deduper == nil {
+		// Every replica shares the seen-set: an exact replay of a signed
+		// request does nothing twice, whichever replica it reaches.
+		c.Dispatcher.Deduper = c.Store
+	}
 	s := &Stack{Store: c.Store}
 	var extra []slack.Option
 	if c.AppToken != "" {

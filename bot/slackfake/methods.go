@@ -67,6 +67,8 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 		return s.historyLocked(c)
 	case "conversations.replies":
 		return s.repliesLocked(c)
+	case "conversations.members":
+		return s.membersLocked(c)
 	case "conversations.info":
 		ch := c.Param("channel")
 		if s.missing[ch] {
@@ -84,6 +86,11 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 				return ok(map[string]any{"channel": map[string]any{"id": ch}})
 			}
 			return fail("users_list_not_supplied")
+		}
+		for _, u := range strings.Split(users, ",") {
+			if s.missing[u] {
+				return fail("user_not_found")
+			}
 		}
 		return ok(map[string]any{"channel": map[string]any{"id": IMChannel(strings.ReplaceAll(users, ",", "")), "is_im": true}})
 	case "users.info":

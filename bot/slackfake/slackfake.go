@@ -117,7 +117,8 @@ type Server struct {
 	users     map[string]User
 	channels  map[string]map[string]any
 	usergroup map[string][]string
-	missing   map[string]bool // user and channel IDs Slack does not know
+	missing   map[string]bool     // user and channel IDs Slack does not know
+	members   map[string][]string // conversations.members, by channel
 	now       func() time.Time
 
 	socket *socketHub

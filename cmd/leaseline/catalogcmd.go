@@ -103,10 +103,6 @@ func catalogImportCmd(ctx context.Context, env getenv, args []string, checkOnly 
 	fmt.Fprintf(stdout, "imported %s: %d regions, %d access points, %d providers, %d devices; ports %d added, %d removed\n",
 		file, rep.Regions, rep.AccessPoints, rep.Providers, rep.Devices, rep.PortsAdded, rep.PortsRemoved)
 	fmt.Fprintf(stdout, "catalog version %s recorded (by %s)\n", cf.version.Short(), cf.version.ImportedBy)
-	if len(rep.PortsKept) > 0 {
-		fmt.Fprintf(stdout, "kept %d ports that the file no longer lists because connections hold them: %s\n",
-			len(rep.PortsKept), strings.Join(rep.PortsKept, ", "))
-	}
 	for _, w := range catalog.Warnings(cat, time.Now()) {
 		fmt.Fprintln(stdout, "warning:", w)
 	}
@@ -329,7 +325,7 @@ func loadCatalog(ctx context.Context, st *store.Store, file string, log logger) 
 	}
 	state.Version, state.Example, state.Missing = &cf.version, cf.version.Example, false
 	log.InfoContext(ctx, "catalog loaded", "source", file, "version", cf.version.Short(), "regions", rep.Regions, "access_points", rep.AccessPoints,
-		"providers", rep.Providers, "ports_added", rep.PortsAdded, "ports_removed", rep.PortsRemoved, "ports_kept", len(rep.PortsKept))
+		"providers", rep.Providers, "ports_added", rep.PortsAdded, "ports_removed", rep.PortsRemoved)
 	if cf.version.Example {
 		log.WarnContext(ctx, "the catalog is an EXAMPLE (its first line says so): placeholder channels, fictitious IDCs; replace it with your own before customers apply", "file", file)
 	}

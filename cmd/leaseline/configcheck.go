@@ -102,7 +102,8 @@ func checkOnline(ctx context.Context, c *config, providerChannels []string, wher
 		inChannel(id, "provider channel ("+where+")")
 	}
 	for _, u := range c.StaffUsers {
-		if _, err := client.GetUserInfoContext(ctx, u); err != nil {
+		// Opening the DM (im:write) finds the user without users:read.
+		if _, _, _, err := client.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{u}}); err != nil {
 			errs = append(errs, fmt.Errorf("LEASELINE_STAFF_USERS: %s is not a user of this workspace (%s): copy the member ID from the person's profile", u, slackReason(err)))
 		}
 	}

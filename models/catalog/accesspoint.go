@@ -19,7 +19,7 @@ type offerInfo struct {
 
 func (p *parser) accessPoint(s *state, n *yaml.Node, path string) {
 	f := p.mapping(n, path, "id", "region", "name", "location", "idc", "status", "providers",
-		"daily_visit_capacity", "visit_window", "lockdowns", "port_types", "devices", "reception")
+		"daily_visit_capacity", "visit_window", "low_water", "lockdowns", "port_types", "devices", "reception")
 	if f == nil {
 		return
 	}
@@ -89,6 +89,11 @@ func (p *parser) accessPoint(s *state, n *yaml.Node, path string) {
 			ap.VisitWindow = w
 		}
 	}
+	lowWater, lwNode, ok := f.integer("low_water", models.DefaultLowWater, false)
+	if ok && (lowWater < 0 || lowWater > 1024) {
+		p.errorf(lwNode, join(path, "low_water"), "%d is out of range: staff are alerted when the free ports of a type fall to this number, 0 to 1024", lowWater)
+	}
+	ap.LowWater = lowWater
 	lockSeen := map[models.Date]int{}
 	for _, d := range p.days(f, "lockdowns", lockSeen) {
 		s.c.CalendarDays = append(s.c.CalendarDays, models.CalendarDay{RegionID: ap.RegionID, Date: d.date.String(), AccessPointID: id, Kind: models.DayLockDown, Name: d.name})

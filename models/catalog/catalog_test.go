@@ -240,7 +240,7 @@ func TestBaseParsesIntoTheFlatCatalog(t *testing.T) {
 		t.Errorf("provider kind is not canonical: %+v", p)
 	}
 	ap := c.AccessPoints[0]
-	if ap.Status != models.APRecommended || ap.DailyVisitCapacity != 2 || ap.VisitWindow != "09:30-12:00" ||
+	if ap.Status != models.APRecommended || ap.DailyVisitCapacity != 2 || ap.VisitWindow != "09:30-12:00" || ap.LowWater != models.DefaultLowWater ||
 		ap.IDCName != "IDC One" || ap.IDCAddress != "1 Road" || ap.RegionID != "r1" || ap.Location != "Somewhere" {
 		t.Errorf("access point: %+v", ap)
 	}
@@ -484,6 +484,10 @@ func TestRules(t *testing.T) {
 			path: "access_points[0].devices[1].id", msg: `duplicate device id "dev1" (first at line 29)`, needle: "{id: dev1, ports"},
 		{name: "capacity", old: "daily_visit_capacity: 2", new: "daily_visit_capacity: 0",
 			path: "access_points[0].daily_visit_capacity", msg: "0 is too small: the IDC must receive at least 1 visit a day"},
+		{name: "low water negative", old: "    daily_visit_capacity: 2\n", new: "    daily_visit_capacity: 2\n    low_water: -1\n",
+			path: "access_points[0].low_water", msg: "-1 is out of range: staff are alerted when the free ports of a type fall to this number, 0 to 1024", needle: "low_water: -1"},
+		{name: "low water not a number", old: "    daily_visit_capacity: 2\n", new: "    daily_visit_capacity: 2\n    low_water: few\n",
+			path: "access_points[0].low_water", msg: `"few" is not a whole number`, needle: "low_water: few"},
 		{name: "capacity missing", old: "    daily_visit_capacity: 2\n", new: "",
 			path: "access_points[0].daily_visit_capacity", msg: "required, and missing", needle: "- id: ap1"},
 		{name: "visit window backwards", old: `"09:30-12:00"`, new: `"12:00-09:30"`,

@@ -11,8 +11,8 @@ import (
 
 // Diff says what applying next over cur would change, one line a change:
 // regions, access points, providers, devices and ports added or removed,
-// offers added, removed or repriced, calendar days added or removed and
-// calendar horizons moved. No line means no change to these.
+// offers added, removed or repriced, low-water marks changed, calendar days
+// added or removed and calendar horizons moved. No line means no change to these.
 func Diff(cur, next *models.Catalog) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
@@ -64,6 +64,15 @@ func Diff(cur, next *models.Catalog) []string {
 	for _, k := range sortedKeys(co) {
 		if _, ok := no[k]; !ok {
 			add("- offer %s (was %s)", k, co[k])
+		}
+	}
+	lowWater := func(c *models.Catalog) map[string]string {
+		return keyed(c.AccessPoints, func(a models.AccessPoint) string { return a.ID }, func(a models.AccessPoint) string { return fmt.Sprint(a.LowWater) })
+	}
+	cl, nl := lowWater(cur), lowWater(next)
+	for _, id := range sortedKeys(nl) {
+		if old, ok := cl[id]; ok && old != nl[id] {
+			add("~ access point %s low_water: %s -> %s", id, old, nl[id])
 		}
 	}
 	horizon := func(c *models.Catalog) map[string]string {

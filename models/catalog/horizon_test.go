@@ -84,12 +84,14 @@ func TestDiff(t *testing.T) {
 	removed := next.Ports[0]
 	next.Ports = next.Ports[1:]
 	next.Providers = append(next.Providers, models.Provider{ID: "new-isp"})
+	next.AccessPoints[1].LowWater = 5
 	d := strings.Join(catalog.Diff(cur, next), "\n")
 	ap, o := cur.AccessPoints[0], cur.AccessPoints[0].PortTypes[0]
 	for _, want := range []string{
 		"+ provider new-isp",
 		"- port " + removed.DeviceID + " " + removed.Name,
 		"~ offer " + ap.ID + " " + string(o.PortType) + ": " + models.FormatMoney(o.PriceCents, o.Currency),
+		"~ access point " + cur.AccessPoints[1].ID + " low_water: 2 -> 5",
 	} {
 		if !strings.Contains(d, want) {
 			t.Errorf("diff lacks %q:\n%s", want, d)

@@ -79,7 +79,7 @@ func (s *Store) loadBookingInput(tx *gorm.DB, tickets []models.Ticket, conns []m
 		if cal == nil {
 			return nil, fmt.Errorf("region %s of %s: %w", ap.RegionID, ap.ID, models.ErrNotFound)
 		}
-		in.days[ap.ID] = &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal,
+		in.days[ap.ID] = &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal, Until: cal.KnownUntil,
 			Capacity: ap.DailyVisitCapacity, Window: ap.VisitWindow,
 			LockDowns: map[models.Date]bool{}, Booked: map[models.Date]int{}, Load: map[int64]int{}}
 	}
@@ -118,21 +118,29 @@ func (s *Store) loadBookingInput(tx *gorm.DB, tickets []models.Ticket, conns []m
 	if err := tx.Where("access_point_id IN ?", apIDs).Order("id").Find(&rota).Error; err != nil {
 		return nil, fmt.Errorf("load reception rotas: %w", err)
 	}
+	person := map[int64]string{} // reception person → access point
+	personIDs := make([]int64, 0, len(rota))
 	for _, p := range rota {
 		in.days[p.AccessPointID].Rota = append(in.days[p.AccessPointID].Rota, p)
+		person[p.ID] = p.AccessPointID
+		personIDs = append(personIDs, p.ID)
 	}
+	// The load by person, not by access point: the index visits_reception
+	// (reception_person_id, state) answers it alone, without reading the
+	// visits (a person is on one access point's rota).
 	var load []struct {
-		AccessPointID     string
 		ReceptionPersonID int64
 		N                 int
 	}
-	if err := tx.Model(&models.Visit{}).Select("access_point_id, reception_person_id, COUNT(*) AS n").
-		Where("access_point_id IN ? AND state <> ?", apIDs, models.VisitCanceled).
-		Group("access_point_id, reception_person_id").Scan(&load).Error; err != nil {
-		return nil, fmt.Errorf("count visits per reception person: %w", err)
+	if len(personIDs) > 0 {
+		if err := tx.Model(&models.Visit{}).Select("reception_person_id, COUNT(*) AS n").
+			Where("reception_person_id IN ? AND state <> ?", personIDs, models.VisitCanceled).
+			Group("reception_person_id").Scan(&load).Error; err != nil {
+			return nil, fmt.Errorf("count visits per reception person: %w", err)
+		}
 	}
 	for _, r := range load {
-		in.days[r.AccessPointID].Load[r.ReceptionPersonID] = r.N
+		in.days[person[r.ReceptionPersonID]].Load[r.ReceptionPersonID] = r.N
 	}
 	var providers []models.Provider
 	if err := tx.Where("id IN ?", providerIDs).Find(&providers).Error; err != nil {

@@ -14,9 +14,6 @@ import (
 // ImportReport says what a catalog import changed.
 type ImportReport struct {
 	Regions, AccessPoints, Providers, Devices, PortsAdded, PortsRemoved, Reception int
-	// PortsKept lists ports missing from the catalog that stay because a
-	// connection holds them.
-	PortsKept []string
 	// ReceptionKept lists reception people ("access point name") missing
 	// from the catalog who stay because a booked visit names them.
 	ReceptionKept []string
@@ -24,8 +21,10 @@ type ImportReport struct {
 
 // ImportCatalog applies a catalog in one transaction: regions, calendars,
 // providers, access points and their offers, devices, ports and rotas are
-// created or updated. Connections are never touched: an allocated port
-// missing from the catalog stays (and is reported), a free one is removed.
+// created or updated. Connections are never touched: a catalog that removes
+// a port (or a device with a port) a connection holds is refused with a
+// *models.PortsInUseError naming each; free ports it no longer lists are
+// removed.
 func (s *Store) ImportCatalog(ctx context.Context, cat *models.Catalog) (*ImportReport, error) {
 	return s.ImportCatalogVersion(ctx, cat, nil)
 }
@@ -99,6 +98,9 @@ func (s *Store) ImportCatalogVersion(ctx context.Context, cat *models.Catalog, v
 			return err
 		}
 		if err := s.importReception(tx, cat, rep); err != nil {
+			return err
+		}
+		if err := s.checkAllLowWater(tx, cat.AccessPoints); err != nil {
 			return err
 		}
 		rep.Regions, rep.AccessPoints, rep.Providers = len(cat.Regions), len(cat.AccessPoints), len(cat.Providers)
@@ -190,6 +192,7 @@ func (s *Store) importPorts(tx *gorm.DB, cat *models.Catalog, rep *ImportReport)
 			return fmt.Errorf("load ports: %w", err)
 		}
 	}
+	var held []models.Port
 	for _, p := range existing {
 		k := key{p.DeviceID, p.Name}
 		want, ok := listed[k]
@@ -197,7 +200,7 @@ func (s *Store) importPorts(tx *gorm.DB, cat *models.Catalog, rep *ImportReport)
 		switch {
 		case p.State == models.PortAllocated:
 			if !ok {
-				rep.PortsKept = append(rep.PortsKept, p.DeviceID+" "+p.Name)
+				held = append(held, p)
 			}
 		case !ok:
 			if err := tx.Delete(&models.Port{}, p.ID).Error; err != nil {
@@ -210,6 +213,9 @@ func (s *Store) importPorts(tx *gorm.DB, cat *models.Catalog, rep *ImportReport)
 				return fmt.Errorf("update port %s %s: %w", p.DeviceID, p.Name, err)
 			}
 		}
+	}
+	if len(held) > 0 {
+		return portsInUse(tx, held)
 	}
 	var add []models.Port
 	for _, p := range cat.Ports {
@@ -237,4 +243,35 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("count regions: %w", err)
 	}
 	return n == 0, nil
+}
+
+// portsInUse is the refusal of a catalog that removes the held ports: each
+// with the connection that holds it.
+func portsInUse(tx *gorm.DB, held []models.Port) error {
+	ids := make([]int64, 0, len(held))
+	for _, p := range held {
+		if p.ConnectionID != nil {
+			ids = append(ids, *p.ConnectionID)
+		}
+	}
+	var conns []models.Connection
+	if err := tx.Where("id IN ?", ids).Find(&conns).Error; err != nil {
+		return fmt.Errorf("load connections holding ports: %w", err)
+	}
+	byID := make(map[int64]*models.Connection, len(conns))
+	for i := range conns {
+		byID[conns[i].ID] = &conns[i]
+	}
+	e := &models.PortsInUseError{}
+	for _, p := range held {
+		h := models.PortHold{DeviceID: p.DeviceID, Port: p.Name, Connection: "a connection"}
+		if p.ConnectionID != nil {
+			h.Connection = models.ApplicationRef(*p.ConnectionID)
+			if c := byID[*p.ConnectionID]; c != nil {
+				h.Connection, h.Status = c.DisplayID()+" ("+models.ApplicationRef(c.ID)+")", c.Status
+			}
+		}
+		e.Holds = append(e.Holds, h)
+	}
+	return e
 }

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/leaseline/leaseline/models"
@@ -59,7 +61,7 @@ func TestCatalogImportIdempotent(t *testing.T) {
 			if err != nil {
 				t.Fatalf("import %d: %v", round+2, err)
 			}
-			if rep.PortsAdded != 0 || rep.PortsRemoved != 0 || len(rep.PortsKept) != 0 {
+			if rep.PortsAdded != 0 || rep.PortsRemoved != 0 {
 				t.Fatalf("import %d: %+v", round+2, rep)
 			}
 			after := dbSnapshot(t, f.s)
@@ -79,90 +81,68 @@ func TestCatalogImportIdempotent(t *testing.T) {
 	})
 }
 
-// TestCatalogImportKeepsAllocatedPorts: a catalog that drops ports removes
-// the free ones and keeps (and reports) those connections hold; the
-// connections are untouched. A device dropped from the catalog takes its
-// free ports with it.
-func TestCatalogImportKeepsAllocatedPorts(t *testing.T) {
+// TestCatalogImportRefusesPortsInUse: a catalog that drops a port a
+// connection holds, or the device it is on, is refused as a whole, the
+// error naming the port and the connection; nothing changes. Dropping only
+// free ports removes them, and the full catalog brings them back.
+func TestCatalogImportRefusesPortsInUse(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		f := newFixture(t, backend)
-		c := f.walkTo(t, f.acme, f.application(t, "kept"), stageNamed(t, "Connecting/provider notified"))
-		apID, dev, port := c.AccessPointID, c.DeviceID, c.PortName
-		connsBefore := sqlRows(t, f.s, "SELECT * FROM connections ORDER BY id")
+		c := f.walkTo(t, f.acme, f.application(t, "held"), stageNamed(t, "Connecting/provider notified"))
+		dev, port := c.DeviceID, c.PortName
+		before := dbSnapshot(t, f.s)
 
-		// Drop every port of the connection's device but one free one, and
-		// change that one's state.
-		cat := sampleCatalog(t)
-		var keep models.Port
-		var dropped int
-		cat.Ports = slices.DeleteFunc(cat.Ports, func(p models.Port) bool {
-			if p.DeviceID != dev {
-				return false
+		refused := func(what string, cat *models.Catalog) {
+			t.Helper()
+			_, err := f.s.ImportCatalog(ctx, cat)
+			var inUse *models.PortsInUseError
+			if !errors.As(err, &inUse) {
+				t.Fatalf("%s: import: %v, want a PortsInUseError", what, err)
 			}
-			if keep.Name == "" && p.Name != port && p.PortType == c.PortType {
-				keep = p
-				return false
+			want := dev + " " + port + " held by " + *c.PhysicalConnectionID + " (" + models.ApplicationRef(c.ID) + "), Connecting"
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: error %q does not name %q", what, err, want)
 			}
-			if p.Name != port {
-				dropped++
-			}
-			return true
-		})
-		for i := range cat.Ports {
-			if cat.Ports[i].DeviceID == dev && cat.Ports[i].Name == keep.Name {
-				cat.Ports[i].State = models.PortDown
+			after := dbSnapshot(t, f.s)
+			for table := range before {
+				wantEqual(t, what+": "+table+" after the refused import", after[table], before[table])
 			}
 		}
+		// The held port dropped.
+		cat := sampleCatalog(t)
+		cat.Ports = slices.DeleteFunc(cat.Ports, func(p models.Port) bool { return p.DeviceID == dev && p.Name == port })
+		refused("port dropped", cat)
+		// Its device dropped.
+		cat = sampleCatalog(t)
+		cat.Devices = slices.DeleteFunc(cat.Devices, func(d models.Device) bool { return d.ID == dev })
+		cat.Ports = slices.DeleteFunc(cat.Ports, func(p models.Port) bool { return p.DeviceID == dev })
+		refused("device dropped", cat)
+
+		// Free ports of the device dropped: removed; the held one stays.
+		cat = sampleCatalog(t)
+		var dropped int
+		cat.Ports = slices.DeleteFunc(cat.Ports, func(p models.Port) bool {
+			if p.DeviceID == dev && p.Name != port {
+				dropped++
+				return true
+			}
+			return false
+		})
 		rep, err := f.s.ImportCatalog(ctx, cat)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "ports kept", rep.PortsKept, []string{dev + " " + port})
 		wantEqual(t, "ports removed", rep.PortsRemoved, dropped)
-		wantEqual(t, "ports added", rep.PortsAdded, 0)
-		wantEqual(t, "connections after import", sqlRows(t, f.s, "SELECT * FROM connections ORDER BY id"), connsBefore)
-		wantEqual(t, "ports of the device", sortRows(sqlRows(t, f.s, "SELECT name, state FROM ports WHERE device_id = ?", dev)),
-			sortRows([][]string{{port, "allocated"}, {keep.Name, "down"}}))
-		checkPortsConsistent(t, f.s)
-
-		// Importing the full catalog again brings the dropped ports back, free.
+		wantEqual(t, "ports of the device", sqlRows(t, f.s, "SELECT name, state FROM ports WHERE device_id = ?", dev), [][]string{{port, "allocated"}})
 		rep, err = f.s.ImportCatalog(ctx, sampleCatalog(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantEqual(t, "ports added back", rep.PortsAdded, dropped)
-		wantEqual(t, "ports kept", len(rep.PortsKept), 0)
 		wantEqual(t, "allocated ports", sqlCount(t, f.s, "SELECT COUNT(*) FROM ports WHERE state = 'allocated'"), 1)
-		wantEqual(t, "connections after import", sqlRows(t, f.s, "SELECT * FROM connections ORDER BY id"), connsBefore)
-
-		// A catalog without the device: its free ports go, its allocated
-		// one stays; nothing is allocated on it any more.
-		cat = sampleCatalog(t)
-		cat.Devices = slices.DeleteFunc(cat.Devices, func(d models.Device) bool { return d.ID == dev })
-		cat.Ports = slices.DeleteFunc(cat.Ports, func(p models.Port) bool { return p.DeviceID == dev })
-		rep, err = f.s.ImportCatalog(ctx, cat)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantEqual(t, "ports kept of the dropped device", rep.PortsKept, []string{dev + " " + port})
-		wantEqual(t, "free ports of the dropped device", sqlCount(t, f.s, "SELECT COUNT(*) FROM ports WHERE device_id = ? AND state <> 'allocated'", dev), 0)
-		for i := range 3 {
-			p := f.walkTo(t, f.other, f.application(t, "after the device went"), stageNamed(t, "Connecting"))
-			if p.DeviceID == dev || p.AccessPointID != apID {
-				t.Fatalf("payment %d allocated on %s at %s", i, p.DeviceID, p.AccessPointID)
-			}
-		}
-		wantEqual(t, "connections holding ports", sqlCount(t, f.s, "SELECT COUNT(*) FROM connections WHERE port_id IS NOT NULL"), 4)
 		checkPortsConsistent(t, f.s)
 	})
-}
-
-// sortRows sorts rows by their columns, in Go's string order (the
-// databases' collations differ).
-func sortRows(rows [][]string) [][]string {
-	slices.SortFunc(rows, func(a, b []string) int { return slices.Compare(a, b) })
-	return rows
 }
 
 // TestCatalogImportRota: reception people keep their IDs across imports

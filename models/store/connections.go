@@ -67,11 +67,14 @@ func (s *Store) Apply(ctx context.Context, actor models.Actor, app models.Applic
 // applyContext gathers what the apply rules need, inside the transaction.
 func (s *Store) applyContext(tx *gorm.DB, accountID int64, app models.Application) (models.ApplyContext, error) {
 	ac := models.ApplyContext{AccountID: accountID, MaxOpen: s.cfg.MaxOpen, Providers: map[string]models.Provider{}}
-	var ap models.AccessPoint
-	err := tx.Preload("Providers").Preload("PortTypes").First(&ap, "id = ?", app.AccessPointID).Error
+	aps := make([]models.AccessPoint, 1)
+	err := tx.Preload("Providers").Preload("PortTypes").First(&aps[0], "id = ?", app.AccessPointID).Error
 	switch {
 	case err == nil:
-		ac.AccessPoint = &ap
+		if err := markFull(tx, aps); err != nil {
+			return ac, err
+		}
+		ac.AccessPoint = &aps[0]
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return ac, fmt.Errorf("load access point: %w", err)
 	}
@@ -216,6 +219,12 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 		if err := s.audit(tx, &next, actor, a, c.Status, next.Status, e.Detail); err != nil {
 			return err
 		}
+		if holdsPort(&c) != holdsPort(&next) {
+			// A port was taken or given back: the low-water alert.
+			if err := s.checkLowWater(tx, next.AccessPointID, next.PortType); err != nil {
+				return err
+			}
+		}
 		if e.CloseVisit {
 			if err := tx.Model(&models.Visit{}).Where("connection_id = ? AND state = ?", c.ID, models.VisitScheduled).
 				Update("state", models.VisitDone).Error; err != nil {
@@ -238,6 +247,10 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 	s.counted(a, out.Status)
 	return &out, nil
 }
+
+// holdsPort reports whether c holds its port: allocated, and in a status
+// that keeps it. An action that changes this took or gave back a port.
+func holdsPort(c *models.Connection) bool { return c.PortID != nil && c.Status.HasPort() }
 
 // tell records the notices of a change to their recipients' channels.
 func (s *Store) tell(tx *gorm.DB, c *models.Connection, tells []models.Tell) error {
@@ -288,7 +301,7 @@ func visibleTo(actor models.Actor, c *models.Connection) bool {
 	case models.RoleStaff, models.RoleSystem:
 		return true
 	case models.RoleCustomer:
-		return actor.AccountID != 0 && c.AccountID == actor.AccountID
+		return actor.SeesAccount(c.AccountID)
 	case models.RoleProvider:
 		return actor.ProviderID != "" && c.ProviderID == actor.ProviderID
 	}

@@ -93,6 +93,8 @@ func fillDetail(db *gorm.DB, d *models.Detail) error {
 	if err := db.Where("connection_id = ?", c.ID).Order("id").Find(&d.Audit).Error; err != nil {
 		return fmt.Errorf("load audit trail: %w", err)
 	}
+	c.EndedFrom = endedFrom(c.Status, d.Audit)
+	c.AccessPointName, c.ProviderName, c.RegionName, c.TimeZone = d.AccessPoint.Name, d.Provider.Name, d.Region.Name, d.Region.TimeZone
 	return nil
 }
 
@@ -105,18 +107,32 @@ func first(db *gorm.DB, dst any, query string, args ...any) error {
 }
 
 // List returns the connections actor may see, newest first: a customer's
-// account's, a provider's own, all for staff. limit <= 0 means 100.
+// account's, a provider's own, all for staff; connections that ended
+// (models.EndedStatuses) more than models.EndedListedFor ago are left out.
+// limit <= 0 means 100.
 func (s *Store) List(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error) {
+	return s.list(ctx, actor, limit, false)
+}
+
+// ListAll is List with the connections that ended long ago.
+func (s *Store) ListAll(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error) {
+	return s.list(ctx, actor, limit, true)
+}
+
+func (s *Store) list(ctx context.Context, actor models.Actor, limit int, all bool) ([]models.Connection, error) {
 	if limit <= 0 {
 		limit = 100
 	}
 	q := s.db.WithContext(ctx).Order("id DESC").Limit(limit)
+	if !all {
+		q = q.Where("NOT (status IN ? AND updated_at < ?)", models.EndedStatuses(), s.now().Add(-models.EndedListedFor))
+	}
 	switch actor.Role {
 	case models.RoleCustomer:
 		if actor.AccountID == 0 {
 			return nil, models.ErrNoAccount
 		}
-		q = q.Where("account_id = ?", actor.AccountID)
+		q = q.Where("account_id IN ?", actor.Accounts())
 	case models.RoleProvider:
 		q = q.Where("provider_id = ? AND status IN ?", actor.ProviderID, []models.Status{models.StatusConnecting, models.StatusPendingConfirmation, models.StatusEnabled})
 	case models.RoleStaff, models.RoleSystem:
@@ -126,6 +142,12 @@ func (s *Store) List(ctx context.Context, actor models.Actor, limit int) ([]mode
 	var out []models.Connection
 	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
+	}
+	if err := fillEndedFrom(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
+	}
+	if err := fillNames(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -142,6 +164,9 @@ func (s *Store) StaffQueue(ctx context.Context, limit int) ([]models.Connection,
 	if err != nil {
 		return nil, fmt.Errorf("load staff queue: %w", err)
 	}
+	if err := fillNames(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -155,7 +180,8 @@ func (s *Store) Regions(ctx context.Context) ([]models.Region, error) {
 }
 
 // AccessPoints lists the access points with their allowed providers and port
-// offers, in one region or ("" ) all.
+// offers, in one region or ("" ) all. An access point open in the catalog
+// where no port it offers is free is shown full (models.AccessPoint.NoFreePort).
 func (s *Store) AccessPoints(ctx context.Context, regionID string) ([]models.AccessPoint, error) {
 	q := s.db.WithContext(ctx).Preload("Providers").Preload("PortTypes").Order("region_id, id")
 	if regionID != "" {
@@ -165,16 +191,22 @@ func (s *Store) AccessPoints(ctx context.Context, regionID string) ([]models.Acc
 	if err := q.Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list access points: %w", err)
 	}
+	if err := markFull(s.db.WithContext(ctx), out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
 // AccessPoint loads one access point with its providers and offers.
 func (s *Store) AccessPoint(ctx context.Context, id string) (*models.AccessPoint, error) {
-	var ap models.AccessPoint
-	if err := s.db.WithContext(ctx).Preload("Providers").Preload("PortTypes").First(&ap, "id = ?", id).Error; err != nil {
+	aps := make([]models.AccessPoint, 1)
+	if err := s.db.WithContext(ctx).Preload("Providers").Preload("PortTypes").First(&aps[0], "id = ?", id).Error; err != nil {
 		return nil, translate(err)
 	}
-	return &ap, nil
+	if err := markFull(s.db.WithContext(ctx), aps); err != nil {
+		return nil, err
+	}
+	return &aps[0], nil
 }
 
 // Providers lists the service providers.
@@ -228,23 +260,26 @@ func (s *Store) RedundancyCandidates(ctx context.Context, actor models.Actor, re
 	return out, nil
 }
 
-// ResolveCustomer finds the account a Slack user acts for: the user's own
-// link first, then the channel's, then the user's Slack team's. It returns
-// models.ErrNoAccount when none matches.
+// ResolveCustomer finds the account a Slack user acts for: the channel's
+// (in a linked channel, everyone acts for its account), then the user's own
+// link, then the user's Slack team's. It returns models.ErrNoAccount when
+// none matches.
 func (s *Store) ResolveCustomer(ctx context.Context, teamID, channelID, userID string) (int64, error) {
 	db := s.db.WithContext(ctx)
-	var u models.AccountUser
-	if err := first(db, &u, "slack_user_id = ?", userID); err != nil {
-		return 0, err
-	} else if u.AccountID != 0 {
-		return u.AccountID, nil
-	}
 	if channelID != "" {
 		var ch models.AccountChannel
 		if err := first(db, &ch, "channel_id = ?", channelID); err != nil {
 			return 0, err
 		} else if ch.AccountID != 0 {
 			return ch.AccountID, nil
+		}
+	}
+	if userID != "" {
+		var u models.AccountUser
+		if err := first(db, &u, "slack_user_id = ?", userID); err != nil {
+			return 0, err
+		} else if u.AccountID != 0 {
+			return u.AccountID, nil
 		}
 	}
 	if teamID != "" {

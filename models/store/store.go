@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing/fstest"
 	"text/template"
 	"time"
@@ -72,6 +73,8 @@ type Store struct {
 	log     *slog.Logger
 	// transitions counts committed transitions (nil: not counted).
 	transitions *prometheus.CounterVec
+	// seenPrune counts new request keys; every 256th prunes old ones.
+	seenPrune atomic.Int64
 }
 
 // Open connects to the database named by cfg.DatabaseURL. It does not
@@ -137,6 +140,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			Help: "Lifecycle transitions committed, by action and the status they led to.",
 		}, []string{"action", "to"})
 		if err := cfg.Registerer.Register(s.transitions); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("register store metrics (one Store per registry): %w", err)
+		}
+		if err := cfg.Registerer.Register(newPortsCollector(s)); err != nil {
 			_ = sqlDB.Close()
 			return nil, fmt.Errorf("register store metrics (one Store per registry): %w", err)
 		}

@@ -89,7 +89,7 @@ func (s *Store) visitDays(tx *gorm.DB, ap *models.AccessPoint, cal *models.Calen
 	if err != nil {
 		return nil, err
 	}
-	return &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal, Capacity: ap.DailyVisitCapacity, Window: ap.VisitWindow,
+	return &models.VisitDays{AccessPoint: ap.ID, Name: ap.Name, IDCName: ap.IDCName, Calendar: cal, Until: cal.KnownUntil, Capacity: ap.DailyVisitCapacity, Window: ap.VisitWindow,
 		LockDowns: blocked, Booked: booked, Rota: rota, Load: load}, nil
 }
 

@@ -175,21 +175,49 @@ func TestBookVisitCapacity(t *testing.T) {
 	})
 }
 
+// xiaoshanTickets submits n construction tickets at Xiaoshan (capacity 2)
+// on Tuesday 2026-10-13 from 10:00, a minute apart, alternately of ACME and
+// the other account (each stays under its open-connections limit).
+func (f *fixture) xiaoshanTickets(t *testing.T, n int) []*models.Ticket {
+	t.Helper()
+	var tickets []*models.Ticket
+	for i := range n {
+		actor := f.acme
+		if i%2 == 1 {
+			actor = f.other
+		}
+		_, tk := f.ticketSubmittedAt(t, actor, visitAPXiaoshan, cst(2026, 10, 13, 10, i))
+		tickets = append(tickets, tk)
+	}
+	return tickets
+}
+
+// wantScheduledNotices fails t unless want visit_scheduled notices are
+// recorded.
+func (f *fixture) wantScheduledNotices(t *testing.T, want int) {
+	t.Helper()
+	notices, err := f.s.Notices(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheduled := 0
+	for _, n := range notices {
+		if n.Kind == models.NoticeVisitScheduled {
+			scheduled++
+		}
+	}
+	if scheduled != want {
+		t.Fatalf("%d visit_scheduled notices, want %d", scheduled, want)
+	}
+}
+
 // TestBookVisitConcurrent: many bookers of the same tickets at once book
 // each ticket once and respect the capacity.
 func TestBookVisitConcurrent(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		f := newFixture(t, backend)
 		ctx := context.Background()
-		var tickets []*models.Ticket
-		for i := range 5 {
-			actor := f.acme
-			if i%2 == 1 {
-				actor = f.other
-			}
-			_, tk := f.ticketSubmittedAt(t, actor, visitAPXiaoshan, cst(2026, 10, 13, 10, i))
-			tickets = append(tickets, tk)
-		}
+		tickets := f.xiaoshanTickets(t, 5)
 		now := cst(2026, 10, 13, 11, 0)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -224,19 +252,7 @@ func TestBookVisitConcurrent(t *testing.T) {
 		if perDay["2026-10-14"] != 2 || perDay["2026-10-15"] != 2 || perDay["2026-10-16"] != 1 {
 			t.Fatalf("visits per day %v, want 2, 2, 1", perDay)
 		}
-		notices, err := f.s.Notices(ctx, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scheduled := 0
-		for _, n := range notices {
-			if n.Kind == models.NoticeVisitScheduled {
-				scheduled++
-			}
-		}
-		if scheduled != 3*len(tickets) {
-			t.Fatalf("%d visit_scheduled notices, want %d", scheduled, 3*len(tickets))
-		}
+		f.wantScheduledNotices(t, 3*len(tickets))
 	})
 }
 
@@ -248,15 +264,7 @@ func TestBookVisitsReplicas(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		f := newFixture(t, backend)
 		ctx := context.Background()
-		var tickets []*models.Ticket
-		for i := range 6 {
-			actor := f.acme
-			if i%2 == 1 {
-				actor = f.other
-			}
-			_, tk := f.ticketSubmittedAt(t, actor, visitAPXiaoshan, cst(2026, 10, 13, 10, i))
-			tickets = append(tickets, tk)
-		}
+		tickets := f.xiaoshanTickets(t, 6)
 		now := cst(2026, 10, 13, 11, 0)
 		var (
 			wg     sync.WaitGroup
@@ -303,19 +311,7 @@ func TestBookVisitsReplicas(t *testing.T) {
 		if got := strings.Join(dates, " "); got != want {
 			t.Fatalf("dates in ticket order %s, want %s", got, want)
 		}
-		notices, err := f.s.Notices(ctx, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scheduled := 0
-		for _, n := range notices {
-			if n.Kind == models.NoticeVisitScheduled {
-				scheduled++
-			}
-		}
-		if scheduled != 3*len(tickets) {
-			t.Fatalf("%d visit_scheduled notices, want %d", scheduled, 3*len(tickets))
-		}
+		f.wantScheduledNotices(t, 3*len(tickets))
 		if left, err := f.s.TicketsToBook(ctx, now, 0, 0); err != nil || len(left) != 0 {
 			t.Fatalf("tickets left: %d %v", len(left), err)
 		}

@@ -1,0 +1,61 @@
+package handlers
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/leaseline/leaseline/models"
+)
+
+// zone is the IANA time zone tz (a region's), UTC when unknown.
+func zone(tz string) *time.Location {
+	if tz == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// localWhen is t as people of the region read it, with its zone:
+// "Mon 30 Nov 09:30 CST".
+func localWhen(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+}
+
+// rawTimes matches the UTC timestamps older audit details carry
+// ("2026-11-30T01:30:00Z").
+var rawTimes = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b`)
+
+// localTimes rewrites the UTC timestamps in s into local time.
+func localTimes(s string, loc *time.Location) string {
+	return rawTimes.ReplaceAllStringFunc(s, func(m string) string {
+		t, err := time.Parse(time.RFC3339Nano, m)
+		if err != nil {
+			return m
+		}
+		return localWhen(t, loc)
+	})
+}
+
+// catalogName shows a catalog entry by its name; staff also see its ID, in
+// small code type. The ID stands alone only when the name is unknown.
+func catalogName(name, id string, role models.Role) string {
+	switch {
+	case name == "":
+		return esc(id)
+	case role == models.RoleStaff:
+		return esc(name) + " `" + esc(id) + "`"
+	}
+	return esc(name)
+}
+
+// regionSuffix is ", <region name>" of a connection, or "".
+func regionSuffix(c *models.Connection) string {
+	if c.RegionName == "" {
+		return ""
+	}
+	return ", " + esc(c.RegionName)
+}

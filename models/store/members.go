@@ -1,0 +1,116 @@
+package store
+
+// Who belongs to which customer account beyond `adduser`: the members of
+// its linked channels, as Slack last said. And the requests already seen,
+// shared by every replica.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// SeenKeep is how long a request's dedup key is remembered: past Slack's
+// five-minute signature window, so an exact replay is always caught.
+const SeenKeep = 10 * time.Minute
+
+// FirstSeen records a Slack request's dedup key and reports whether no
+// replica had seen it within SeenKeep (bot.Deduper). Older keys are pruned
+// as it goes.
+func (s *Store) FirstSeen(ctx context.Context, key string) (bool, error) {
+	now := s.now()
+	db := s.db.WithContext(ctx)
+	res := db.Exec(`INSERT INTO slack_seen (key, seen_at) VALUES (?, ?)
+ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at WHERE slack_seen.seen_at < ?`, key, now, now.Add(-SeenKeep))
+	if res.Error != nil {
+		return false, fmt.Errorf("record request seen: %w", res.Error)
+	}
+	if res.RowsAffected == 1 && s.seenPrune.Add(1)%256 == 0 {
+		if err := db.Exec(`DELETE FROM slack_seen WHERE seen_at < ?`, now.Add(-SeenKeep)).Error; err != nil {
+			return true, fmt.Errorf("prune requests seen: %w", err)
+		}
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// channelMember is a row of channel_members.
+type channelMember struct {
+	ChannelID string `gorm:"primaryKey"`
+	UserID    string `gorm:"primaryKey"`
+}
+
+func (channelMember) TableName() string { return "channel_members" }
+
+// StaleMemberChannels lists the linked channels whose member list was last
+// read from Slack before since (or never).
+func (s *Store) StaleMemberChannels(ctx context.Context, since time.Time) ([]string, error) {
+	var out []string
+	err := s.db.WithContext(ctx).Table("account_channels").
+		Where("members_at IS NULL OR members_at < ?", since.UTC()).Order("channel_id").Pluck("channel_id", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list channels to refresh: %w", err)
+	}
+	return out, nil
+}
+
+// SetChannelMembers replaces a linked channel's member list with the one
+// Slack gave, read at at.
+func (s *Store) SetChannelMembers(ctx context.Context, channelID string, members []string, at time.Time) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("channel_id = ?", channelID).Delete(&channelMember{}).Error; err != nil {
+			return fmt.Errorf("clear members of %s: %w", channelID, err)
+		}
+		slices.Sort(members)
+		members = slices.Compact(members)
+		rows := make([]channelMember, 0, len(members))
+		for _, m := range members {
+			rows = append(rows, channelMember{ChannelID: channelID, UserID: m})
+		}
+		if len(rows) > 0 {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 500).Error; err != nil {
+				return fmt.Errorf("store members of %s: %w", channelID, err)
+			}
+		}
+		if err := tx.Table("account_channels").Where("channel_id = ?", channelID).Update("members_at", at.UTC()).Error; err != nil {
+			return fmt.Errorf("mark members of %s read: %w", channelID, err)
+		}
+		return nil
+	})
+}
+
+// ChannelMemberChanged records that user joined (or left) a channel, as
+// Slack's member_joined_channel and member_left_channel events say.
+func (s *Store) ChannelMemberChanged(ctx context.Context, channelID, userID string, joined bool) error {
+	db := s.db.WithContext(ctx)
+	var err error
+	if joined {
+		// Only linked channels' members are kept.
+		err = db.Exec(`INSERT INTO channel_members (channel_id, user_id)
+SELECT channel_id, ? FROM account_channels WHERE channel_id = ? ON CONFLICT DO NOTHING`, userID, channelID).Error
+	} else {
+		err = db.Where("channel_id = ? AND user_id = ?", channelID, userID).Delete(&channelMember{}).Error
+	}
+	if err != nil {
+		return fmt.Errorf("record member change of %s in %s: %w", userID, channelID, err)
+	}
+	return nil
+}
+
+// UserAccounts lists, by name, the accounts a Slack user belongs to: the
+// one staff added them to, and those of every linked channel they are a
+// member of.
+func (s *Store) UserAccounts(ctx context.Context, userID string) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Raw(`SELECT a.id FROM accounts a WHERE a.id IN (
+    SELECT account_id FROM account_users WHERE slack_user_id = ?
+    UNION SELECT ac.account_id FROM account_channels ac JOIN channel_members m ON m.channel_id = ac.channel_id WHERE m.user_id = ?
+) ORDER BY a.name, a.id`, userID, userID).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("accounts of %s: %w", userID, err)
+	}
+	return ids, nil
+}
