@@ -35,6 +35,9 @@ type Store interface {
 // that checks the rules, writes the audit trail and records the notices.
 type Lifecycle interface {
 	Apply(ctx context.Context, actor models.Actor, app models.Application, channel string) (*models.Connection, error)
+	Resubmit(ctx context.Context, actor models.Actor, id int64, app models.Application) (*models.Connection, error)
+	RequestBandwidth(ctx context.Context, actor models.Actor, id int64, mbps int) (*models.Connection, error)
+	DecideBandwidth(ctx context.Context, actor models.Actor, id int64, approve bool, reason string) (*models.Connection, error)
 	Act(ctx context.Context, actor models.Actor, id int64, in models.ActInput) (*models.Connection, error)
 	// ActDetail is Act returning the connection's detail after the action,
 	// the connection loaded once.

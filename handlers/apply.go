@@ -324,7 +324,7 @@ func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(conte
 		return general(err), nil
 	}
 	app, parsed := parseApplication(cb, ids)
-	c, err := a.store.Apply(ctx, actor, app, reply)
+	c, err := a.applyOrResubmit(ctx, actor, m.Conn, app, reply)
 	if err != nil || len(parsed) > 0 {
 		if err == nil {
 			// Cannot happen: a field that does not parse breaks a rule. Had
@@ -341,6 +341,7 @@ func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(conte
 	user := cb.User.ID
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.tellApplied(ctx, m, reply, user, c)
+		a.settleResubmitted(ctx, m, c, user)
 		a.refreshPanels(ctx, actor.AccountID)
 	}
 }

@@ -28,6 +28,11 @@ var actionButtons = []struct {
 	{models.ActionCompleteConstruction, actComplete, "Construction Complete", slack.StylePrimary},
 	{models.ActionConfirm, actConfirm, "Confirm", slack.StylePrimary},
 	{models.ActionCancel, actCancel, "Cancel", slack.StyleDanger},
+	{models.ActionTerminate, actTerminate, "Terminate", slack.StyleDanger},
+	{models.ActionCompleteRemoval, actRemoval, "Removal Complete", slack.StylePrimary},
+	{models.ActionCancelTermination, actCancelTerm, "Cancel", ""},
+	{models.ActionResubmit, actResubmit, "Edit and Resubmit", slack.StylePrimary},
+	{models.ActionChangeBandwidth, actBandwidth, "Change Bandwidth", ""},
 }
 
 // nextButtons lists the buttons for what role may do to c now, read from
@@ -36,7 +41,7 @@ var actionButtons = []struct {
 func nextButtons(c *models.Connection, role models.Role) []slack.BlockElement {
 	var out []slack.BlockElement
 	for _, b := range actionButtons {
-		if _, err := models.Lookup(b.action, c.Status, c.Step, role); err != nil {
+		if _, err := models.Lookup(b.action, c.Status, c.Step, role); err != nil || !offered(b.action, c) {
 			continue
 		}
 		text := b.text
@@ -77,6 +82,9 @@ func timeline(c *models.Connection) string {
 		now   bool
 	}
 	order := []models.Status{models.StatusApplying, models.StatusApproved, models.StatusConnecting, models.StatusPendingConfirmation, models.StatusEnabled}
+	if c.Status == models.StatusTerminating || c.Status == models.StatusTerminated {
+		order = append(order, models.StatusTerminating, models.StatusTerminated)
+	}
 	pos := slices.Index(order, c.Status)
 	endedAt := -1 // the stage a Rejected or Canceled connection ended at
 	if c.Status == models.StatusRejected || c.Status == models.StatusCanceled {
@@ -84,7 +92,7 @@ func timeline(c *models.Connection) string {
 	}
 	var stages []stage
 	for i, s := range order {
-		stages = append(stages, stage{label: string(s), done: pos >= 0 && i < pos || c.Status == models.StatusEnabled && s == models.StatusEnabled || i <= endedAt, now: i == pos && c.Status != models.StatusEnabled})
+		stages = append(stages, stage{label: string(s), done: pos >= 0 && i < pos || c.Status.Settled() && s == c.Status || i <= endedAt, now: i == pos && !c.Status.Settled()})
 	}
 	out := ""
 	for i, st := range stages {

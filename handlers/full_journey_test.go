@@ -261,7 +261,11 @@ func TestFullJourney(t *testing.T) {
 		k.deliver()
 		for _, ch := range []string{customerChan, staffChannel, providerChan} {
 			en := k.one(id, models.NoticeEnabled, ch)
-			jWantButtons(t, "enabled to "+ch, en.blocks)
+			if ch == providerChan {
+				jWantButtons(t, "enabled to "+ch, en.blocks)
+			} else {
+				jWantButtons(t, "enabled to "+ch, en.blocks, enabledButtons(ch)...)
+			}
 			if !strings.Contains(blocksText(en.blocks), "leased line access is complete") {
 				t.Errorf("enabled to %s:\n%s", ch, blocksText(en.blocks))
 			}
@@ -333,4 +337,12 @@ func jWantKept(t *testing.T, e *env, p posted, want string) {
 		return
 	}
 	t.Errorf("%s message %s not in %s", p.notice.Kind, p.ts, p.channel)
+}
+
+// enabledButtons are the buttons of the enabled notice in channel ch.
+func enabledButtons(ch string) []string {
+	if ch == customerChan {
+		return []string{"Terminate", "Change Bandwidth"}
+	}
+	return []string{"Terminate"}
 }

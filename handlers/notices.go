@@ -177,7 +177,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 
 	case models.NoticeRejected:
 		title = "Application rejected"
-		intro = fmt.Sprintf("Application *%s* was rejected%s. You may apply again with what the reason asks for.", models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionReject)))
+		intro = fmt.Sprintf("Application *%s* was rejected%s. *Edit and Resubmit* opens it with what you gave; fix what the reason asks for and it is reviewed again.", models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionReject)))
 		body = labelled("Reason", c.Reason)
 
 	case models.NoticeCanceled:
@@ -235,6 +235,9 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder:
 		v := visitOf(noticeData[models.VisitNoticeData](n), d)
 		title, intro = v.headline(n.Kind, r.to, d)
+		if t, i, ok := removalVisitHeadline(n, r.to, d, v); ok {
+			title, intro = t, i
+		}
 		intro += v.plannedNote(n.Kind, r.to)
 		body = v.blocks(n.Kind)
 
@@ -260,6 +263,14 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeDeliveryFailed:
 		title = "A message could not be delivered"
 		intro = deliveryFailedText(noticeData[models.DeliveryFailedData](n))
+
+	case models.NoticeTerminating, models.NoticeTerminated, models.NoticeTerminationCanceled, models.NoticePartnerTerminated:
+		title, intro, body, _ = terminationNotice(r)
+
+	case models.NoticeBandwidthRequested, models.NoticeBandwidthChanged, models.NoticeBandwidthRejected, models.NoticeBandwidthShort:
+		var buttons []slack.Block
+		title, intro, body, buttons, _ = bandwidthNotice(r)
+		body = append(body, buttons...)
 
 	default:
 		title = "Update on your connection"

@@ -144,7 +144,7 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 		}{
 			{models.NoticeReviewRequest, models.StatusApplying, "", "", true, []want{{staffChannel, []string{"Approve", "Reject"}}}, "to review"},
 			{models.NoticeApproved, models.StatusApproved, "", "", true, []want{{customerChan, []string{"Pay for Connection (CNY 2,500.00)", "Cancel"}}}, "Pay for Connection"},
-			{models.NoticeRejected, models.StatusRejected, "", "", true, []want{{customerChan, nil}}, "Customer <@U3> asked"},
+			{models.NoticeRejected, models.StatusRejected, "", "", true, []want{{customerChan, []string{"Edit and Resubmit"}}}, "Customer <@U3> asked"},
 			{models.NoticeCanceled, models.StatusCanceled, "", "", true, []want{{customerChan, nil}, {staffChannel, nil}}, "canceled"},
 			{models.NoticePaid, models.StatusConnecting, models.StepNone, "", true, []want{{customerChan, []string{"View", "Notify Provider"}}}, "Physical connection ID"},
 			{models.NoticeNoFreePort, models.StatusApproved, "", "", true, []want{{staffChannel, []string{"Cancel"}}}, "no free *1000Base-T* port"},
@@ -159,7 +159,23 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 			{models.NoticeVisitReminder, models.StatusConnecting, models.StepVisitScheduled, visit, true,
 				[]want{{providerChan, []string{"Construction Complete"}}, {reception, nil}}, "today"},
 			{models.NoticeConstructionComplete, models.StatusPendingConfirmation, "", "", true, []want{{customerChan, []string{"Confirm"}}}, "LC-0001"},
-			{models.NoticeEnabled, models.StatusEnabled, "", "", true, []want{{customerChan, nil}, {staffChannel, nil}, {providerChan, nil}}, "*Enabled*"},
+			{models.NoticeEnabled, models.StatusEnabled, "", "", true, []want{{customerChan, []string{"Terminate", "Change Bandwidth"}}, {staffChannel, []string{"Terminate"}}, {providerChan, nil}}, "*Enabled*"},
+			{models.NoticeTerminating, models.StatusTerminating, "", "", true,
+				[]want{{providerChan, []string{"Removal Complete"}}, {customerChan, []string{"Cancel"}}, {staffChannel, []string{"Removal Complete", "Cancel"}}}, "Customer <@U3> asked"},
+			{models.NoticeTerminated, models.StatusTerminated, "", "", true, []want{{customerChan, nil}, {staffChannel, nil}, {providerChan, nil}}, "is free again"},
+			{models.NoticeTerminationCanceled, models.StatusEnabled, "", "", true,
+				[]want{{customerChan, []string{"Terminate", "Change Bandwidth"}}, {staffChannel, []string{"Terminate"}}, {providerChan, nil}}, "keeps its port"},
+			{models.NoticeBandwidthRequested, models.StatusEnabled, "", jData(map[string]any{"from_mbps": 200, "to_mbps": 500, "amount": "CNY 300.00"}), true,
+				// Approve and Reject only while a request is pending (none here).
+				[]want{{staffChannel, []string{"Terminate"}}}, "from 200 to *500 Mbps*"},
+			{models.NoticeBandwidthChanged, models.StatusEnabled, "", jData(map[string]any{"from_mbps": 200, "to_mbps": 500, "amount": "CNY 300.00"}), true,
+				[]want{{customerChan, []string{"Terminate", "Change Bandwidth"}}, {providerChan, nil}}, "*500 Mbps* (was 200 Mbps)"},
+			{models.NoticeBandwidthRejected, models.StatusEnabled, "", jData(map[string]any{"from_mbps": 200, "to_mbps": 500, "reason": "Port <!here> shared"}), true,
+				[]want{{customerChan, []string{"Terminate", "Change Bandwidth"}}}, "keeps 200 Mbps"},
+			{models.NoticeBandwidthShort, models.StatusEnabled, "", jData(map[string]any{"from_mbps": 200, "to_mbps": 500, "amount": "CNY 300.00", "top_up": "CNY 100.00"}), true,
+				[]want{{customerChan, []string{"Terminate", "Change Bandwidth"}}}, "top up *CNY 100.00*"},
+			{models.NoticePartnerTerminated, models.StatusEnabled, "", jData(map[string]any{"partner": "pc-gone", "partner_id": 99}), true,
+				[]want{{customerChan, []string{"Terminate", "Change Bandwidth"}}}, "`pc-gone`, the redundant partner"},
 			{models.NoticeEnquiry, "", "", jData(map[string]int64{"ticket_id": enq.ID}), false, []want{{staffChannel, []string{"Answer"}}}, "Is <!channel> 40G coming?"},
 			{models.NoticeEnquiryAnswered, "", "", jData(map[string]int64{"ticket_id": ans.ID}), false, []want{{customerChan, nil}}, "All of Hangzhou's <https://x|but>."},
 			{models.NoticeReviewOverdue, models.StatusApplying, "", jData(map[string]any{"level": 2, "workdays": 2, "applied_at": c.CreatedAt, "escalate": "S0REVIEW"}), true,
@@ -169,7 +185,7 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 			{models.NoticeReminder, models.StatusPendingConfirmation, "", jData(map[string]any{"reason": "unconfirmed", "workdays": 2}), true,
 				[]want{{customerChan, []string{"Confirm"}}}, "Reminder: confirm"},
 			{models.NoticeDeliveryFailed, models.StatusEnabled, "", jData(map[string]any{"notice_id": 7, "kind": "paid", "channel": customerChan, "attempts": 8, "error": "channel_not_found <@U4>"}), true,
-				[]want{{staffChannel, nil}}, "after 8 attempts"},
+				[]want{{staffChannel, []string{"Terminate"}}}, "after 8 attempts"},
 		}
 		covered := map[models.NoticeKind]bool{}
 		for _, tc := range cases {
@@ -193,7 +209,7 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 				if tc.conn && !strings.Contains(text, "*"+string(tc.status)+"*") {
 					t.Errorf("%s does not say the status %s", where, tc.status)
 				}
-				if tc.conn && !tc.status.Final() && !strings.Contains(text, "waiting on the *") {
+				if tc.conn && !tc.status.Settled() && !strings.Contains(text, "waiting on the *") {
 					t.Errorf("%s does not say who must act next:\n%s", where, text)
 				}
 				if r.text == "" || strings.ContainsAny(r.text, "<>") || strings.Contains(r.text, "Ωmega") {

@@ -54,7 +54,7 @@ func (a *App) summarize(ctx context.Context, accountID int64) (panelSummary, err
 	}
 	var s panelSummary
 	for i := range rows {
-		if rows[i].Status.Final() {
+		if rows[i].Status.Settled() {
 			continue
 		}
 		s.open++

@@ -168,10 +168,10 @@ func (a *App) explain(ctx context.Context, id int64, err error) error {
 	return err
 }
 
-// closedBy is the event that closed a connection in a final status (nil
+// closedBy is the event that settled a connection (final, or Enabled; nil
 // while it is open).
 func closedBy(d *models.Detail) *models.AuditEvent {
-	if !d.Connection.Status.Final() {
+	if !d.Connection.Status.Settled() {
 		return nil
 	}
 	return lastEvent(d, func(ev models.AuditEvent) bool {

@@ -211,7 +211,7 @@ func TestReviewRejectAsksReasonAndUpdatesInPlace(t *testing.T) {
 		k.deliver()
 		r := k.one(c.ID, models.NoticeRejected, customerChan)
 		jTyped(t, "rejected notice", r.blocks, reason)
-		jWantButtons(t, "rejected notice", r.blocks)
+		jWantButtons(t, "rejected notice", r.blocks, "Edit and Resubmit")
 		if text := blocksText(r.blocks); !strings.Contains(text, "rejected by <@"+staffUser+">") {
 			t.Errorf("rejected notice:\n%s", text)
 		}

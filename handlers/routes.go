@@ -54,6 +54,22 @@ func (a *App) Register(r *bot.Router) {
 	r.DurableAction(actConfirm, a.onPress(a.pressConfirm))
 	r.Action(actCancel, a.onPress(a.pressCancel))
 	r.View(viewCancel, a.onSubmit(a.submitCancel))
+	// The end of a line's life (termination.go).
+	r.Action(actTerminate, a.onPress(a.pressTerminate))
+	r.View(viewTerminate, a.onSubmit(a.submitTerminate))
+	r.Action(actRemoval, a.onPress(a.pressRemoval))
+	r.View(viewRemoval, a.onSubmit(a.submitRemoval))
+	r.Action(actCancelTerm, a.onPress(a.pressCancelTermination))
+	r.View(viewCancelTerm, a.onSubmit(a.submitCancelTermination))
+	// Edit and Resubmit (resubmit.go) opens the apply form, submitted as
+	// viewApply.
+	r.Action(actResubmit, a.onPress(a.pressResubmit))
+	// Change Bandwidth (bandwidth.go): the customer asks, staff decide.
+	r.Action(actBandwidth, a.onPress(a.pressBandwidth))
+	r.View(viewBandwidth, a.onSubmit(a.submitBandwidth))
+	r.Action(actBandwidthOK, a.staffPress("approve", a.pressBandwidthApprove))
+	r.Action(actBandwidthNo, a.staffPress("reject", a.pressBandwidthReject))
+	r.View(viewBandwidthNo, a.onSubmit(a.submitBandwidthReject))
 
 	// Staff's IDC visit buttons (staffvisit.go).
 	r.Action(actBookVisit, a.onPress(a.pressBookVisit))

@@ -11,8 +11,14 @@ type ActInput struct {
 	Action Action
 	// Reason of a rejection or cancellation (required for reject).
 	Reason string
-	// LineCode and LineLabel, given with Construction Complete.
+	// LineCode and LineLabel, given with Construction Complete (the line
+	// code also with Removal Complete).
 	LineCode, LineLabel string
+	// Note, optional with Removal Complete.
+	Note string
+	// Planned is the removal's planned date, optional with Terminate: the
+	// removal visit is not booked before it.
+	Planned *Date
 }
 
 // ParseRef reads how users name a connection: "#42", "42" or a physical

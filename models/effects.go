@@ -32,7 +32,7 @@ type TicketNoticeData struct {
 // scheduler's and the delivery's.
 func Tells(a Action) []Tell {
 	switch a {
-	case ActionApply:
+	case ActionApply, ActionResubmit:
 		return []Tell{{Kind: NoticeReviewRequest, To: PartyStaff}}
 	case ActionApprove:
 		return []Tell{{Kind: NoticeApproved, To: PartyCustomer}}
@@ -53,6 +53,12 @@ func Tells(a Action) []Tell {
 		return []Tell{{Kind: NoticeConstructionComplete, To: PartyCustomer}}
 	case ActionConfirm:
 		return []Tell{{Kind: NoticeEnabled, To: PartyCustomer}, {Kind: NoticeEnabled, To: PartyStaff}, {Kind: NoticeEnabled, To: PartyProvider}}
+	case ActionTerminate:
+		return []Tell{{Kind: NoticeTerminating, To: PartyProvider}, {Kind: NoticeTerminating, To: PartyCustomer}, {Kind: NoticeTerminating, To: PartyStaff}}
+	case ActionCompleteRemoval:
+		return []Tell{{Kind: NoticeTerminated, To: PartyCustomer}, {Kind: NoticeTerminated, To: PartyStaff}, {Kind: NoticeTerminated, To: PartyProvider}}
+	case ActionCancelTermination:
+		return []Tell{{Kind: NoticeTerminationCanceled, To: PartyProvider}, {Kind: NoticeTerminationCanceled, To: PartyCustomer}, {Kind: NoticeTerminationCanceled, To: PartyStaff}}
 	}
 	return nil
 }
@@ -69,6 +75,12 @@ type Effects struct {
 	Notices []Tell
 	// CloseVisit marks the connection's scheduled visit done.
 	CloseVisit bool
+	// Day two (termination.go): OpenRemoval opens a removal ticket (not
+	// booked before Planned, when given); FreePort gives the connection's
+	// port back at once and tells its redundant partner's owner;
+	// DropRemoval closes the removal ticket and cancels its visit.
+	OpenRemoval, FreePort, DropRemoval bool
+	Planned                            *Date
 }
 
 // Moved returns c moved by transition t: its status, and its step when t
@@ -88,7 +100,7 @@ func Moved(c Connection, t Transition) Connection {
 func Decide(c Connection, t Transition, in ActInput) (Effects, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if t.Reason && in.Reason == "" {
-		return Effects{}, &RuleError{Field: "Reason", Rule: "reason-required", Message: fmt.Sprintf("Give a reason to %s the application; the customer sees it.", in.Action)}
+		return Effects{}, reasonRequired(in.Action)
 	}
 	e := Effects{Notices: Tells(in.Action)}
 	switch in.Action {
@@ -96,6 +108,8 @@ func Decide(c Connection, t Transition, in ActInput) (Effects, error) {
 		c.Reason = in.Reason
 		e.Detail = in.Reason
 	case ActionApprove, ActionViewPort, ActionNotifyProvider, ActionConfirm:
+	case ActionTerminate, ActionCompleteRemoval, ActionCancelTermination:
+		return decideTermination(c, t, in)
 	case ActionCompleteConstruction:
 		code, label, err := LineOf(in)
 		if err != nil {

@@ -90,6 +90,9 @@ type PortOffer struct {
 	// PriceCents is the one-time connection fee, in cents of Currency.
 	PriceCents int64
 	Currency   string
+	// MbpsPriceCents is what one Mbps more costs when a line's bandwidth is
+	// changed (refunded for one Mbps less); 0: bandwidth changes are free.
+	MbpsPriceCents int64
 }
 
 // PortState is whether a port is free.
@@ -235,6 +238,9 @@ type Connection struct {
 	ReviewTS      string
 
 	Reason string // of the last rejection or cancellation
+	// RequestedMbps is the bandwidth a Change Bandwidth asks for, awaiting
+	// staff's review (0: none).
+	RequestedMbps int
 	// EndedFrom is, for a Rejected or Canceled connection, the status it
 	// had when it ended (read from the audit trail, not stored).
 	EndedFrom Status `gorm:"-"`
@@ -312,6 +318,8 @@ type TicketKind string
 const (
 	TicketEnquiry      TicketKind = "access point enquiry"
 	TicketConstruction TicketKind = "construction"
+	// TicketRemoval asks for the IDC visit that removes a terminated line.
+	TicketRemoval TicketKind = "removal"
 )
 
 // TicketState is where a ticket stands.
@@ -342,8 +350,11 @@ type Ticket struct {
 	// The staff-channel message of the ticket, answered in its thread.
 	StaffChannel string
 	StaffTS      string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// PlannedDate (removal tickets) is the local date, YYYY-MM-DD, the
+	// removal visit is not booked before; "" when none was given.
+	PlannedDate string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // VisitState is where an IDC visit stands.

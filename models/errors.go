@@ -108,6 +108,16 @@ func (a Action) PastTense() string {
 		return "confirmed"
 	case ActionViewPort:
 		return "viewed"
+	case ActionTerminate:
+		return "terminated"
+	case ActionCompleteRemoval:
+		return "removed"
+	case ActionCancelTermination:
+		return "kept (termination canceled)"
+	case ActionResubmit:
+		return "resubmitted"
+	case ActionChangeBandwidth:
+		return "asked for a new bandwidth"
 	}
 	return "done"
 }

@@ -136,7 +136,7 @@ func LowWater(free, mark int, alerted bool) LowWaterChange {
 const EndedListedFor = 30 * 24 * time.Hour
 
 // EndedStatuses lists the statuses a connection's life ends in.
-func EndedStatuses() []Status { return []Status{StatusRejected, StatusCanceled} }
+func EndedStatuses() []Status { return []Status{StatusRejected, StatusCanceled, StatusTerminated} }
 
 // PortHold is a port a connection holds.
 type PortHold struct {

@@ -22,4 +22,9 @@ const (
 	NoticeReviewOverdue        NoticeKind = "review_overdue"        // staff: SLA raised or escalated
 	NoticeReminder             NoticeKind = "reminder"              // customer: unpaid or unconfirmed
 	NoticeDeliveryFailed       NoticeKind = "delivery_failed"       // staff: a notice failed for good
+	// Day two (termination.go).
+	NoticeTerminating         NoticeKind = "terminating"          // provider (port and IDC: remove the line), customer, staff
+	NoticeTerminated          NoticeKind = "terminated"           // customer, staff, provider: removed, port freed
+	NoticeTerminationCanceled NoticeKind = "termination_canceled" // customer, staff, provider: the line stays Enabled
+	NoticePartnerTerminated   NoticeKind = "partner_terminated"   // the redundant partner's owner: its partner is gone
 )

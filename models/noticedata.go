@@ -41,6 +41,9 @@ type VisitNoticeData struct {
 	ConstructionCompany string    `json:"construction_company,omitempty"`
 	Visitors            []Visitor `json:"visitors"`
 
+	// Removal: the visit removes a terminated line (a removal ticket's).
+	Removal bool `json:"removal,omitempty"`
+
 	// visit_changed only.
 	Change       string `json:"change,omitempty"` // VisitChangeRescheduled or VisitChangeCanceled
 	PreviousDate string `json:"previous_date,omitempty"`

@@ -19,20 +19,34 @@ const (
 	StatusPendingConfirmation Status = "Pending Confirmation"
 	StatusEnabled             Status = "Enabled"
 	StatusCanceled            Status = "Canceled"
+	// Day two: a line being removed at the IDC, and one removed.
+	StatusTerminating Status = "Terminating"
+	StatusTerminated  Status = "Terminated"
 )
 
 // Statuses lists every status in lifecycle order.
-var Statuses = []Status{StatusApplying, StatusApproved, StatusConnecting, StatusPendingConfirmation, StatusEnabled, StatusRejected, StatusCanceled}
+var Statuses = []Status{StatusApplying, StatusApproved, StatusConnecting, StatusPendingConfirmation, StatusEnabled, StatusTerminating, StatusTerminated, StatusRejected, StatusCanceled}
 
-// Final reports whether no action can leave s.
+// Final reports whether no action can leave s: the connection has ended.
+// (A Rejected application has ended too, but its customer may edit and
+// resubmit it.)
 func (s Status) Final() bool {
-	return s == StatusEnabled || s == StatusRejected || s == StatusCanceled
+	return s == StatusCanceled || s == StatusTerminated
 }
 
+// Ended reports whether a connection in status s has ended: Rejected,
+// Canceled or Terminated.
+func (s Status) Ended() bool { return s.Final() || s == StatusRejected }
+
+// Settled reports whether a connection in status s waits on nobody: it
+// has ended (a Rejected one may still be resubmitted), or it is a line in
+// service (Enabled), which only a termination moves.
+func (s Status) Settled() bool { return s.Ended() || s == StatusEnabled }
+
 // HasPort reports whether a connection in status s holds an allocated port
-// (Connecting or later, not ended by cancellation).
+// (Connecting up to its removal; not ended).
 func (s Status) HasPort() bool {
-	return s == StatusConnecting || s == StatusPendingConfirmation || s == StatusEnabled
+	return s == StatusConnecting || s == StatusPendingConfirmation || s == StatusEnabled || s == StatusTerminating
 }
 
 // Valid reports whether s is one of the lifecycle's statuses.
@@ -78,7 +92,8 @@ const (
 )
 
 // WaitingOn says who must act next on a connection in status s at step st,
-// and what they must do. Final statuses wait on nobody.
+// and what they must do. Final statuses, and Enabled lines in service, wait
+// on nobody.
 func WaitingOn(s Status, st Step) (Party, string) {
 	switch s {
 	case StatusApplying:
@@ -100,6 +115,8 @@ func WaitingOn(s Status, st Step) (Party, string) {
 		}
 	case StatusPendingConfirmation:
 		return PartyCustomer, "confirm the connection"
+	case StatusTerminating:
+		return PartyProvider, "remove the line at the IDC (Removal Complete)"
 	}
 	return PartyNone, ""
 }
@@ -122,6 +139,15 @@ const (
 	ActionConfirm              Action = "confirm"
 	ActionExpire               Action = "expire"
 	ActionApply                Action = "apply"
+	// Day two: the end of a line's life.
+	ActionTerminate         Action = "terminate"
+	ActionCompleteRemoval   Action = "complete removal"
+	ActionCancelTermination Action = "cancel termination"
+	ActionResubmit          Action = "edit and resubmit"
+	// Change Bandwidth: the customer asks, staff approve or reject (the
+	// decisions are bandwidth.go's: they act on the request, and the line
+	// stays Enabled).
+	ActionChangeBandwidth Action = "change bandwidth"
 )
 
 // Transition is one row of the lifecycle table: an action allowed in a
@@ -158,6 +184,12 @@ var Transitions = []Transition{
 	{Action: ActionScheduleVisit, From: StatusConnecting, AtStep: StepTicketSubmitted, To: StatusConnecting, ToStep: StepVisitScheduled, Roles: []Role{RoleSystem, RoleStaff}},
 	{Action: ActionCompleteConstruction, From: StatusConnecting, AtStep: StepVisitScheduled, To: StatusPendingConfirmation, Roles: []Role{RoleProvider, RoleStaff}},
 	{Action: ActionConfirm, From: StatusPendingConfirmation, To: StatusEnabled, Roles: []Role{RoleCustomer}},
+	{Action: ActionTerminate, From: StatusEnabled, To: StatusTerminating, Roles: []Role{RoleCustomer, RoleStaff}, Reason: true},
+	{Action: ActionScheduleVisit, From: StatusTerminating, To: StatusTerminating, Roles: []Role{RoleSystem, RoleStaff}},
+	{Action: ActionCompleteRemoval, From: StatusTerminating, To: StatusTerminated, Roles: []Role{RoleProvider, RoleStaff}},
+	{Action: ActionCancelTermination, From: StatusTerminating, To: StatusEnabled, Roles: []Role{RoleCustomer, RoleStaff}, Reason: true},
+	{Action: ActionResubmit, From: StatusRejected, To: StatusApplying, Roles: []Role{RoleCustomer}},
+	{Action: ActionChangeBandwidth, From: StatusEnabled, To: StatusEnabled, Roles: []Role{RoleCustomer}},
 }
 
 // Lookup finds the transition for action a from status s at step st. It
@@ -236,6 +268,14 @@ func (a Action) Phrase() string {
 		return "complete the construction of"
 	case ActionApply:
 		return "apply for"
+	case ActionCompleteRemoval:
+		return "complete the removal of"
+	case ActionCancelTermination:
+		return "cancel the termination of"
+	case ActionResubmit:
+		return "edit and resubmit"
+	case ActionChangeBandwidth:
+		return "change the bandwidth of"
 	}
 	return string(a)
 }

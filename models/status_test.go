@@ -21,6 +21,8 @@ var allActions = []models.Action{
 	models.ActionViewPort, models.ActionNotifyProvider, models.ActionSubmitSurvey,
 	models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction,
 	models.ActionConfirm, models.ActionExpire, models.ActionApply,
+	models.ActionTerminate, models.ActionCompleteRemoval, models.ActionCancelTermination,
+	models.ActionResubmit, models.ActionChangeBandwidth,
 }
 
 var allRoles = []models.Role{models.RoleCustomer, models.RoleStaff, models.RoleProvider, models.RoleSystem}
@@ -408,26 +410,41 @@ var handLifecycle = []struct {
 	{models.ActionScheduleVisit, state{connecting, ticketed}, state{connecting, scheduled}, roles(system, staff)},
 	{models.ActionCompleteConstruction, state{connecting, scheduled}, state{pending, none}, roles(provider, staff)},
 	{models.ActionConfirm, state{pending, none}, state{enabled, none}, roles(customer)},
+	// Day two: the customer or staff terminate a line in service; its
+	// removal visit is booked like a construction visit; the provider (or
+	// staff) report it removed; until then the customer or staff may keep it.
+	{models.ActionTerminate, state{enabled, none}, state{terminating, none}, roles(customer, staff)},
+	{models.ActionScheduleVisit, state{terminating, none}, state{terminating, none}, roles(system, staff)},
+	{models.ActionCompleteRemoval, state{terminating, none}, state{terminated, none}, roles(provider, staff)},
+	{models.ActionCancelTermination, state{terminating, none}, state{enabled, none}, roles(customer, staff)},
+	// Day two: a rejected application is edited and resubmitted by its
+	// customer, and reviewed again.
+	{models.ActionResubmit, state{rejected, none}, state{applying, none}, roles(customer)},
+	// Day two: the customer asks for another bandwidth on a line in
+	// service; it stays Enabled while staff review the request.
+	{models.ActionChangeBandwidth, state{enabled, none}, state{enabled, none}, roles(customer)},
 }
 
 // Short names for the hand-written table.
 const (
-	applying   = models.StatusApplying
-	approved   = models.StatusApproved
-	rejected   = models.StatusRejected
-	connecting = models.StatusConnecting
-	pending    = models.StatusPendingConfirmation
-	enabled    = models.StatusEnabled
-	canceled   = models.StatusCanceled
-	none       = models.StepNone
-	notified   = models.StepProviderNotified
-	surveyed   = models.StepSurveyReceived
-	ticketed   = models.StepTicketSubmitted
-	scheduled  = models.StepVisitScheduled
-	customer   = models.RoleCustomer
-	staff      = models.RoleStaff
-	provider   = models.RoleProvider
-	system     = models.RoleSystem
+	applying    = models.StatusApplying
+	approved    = models.StatusApproved
+	rejected    = models.StatusRejected
+	connecting  = models.StatusConnecting
+	pending     = models.StatusPendingConfirmation
+	enabled     = models.StatusEnabled
+	canceled    = models.StatusCanceled
+	terminating = models.StatusTerminating
+	terminated  = models.StatusTerminated
+	none        = models.StepNone
+	notified    = models.StepProviderNotified
+	surveyed    = models.StepSurveyReceived
+	ticketed    = models.StepTicketSubmitted
+	scheduled   = models.StepVisitScheduled
+	customer    = models.RoleCustomer
+	staff       = models.RoleStaff
+	provider    = models.RoleProvider
+	system      = models.RoleSystem
 )
 
 func roles(r ...models.Role) []models.Role { return r }
@@ -546,7 +563,9 @@ func TestWaitingOn(t *testing.T) {
 	parties := []models.Party{models.PartyCustomer, models.PartyStaff, models.PartyProvider, models.PartyIDC}
 	for _, s := range allStates() {
 		party, what := models.WaitingOn(s.status, s.step)
-		if s.status.Final() {
+		// A line in service waits on nobody, though it may still be
+		// terminated.
+		if s.status.Settled() {
 			if party != models.PartyNone || what != "" {
 				t.Errorf("WaitingOn(%s) = %q, %q; a final status waits on nobody", s, party, what)
 			}

@@ -79,6 +79,22 @@ type TicketFailure struct {
 	Err      error
 }
 
+// RequestOf is ticket t asking for a visit at now: a construction ticket's
+// not before its survey's planned arrival (sv may be nil), a removal
+// ticket's not before the planned date its termination gave (local to cal).
+func RequestOf(t *Ticket, sv *Survey, cal *Calendar, now time.Time) VisitRequest {
+	r := VisitRequest{Submitted: t.CreatedAt, Now: now}
+	switch {
+	case t.Kind == TicketRemoval:
+		if d, err := ParseDate(t.PlannedDate); err == nil {
+			r.Planned = d.In(cal.Location, 12, 0)
+		}
+	case sv != nil:
+		r.Planned = sv.PlannedArrival
+	}
+	return r
+}
+
 // Earliest is the first date a visit of r may be booked on: the day after
 // the ticket's local date, not before the planned arrival's local date,
 // and not before the day of the booking. The booking day itself only while

@@ -179,7 +179,7 @@ func checkWindow(w string) string {
 
 // offer reads one port_types entry.
 func (p *parser) offer(n *yaml.Node, path, apID string, offers map[models.PortType]offerInfo) (models.PortOffer, offerInfo, bool) {
-	f := p.mapping(n, path, "type", "min_mbps", "max_mbps", "price", "currency")
+	f := p.mapping(n, path, "type", "min_mbps", "max_mbps", "price", "currency", "mbps_price")
 	if f == nil {
 		return models.PortOffer{}, offerInfo{}, false
 	}
@@ -224,6 +224,13 @@ func (p *parser) offer(n *yaml.Node, path, apID string, offers map[models.PortTy
 			p.errorf(priceNode, join(path, "price"), "%s", msg)
 		}
 		o.PriceCents = cents
+	}
+	if mp, node := f.str("mbps_price", false); node != nil && mp != "" {
+		cents, msg := parsePrice(mp)
+		if msg != "" {
+			p.errorf(node, join(path, "mbps_price"), "%s", msg)
+		}
+		o.MbpsPriceCents = cents
 	}
 	cur, curNode := f.str("currency", true)
 	if curNode != nil && cur != "" && !currencyPattern.MatchString(cur) {

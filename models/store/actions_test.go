@@ -200,7 +200,7 @@ func TestEndWithReason(t *testing.T) {
 					}
 				}
 				wantEqual(t, "told", to, tc.to)
-				if got.Status.Final() {
+				if got.Status.Ended() {
 					if _, err := f.s.Act(ctx, tc.actor, c.ID, models.ActInput{Action: tc.action, Reason: "again"}); !errors.Is(err, models.ErrConflict) {
 						t.Fatalf("%s twice: %v", tc.action, err)
 					}

@@ -55,6 +55,13 @@ var authzTable = []azRow{
 	{models.ActionScheduleVisit, "Connecting/ticket submitted", []string{azSystem, azStaff}},
 	{models.ActionCompleteConstruction, "Connecting/visit scheduled", []string{azProvider, azStaff}},
 	{models.ActionConfirm, "Pending Confirmation", []string{azOwner}},
+	// Day two: the end of a line's life.
+	{models.ActionTerminate, "Enabled", []string{azOwner, azStaff}},
+	{models.ActionScheduleVisit, "Terminating", []string{azSystem, azStaff}},
+	{models.ActionCompleteRemoval, "Terminating", []string{azProvider, azStaff}},
+	{models.ActionCancelTermination, "Terminating", []string{azOwner, azStaff}},
+	{models.ActionResubmit, "Rejected", []string{azOwner}},
+	{models.ActionChangeBandwidth, "Enabled", []string{azOwner}},
 }
 
 // azRole is the role of an actor of the table.

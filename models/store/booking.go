@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,11 +31,11 @@ func (s *Store) TicketsToBook(ctx context.Context, now time.Time, afterID int64,
 		limit = 100
 	}
 	var out []models.Ticket
-	err := s.db.WithContext(ctx).
-		Where("kind = ? AND state = ? AND created_at <= ? AND id > ?", models.TicketConstruction, models.TicketOpen, now.UTC(), afterID).
-		Where("connection_id IN (?)", s.db.Model(&models.Connection{}).Select("id").
-			Where("status = ? AND step = ?", models.StatusConnecting, models.StepTicketSubmitted)).
-		Order("id").Limit(limit).Find(&out).Error
+	err := s.db.WithContext(ctx).Model(&models.Ticket{}).Select("tickets.*").
+		Joins("JOIN connections ON connections.id = tickets.connection_id").
+		Where("tickets.kind IN ? AND tickets.state = ? AND tickets.created_at <= ? AND tickets.id > ?", bookedKinds, models.TicketOpen, now.UTC(), afterID).
+		Where(bookable(s.db)).
+		Order("tickets.id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list tickets to book: %w", err)
 	}
@@ -46,7 +47,7 @@ func (s *Store) TicketsToBook(ctx context.Context, now time.Time, afterID int64,
 func (s *Store) WaitingAccessPoints(ctx context.Context, now time.Time) ([]string, error) {
 	var out []string
 	err := s.db.WithContext(ctx).Model(&models.Ticket{}).Distinct("access_point_id").
-		Where("kind = ? AND state = ? AND created_at <= ?", models.TicketConstruction, models.TicketOpen, now.UTC()).
+		Where("kind IN ? AND state = ? AND created_at <= ?", bookedKinds, models.TicketOpen, now.UTC()).
 		Order("access_point_id").Pluck("access_point_id", &out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list access points with tickets to book: %w", err)
@@ -90,8 +91,8 @@ func (s *Store) BookVisits(ctx context.Context, now time.Time, q models.BookingQ
 		var tickets []models.Ticket
 		claim := tx.Model(&models.Ticket{}).Select("tickets.*").
 			Joins("JOIN connections ON connections.id = tickets.connection_id").
-			Where("tickets.kind = ? AND tickets.state = ? AND tickets.created_at <= ? AND tickets.id > ?", models.TicketConstruction, models.TicketOpen, now.UTC(), q.AfterID).
-			Where("connections.status = ? AND connections.step = ?", models.StatusConnecting, models.StepTicketSubmitted).
+			Where("tickets.kind IN ? AND tickets.state = ? AND tickets.created_at <= ? AND tickets.id > ?", bookedKinds, models.TicketOpen, now.UTC(), q.AfterID).
+			Where(bookable(tx)).
 			Order("tickets.id").Limit(limit)
 		if len(q.AccessPoints) > 0 {
 			claim = claim.Where("tickets.access_point_id IN ?", q.AccessPoints)
@@ -146,8 +147,8 @@ func (s *Store) BookVisit(ctx context.Context, ticketID int64, now time.Time) (*
 	if err := s.db.WithContext(ctx).First(&t, ticketID).Error; err != nil {
 		return nil, false, fmt.Errorf("book visit for ticket %d: %w", ticketID, translate(err))
 	}
-	if t.Kind != models.TicketConstruction || t.ConnectionID == nil {
-		return nil, false, fmt.Errorf("book visit for ticket %d: not a construction ticket: %w", ticketID, models.ErrNotFound)
+	if (t.Kind != models.TicketConstruction && t.Kind != models.TicketRemoval) || t.ConnectionID == nil {
+		return nil, false, fmt.Errorf("book visit for ticket %d: not a construction or removal ticket: %w", ticketID, models.ErrNotFound)
 	}
 	var v models.Visit
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -216,9 +217,13 @@ func (b *booking) sameDay(now time.Time) bool {
 // book books tickets (open, in id order, their connections conns locked
 // and at the step "construction ticket submitted") inside tx.
 func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns []models.Connection) ([]*booking, []models.TicketFailure, error) {
-	tr, err := models.Lookup(models.ActionScheduleVisit, models.StatusConnecting, models.StepTicketSubmitted, models.RoleSystem)
-	if err != nil {
-		return nil, nil, err
+	trs := map[models.TicketKind]models.Transition{}
+	for kind, from := range map[models.TicketKind]models.Status{models.TicketConstruction: models.StatusConnecting, models.TicketRemoval: models.StatusTerminating} {
+		tr, err := models.Lookup(models.ActionScheduleVisit, from, models.StepTicketSubmitted, models.RoleSystem)
+		if err != nil {
+			return nil, nil, err
+		}
+		trs[kind] = tr
 	}
 	in, err := s.loadBookingInput(tx, tickets, conns)
 	if err != nil {
@@ -235,7 +240,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 		if b.conn == nil || b.ap == nil {
 			return nil, nil, fmt.Errorf("ticket %d: connection or access point %s missing", t.ID, t.AccessPointID)
 		}
-		req := models.VisitRequest{Submitted: t.CreatedAt, Planned: in.surveys[b.conn.ID].PlannedArrival, Now: now}
+		req := models.RequestOf(t, in.surveys[b.conn.ID], b.days.Calendar, now)
 		if b.pick, err = b.days.Pick(req); err != nil {
 			failed = append(failed, models.TicketFailure{TicketID: t.ID, Err: err})
 			continue
@@ -262,10 +267,11 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 		}
 		return nil, nil, fmt.Errorf("record visits: %w", err)
 	}
-	ticketIDs, connIDs := make([]int64, len(todo)), make([]int64, len(todo))
+	ticketIDs, connIDs := make([]int64, len(todo)), map[models.TicketKind][]int64{}
 	for i, b := range todo {
 		b.visit = visits[i]
-		ticketIDs[i], connIDs[i] = b.ticket.ID, b.conn.ID
+		ticketIDs[i] = b.ticket.ID
+		connIDs[b.ticket.Kind] = append(connIDs[b.ticket.Kind], b.conn.ID)
 	}
 	res := tx.Model(&models.Ticket{}).Where("id IN ? AND state = ?", ticketIDs, models.TicketOpen).
 		Updates(map[string]any{"state": models.TicketBooked, "updated_at": at})
@@ -275,29 +281,36 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 	if res.RowsAffected != int64(len(todo)) {
 		return nil, nil, fmt.Errorf("mark tickets booked: %d of %d still open: %w", res.RowsAffected, len(todo), errTicketBooked)
 	}
-	res = tx.Model(&models.Connection{}).Where("id IN ? AND status = ? AND step = ?", connIDs, tr.From, tr.AtStep).
-		Updates(map[string]any{"status": tr.To, "step": tr.ToStep, "version": gorm.Expr("version + 1"), "updated_at": at})
-	if res.Error != nil {
-		return nil, nil, fmt.Errorf("%s: %w", models.ActionScheduleVisit, res.Error)
-	}
-	if res.RowsAffected != int64(len(todo)) {
-		return nil, nil, fmt.Errorf("%s: %d of %d connections at their step: %w", models.ActionScheduleVisit, res.RowsAffected, len(todo), models.ErrConflict)
+	for kind, ids := range connIDs {
+		tr := trs[kind]
+		q, set := tx.Model(&models.Connection{}).Where("id IN ? AND status = ?", ids, tr.From), map[string]any{"status": tr.To, "version": gorm.Expr("version + 1"), "updated_at": at}
+		if tr.From == models.StatusConnecting {
+			q, set["step"] = q.Where("step = ?", tr.AtStep), tr.ToStep
+		}
+		res = q.Updates(set)
+		if res.Error != nil {
+			return nil, nil, fmt.Errorf("%s: %w", models.ActionScheduleVisit, res.Error)
+		}
+		if res.RowsAffected != int64(len(ids)) {
+			return nil, nil, fmt.Errorf("%s: %d of %d connections at their step: %w", models.ActionScheduleVisit, res.RowsAffected, len(ids), models.ErrConflict)
+		}
 	}
 	events := make([]models.AuditEvent, len(todo))
 	var notices []models.Notice
 	seen := map[string]bool{}
 	sys := models.SystemActor()
 	for i, b := range todo {
-		c := b.conn
+		c, tr := b.conn, trs[b.ticket.Kind]
 		events[i] = models.AuditEvent{ConnectionID: &c.ID, AccountID: &c.AccountID, Actor: sys.UserID, Role: sys.Role,
-			Action: models.ActionScheduleVisit, FromStatus: c.Status, ToStatus: tr.To, Step: tr.ToStep, At: at,
-			Detail: fmt.Sprintf("IDC visit %s %s at %s, reception %s (ticket %d)", b.visit.Date, b.visit.Window, b.ap.IDCName, b.pick.Reception.Name, b.ticket.ID)}
+			Action: models.ActionScheduleVisit, FromStatus: c.Status, ToStatus: tr.To, Step: cmp.Or(tr.ToStep, c.Step), At: at,
+			Detail: fmt.Sprintf("IDC visit %s %s at %s, reception %s (%s ticket %d)", b.visit.Date, b.visit.Window, b.ap.IDCName, b.pick.Reception.Name, b.ticket.Kind, b.ticket.ID)}
 		p := in.providers[c.ProviderID]
 		if p == nil {
 			return nil, nil, fmt.Errorf("load provider %s: %w", c.ProviderID, models.ErrNotFound)
 		}
 		info := s.visitInfo(&b.visit, c, b.ap, &b.pick.Reception, b.days.Calendar, p, in.surveys[c.ID])
 		info.PlannedReason = b.why
+		info.Removal = b.ticket.Kind == models.TicketRemoval
 		raw, err := json.Marshal(info.VisitNoticeData)
 		if err != nil {
 			return nil, nil, fmt.Errorf("encode notice %s: %w", models.NoticeVisitScheduled, err)
@@ -343,4 +356,16 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 		}
 	}
 	return todo, failed, nil
+}
+
+// bookedKinds are the kinds of tickets schedule-visits books: construction
+// and, on day two, removal.
+var bookedKinds = []models.TicketKind{models.TicketConstruction, models.TicketRemoval}
+
+// bookable is the condition on a ticket's connection (joined as
+// connections) for its visit to be booked: a construction ticket's at the
+// step "construction ticket submitted", a removal ticket's Terminating.
+func bookable(db *gorm.DB) *gorm.DB {
+	return db.Where("tickets.kind = ? AND connections.status = ? AND connections.step = ?", models.TicketConstruction, models.StatusConnecting, models.StepTicketSubmitted).
+		Or("tickets.kind = ? AND connections.status = ?", models.TicketRemoval, models.StatusTerminating)
 }

@@ -142,7 +142,8 @@ func (s *Store) ActDetail(ctx context.Context, actor models.Actor, id int64, in 
 
 func (s *Store) act(ctx context.Context, actor models.Actor, id int64, in models.ActInput, detail bool) (*models.Detail, error) {
 	switch in.Action {
-	case models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionApply:
+	case models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionApply, models.ActionResubmit,
+		models.ActionChangeBandwidth:
 		return nil, fmt.Errorf("act: %s has its own method", in.Action)
 	}
 	c, err := s.apply(ctx, actor, id, in.Action, func(_ *gorm.DB, c models.Connection, t models.Transition) (models.Effects, error) {
@@ -195,7 +196,9 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 		}
 		t, err := models.Lookup(a, c.Status, c.Step, actor.Role)
 		if err != nil {
-			if done := s.alreadyDone(tx, &c, a); done != nil {
+			// A role that may not do a here is told so, even when a was
+			// done before (terminate, schedule visit happen more than once).
+			if done := s.alreadyDone(tx, &c, a); done != nil && errors.Is(err, models.ErrWrongStatus) {
 				return done
 			}
 			return err
@@ -227,6 +230,9 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 				Update("state", models.VisitDone).Error; err != nil {
 				return fmt.Errorf("close visit: %w", err)
 			}
+		}
+		if err := s.applyTermination(tx, actor, &c, &next, e); err != nil {
+			return err
 		}
 		// Notices are keyed by the version the action started from.
 		if err := s.tell(tx, &c, e.Notices); err != nil {

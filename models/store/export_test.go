@@ -11,7 +11,7 @@ import (
 
 // ScheduleVisitForTest runs the lifecycle's schedule-visit action on
 // connection id as actor, through the engine (transition): it books the
-// IDC visit of the connection's open construction ticket on date
+// IDC visit of the connection's open construction (or removal) ticket on date
 // (YYYY-MM-DD) with the access point's first reception person, marks the
 // ticket booked and tells the customer. It exists for the store's tests:
 // BookVisit (the scheduler's use case) always acts as the system, and the
@@ -19,9 +19,9 @@ import (
 func (s *Store) ScheduleVisitForTest(ctx context.Context, actor models.Actor, id int64, date string) (*models.Connection, error) {
 	return s.transition(ctx, actor, id, models.ActionScheduleVisit, func(tx *gorm.DB, c *models.Connection, _ models.Transition) (string, error) {
 		var t models.Ticket
-		if err := tx.Where("connection_id = ? AND kind = ? AND state = ?", c.ID, models.TicketConstruction, models.TicketOpen).
+		if err := tx.Where("connection_id = ? AND kind IN ? AND state = ?", c.ID, bookedKinds, models.TicketOpen).
 			First(&t).Error; err != nil {
-			return "", fmt.Errorf("open construction ticket of %d: %w", c.ID, translate(err))
+			return "", fmt.Errorf("open construction or removal ticket of %d: %w", c.ID, translate(err))
 		}
 		var ap models.AccessPoint
 		if err := tx.First(&ap, "id = ?", c.AccessPointID).Error; err != nil {

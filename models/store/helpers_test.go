@@ -279,13 +279,29 @@ func (f *fixture) do(actor models.Actor, id int64, a models.Action) (*models.Con
 		return f.s.Find(ctx, f.staff, models.ApplicationRef(id))
 	case models.ActionScheduleVisit:
 		return f.s.ScheduleVisitForTest(ctx, actor, id, "2026-11-27")
+	case models.ActionResubmit:
+		c, err := f.s.Find(ctx, f.staff, models.ApplicationRef(id))
+		if err != nil {
+			return nil, err
+		}
+		app := models.ApplicationOf(*c)
+		app.Location += ", floor 2"
+		return f.s.Resubmit(ctx, actor, id, app)
+	case models.ActionChangeBandwidth:
+		c, err := f.s.Find(ctx, f.staff, models.ApplicationRef(id))
+		if err != nil {
+			return nil, err
+		}
+		return f.s.RequestBandwidth(ctx, actor, id, c.BandwidthMbps+50)
 	}
 	in := models.ActInput{Action: a}
 	switch a {
-	case models.ActionReject, models.ActionCancel, models.ActionExpire:
+	case models.ActionReject, models.ActionCancel, models.ActionExpire, models.ActionTerminate, models.ActionCancelTermination:
 		in.Reason = "reason for " + string(a)
 	case models.ActionCompleteConstruction:
 		in.LineCode, in.LineLabel = "ZJ-HZ-0042", "HZ-YH-B/42"
+	case models.ActionCompleteRemoval:
+		in.LineCode, in.Note = "ZJ-HZ-0042", "patch cord taken out"
 	}
 	return f.s.Act(ctx, actor, id, in)
 }
@@ -307,6 +323,7 @@ var stages = []stage{
 	{"Applying", models.StatusApplying, models.StepNone, nil},
 	{"Approved", models.StatusApproved, models.StepNone, []models.Action{models.ActionApprove}},
 	{"Rejected", models.StatusRejected, models.StepNone, []models.Action{models.ActionReject}},
+	{"Applying again (resubmitted)", models.StatusApplying, models.StepNone, []models.Action{models.ActionReject, models.ActionResubmit}},
 	{"Canceled while Applying", models.StatusCanceled, models.StepNone, []models.Action{models.ActionCancel}},
 	{"Canceled (expired)", models.StatusCanceled, models.StepNone, []models.Action{models.ActionApprove, models.ActionExpire}},
 	{"Connecting", models.StatusConnecting, models.StepNone, connecting},
@@ -320,9 +337,17 @@ var stages = []stage{
 		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit)},
 	{"Pending Confirmation", models.StatusPendingConfirmation, models.StepVisitScheduled,
 		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction)},
-	{"Enabled", models.StatusEnabled, models.StepVisitScheduled,
-		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction, models.ActionConfirm)},
+	{"Enabled", models.StatusEnabled, models.StepVisitScheduled, enabled},
+	{"Terminating", models.StatusTerminating, models.StepVisitScheduled, append(enabled[:len(enabled):len(enabled)], models.ActionTerminate)},
+	{"Terminated", models.StatusTerminated, models.StepVisitScheduled,
+		append(enabled[:len(enabled):len(enabled)], models.ActionTerminate, models.ActionScheduleVisit, models.ActionCompleteRemoval)},
+	{"Enabled again (termination canceled)", models.StatusEnabled, models.StepVisitScheduled,
+		append(enabled[:len(enabled):len(enabled)], models.ActionTerminate, models.ActionCancelTermination)},
 }
+
+// enabled is the path from Applying to Enabled.
+var enabled = append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket,
+	models.ActionScheduleVisit, models.ActionCompleteConstruction, models.ActionConfirm)
 
 // stageNamed returns the stage of that name.
 func stageNamed(t testing.TB, name string) stage {

@@ -49,7 +49,7 @@ func checkPortsConsistent(t *testing.T, s *store.Store) {
 	if n := sqlCount(t, s, `SELECT COUNT(*) FROM ports WHERE state <> 'allocated' AND connection_id IS NOT NULL`); n != 0 {
 		t.Fatalf("%d free ports naming a connection", n)
 	}
-	if n := sqlCount(t, s, `SELECT COUNT(*) FROM connections WHERE status IN ('Connecting', 'Pending Confirmation', 'Enabled')
+	if n := sqlCount(t, s, `SELECT COUNT(*) FROM connections WHERE status IN ('Connecting', 'Pending Confirmation', 'Enabled', 'Terminating')
 		AND (port_id IS NULL OR physical_connection_id IS NULL)`); n != 0 {
 		t.Fatalf("%d connections past payment without a port or physical connection ID", n)
 	}

@@ -1,5 +1,6 @@
 // Package demo is `leaseline demo`: the whole journey of one leased line,
-// Applying to Enabled, against an in-process fake Slack, printed step by
+// Applying to Enabled, and its second act (act2.go: terminated, removed,
+// the port reused), against an in-process fake Slack, printed step by
 // step for a newcomer: who did what, and what each party saw. It is the
 // only way the fake Slack (bot/slackfake) reaches the leaseline binary.
 package demo
@@ -52,7 +53,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("quiet", false, "print only the steps and the final status")
 	cards := fs.Bool("cards", false, "print each card settled in place in full (by default one line each)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet] [--cards]\n\nRuns the whole journey of one leased line, Applying to Enabled, against an in-process\nfake Slack with the sample catalog on a throwaway SQLite database, and prints who did\nwhat and what each party saw. Needs no Slack workspace and no network.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet] [--cards]\n\nRuns the whole journey of one leased line, Applying to Enabled, then its second act\n(terminated, removed at the IDC, its port freed and given to the next line applied for),\nagainst an in-process fake Slack with the sample catalog on a throwaway SQLite database,\nand prints who did what and what each party saw. Needs no Slack workspace and no network.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -90,12 +90,21 @@ func TestDemo(t *testing.T) {
 		{"presses Confirm", "#leaseline-staff · new message", []string{"Enabled"}},
 		{"presses Confirm", "#ct-zhejiang · new message", []string{"Enabled"}},
 		{"/leaseline show", "only @alice sees", []string{"Audit trail", "@sam (staff) approve: Applying → Approved", "confirm: Pending Confirmation → Enabled"}},
+		// The second act: terminated, removed, the port reused.
+		{"presses Terminate", "@alice · a form opens", []string{"Terminate", "GigabitEthernet", "Reason:"}},
+		{"confirms the termination", "#ct-zhejiang · new message", []string{"Line to be removed", "Port: GigabitEthernet", "Yuhang Data Park B", "[Removal Complete]"}},
+		{"confirms the termination", "#acme-network · new message", []string{"Terminating", "[Cancel]"}},
+		{"removal visit is booked", "#ct-zhejiang · new message", []string{"Removal visit booked", "Wednesday 2026-12-02"}},
+		{"morning of the removal", "DM to @", []string{"Visitors today", "to remove a leased line"}},
+		{"presses Removal Complete", "@pete · a form opens", []string{"Line code:", "Note (optional):"}},
+		{"line code and a note", "#acme-network · new message", []string{"Terminated", "is free again"}},
+		{"confirms the payment", "#acme-network · new message", []string{"Paid: your port is allocated", "port GigabitEthernet2/0/1"}},
 	} {
 		if !saw(secs, c.step, c.where, c.want...) {
 			t.Errorf("in the step %q, %q did not see %q", c.step, c.where, c.want)
 		}
 	}
-	for _, want := range []string{"Who is who", "#acme-network     a Slack Connect channel shared with ACME", "▶ 20.", "is Enabled: leased line access is complete"} {
+	for _, want := range []string{"Who is who", "#acme-network     a Slack Connect channel shared with ACME", "▶ 20.", "is Enabled: leased line access is complete", "Second act", "▶ 32.", "was freed at once, and #2"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -107,10 +116,10 @@ func TestDemo(t *testing.T) {
 			t.Errorf("output contains %q", bad)
 		}
 	}
-	if n := strings.Count(text, "\n"); n < 150 || n > 350 {
-		t.Errorf("output is %d lines, want a readable 150 to 350", n)
+	if n := strings.Count(text, "\n"); n < 250 || n > 550 {
+		t.Errorf("output is %d lines, want a readable 250 to 550", n)
 	}
-	if !strings.HasSuffix(strings.TrimSpace(text), "in 20 steps.") {
+	if !strings.HasSuffix(strings.TrimSpace(text), "in 32 steps.") {
 		t.Errorf("output does not end with the final status:\n%s", text[max(0, len(text)-300):])
 	}
 	if t.Failed() {
@@ -132,8 +141,8 @@ func TestDemoQuiet(t *testing.T) {
 			others = append(others, line)
 		}
 	}
-	if len(steps) != 20 || len(others) != 1 || !strings.Contains(others[0], "is Enabled") {
-		t.Errorf("quiet output: %d steps and %q, want 20 steps and the final status:\n%s", len(steps), others, out.String())
+	if len(steps) != 32 || len(others) != 2 || !strings.Contains(others[0], "is Enabled") || !strings.Contains(others[1], "is Terminated") {
+		t.Errorf("quiet output: %d steps and %q, want 32 steps and the status after each act:\n%s", len(steps), others, out.String())
 	}
 }
 

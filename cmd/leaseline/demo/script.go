@@ -102,7 +102,10 @@ func (d *demo) run() error {
 			return err
 		}
 	}
-	return d.finish(ref)
+	if err := d.finish(ref); err != nil {
+		return err
+	}
+	return d.secondAct(ref)
 }
 
 // finish prints the final status, and checks that the connection is

@@ -1,0 +1,68 @@
+package models
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The end of a line's life: Terminate (Enabled → Terminating, a removal
+// visit booked by the construction visit's rules), Removal Complete
+// (Terminating → Terminated, the port freed at once) and cancel termination
+// (Terminating → Enabled).
+
+// reasonRequired is the rule broken by an action that needs a reason
+// without one.
+func reasonRequired(a Action) *RuleError {
+	what := "the application"
+	switch a {
+	case ActionTerminate:
+		what = "the line"
+	case ActionCancelTermination:
+		return &RuleError{Field: "Reason", Rule: "reason-required", Message: "Give a reason to keep the line; the customer, staff and the provider see it."}
+	}
+	return &RuleError{Field: "Reason", Rule: "reason-required", Message: fmt.Sprintf("Give a reason to %s %s; the customer sees it.", a, what)}
+}
+
+// decideTermination decides terminate, complete removal and cancel
+// termination (the reason is checked already).
+func decideTermination(c Connection, t Transition, in ActInput) (Effects, error) {
+	e := Effects{Notices: Tells(in.Action)}
+	switch in.Action {
+	case ActionTerminate:
+		c.Reason = in.Reason
+		e.Detail = in.Reason
+		e.OpenRemoval, e.Planned = true, in.Planned
+		if in.Planned != nil {
+			e.Detail += fmt.Sprintf(" (removal planned for %s)", *in.Planned)
+		}
+	case ActionCancelTermination:
+		c.Reason = in.Reason
+		e.Detail = in.Reason
+		e.DropRemoval = true
+	case ActionCompleteRemoval:
+		code := strings.TrimSpace(in.LineCode)
+		switch {
+		case code == "":
+			return Effects{}, &RuleError{Field: "Line code", Rule: "line-code-required", Message: "Enter the line code of the line removed."}
+		case c.LineCode != "" && !strings.EqualFold(code, c.LineCode):
+			return Effects{}, &RuleError{Field: "Line code", Rule: "line-code-mismatch", Message: fmt.Sprintf("This line's code is %s; check that the right line was removed.", c.LineCode)}
+		}
+		e.Detail = "line " + c.LineCode + " removed"
+		if in.Note = strings.TrimSpace(in.Note); in.Note != "" {
+			e.Detail += ": " + in.Note
+		}
+		e.CloseVisit, e.FreePort = true, true
+		// The port is the next line's; the line keeps its device and port
+		// name for its history.
+		c.PortID = nil
+	}
+	e.Conn = Moved(c, t)
+	return e, nil
+}
+
+// PartnerNoticeData is the Data of a partner_terminated notice, recorded on
+// the partner that remains: the line that is gone.
+type PartnerNoticeData struct {
+	Partner   string `json:"partner"` // its display ID, e.g. pc-…
+	PartnerID int64  `json:"partner_id"`
+}
