@@ -347,7 +347,8 @@ func TestReadinessWhileSlackFails(t *testing.T) {
 		t.Fatal(errs)
 	}
 	c.listener, c.adminListener = pub, adm
-	go func() { done <- serve(ctx, c, c.logger(&syncWriter{w: &logs})) }()
+	logw := &syncWriter{w: &logs}
+	go func() { done <- serve(ctx, c, c.logger(logw)) }()
 	waitUp(t, "http://"+pubAddr+"/healthz", done)
 
 	body := waitBody(t, "http://"+admAddr+"/readyz", `"slack":"warning: unreachable`)
@@ -365,8 +366,8 @@ func TestReadinessWhileSlackFails(t *testing.T) {
 			t.Errorf("public listener serves %s (%d)", p, code)
 		}
 	}
-	if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "no catalog") {
-		t.Errorf("no ERROR line for the missing catalog:\n%s", logs.String())
+	if logged := logw.String(); !strings.Contains(logged, "level=ERROR") || !strings.Contains(logged, "no catalog") {
+		t.Errorf("no ERROR line for the missing catalog:\n%s", logged)
 	}
 	if _, ok := fake.WaitFor("chat.postMessage", 1, 10*time.Second); !ok {
 		t.Errorf("staff were not told the catalog is missing")
