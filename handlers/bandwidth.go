@@ -32,6 +32,14 @@ func offered(a models.Action, c *models.Connection) bool {
 	return a != models.ActionChangeBandwidth || c.RequestedMbps == 0
 }
 
+// bandwidthPending: staff's Approve and Reject of a bandwidth change are
+// offered while the Enabled line has a change awaiting review (the
+// connection's RequestedMbps, cleared by either decision).
+func bandwidthPending(d *models.Detail, to recipient) bool {
+	c := &d.Connection
+	return to == toStaff && c.Status == models.StatusEnabled && c.RequestedMbps > 0
+}
+
 // pressBandwidth opens the Change Bandwidth form.
 func (a *App) pressBandwidth(ctx context.Context, p press) {
 	d, ok := a.pressDetail(ctx, p, models.ActionChangeBandwidth)
@@ -131,7 +139,7 @@ func bandwidthNotice(r *noticeRender) (title, intro string, body []slack.Block, 
 		title = "Bandwidth change to review"
 		intro = fmt.Sprintf("%s asks to change `%s` from %d to *%d Mbps*.%s The line stays *Enabled*.",
 			who(lastAction(r.d, models.ActionChangeBandwidth), "The customer"), pcID(c), data.FromMbps, data.ToMbps, price)
-		if c.RequestedMbps > 0 && r.to == toStaff {
+		if bandwidthPending(r.d, r.to) {
 			buttons = []slack.Block{slack.NewActionBlock(cardBlockID(c.ID),
 				button(actBandwidthOK, connValue(c.ID), "Approve", slack.StylePrimary),
 				button(actBandwidthNo, connValue(c.ID), "Reject", slack.StyleDanger))}

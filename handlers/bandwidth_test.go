@@ -49,7 +49,7 @@ func TestChangeBandwidthThroughSlack(t *testing.T) {
 		}
 		e.press(providerUser, providerChan, "ll_bw_approve", itoa(c.ID))
 		e.settle()
-		if got := jResponses(e, 0); len(got) == 0 || !strings.Contains(got[len(got)-1], "Only staff may approve") {
+		if got := jResponses(e, 0); len(got) == 0 || !strings.Contains(got[len(got)-1], "Only staff may approve bandwidth changes") {
 			t.Errorf("provider approves: %q", got)
 		}
 

@@ -103,8 +103,9 @@ func (a *App) onPress(fn func(ctx context.Context, p press)) bot.Handler {
 }
 
 // staffPress is onPress for staff's buttons: anyone else is told, only them,
-// that only staff may do that, and nothing happens.
-func (a *App) staffPress(verb string, fn func(ctx context.Context, p press)) bot.Handler {
+// that only staff may do what (say, "approve applications"), and nothing
+// happens.
+func (a *App) staffPress(what string, fn func(ctx context.Context, p press)) bot.Handler {
 	return a.pressHandler(func(ctx context.Context, cb *slack.InteractionCallback) bool {
 		staff, err := a.isStaff(ctx, cb.User.ID)
 		if err != nil {
@@ -115,7 +116,7 @@ func (a *App) staffPress(verb string, fn func(ctx context.Context, p press)) bot
 			return true
 		}
 		a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, fmt.Sprintf(
-			":no_entry: Only staff may %s applications: Approve and Reject are for the operator's reviewers (the Slack users in LEASELINE_STAFF_USERS or the staff user group). Nothing was changed.", verb))
+			":no_entry: Only staff may %s: Approve and Reject are for the operator's reviewers (the Slack users in LEASELINE_STAFF_USERS or the staff user group). Nothing was changed.", what))
 		return false
 	}, fn)
 }

@@ -52,6 +52,8 @@ var cardButtonRules = map[string]func(d *models.Detail, to recipient) bool{
 	actBookVisit:       canBookVisit,
 	actRescheduleVisit: canRescheduleVisit,
 	actCancelVisit:     canCancelVisit,
+	actBandwidthOK:     bandwidthPending,
+	actBandwidthNo:     bandwidthPending,
 }
 
 // audienceRecipient is the recipient of a card's audience.

@@ -15,7 +15,9 @@ import (
 const lifecycleDoc = "../docs/lifecycle.md"
 
 // allActions is every action the package declares, including those that no
-// row of the table allows (apply creates a connection rather than moving it).
+// row of the table allows (apply creates a connection rather than moving it;
+// staff's bandwidth decisions leave the line Enabled, and the store checks
+// them: models/store/authz_bandwidth_test.go).
 var allActions = []models.Action{
 	models.ActionApprove, models.ActionReject, models.ActionPay, models.ActionCancel,
 	models.ActionViewPort, models.ActionNotifyProvider, models.ActionSubmitSurvey,
@@ -23,6 +25,7 @@ var allActions = []models.Action{
 	models.ActionConfirm, models.ActionExpire, models.ActionApply,
 	models.ActionTerminate, models.ActionCompleteRemoval, models.ActionCancelTermination,
 	models.ActionResubmit, models.ActionChangeBandwidth,
+	models.ActionApproveBandwidth, models.ActionRejectBandwidth,
 }
 
 var allRoles = []models.Role{models.RoleCustomer, models.RoleStaff, models.RoleProvider, models.RoleSystem}

@@ -55,15 +55,20 @@ func (s *Store) DecideBandwidth(ctx context.Context, actor models.Actor, id int6
 	if approve {
 		a = models.ActionApproveBandwidth
 	}
-	if actor.Role != models.RoleStaff {
-		return nil, fmt.Errorf("%s may not %s: only staff review bandwidth changes: %w", actor.Role.Noun(), a, models.ErrForbidden)
-	}
 	var out models.Connection
 	var short *models.BandwidthNoticeData
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var c models.Connection
 		if err := s.forUpdate(tx).First(&c, id).Error; err != nil {
 			return translate(err)
+		}
+		// As for the lifecycle's actions: another tenant learns nothing of
+		// the line; the owning tenant's other roles are refused.
+		if !visibleTo(actor, &c) {
+			return models.ErrNotFound
+		}
+		if actor.Role != models.RoleStaff {
+			return fmt.Errorf("%s may not %s: only staff review bandwidth changes: %w", actor.Role.Noun(), a, models.ErrForbidden)
 		}
 		if c.Status != models.StatusEnabled || c.RequestedMbps == 0 {
 			if done := s.alreadyDone(tx, &c, a); done != nil {
