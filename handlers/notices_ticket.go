@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -34,10 +35,12 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 		return []slack.Block{slack.NewSectionBlock(md(fmt.Sprintf("leaseline has news (%s) about something that no longer exists.", esc(string(r.n.Kind)))), nil, nil)}, title, nil
 	}
 	where := "any access point"
+	loc := time.UTC
 	if t.AccessPointID != "" {
 		where = esc(t.AccessPointID)
 		if ap, err := a.store.AccessPoint(ctx, t.AccessPointID); err == nil {
 			where = fmt.Sprintf("%s (%s, %s)", esc(ap.Name), esc(ap.ID), esc(ap.Location))
+			loc = a.regionZone(ctx, ap.RegionID)
 		}
 	}
 	account := ""
@@ -51,7 +54,7 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 		title = fmt.Sprintf("Your enquiry #%d is answered", t.ID)
 		blocks = []slack.Block{
 			slack.NewHeaderBlock(plain(title)),
-			slack.NewSectionBlock(md(fmt.Sprintf("About %s, answered by %s at %s.", where, mention(t.AnsweredBy), when(t.UpdatedAt))), nil, nil),
+			slack.NewSectionBlock(md(fmt.Sprintf("About %s, answered by %s at %s.", where, mention(t.AnsweredBy), localWhen(t.UpdatedAt, loc))), nil, nil),
 		}
 		blocks = append(blocks, labelled("Your question", t.Text)...)
 		blocks = append(blocks, labelled("Answer", t.Answer)...)
@@ -67,8 +70,23 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 				button(actAnswer, strconv.FormatInt(t.ID, 10), "Answer", slack.StylePrimary)))
 		} else if t.Answer != "" {
 			blocks = append(blocks, labelled("Answer", t.Answer)...)
-			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("Answered by %s at %s.", mention(t.AnsweredBy), when(t.UpdatedAt)))))
+			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("Answered by %s at %s.", mention(t.AnsweredBy), localWhen(t.UpdatedAt, loc)))))
 		}
 	}
 	return blocks, title, nil
+}
+
+// regionZone is the time zone of region id, UTC when it cannot be read.
+func (a *App) regionZone(ctx context.Context, id string) *time.Location {
+	regions, err := a.store.Regions(ctx)
+	if err != nil {
+		a.log.WarnContext(ctx, "load regions for a time zone", "region", id, "err", err)
+		return time.UTC
+	}
+	for _, r := range regions {
+		if r.ID == id {
+			return zone(r.TimeZone)
+		}
+	}
+	return time.UTC
 }
