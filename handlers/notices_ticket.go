@@ -34,12 +34,15 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 		title := "leaseline"
 		return []slack.Block{slack.NewSectionBlock(md(fmt.Sprintf("leaseline has news (%s) about something that no longer exists.", esc(string(r.n.Kind)))), nil, nil)}, title, nil
 	}
-	where := "any access point"
+	// The customer reads the access point by name; staff also see its ID.
+	where, staffWhere := "any access point", "any access point"
 	loc := time.UTC
 	if t.AccessPointID != "" {
 		where = esc(t.AccessPointID)
+		staffWhere = where
 		if ap, err := a.store.AccessPoint(ctx, t.AccessPointID); err == nil {
-			where = fmt.Sprintf("%s (%s, %s)", esc(ap.Name), esc(ap.ID), esc(ap.Location))
+			where = fmt.Sprintf("%s (%s)", esc(ap.Name), esc(ap.Location))
+			staffWhere = fmt.Sprintf("%s (%s, %s)", esc(ap.Name), esc(ap.ID), esc(ap.Location))
 			loc = a.regionZone(ctx, ap.RegionID)
 		}
 	}
@@ -61,7 +64,7 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 	default:
 		blocks = []slack.Block{
 			slack.NewHeaderBlock(plain(title)),
-			slack.NewSectionBlock(md(fmt.Sprintf("%s asks about %s (%s). Answer it: the customer is told in their channel.", mention(t.SubmittedBy), where, t.State)), nil, nil),
+			slack.NewSectionBlock(md(fmt.Sprintf("%s asks about %s (%s). Answer it: the customer is told in their channel.", mention(t.SubmittedBy), staffWhere, t.State)), nil, nil),
 		}
 		blocks = append(blocks, factBlocks([]fact{{label: "Customer account", value: account}})...)
 		blocks = append(blocks, labelled("Question", t.Text)...)
