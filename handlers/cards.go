@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -164,11 +165,25 @@ func connFacts(d *models.Detail, account string) []fact {
 	return fs
 }
 
+// apName is the access point of d by its name, as customers, providers and
+// reception read it; its catalog ID stands in only when the name is unknown.
+// Staff cards add the ID (staffFacts).
 func apName(d *models.Detail) string {
 	if d.AccessPoint.Name == "" {
 		return d.Connection.AccessPointID
 	}
-	return fmt.Sprintf("%s (%s)", d.AccessPoint.Name, d.AccessPoint.ID)
+	return d.AccessPoint.Name
+}
+
+// staffFacts are fs with the access point's catalog ID after its name, in
+// small code type, where staff need it.
+func staffFacts(d *models.Detail, fs []fact) []fact {
+	for i, f := range fs {
+		if f.label == models.FieldAccessPoint {
+			fs[i] = fact{label: f.label, value: catalogName(d.AccessPoint.Name, cmp.Or(d.AccessPoint.ID, d.Connection.AccessPointID), models.RoleStaff), md: true}
+		}
+	}
+	return fs
 }
 
 func providerName(d *models.Detail) string {
@@ -192,12 +207,12 @@ func byUser(id string) string {
 	return " by " + mention(id)
 }
 
-// byAt is " by @x at <time>" of an audit event ("" when there is none).
-func byAt(ev *models.AuditEvent) string {
+// byAt is " by @x at <time>" of an audit event of d, in d's region time ("" when there is none).
+func byAt(ev *models.AuditEvent, d *models.Detail) string {
 	if ev == nil {
 		return ""
 	}
-	return fmt.Sprintf(" by %s at %s", mention(ev.Actor), when(ev.At))
+	return fmt.Sprintf(" by %s at %s", mention(ev.Actor), regionWhen(ev.At, d))
 }
 
 // who is the mention of the actor of ev, or fallback.
@@ -209,11 +224,11 @@ func who(ev *models.AuditEvent, fallback string) string {
 }
 
 // at is " at <time>" of ev, or "".
-func at(ev *models.AuditEvent) string {
+func at(ev *models.AuditEvent, d *models.Detail) string {
 	if ev == nil {
 		return ""
 	}
-	return " at " + when(ev.At)
+	return " at " + regionWhen(ev.At, d)
 }
 
 func lastAction(d *models.Detail, a models.Action) *models.AuditEvent {

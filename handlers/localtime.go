@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"cmp"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/leaseline/leaseline/models"
@@ -23,6 +25,28 @@ func zone(tz string) *time.Location {
 // "Mon 30 Nov 09:30 CST".
 func localWhen(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+}
+
+// regionWhen is t in the local time of d's region, with its zone.
+func regionWhen(t time.Time, d *models.Detail) string {
+	return localWhen(t, zone(cmp.Or(d.Region.TimeZone, d.Connection.TimeZone)))
+}
+
+// slackDates matches the Slack date tokens when writes
+// ("<!date^1764466200^{date_short_pretty} {time}|2026-11-30 01:30 UTC>").
+var slackDates = regexp.MustCompile(`<!date\^(\d+)\^[^|>]*(?:\|[^>]*)?>`)
+
+// regionTimes rewrites the Slack date tokens in s, which each reader would
+// see in their own zone, into the local time of d's region: what a channel
+// card shows is the same for everyone in it.
+func regionTimes(s string, d *models.Detail) string {
+	return slackDates.ReplaceAllStringFunc(s, func(m string) string {
+		sec, err := strconv.ParseInt(slackDates.FindStringSubmatch(m)[1], 10, 64)
+		if err != nil {
+			return m
+		}
+		return regionWhen(time.Unix(sec, 0), d)
+	})
 }
 
 // rawTimes matches the UTC timestamps older audit details carry

@@ -170,14 +170,14 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeApproved:
 		title = "Approved: pay for your connection"
 		intro = fmt.Sprintf("Application *%s* was approved%s. *Pay for Connection* to get a port and a physical connection ID: *%s* from your prepaid balance.",
-			models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionApprove)), models.FormatMoney(c.AmountCents, c.Currency))
+			models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionApprove), d), models.FormatMoney(c.AmountCents, c.Currency))
 		if bal, err := a.store.Balance(ctx, c.AccountID); err == nil {
 			intro += fmt.Sprintf(" Your balance is *%s*.", models.FormatMoney(bal, c.Currency))
 		}
 
 	case models.NoticeRejected:
 		title = "Application rejected"
-		intro = fmt.Sprintf("Application *%s* was rejected%s. *Edit and Resubmit* opens it with what you gave; fix what the reason asks for and it is reviewed again.", models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionReject)))
+		intro = fmt.Sprintf("Application *%s* was rejected%s. *Edit and Resubmit* opens it with what you gave; fix what the reason asks for and it is reviewed again.", models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionReject), d))
 		body = labelled("Reason", c.Reason)
 
 	case models.NoticeCanceled:
@@ -185,16 +185,16 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		ev := lastEvent(d, func(ev models.AuditEvent) bool {
 			return ev.Action == models.ActionCancel || ev.Action == models.ActionExpire
 		})
-		intro = fmt.Sprintf("*%s* was canceled%s.", ref, byAt(ev))
+		intro = fmt.Sprintf("*%s* was canceled%s.", ref, byAt(ev, d))
 		if ev != nil && ev.Action == models.ActionExpire {
-			intro = fmt.Sprintf("*%s* was canceled by leaseline at %s: it was not paid in time.", ref, when(ev.At))
+			intro = fmt.Sprintf("*%s* was canceled by leaseline at %s: it was not paid in time.", ref, regionWhen(ev.At, d))
 		}
 		body = labelled("Reason", c.Reason)
 
 	case models.NoticePaid:
 		title = "Paid: your port is allocated"
 		intro = fmt.Sprintf("%s paid *%s*%s. Physical connection ID `%s`; port *%s* on device *%s* at %s. Next, *Notify Provider* sends the port information to %s.",
-			who(lastAction(d, models.ActionPay), "The customer"), models.FormatMoney(c.AmountCents, c.Currency), at(lastAction(d, models.ActionPay)),
+			who(lastAction(d, models.ActionPay), "The customer"), models.FormatMoney(c.AmountCents, c.Currency), at(lastAction(d, models.ActionPay), d),
 			pcID(c), esc(c.PortName), esc(c.DeviceID), esc(d.AccessPoint.Name), esc(providerName(d)))
 
 	case models.NoticeNoFreePort:
@@ -212,8 +212,8 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		title = "Survey received: submit the construction ticket"
 		ev := lastAction(d, models.ActionSubmitSurvey)
 		intro = fmt.Sprintf("%s submitted the survey for %s%s. *Submit Ticket* tells the operator's after-sales about the line; they book the IDC visit on the next workday.",
-			who(ev, "The service provider"), esc(providerName(d)), at(ev))
-		body = surveyBlocks(d.Survey)
+			who(ev, "The service provider"), esc(providerName(d)), at(ev, d))
+		body = surveyBlocks(d.Survey, d)
 
 	case models.NoticeTicketSubmitted:
 		title = "Construction ticket"
@@ -226,11 +226,11 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		}
 		ev := lastAction(d, models.ActionSubmitTicket)
 		intro = fmt.Sprintf("%s submitted a construction ticket for `%s`%s. leaseline books the IDC visit on the next workday and tells the customer and the provider.",
-			who(ev, "The customer"), pcID(c), at(ev))
+			who(ev, "The customer"), pcID(c), at(ev, d))
 		if d.Ticket != nil {
 			body = append(body, labelled("Note from the customer", d.Ticket.Text)...)
 		}
-		body = append(body, surveyBlocks(d.Survey)...)
+		body = append(body, surveyBlocks(d.Survey, d)...)
 
 	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder:
 		v := visitOf(noticeData[models.VisitNoticeData](n), d)
@@ -245,13 +245,13 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		title = "Construction complete: please confirm"
 		ev := lastAction(d, models.ActionCompleteConstruction)
 		intro = fmt.Sprintf("%s reported the construction of `%s` by %s done%s. Check the line, then press *Confirm*: the status becomes *Enabled*.",
-			who(ev, "The service provider"), pcID(c), esc(providerName(d)), at(ev))
+			who(ev, "The service provider"), pcID(c), esc(providerName(d)), at(ev, d))
 		body = factBlocks([]fact{{label: "Line code", value: c.LineCode}, {label: "Line label", value: c.LineLabel}})
 
 	case models.NoticeEnabled:
 		title = "Enabled: leased line access is complete"
 		ev := lastAction(d, models.ActionConfirm)
-		intro = fmt.Sprintf("`%s` is *Enabled*: %s confirmed the connection%s. Leased line access is complete.", pcID(c), who(ev, "the customer"), at(ev))
+		intro = fmt.Sprintf("`%s` is *Enabled*: %s confirmed the connection%s. Leased line access is complete.", pcID(c), who(ev, "the customer"), at(ev, d))
 		body = factBlocks([]fact{{label: "Line code", value: c.LineCode}, {label: "Line label", value: c.LineLabel}})
 
 	case models.NoticeReviewOverdue:

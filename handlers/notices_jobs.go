@@ -30,7 +30,7 @@ func (a *App) renderReviewOverdue(ctx context.Context, r *noticeRender) ([]slack
 		applied = data.AppliedAt
 	}
 	intro := fmt.Sprintf("Application *%s* has waited %s since %s; reviews normally complete on the next workday.",
-		models.ApplicationRef(c.ID), plural(int64(data.Workdays), "workday"), when(applied))
+		models.ApplicationRef(c.ID), plural(int64(data.Workdays), "workday"), regionWhen(applied, r.d))
 	if who := escalation(data.Escalate); who != "" {
 		intro = who + " " + intro
 	}

@@ -215,6 +215,12 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 				if r.text == "" || strings.ContainsAny(r.text, "<>") || strings.Contains(r.text, "Ωmega") {
 					t.Errorf("%s: notification text %q (must be set and carry no typed text)", where, r.text)
 				}
+				if strings.Contains(text, "<!date^") {
+					t.Errorf("%s shows a Slack date token, not the region's time:\n%s", where, text)
+				}
+				if w.channel != staffChannel && strings.Contains(text, "ap-cn-") {
+					t.Errorf("%s shows an access point's catalog ID:\n%s", where, text)
+				}
 				if strings.Contains(r.blocks, rawIDNumber) || strings.Contains(r.text, rawIDNumber) {
 					t.Errorf("%s carries the raw ID number", where)
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -33,11 +34,16 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 		title := "leaseline"
 		return []slack.Block{slack.NewSectionBlock(md(fmt.Sprintf("leaseline has news (%s) about something that no longer exists.", esc(string(r.n.Kind)))), nil, nil)}, title, nil
 	}
-	where := "any access point"
+	// The customer reads the access point by name; staff also see its ID.
+	where, staffWhere := "any access point", "any access point"
+	loc := time.UTC
 	if t.AccessPointID != "" {
 		where = esc(t.AccessPointID)
+		staffWhere = where
 		if ap, err := a.store.AccessPoint(ctx, t.AccessPointID); err == nil {
-			where = fmt.Sprintf("%s (%s, %s)", esc(ap.Name), esc(ap.ID), esc(ap.Location))
+			where = fmt.Sprintf("%s (%s)", esc(ap.Name), esc(ap.Location))
+			staffWhere = fmt.Sprintf("%s (%s, %s)", esc(ap.Name), esc(ap.ID), esc(ap.Location))
+			loc = a.regionZone(ctx, ap.RegionID)
 		}
 	}
 	account := ""
@@ -51,14 +57,14 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 		title = fmt.Sprintf("Your enquiry #%d is answered", t.ID)
 		blocks = []slack.Block{
 			slack.NewHeaderBlock(plain(title)),
-			slack.NewSectionBlock(md(fmt.Sprintf("About %s, answered by %s at %s.", where, mention(t.AnsweredBy), when(t.UpdatedAt))), nil, nil),
+			slack.NewSectionBlock(md(fmt.Sprintf("About %s, answered by %s at %s.", where, mention(t.AnsweredBy), localWhen(t.UpdatedAt, loc))), nil, nil),
 		}
 		blocks = append(blocks, labelled("Your question", t.Text)...)
 		blocks = append(blocks, labelled("Answer", t.Answer)...)
 	default:
 		blocks = []slack.Block{
 			slack.NewHeaderBlock(plain(title)),
-			slack.NewSectionBlock(md(fmt.Sprintf("%s asks about %s (%s). Answer it: the customer is told in their channel.", mention(t.SubmittedBy), where, t.State)), nil, nil),
+			slack.NewSectionBlock(md(fmt.Sprintf("%s asks about %s (%s). Answer it: the customer is told in their channel.", mention(t.SubmittedBy), staffWhere, t.State)), nil, nil),
 		}
 		blocks = append(blocks, factBlocks([]fact{{label: "Customer account", value: account}})...)
 		blocks = append(blocks, labelled("Question", t.Text)...)
@@ -67,8 +73,23 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 				button(actAnswer, strconv.FormatInt(t.ID, 10), "Answer", slack.StylePrimary)))
 		} else if t.Answer != "" {
 			blocks = append(blocks, labelled("Answer", t.Answer)...)
-			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("Answered by %s at %s.", mention(t.AnsweredBy), when(t.UpdatedAt)))))
+			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("Answered by %s at %s.", mention(t.AnsweredBy), localWhen(t.UpdatedAt, loc)))))
 		}
 	}
 	return blocks, title, nil
+}
+
+// regionZone is the time zone of region id, UTC when it cannot be read.
+func (a *App) regionZone(ctx context.Context, id string) *time.Location {
+	regions, err := a.store.Regions(ctx)
+	if err != nil {
+		a.log.WarnContext(ctx, "load regions for a time zone", "region", id, "err", err)
+		return time.UTC
+	}
+	for _, r := range regions {
+		if r.ID == id {
+			return zone(r.TimeZone)
+		}
+	}
+	return time.UTC
 }

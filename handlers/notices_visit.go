@@ -14,16 +14,16 @@ import (
 // The visit notices (scheduled, changed, reminder) and the survey's
 // engineers they list.
 
-// surveyBlocks shows a survey: company, line type, arrival and the
-// engineers, their ID numbers masked.
-func surveyBlocks(sv *models.Survey) []slack.Block {
+// surveyBlocks shows a survey of d: company, line type, arrival (in the
+// region's time) and the engineers, their ID numbers masked.
+func surveyBlocks(sv *models.Survey, d *models.Detail) []slack.Block {
 	if sv == nil {
 		return nil
 	}
 	blocks := factBlocks([]fact{
 		{label: "Construction company", value: sv.ConstructionCompany},
 		{label: "Line type", value: string(sv.LineType)},
-		{label: "Planned arrival", value: when(sv.PlannedArrival), md: true},
+		{label: "Planned arrival", value: regionWhen(sv.PlannedArrival, d)},
 		{label: "Engineers", value: strconv.Itoa(len(sv.Engineers))},
 	})
 	vs := make([]visitor, 0, len(sv.Engineers))

@@ -273,6 +273,6 @@ func (a *App) settleDetail(ctx context.Context, t target, d *models.Detail, line
 		return
 	}
 	blocks := cardBlocks(d, "")
-	blocks = append(blocks, slack.NewSectionBlock(md(line), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(md(regionTimes(line, d)), nil, nil))
 	a.replace(ctx, t, blocks, fmt.Sprintf("%s is %s", d.Connection.DisplayID(), d.Connection.Status))
 }

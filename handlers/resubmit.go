@@ -57,7 +57,7 @@ func (a *App) pressResubmit(ctx context.Context, p press) {
 	ev := lastAction(d, models.ActionReject)
 	reason := []slack.Block{
 		slack.NewSectionBlock(md(fmt.Sprintf(":pencil2: Edit and resubmit *%s*, rejected%s. Fix what the reason asks for; every rule is checked again and staff review it anew.",
-			models.ApplicationRef(c.ID), byAt(ev))), nil, nil),
+			models.ApplicationRef(c.ID), byAt(ev, d))), nil, nil),
 	}
 	reason = append(reason, labelled("Reason", c.Reason)...)
 	v.Blocks.BlockSet = append(reason, v.Blocks.BlockSet...)

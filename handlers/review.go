@@ -92,7 +92,7 @@ func (a *App) showReview(ctx context.Context, t target, d *models.Detail, line, 
 		return
 	}
 	blocks := a.reviewBlocks(ctx, d)
-	blocks = append(blocks, slack.NewSectionBlock(md(line), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(md(regionTimes(line, d)), nil, nil))
 	blocks = append(blocks, labelled("Reason", reason)...)
 	a.replace(ctx, t, blocks, fmt.Sprintf("Application %s is %s", models.ApplicationRef(d.Connection.ID), d.Connection.Status))
 }
@@ -103,13 +103,13 @@ func (a *App) showReview(ctx context.Context, t target, d *models.Detail, line, 
 // caller's.
 func (a *App) reviewBlocks(ctx context.Context, d *models.Detail) []slack.Block {
 	c := &d.Connection
-	intro := fmt.Sprintf("%s applied for a leased line at %s.", mention(c.AppliedBy), when(c.CreatedAt))
+	intro := fmt.Sprintf("%s applied for a leased line at %s.", mention(c.AppliedBy), regionWhen(c.CreatedAt, d))
 	if by, err := a.reviewBy(ctx, d.Region, c.CreatedAt); err == nil && by != "" {
 		intro += fmt.Sprintf(" Review by *%s* (the next workday in %s).", by, esc(regionName(d.Region)))
 	} else {
 		a.log.WarnContext(ctx, "review date", "connection", c.ID, "err", err)
 	}
-	fs := connFacts(d, "")
+	fs := staffFacts(d, connFacts(d, ""))
 	fs = append(fs,
 		fact{label: "Customer account", value: d.Account.Name},
 		fact{label: "Price", value: models.FormatMoney(c.AmountCents, c.Currency)},

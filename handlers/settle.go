@@ -147,9 +147,9 @@ func sinceLine(d *models.Detail) string {
 	if ev == nil {
 		return "Now *" + string(d.Connection.Status) + "*."
 	}
-	line := fmt.Sprintf("✓ Since then: %s by %s at %s.", ev.Action.PastTense(), mention(ev.Actor), when(ev.At))
+	line := fmt.Sprintf("✓ Since then: %s by %s at %s.", ev.Action.PastTense(), mention(ev.Actor), regionWhen(ev.At, d))
 	if ev.Action == models.ActionExpire {
-		line = fmt.Sprintf("✓ Since then: canceled by leaseline at %s: it was not paid in time.", when(ev.At))
+		line = fmt.Sprintf("✓ Since then: canceled by leaseline at %s: it was not paid in time.", regionWhen(ev.At, d))
 	}
 	return line
 }
@@ -166,7 +166,7 @@ func reviewHeader(d *models.Detail) slack.Block {
 	if c.Status == models.StatusApplying || ev == nil {
 		return slack.NewHeaderBlock(plain(fmt.Sprintf("Application %s to review", ref)))
 	}
-	return slack.NewSectionBlock(md(fmt.Sprintf("*Application %s — %s by %s, %s*", ref, ev.ToStatus, mention(ev.Actor), when(ev.At))), nil, nil)
+	return slack.NewSectionBlock(md(fmt.Sprintf("*Application %s — %s by %s, %s*", ref, ev.ToStatus, mention(ev.Actor), regionWhen(ev.At, d))), nil, nil)
 }
 
 // buttonIDs lists the action IDs of the buttons of blocks.

@@ -36,7 +36,7 @@ func ticketView(d *models.Detail, m meta) slack.ModalViewRequest {
 			"Construction ticket for `%s` at %s: it tells the operator's after-sales about the leased line %s deploys. After-sales books the IDC visit on the next workday and tells you and the provider the date and the reception contact.",
 			pcID(c), esc(apName(d)), esc(providerName(d)))), nil, nil),
 	}
-	blocks = append(blocks, surveyBlocks(d.Survey)...)
+	blocks = append(blocks, surveyBlocks(d.Survey, d)...)
 	blocks = append(blocks, textInput("note", "Note for after-sales", "Anything the IDC should know: cage, rack, cross-connect, access needs.", 2000, true, true))
 	return modal(viewTicket, "Submit Ticket", "Submit Ticket", "Close", m, blocks)
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -46,12 +47,7 @@ func (a *App) pressView(ctx context.Context, p press) {
 func portBlocks(d *models.Detail) []slack.Block {
 	c := &d.Connection
 	ap := &d.AccessPoint
-	region := d.Region.Name
-	if region == "" {
-		region = ap.RegionID
-	} else {
-		region = fmt.Sprintf("%s (%s)", region, ap.RegionID)
-	}
+	region := cmp.Or(d.Region.Name, ap.RegionID)
 	port := c.PortName
 	if port == "" {
 		port = "allocated on payment"
