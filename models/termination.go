@@ -35,6 +35,13 @@ func decideTermination(c Connection, t Transition, in ActInput) (Effects, error)
 		if in.Planned != nil {
 			e.Detail += fmt.Sprintf(" (removal planned for %s)", *in.Planned)
 		}
+		// A bandwidth change still awaiting review is withdrawn: nobody
+		// decides it on a line being removed, and a canceled termination
+		// leaves the line free to ask again.
+		if c.RequestedMbps > 0 {
+			e.Detail += fmt.Sprintf("; the change to %d Mbps awaiting review is withdrawn", c.RequestedMbps)
+			c.RequestedMbps = 0
+		}
 	case ActionCancelTermination:
 		c.Reason = in.Reason
 		e.Detail = in.Reason
