@@ -26,7 +26,7 @@ var azBandwidthTable = []struct {
 
 // azBandwidthRefused are the states in which nobody, staff included, may
 // decide a bandwidth change: models.ErrWrongStatus.
-var azBandwidthRefused = []string{"Enabled, nothing pending", "Terminating, change pending", "Applying"}
+var azBandwidthRefused = []string{"Enabled, nothing pending", "Terminating, change asked before", "Applying"}
 
 // TestAuthorizationBandwidthDecisions runs Approve and Reject of a pending
 // bandwidth change as each of the six actors, on SQLite and PostgreSQL:
@@ -102,13 +102,13 @@ func TestAuthorizationBandwidthDecisions(t *testing.T) {
 				switch state {
 				case "Enabled, nothing pending":
 					c = f.walkTo(t, f.acme, appAt("authz "+state, "ap-test-authz"), stageNamed(t, "Enabled"))
-				case "Terminating, change pending":
+				case "Terminating, change asked before":
 					p := pending(t, "authz "+state)
 					var err error
 					if c, err = f.s.Act(ctx, f.acme, p.ID, models.ActInput{Action: models.ActionTerminate, Reason: "moving out"}); err != nil {
 						t.Fatalf("terminate: %v", err)
 					}
-					wantEqual(t, "still asked for", c.RequestedMbps, p.RequestedMbps)
+					wantEqual(t, "asked for after Terminate (withdrawn)", c.RequestedMbps, 0)
 				case "Applying":
 					c = f.walkTo(t, f.acme, appAt("authz "+state, "ap-test-authz"), stageNamed(t, "Applying"))
 				}
