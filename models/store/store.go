@@ -32,7 +32,8 @@ import (
 
 	"github.com/leaseline/leaseline/models"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite, registered as "sqlite"
+	sqlitedrv "modernc.org/sqlite" // pure-Go SQLite, registered as "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DefaultSQLitePath is the embedded database file used when no database URL
@@ -96,11 +97,25 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := gorm.Open(dialector, &gorm.Config{
+	gcfg := &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return cfg.Now().UTC() },
-	})
+	}
+	db, err := gorm.Open(dialector, gcfg)
+	// Replicas (or a CLI beside the bot) opening one new SQLite file at the
+	// same moment race to switch it to WAL; SQLite answers the loser
+	// SQLITE_BUSY at once, without waiting out busy_timeout. The switch is
+	// over in milliseconds, so look again for a while before giving up.
+	for wait := 20 * time.Millisecond; err != nil && dialect == "sqlite" && sqliteBusy(err) && wait < 3*time.Second; wait *= 2 {
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("open %s database: %w", dialect, ctx.Err())
+		case <-time.After(wait):
+		}
+		dialector, _, _ = dialectorFor(cfg.DatabaseURL)
+		db, err = gorm.Open(dialector, gcfg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
@@ -157,6 +172,12 @@ func (s *Store) counted(a models.Action, to models.Status) {
 	if s.transitions != nil {
 		s.transitions.WithLabelValues(string(a), string(to)).Inc()
 	}
+}
+
+// sqliteBusy reports whether err is SQLite's "database is locked".
+func sqliteBusy(err error) bool {
+	var se *sqlitedrv.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // dialectorFor picks the gorm dialector for a database URL.
