@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -141,6 +142,7 @@ type App struct {
 	cfg    Config
 	log    *slog.Logger
 	groups groupCache
+	words  *lang.Catalog
 }
 
 // New builds the handlers.
@@ -151,7 +153,7 @@ func New(st Store, client Slack, resp Responder, cfg Config) *App {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger}
+	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger, words: lang.MustLoad()}
 }
 
 // Action IDs and view callback IDs. A value carries the connection ID.
