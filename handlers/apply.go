@@ -303,6 +303,7 @@ func redundancyHint(cv *catalogView, chosen *models.AccessPoint, n int) string {
 // submitApply applies in the ack, so that every broken rule shows under its
 // field; on success it closes the form and tells the user after the ack.
 func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(context.Context)) {
+	p := a.forUser(ctx, interaction(req).User.ID)
 	if req.Kind != bot.KindViewSubmission {
 		return nil, nil
 	}
@@ -310,7 +311,7 @@ func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(conte
 	m := decodeMeta(cb.View.PrivateMetadata)
 	ids := applyBlockIDs(m.Extra)
 	general := func(err error) any {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkApplyName: truncate(a.userMessage(ctx, err), 2000)})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkApplyName: truncate(a.userMessage(ctx, p, err), 2000)})
 	}
 	actor, err := a.actor(ctx, teamOf(cb), m.Channel, cb.User.ID)
 	if err != nil {

@@ -127,6 +127,7 @@ func (a *App) submitBandwidthReject(ctx context.Context, s submission) (any, fun
 // bandwidthNotice renders the bandwidth notices of r; ok is false for
 // other kinds.
 func bandwidthNotice(r *noticeRender) (title, intro string, body []slack.Block, buttons []slack.Block, ok bool) {
+	p := r.p
 	c := &r.d.Connection
 	data := noticeData[models.BandwidthNoticeData](r.n)
 	price := ""
@@ -147,12 +148,12 @@ func bandwidthNotice(r *noticeRender) (title, intro string, body []slack.Block, 
 	case models.NoticeBandwidthChanged:
 		title = "Bandwidth changed"
 		intro = fmt.Sprintf("`%s` now has *%d Mbps* (was %d Mbps): %s approved the change%s.%s",
-			pcID(c), data.ToMbps, data.FromMbps, who(lastAction(r.d, models.ActionApproveBandwidth), "staff"), at(lastAction(r.d, models.ActionApproveBandwidth), r.d),
+			pcID(c), data.ToMbps, data.FromMbps, who(lastAction(r.d, models.ActionApproveBandwidth), "staff"), at(p, lastAction(r.d, models.ActionApproveBandwidth), r.d),
 			strings.Replace(strings.Replace(price, "costs", "cost", 1), "is refunded", "was refunded", 1))
 	case models.NoticeBandwidthRejected:
 		title = "Bandwidth change rejected"
 		intro = fmt.Sprintf("The change of `%s` to %d Mbps was rejected%s. The line keeps %d Mbps and nothing was charged.",
-			pcID(c), data.ToMbps, byAt(lastAction(r.d, models.ActionRejectBandwidth), r.d), data.FromMbps)
+			pcID(c), data.ToMbps, byAt(p, lastAction(r.d, models.ActionRejectBandwidth), r.d), data.FromMbps)
 		body = labelled("Reason", data.Reason)
 	case models.NoticeBandwidthShort:
 		title = "Top up to change the bandwidth"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -39,7 +40,7 @@ var actionButtons = []struct {
 // nextButtons lists the buttons for what role may do to c now, read from
 // the lifecycle table itself so that a button is shown exactly when the
 // engine would accept its action.
-func nextButtons(c *models.Connection, role models.Role) []slack.BlockElement {
+func nextButtons(p lang.Printer, c *models.Connection, role models.Role) []slack.BlockElement {
 	var out []slack.BlockElement
 	for _, b := range actionButtons {
 		if _, err := models.Lookup(b.action, c.Status, c.Step, role); err != nil || !offered(b.action, c) {
@@ -57,7 +58,7 @@ func nextButtons(c *models.Connection, role models.Role) []slack.BlockElement {
 // connectionBlocks is a connection's card: title, status with who must act,
 // the apply form's fields, and the buttons for role's next step. extra
 // buttons (e.g. details) follow them.
-func connectionBlocks(c *models.Connection, role models.Role, extra ...slack.BlockElement) []slack.Block {
+func connectionBlocks(p lang.Printer, c *models.Connection, role models.Role, extra ...slack.BlockElement) []slack.Block {
 	fields := []*slack.TextBlockObject{
 		md("*Access Point*\n" + catalogName(c.AccessPointName, c.AccessPointID, role) + regionSuffix(c)),
 		md("*Service Provider*\n" + catalogName(c.ProviderName, c.ProviderID, role)),
@@ -65,9 +66,9 @@ func connectionBlocks(c *models.Connection, role models.Role, extra ...slack.Blo
 		md(fmt.Sprintf("*Bandwidth*\n%d Mbps", c.BandwidthMbps)),
 	}
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(connTitle(c)+"\n"+statusLine(c)), fields, nil),
+		slack.NewSectionBlock(md(connTitle(c)+"\n"+statusLine(p, c)), fields, nil),
 	}
-	buttons := append(nextButtons(c, role), extra...)
+	buttons := append(nextButtons(p, c, role), extra...)
 	if len(buttons) > 0 {
 		blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("conn_%d", c.ID), buttons...))
 	}
@@ -131,7 +132,7 @@ func timeline(c *models.Connection) string {
 // cardBlocks is a connection's summary: its IDs, the
 // application's facts (typed text as plain text), and the status with who
 // must act next. account is shown when not "".
-func cardBlocks(d *models.Detail, account string) []slack.Block {
+func cardBlocks(p lang.Printer, d *models.Detail, account string) []slack.Block {
 	c := &d.Connection
 	head := "*" + models.ApplicationRef(c.ID) + "*"
 	if c.PhysicalConnectionID != nil {
@@ -139,7 +140,7 @@ func cardBlocks(d *models.Detail, account string) []slack.Block {
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(md(head), nil, nil)}
 	blocks = append(blocks, factBlocks(connFacts(d, account))...)
-	blocks = append(blocks, slack.NewContextBlock("", md(statusLine(c))))
+	blocks = append(blocks, slack.NewContextBlock("", md(statusLine(p, c))))
 	return blocks
 }
 
@@ -208,11 +209,11 @@ func byUser(id string) string {
 }
 
 // byAt is " by @x at <time>" of an audit event of d, in d's region time ("" when there is none).
-func byAt(ev *models.AuditEvent, d *models.Detail) string {
+func byAt(p lang.Printer, ev *models.AuditEvent, d *models.Detail) string {
 	if ev == nil {
 		return ""
 	}
-	return fmt.Sprintf(" by %s at %s", mention(ev.Actor), regionWhen(ev.At, d))
+	return fmt.Sprintf(" by %s at %s", mention(ev.Actor), regionWhen(p, ev.At, d))
 }
 
 // who is the mention of the actor of ev, or fallback.
@@ -224,11 +225,11 @@ func who(ev *models.AuditEvent, fallback string) string {
 }
 
 // at is " at <time>" of ev, or "".
-func at(ev *models.AuditEvent, d *models.Detail) string {
+func at(p lang.Printer, ev *models.AuditEvent, d *models.Detail) string {
 	if ev == nil {
 		return ""
 	}
-	return " at " + regionWhen(ev.At, d)
+	return " at " + regionWhen(p, ev.At, d)
 }
 
 func lastAction(d *models.Detail, a models.Action) *models.AuditEvent {

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -166,7 +167,8 @@ func (a *App) replyBlocks(ctx context.Context, responseURL, channel, user string
 
 // cmdFail tells the user of a command what went wrong and what to do.
 func (a *App) cmdFail(ctx context.Context, cmd *slack.SlashCommand, err error) {
-	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: "+a.userMessage(ctx, err))
+	p := a.forUser(ctx, cmd.UserID)
+	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: "+a.userMessage(ctx, p, err))
 }
 
 // cmdActor resolves who runs a command.
@@ -199,6 +201,7 @@ const (
 // listBlocks is one page of the connections actor may see, newest first,
 // each with its status, who must act next, and the actor's buttons.
 func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all bool) ([]slack.Block, error) {
+	p := a.forUser(ctx, actor.UserID)
 	page = min(max(page, 1), listMaxPage)
 	list := a.store.List
 	if all {
@@ -237,7 +240,7 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all 
 	}
 	for i := range rows {
 		c := &rows[i]
-		card := connectionBlocks(c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))
+		card := connectionBlocks(p, c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))
 		if len(names) > 1 && (i == 0 || rows[i-1].AccountID != c.AccountID) {
 			blocks = accountHeading(blocks, card, names[c.AccountID], 2*(len(rows)-i)+3)
 		}
@@ -314,20 +317,21 @@ func (a *App) cmdShow(ctx context.Context, cmd *slack.SlashCommand, rest string)
 // detailBlocks shows one connection: its card with the actor's buttons, the
 // timeline, the details of every step so far and the audit trail.
 func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([]slack.Block, error) {
+	p := a.forUser(ctx, actor.UserID)
 	d, err := a.store.Detail(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
 	c := &d.Connection
 	loc := zone(d.Region.TimeZone)
-	blocks := connectionBlocks(c, actor.Role)
+	blocks := connectionBlocks(p, c, actor.Role)
 	blocks = append(blocks, section(timeline(c)))
 
 	fields := []*slack.TextBlockObject{
 		md("*Access Point*\n" + esc(d.AccessPoint.Name) + " · " + esc(d.AccessPoint.Location) + "\n" + esc(d.Region.Name)),
 		md("*Service Provider*\n" + esc(d.Provider.Name)),
 		md("*Location*\n" + esc(c.Location)),
-		md("*Applied*\n" + localWhen(c.CreatedAt, loc) + " by " + mention(c.AppliedBy)),
+		md("*Applied*\n" + localWhen(p, c.CreatedAt, loc) + " by " + mention(c.AppliedBy)),
 	}
 	if c.RedundantID != nil {
 		fields = append(fields, md("*Redundancy*\n"+models.ApplicationRef(*c.RedundantID)))
@@ -343,7 +347,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	var steps []string
 	if d.Survey != nil {
 		sv := d.Survey
-		steps = append(steps, fmt.Sprintf("*Survey*: %d engineer(s) of %s, %s line, arriving %s", len(sv.Engineers), esc(sv.ConstructionCompany), esc(string(sv.LineType)), localWhen(sv.PlannedArrival, loc)))
+		steps = append(steps, fmt.Sprintf("*Survey*: %d engineer(s) of %s, %s line, arriving %s", len(sv.Engineers), esc(sv.ConstructionCompany), esc(string(sv.LineType)), localWhen(p, sv.PlannedArrival, loc)))
 	}
 	if d.Ticket != nil {
 		steps = append(steps, fmt.Sprintf("*Construction ticket* %d: %s", d.Ticket.ID, esc(string(d.Ticket.State))))
@@ -358,17 +362,17 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	if len(steps) > 0 {
 		blocks = append(blocks, section(strings.Join(steps, "\n")))
 	}
-	blocks = append(blocks, auditBlocks(d.Audit, loc, maxMessageBlocks-len(blocks)-1)...)
+	blocks = append(blocks, auditBlocks(p, d.Audit, loc, maxMessageBlocks-len(blocks)-1)...)
 	return capBlocks(blocks, maxMessageBlocks), nil
 }
 
 // auditBlocks renders the audit trail (who, when, from, to, why) in at most
 // budget blocks of at most maxPlainText characters; the oldest entries give
 // way when it is too long.
-func auditBlocks(events []models.AuditEvent, loc *time.Location, budget int) []slack.Block {
+func auditBlocks(p lang.Printer, events []models.AuditEvent, loc *time.Location, budget int) []slack.Block {
 	lines := make([]string, 0, len(events))
 	for _, ev := range events {
-		line := fmt.Sprintf("• %s — %s (%s) *%s*", localWhen(ev.At, loc), mention(ev.Actor), esc(string(ev.Role)), esc(string(ev.Action)))
+		line := fmt.Sprintf("• %s — %s (%s) *%s*", localWhen(p, ev.At, loc), mention(ev.Actor), esc(string(ev.Role)), esc(string(ev.Action)))
 		switch {
 		case ev.FromStatus == "":
 			line += ": → " + string(ev.ToStatus)
@@ -381,7 +385,7 @@ func auditBlocks(events []models.AuditEvent, loc *time.Location, budget int) []s
 			line += " (" + esc(string(ev.Step)) + ")"
 		}
 		if ev.Detail != "" {
-			line += " — " + esc(truncate(localTimes(ev.Detail, loc), 300))
+			line += " — " + esc(truncate(localTimes(p, ev.Detail, loc), 300))
 		}
 		lines = append(lines, line)
 	}
@@ -411,6 +415,7 @@ func auditBlocks(events []models.AuditEvent, loc *time.Location, budget int) []s
 }
 
 func (a *App) cmdCancel(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	p := a.forUser(ctx, cmd.UserID)
 	actor, c, ok := a.cmdConnection(ctx, cmd, rest)
 	if !ok {
 		return
@@ -422,7 +427,7 @@ func (a *App) cmdCancel(ctx context.Context, cmd *slack.SlashCommand, rest strin
 	// Cancelling is never done from typed text alone: the user confirms
 	// with the Cancel button, which asks once more.
 	blocks := []slack.Block{
-		section(fmt.Sprintf("Cancel %s? It is %s. This cannot be undone.", connTitle(c), statusLine(c))),
+		section(fmt.Sprintf("Cancel %s? It is %s. This cannot be undone.", connTitle(c), statusLine(p, c))),
 		slack.NewActionBlock(fmt.Sprintf("ll_cancel_%d", c.ID), button(actCancel, connValue(c.ID), "Cancel", slack.StyleDanger)),
 	}
 	a.replyBlocks(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, blocks)

@@ -88,13 +88,14 @@ func (a *App) answerButton(_ context.Context, req bot.Request) (any, func(contex
 // answered already, shows in the form), then updates the enquiry's message
 // in the staff channel; the store's notice tells the customer.
 func (a *App) submitAnswer(ctx context.Context, req bot.Request) (any, func(context.Context)) {
+	p := a.forUser(ctx, interaction(req).User.ID)
 	if req.Kind != bot.KindViewSubmission {
 		return nil, nil
 	}
 	cb := interaction(req)
 	m := decodeMeta(cb.View.PrivateMetadata)
 	fail := func(err error) any {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkAnswer: truncate(a.userMessage(ctx, err), 2000)})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkAnswer: truncate(a.userMessage(ctx, p, err), 2000)})
 	}
 	if staff, err := a.isStaff(ctx, cb.User.ID); err != nil || !staff {
 		return fail(cmp.Or(err, models.ErrForbidden)), nil
@@ -172,6 +173,7 @@ func (a *App) openEnquiry(ctx context.Context, triggerID string, m meta, ap *mod
 // submitEnquiry records the enquiry ticket in the ack (its rules show
 // inline) and tells the user after.
 func (a *App) submitEnquiry(ctx context.Context, req bot.Request) (any, func(context.Context)) {
+	p := a.forUser(ctx, interaction(req).User.ID)
 	if req.Kind != bot.KindViewSubmission {
 		return nil, nil
 	}
@@ -180,11 +182,11 @@ func (a *App) submitEnquiry(ctx context.Context, req bot.Request) (any, func(con
 	ids := map[string]string{models.FieldAccessPoint: blkEnqAP, fieldEnqQ: blkEnqText}
 	actor, err := a.actor(ctx, teamOf(cb), m.Channel, cb.User.ID)
 	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: truncate(a.userMessage(ctx, err), 2000)}), nil
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: truncate(a.userMessage(ctx, p, err), 2000)}), nil
 	}
 	reply, err := a.replyTarget(ctx, actor, m.Channel, cb.User.ID)
 	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: a.userMessage(ctx, err)}), nil
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: a.userMessage(ctx, p, err)}), nil
 	}
 	apID := inputValue(cb, blkEnqAP, actEnqAP)
 	t, err := a.store.Enquire(ctx, actor, apID, inputValue(cb, blkEnqText, actEnqText), reply)
@@ -192,7 +194,7 @@ func (a *App) submitEnquiry(ctx context.Context, req bot.Request) (any, func(con
 		if resp := viewErrors(err, ids, blkEnqText); resp != nil {
 			return resp, nil
 		}
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: truncate(a.userMessage(ctx, err), 2000)}), nil
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: truncate(a.userMessage(ctx, p, err), 2000)}), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		a.tell(ctx, m.ResponseURL, m.Channel, cb.User.ID, a.enquirySent(ctx, t, reply))

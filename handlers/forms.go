@@ -78,7 +78,8 @@ func (a *App) onSubmit(fn func(ctx context.Context, s submission) (any, func(con
 
 // errorView replaces a submitted form by what went wrong and what to do.
 func (a *App) errorView(ctx context.Context, s submission, err error) *slack.ViewSubmissionResponse {
-	return messageView(s.title(), ":warning: "+a.userMessage(ctx, a.explain(ctx, s.meta.Conn, err)))
+	p := a.forUser(ctx, s.cb.User.ID)
+	return messageView(s.title(), ":warning: "+a.userMessage(ctx, p, a.explain(ctx, s.meta.Conn, err)))
 }
 
 // messageView is a view_submission ack replacing the form by a message.

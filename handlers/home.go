@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -46,10 +47,11 @@ func (a *App) homeRefresh(_ context.Context, req bot.Request) (any, func(context
 
 // publishHome builds and publishes a user's App Home.
 func (a *App) publishHome(ctx context.Context, team, user string) {
+	p := a.forUser(ctx, user)
 	blocks, err := a.homeBlocks(ctx, team, user)
 	if err != nil {
 		a.log.ErrorContext(ctx, "app home", "user", user, "err", err)
-		blocks = []slack.Block{section(":warning: " + a.userMessage(ctx, err))}
+		blocks = []slack.Block{section(":warning: " + a.userMessage(ctx, p, err))}
 	}
 	_, err = a.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{
 		UserID: user,
@@ -62,13 +64,14 @@ func (a *App) publishHome(ctx context.Context, team, user string) {
 
 // homeBlocks is a user's App Home, within a view's 100 blocks.
 func (a *App) homeBlocks(ctx context.Context, team, user string) ([]slack.Block, error) {
+	p := a.forUser(ctx, user)
 	actor, err := a.actor(ctx, team, "", user)
 	switch {
 	case isNoAccount(err):
 		return []slack.Block{
 			slack.NewHeaderBlock(plain("leaseline")),
 			section("Leased lines from your IDC to the cloud, self-service: apply, pay, coordinate the provider and the IDC visit, confirm, with every step saying who must act next."),
-			section(":information_source: " + a.userMessage(ctx, err)),
+			section(":information_source: " + a.userMessage(ctx, p, err)),
 			slack.NewActionBlock("ll_home_top", button(actAccessPoints, "", "Access points", ""), button(actHomeRefresh, "", "Refresh", "")),
 		}, nil
 	case err != nil:
@@ -82,6 +85,7 @@ func (a *App) homeBlocks(ctx context.Context, team, user string) ([]slack.Block,
 
 // staffHome is the queue waiting on staff, oldest first.
 func (a *App) staffHome(ctx context.Context, actor models.Actor) ([]slack.Block, error) {
+	p := a.forUser(ctx, actor.UserID)
 	queue, err := a.store.StaffQueue(ctx, homeLoad)
 	if err != nil {
 		return nil, fmt.Errorf("staff queue: %w", err)
@@ -109,16 +113,16 @@ func (a *App) staffHome(ctx context.Context, actor models.Actor) ([]slack.Block,
 	if len(ports) > 0 {
 		blocks = append(append(blocks, ports...), slack.NewDividerBlock())
 	}
-	return addCards(blocks, homeCards(queue, actor.Role), maxViewBlocks,
+	return addCards(blocks, homeCards(p, queue, actor.Role), maxViewBlocks,
 		"More in the queue than fit here: `/leaseline list` shows every connection."), nil
 }
 
 // homeCards are connection cards with their timelines.
-func homeCards(rows []models.Connection, role models.Role) [][]slack.Block {
+func homeCards(p lang.Printer, rows []models.Connection, role models.Role) [][]slack.Block {
 	cards := make([][]slack.Block, 0, len(rows))
 	for i := range rows {
 		c := &rows[i]
-		card := connectionBlocks(c, role, button(actShow, connValue(c.ID), "Details", ""))
+		card := connectionBlocks(p, c, role, button(actShow, connValue(c.ID), "Details", ""))
 		cards = append(cards, append(card, contextText(timeline(c))))
 	}
 	return cards

@@ -15,6 +15,7 @@ import (
 // customerHome is a customer's App Home, within a view's 100 blocks: one
 // heading per account, its connections newest first.
 func (a *App) customerHome(ctx context.Context, actor models.Actor) ([]slack.Block, error) {
+	p := a.forUser(ctx, actor.UserID)
 	ids := actor.Accounts()
 	accts := make([]*models.Account, 0, len(ids))
 	for _, id := range ids {
@@ -58,7 +59,7 @@ func (a *App) customerHome(ctx context.Context, actor models.Actor) ([]slack.Blo
 		}
 		// Each account keeps room for those after it.
 		limit := maxViewBlocks - 2*(len(accts)-1-i)
-		blocks = addCards(blocks, homeCards(rows, actor.Role), limit,
+		blocks = addCards(blocks, homeCards(p, rows, actor.Role), limit,
 			"More connections than fit here: `/leaseline list` pages through all of them.")
 	}
 	return blocks, nil

@@ -103,12 +103,13 @@ func (a *App) tell(ctx context.Context, responseURL, channel, user, text string)
 // already done by the same user says nothing: the first run did it before
 // the process died, and the user, who saw no error, needs none now.
 func (a *App) fail(ctx context.Context, cb *slack.InteractionCallback, err error) {
+	p := a.forUser(ctx, cb.User.ID)
 	var done *models.AlreadyDoneError
 	if bot.Replayed(ctx) && errors.As(err, &done) && done.By == cb.User.ID {
 		a.log.InfoContext(ctx, "replayed press already done by the same user; nothing to tell", "err", err)
 		return
 	}
-	a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: "+a.userMessage(ctx, err))
+	a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: "+a.userMessage(ctx, p, err))
 }
 
 // viewErrors turns rule errors into a view_submission ack showing each

@@ -20,3 +20,12 @@ func (a *App) forUser(_ context.Context, _ string) lang.Printer {
 func (a *App) forChannel(_ context.Context, _ string) lang.Printer {
 	return a.words.For(lang.English)
 }
+
+// noticePrinter is the printer for a notice to channel: reception reads it
+// alone in a DM (their own language), everyone else in a channel.
+func (a *App) noticePrinter(ctx context.Context, channel string, to recipient) lang.Printer {
+	if to == toReception {
+		return a.forUser(ctx, channel)
+	}
+	return a.forChannel(ctx, channel)
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -23,13 +24,13 @@ func zone(tz string) *time.Location {
 
 // localWhen is t as people of the region read it, with its zone:
 // "Mon 30 Nov 09:30 CST".
-func localWhen(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+func localWhen(p lang.Printer, t time.Time, loc *time.Location) string {
+	return p.When(t, loc)
 }
 
 // regionWhen is t in the local time of d's region, with its zone.
-func regionWhen(t time.Time, d *models.Detail) string {
-	return localWhen(t, zone(cmp.Or(d.Region.TimeZone, d.Connection.TimeZone)))
+func regionWhen(p lang.Printer, t time.Time, d *models.Detail) string {
+	return localWhen(p, t, zone(cmp.Or(d.Region.TimeZone, d.Connection.TimeZone)))
 }
 
 // slackDates matches the Slack date tokens when writes
@@ -39,13 +40,13 @@ var slackDates = regexp.MustCompile(`<!date\^(\d+)\^[^|>]*(?:\|[^>]*)?>`)
 // regionTimes rewrites the Slack date tokens in s, which each reader would
 // see in their own zone, into the local time of d's region: what a channel
 // card shows is the same for everyone in it.
-func regionTimes(s string, d *models.Detail) string {
+func regionTimes(p lang.Printer, s string, d *models.Detail) string {
 	return slackDates.ReplaceAllStringFunc(s, func(m string) string {
 		sec, err := strconv.ParseInt(slackDates.FindStringSubmatch(m)[1], 10, 64)
 		if err != nil {
 			return m
 		}
-		return regionWhen(time.Unix(sec, 0), d)
+		return regionWhen(p, time.Unix(sec, 0), d)
 	})
 }
 
@@ -54,13 +55,13 @@ func regionTimes(s string, d *models.Detail) string {
 var rawTimes = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b`)
 
 // localTimes rewrites the UTC timestamps in s into local time.
-func localTimes(s string, loc *time.Location) string {
+func localTimes(p lang.Printer, s string, loc *time.Location) string {
 	return rawTimes.ReplaceAllStringFunc(s, func(m string) string {
 		t, err := time.Parse(time.RFC3339Nano, m)
 		if err != nil {
 			return m
 		}
-		return localWhen(t, loc)
+		return localWhen(p, t, loc)
 	})
 }
 

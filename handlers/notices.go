@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -41,6 +42,7 @@ func (a *App) RenderCard(ctx context.Context, n models.Notice) ([]slack.MsgOptio
 		r.account = d.Account.Name
 	}
 	r.to = a.recipientOf(n, r.d)
+	r.p = a.noticePrinter(ctx, n.Channel, r.to)
 	blocks, text, err := a.renderKind(ctx, r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("render notice %d (%s): %w", n.ID, n.Kind, err)
@@ -109,6 +111,8 @@ type noticeRender struct {
 	// only the buttons of offered (its buttons still offered).
 	settled bool
 	offered []string
+	// p speaks the recipient's language.
+	p lang.Printer
 }
 
 // buttons are the recipient's next step on the connection, as the
@@ -119,7 +123,7 @@ func (r *noticeRender) buttons(only ...string) []slack.Block {
 		return nil
 	}
 	var els []slack.BlockElement
-	for _, el := range nextButtons(&r.d.Connection, r.to.role()) {
+	for _, el := range nextButtons(r.p, &r.d.Connection, r.to.role()) {
 		if b, ok := el.(*slack.ButtonBlockElement); ok && (len(only) > 0 && !slices.Contains(only, b.ActionID) ||
 			r.settled && !slices.Contains(r.offered, b.ActionID)) {
 			continue
@@ -146,6 +150,7 @@ func (r *noticeRender) buttons(only ...string) []slack.Block {
 
 // renderKind builds the blocks and the notification text of r's kind.
 func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, string, error) {
+	p := r.p
 	n, d := r.n, r.d
 	if d == nil && n.Kind == models.NoticeLowPorts {
 		return renderLowPorts(n)
@@ -170,14 +175,14 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeApproved:
 		title = "Approved: pay for your connection"
 		intro = fmt.Sprintf("Application *%s* was approved%s. *Pay for Connection* to get a port and a physical connection ID: *%s* from your prepaid balance.",
-			models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionApprove), d), models.FormatMoney(c.AmountCents, c.Currency))
+			models.ApplicationRef(c.ID), byAt(p, lastAction(d, models.ActionApprove), d), models.FormatMoney(c.AmountCents, c.Currency))
 		if bal, err := a.store.Balance(ctx, c.AccountID); err == nil {
 			intro += fmt.Sprintf(" Your balance is *%s*.", models.FormatMoney(bal, c.Currency))
 		}
 
 	case models.NoticeRejected:
 		title = "Application rejected"
-		intro = fmt.Sprintf("Application *%s* was rejected%s. *Edit and Resubmit* opens it with what you gave; fix what the reason asks for and it is reviewed again.", models.ApplicationRef(c.ID), byAt(lastAction(d, models.ActionReject), d))
+		intro = fmt.Sprintf("Application *%s* was rejected%s. *Edit and Resubmit* opens it with what you gave; fix what the reason asks for and it is reviewed again.", models.ApplicationRef(c.ID), byAt(p, lastAction(d, models.ActionReject), d))
 		body = labelled("Reason", c.Reason)
 
 	case models.NoticeCanceled:
@@ -185,16 +190,16 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		ev := lastEvent(d, func(ev models.AuditEvent) bool {
 			return ev.Action == models.ActionCancel || ev.Action == models.ActionExpire
 		})
-		intro = fmt.Sprintf("*%s* was canceled%s.", ref, byAt(ev, d))
+		intro = fmt.Sprintf("*%s* was canceled%s.", ref, byAt(p, ev, d))
 		if ev != nil && ev.Action == models.ActionExpire {
-			intro = fmt.Sprintf("*%s* was canceled by leaseline at %s: it was not paid in time.", ref, regionWhen(ev.At, d))
+			intro = fmt.Sprintf("*%s* was canceled by leaseline at %s: it was not paid in time.", ref, regionWhen(p, ev.At, d))
 		}
 		body = labelled("Reason", c.Reason)
 
 	case models.NoticePaid:
 		title = "Paid: your port is allocated"
 		intro = fmt.Sprintf("%s paid *%s*%s. Physical connection ID `%s`; port *%s* on device *%s* at %s. Next, *Notify Provider* sends the port information to %s.",
-			who(lastAction(d, models.ActionPay), "The customer"), models.FormatMoney(c.AmountCents, c.Currency), at(lastAction(d, models.ActionPay), d),
+			who(lastAction(d, models.ActionPay), "The customer"), models.FormatMoney(c.AmountCents, c.Currency), at(p, lastAction(d, models.ActionPay), d),
 			pcID(c), esc(c.PortName), esc(c.DeviceID), esc(d.AccessPoint.Name), esc(providerName(d)))
 
 	case models.NoticeNoFreePort:
@@ -212,8 +217,8 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		title = "Survey received: submit the construction ticket"
 		ev := lastAction(d, models.ActionSubmitSurvey)
 		intro = fmt.Sprintf("%s submitted the survey for %s%s. *Submit Ticket* tells the operator's after-sales about the line; they book the IDC visit on the next workday.",
-			who(ev, "The service provider"), esc(providerName(d)), at(ev, d))
-		body = surveyBlocks(d.Survey, d)
+			who(ev, "The service provider"), esc(providerName(d)), at(p, ev, d))
+		body = surveyBlocks(p, d.Survey, d)
 
 	case models.NoticeTicketSubmitted:
 		title = "Construction ticket"
@@ -226,11 +231,11 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		}
 		ev := lastAction(d, models.ActionSubmitTicket)
 		intro = fmt.Sprintf("%s submitted a construction ticket for `%s`%s. leaseline books the IDC visit on the next workday and tells the customer and the provider.",
-			who(ev, "The customer"), pcID(c), at(ev, d))
+			who(ev, "The customer"), pcID(c), at(p, ev, d))
 		if d.Ticket != nil {
 			body = append(body, labelled("Note from the customer", d.Ticket.Text)...)
 		}
-		body = append(body, surveyBlocks(d.Survey, d)...)
+		body = append(body, surveyBlocks(p, d.Survey, d)...)
 
 	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder:
 		v := visitOf(noticeData[models.VisitNoticeData](n), d)
@@ -245,13 +250,13 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		title = "Construction complete: please confirm"
 		ev := lastAction(d, models.ActionCompleteConstruction)
 		intro = fmt.Sprintf("%s reported the construction of `%s` by %s done%s. Check the line, then press *Confirm*: the status becomes *Enabled*.",
-			who(ev, "The service provider"), pcID(c), esc(providerName(d)), at(ev, d))
+			who(ev, "The service provider"), pcID(c), esc(providerName(d)), at(p, ev, d))
 		body = factBlocks([]fact{{label: "Line code", value: c.LineCode}, {label: "Line label", value: c.LineLabel}})
 
 	case models.NoticeEnabled:
 		title = "Enabled: leased line access is complete"
 		ev := lastAction(d, models.ActionConfirm)
-		intro = fmt.Sprintf("`%s` is *Enabled*: %s confirmed the connection%s. Leased line access is complete.", pcID(c), who(ev, "the customer"), at(ev, d))
+		intro = fmt.Sprintf("`%s` is *Enabled*: %s confirmed the connection%s. Leased line access is complete.", pcID(c), who(ev, "the customer"), at(p, ev, d))
 		body = factBlocks([]fact{{label: "Line code", value: c.LineCode}, {label: "Line label", value: c.LineLabel}})
 
 	case models.NoticeReviewOverdue:
@@ -278,7 +283,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	}
 
 	if r.settled {
-		intro = sinceLine(d)
+		intro = sinceLine(p, d)
 	}
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(title)), slack.NewSectionBlock(md(intro), nil, nil)}
 	blocks = append(blocks, body...)
@@ -286,11 +291,11 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case r.to == toReception:
 		// Need to know: who comes, when, to which line's device and port;
 		// never the customer's site, bandwidth, price or account.
-		blocks = append(blocks, receptionBlocks(c)...)
+		blocks = append(blocks, receptionBlocks(p, c)...)
 	case card:
-		blocks = append(blocks, cardBlocks(d, r.accountFor())...)
+		blocks = append(blocks, cardBlocks(p, d, r.accountFor())...)
 	default:
-		blocks = append(blocks, slack.NewContextBlock("", md(statusLine(c))))
+		blocks = append(blocks, slack.NewContextBlock("", md(statusLine(r.p, c))))
 	}
 	blocks = append(blocks, r.buttons()...)
 	return blocks, fmt.Sprintf("%s · %s", title, ref), nil

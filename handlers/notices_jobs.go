@@ -19,6 +19,7 @@ import (
 // application again, with Approve and Reject, the level raised, and whom
 // it escalates to.
 func (a *App) renderReviewOverdue(ctx context.Context, r *noticeRender) ([]slack.Block, string, error) {
+	p := r.p
 	c := &r.d.Connection
 	data := noticeData[models.ReviewOverdueData](r.n)
 	title := "Review overdue"
@@ -30,7 +31,7 @@ func (a *App) renderReviewOverdue(ctx context.Context, r *noticeRender) ([]slack
 		applied = data.AppliedAt
 	}
 	intro := fmt.Sprintf("Application *%s* has waited %s since %s; reviews normally complete on the next workday.",
-		models.ApplicationRef(c.ID), plural(int64(data.Workdays), "workday"), regionWhen(applied, r.d))
+		models.ApplicationRef(c.ID), plural(int64(data.Workdays), "workday"), regionWhen(p, applied, r.d))
 	if who := escalation(data.Escalate); who != "" {
 		intro = who + " " + intro
 	}

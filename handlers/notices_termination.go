@@ -16,6 +16,7 @@ import (
 // terminationNotice renders the day-two notices of r; ok is false for
 // other kinds.
 func terminationNotice(r *noticeRender) (title, intro string, body []slack.Block, ok bool) {
+	p := r.p
 	d := r.d
 	c := &d.Connection
 	idc := esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))
@@ -25,24 +26,24 @@ func terminationNotice(r *noticeRender) (title, intro string, body []slack.Block
 		if r.to == toProvider {
 			title = "Line to be removed"
 			intro = fmt.Sprintf("%s terminated `%s`%s. Remove the line at %s: the port below is to be freed. leaseline books the removal visit by the IDC's rules and sends you its date and reception contact; press *Removal Complete* when the line is out.",
-				who(ev, "The customer"), pcID(c), at(ev, d), idc)
+				who(ev, "The customer"), pcID(c), at(p, ev, d), idc)
 			body = portFacts(d)
 		} else {
 			title = "Termination requested"
 			intro = fmt.Sprintf("`%s` is *Terminating*: %s terminated it%s. %s removes the line at %s on the booked visit; until then the termination can be canceled.",
-				pcID(c), who(ev, "the customer"), at(ev, d), esc(providerName(d)), idc)
+				pcID(c), who(ev, "the customer"), at(p, ev, d), esc(providerName(d)), idc)
 		}
 		body = append(body, labelled("Reason", c.Reason)...)
 	case models.NoticeTerminated:
 		ev := lastAction(d, models.ActionCompleteRemoval)
 		title = "Terminated: the line is removed"
 		intro = fmt.Sprintf("%s reported `%s` removed at %s%s. It is *Terminated*; port %s on %s is free again.",
-			who(ev, "The service provider"), pcID(c), idc, at(ev, d), esc(c.PortName), esc(c.DeviceID))
+			who(ev, "The service provider"), pcID(c), idc, at(p, ev, d), esc(c.PortName), esc(c.DeviceID))
 	case models.NoticeTerminationCanceled:
 		ev := lastAction(d, models.ActionCancelTermination)
 		title = "Termination canceled: the line stays"
 		intro = fmt.Sprintf("%s canceled the termination of `%s`%s. It is *Enabled* again and keeps its port; the removal visit is canceled.",
-			who(ev, "The customer"), pcID(c), at(ev, d))
+			who(ev, "The customer"), pcID(c), at(p, ev, d))
 		if r.to == toProvider {
 			intro += " Do not remove the line."
 		}

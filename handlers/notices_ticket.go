@@ -15,6 +15,7 @@ import (
 // renderTicketNotice renders the notices about an access-point enquiry
 // (they name no connection) and any notice whose connection is not given.
 func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.Block, string, error) {
+	p := r.p
 	tid := noticeData[models.TicketNoticeData](r.n).TicketID
 	var t *models.Ticket
 	if tid > 0 {
@@ -57,7 +58,7 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 		title = fmt.Sprintf("Your enquiry #%d is answered", t.ID)
 		blocks = []slack.Block{
 			slack.NewHeaderBlock(plain(title)),
-			slack.NewSectionBlock(md(fmt.Sprintf("About %s, answered by %s at %s.", where, mention(t.AnsweredBy), localWhen(t.UpdatedAt, loc))), nil, nil),
+			slack.NewSectionBlock(md(fmt.Sprintf("About %s, answered by %s at %s.", where, mention(t.AnsweredBy), localWhen(p, t.UpdatedAt, loc))), nil, nil),
 		}
 		blocks = append(blocks, labelled("Your question", t.Text)...)
 		blocks = append(blocks, labelled("Answer", t.Answer)...)
@@ -73,7 +74,7 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 				button(actAnswer, strconv.FormatInt(t.ID, 10), "Answer", slack.StylePrimary)))
 		} else if t.Answer != "" {
 			blocks = append(blocks, labelled("Answer", t.Answer)...)
-			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("Answered by %s at %s.", mention(t.AnsweredBy), localWhen(t.UpdatedAt, loc)))))
+			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("Answered by %s at %s.", mention(t.AnsweredBy), localWhen(p, t.UpdatedAt, loc)))))
 		}
 	}
 	return blocks, title, nil

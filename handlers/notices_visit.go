@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -16,14 +17,14 @@ import (
 
 // surveyBlocks shows a survey of d: company, line type, arrival (in the
 // region's time) and the engineers, their ID numbers masked.
-func surveyBlocks(sv *models.Survey, d *models.Detail) []slack.Block {
+func surveyBlocks(p lang.Printer, sv *models.Survey, d *models.Detail) []slack.Block {
 	if sv == nil {
 		return nil
 	}
 	blocks := factBlocks([]fact{
 		{label: "Construction company", value: sv.ConstructionCompany},
 		{label: "Line type", value: string(sv.LineType)},
-		{label: "Planned arrival", value: regionWhen(sv.PlannedArrival, d)},
+		{label: "Planned arrival", value: regionWhen(p, sv.PlannedArrival, d)},
 		{label: "Engineers", value: strconv.Itoa(len(sv.Engineers))},
 	})
 	vs := make([]visitor, 0, len(sv.Engineers))
@@ -179,7 +180,7 @@ func (v visitInfo) blocks(kind models.NoticeKind) []slack.Block {
 
 // receptionBlocks is what the reception person learns of the connection:
 // which line, and the device and port the engineers work on.
-func receptionBlocks(c *models.Connection) []slack.Block {
+func receptionBlocks(p lang.Printer, c *models.Connection) []slack.Block {
 	device, port := c.DeviceID, c.PortName
 	if device == "" {
 		device = "allocated on payment"
@@ -191,7 +192,7 @@ func receptionBlocks(c *models.Connection) []slack.Block {
 		{label: "Connection", value: pcID(c)},
 		{label: "Device", value: device},
 		{label: "Port", value: port},
-	}), slack.NewContextBlock("", md(statusLine(c))))
+	}), slack.NewContextBlock("", md(statusLine(p, c))))
 }
 
 // plannedNote is why the visit is not on the date the provider planned,

@@ -66,6 +66,7 @@ func payView(d *models.Detail, balance int64, warning string, m meta) slack.Moda
 // connection ID; a short balance, no free port or a payment made meanwhile
 // keep the form open saying what to do.
 func (a *App) submitPay(ctx context.Context, s submission) (any, func(context.Context)) {
+	p := a.forUser(ctx, s.cb.User.ID)
 	c, err := a.store.Pay(ctx, s.actor, s.meta.Conn)
 	if err != nil {
 		return a.payFailed(ctx, s, err), nil
@@ -73,7 +74,7 @@ func (a *App) submitPay(ctx context.Context, s submission) (any, func(context.Co
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(fmt.Sprintf("Paid *%s*. Your physical connection ID is `%s`, on port *%s* of device *%s*.",
 			models.FormatMoney(c.AmountCents, c.Currency), pcID(c), esc(c.PortName), esc(c.DeviceID))), nil, nil),
-		slack.NewSectionBlock(md(statusLine(c)+". The message leaseline posts in your channel has *View* and *Notify Provider*."), nil, nil),
+		slack.NewSectionBlock(md(statusLine(p, c)+". The message leaseline posts in your channel has *View* and *Notify Provider*."), nil, nil),
 	}
 	v := modal("ll_v_paid", "Paid", "", "Close", meta{}, blocks)
 	return slack.NewUpdateViewSubmissionResponse(&v), func(ctx context.Context) {
@@ -83,7 +84,8 @@ func (a *App) submitPay(ctx context.Context, s submission) (any, func(context.Co
 
 // payFailed keeps the payment form, with the reason on top.
 func (a *App) payFailed(ctx context.Context, s submission, err error) any {
-	msg := a.userMessage(ctx, a.explain(ctx, s.meta.Conn, err))
+	p := a.forUser(ctx, s.cb.User.ID)
+	msg := a.userMessage(ctx, p, a.explain(ctx, s.meta.Conn, err))
 	d, derr := a.store.Detail(ctx, s.actor, s.meta.Conn)
 	if derr != nil {
 		return messageView(s.title(), ":warning: "+msg)

@@ -269,10 +269,11 @@ func (a *App) settle(ctx context.Context, t target, id int64, line string) {
 
 // settleDetail is settle with the connection's detail in hand.
 func (a *App) settleDetail(ctx context.Context, t target, d *models.Detail, line string) {
+	p := a.forChannel(ctx, t.Channel)
 	if t.empty() {
 		return
 	}
-	blocks := cardBlocks(d, "")
-	blocks = append(blocks, slack.NewSectionBlock(md(regionTimes(line, d)), nil, nil))
+	blocks := cardBlocks(p, d, "")
+	blocks = append(blocks, slack.NewSectionBlock(md(regionTimes(p, line, d)), nil, nil))
 	a.replace(ctx, t, blocks, fmt.Sprintf("%s is %s", d.Connection.DisplayID(), d.Connection.Status))
 }

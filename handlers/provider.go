@@ -30,11 +30,12 @@ const (
 
 // pressNotify sends the port information to the provider.
 func (a *App) pressNotify(ctx context.Context, p press) {
+	w := a.forUser(ctx, p.cb.User.ID)
 	d, ok := a.actPress(ctx, p, models.ActionNotifyProvider, "Provider notified", a.settleDetail)
 	if ok && p.target.empty() {
 		c := &d.Connection
 		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, fmt.Sprintf(
-			"The port information of `%s` went to the service provider. %s.", pcID(c), statusLine(c)))
+			"The port information of `%s` went to the service provider. %s.", pcID(c), statusLine(w, c)))
 	}
 }
 

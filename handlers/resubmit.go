@@ -20,6 +20,7 @@ const actResubmit = "ll_resubmit" // customer: opens the apply form prefilled
 // pressResubmit opens the apply form with the rejected application's
 // values.
 func (a *App) pressResubmit(ctx context.Context, p press) {
+	w := a.forUser(ctx, p.cb.User.ID)
 	d, ok := a.pressDetail(ctx, p, models.ActionResubmit)
 	if !ok {
 		return
@@ -57,7 +58,7 @@ func (a *App) pressResubmit(ctx context.Context, p press) {
 	ev := lastAction(d, models.ActionReject)
 	reason := []slack.Block{
 		slack.NewSectionBlock(md(fmt.Sprintf(":pencil2: Edit and resubmit *%s*, rejected%s. Fix what the reason asks for; every rule is checked again and staff review it anew.",
-			models.ApplicationRef(c.ID), byAt(ev, d))), nil, nil),
+			models.ApplicationRef(c.ID), byAt(w, ev, d))), nil, nil),
 	}
 	reason = append(reason, labelled("Reason", c.Reason)...)
 	v.Blocks.BlockSet = append(reason, v.Blocks.BlockSet...)

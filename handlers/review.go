@@ -85,6 +85,7 @@ func (a *App) settleReview(ctx context.Context, t target, id int64, line, reason
 
 // showReview is settleReview with the connection's detail in hand.
 func (a *App) showReview(ctx context.Context, t target, d *models.Detail, line, reason string) {
+	p := a.forChannel(ctx, t.Channel)
 	if t.empty() && d.Connection.ReviewTS != "" {
 		t = target{Channel: d.Connection.ReviewChannel, TS: d.Connection.ReviewTS}
 	}
@@ -92,7 +93,7 @@ func (a *App) showReview(ctx context.Context, t target, d *models.Detail, line, 
 		return
 	}
 	blocks := a.reviewBlocks(ctx, d)
-	blocks = append(blocks, slack.NewSectionBlock(md(regionTimes(line, d)), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(md(regionTimes(p, line, d)), nil, nil))
 	blocks = append(blocks, labelled("Reason", reason)...)
 	a.replace(ctx, t, blocks, fmt.Sprintf("Application %s is %s", models.ApplicationRef(d.Connection.ID), d.Connection.Status))
 }
@@ -102,8 +103,9 @@ func (a *App) showReview(ctx context.Context, t target, d *models.Detail, line, 
 // and the date by which the review normally completes. The buttons are the
 // caller's.
 func (a *App) reviewBlocks(ctx context.Context, d *models.Detail) []slack.Block {
+	p := a.forChannel(ctx, a.cfg.StaffChannel)
 	c := &d.Connection
-	intro := fmt.Sprintf("%s applied for a leased line at %s.", mention(c.AppliedBy), regionWhen(c.CreatedAt, d))
+	intro := fmt.Sprintf("%s applied for a leased line at %s.", mention(c.AppliedBy), regionWhen(p, c.CreatedAt, d))
 	if by, err := a.reviewBy(ctx, d.Region, c.CreatedAt); err == nil && by != "" {
 		intro += fmt.Sprintf(" Review by *%s* (the next workday in %s).", by, esc(regionName(d.Region)))
 	} else {
@@ -114,9 +116,9 @@ func (a *App) reviewBlocks(ctx context.Context, d *models.Detail) []slack.Block 
 		fact{label: "Customer account", value: d.Account.Name},
 		fact{label: "Price", value: models.FormatMoney(c.AmountCents, c.Currency)},
 	)
-	blocks := []slack.Block{reviewHeader(d), slack.NewSectionBlock(md(intro), nil, nil)}
+	blocks := []slack.Block{reviewHeader(p, d), slack.NewSectionBlock(md(intro), nil, nil)}
 	blocks = append(blocks, factBlocks(fs)...)
-	return append(blocks, slack.NewContextBlock("", md(statusLine(c))))
+	return append(blocks, slack.NewContextBlock("", md(statusLine(p, c))))
 }
 
 // reviewBy is the date review of an application made at `at` in region r

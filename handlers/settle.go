@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -100,7 +101,7 @@ func (a *App) settleCard(ctx context.Context, c models.Card, d *models.Detail) e
 	if len(still) == len(carried) {
 		return nil
 	}
-	r := &noticeRender{n: c.Notice, d: d, to: to, account: d.Account.Name, settled: true, offered: still}
+	r := &noticeRender{n: c.Notice, d: d, to: to, account: d.Account.Name, settled: true, offered: still, p: a.noticePrinter(ctx, c.Notice.Channel, to)}
 	blocks, text, err := a.renderKind(ctx, r)
 	if err != nil {
 		return fmt.Errorf("settle card %d (%s): %w", c.ID, c.Kind, err)
@@ -142,14 +143,14 @@ func gone(code string) bool {
 
 // sinceLine says what happened to the connection last, in place of a
 // settled card's call to act.
-func sinceLine(d *models.Detail) string {
+func sinceLine(p lang.Printer, d *models.Detail) string {
 	ev := lastEvent(d, func(ev models.AuditEvent) bool { return ev.Action != "" })
 	if ev == nil {
 		return "Now *" + string(d.Connection.Status) + "*."
 	}
-	line := fmt.Sprintf("✓ Since then: %s by %s at %s.", ev.Action.PastTense(), mention(ev.Actor), regionWhen(ev.At, d))
+	line := fmt.Sprintf("✓ Since then: %s by %s at %s.", ev.Action.PastTense(), mention(ev.Actor), regionWhen(p, ev.At, d))
 	if ev.Action == models.ActionExpire {
-		line = fmt.Sprintf("✓ Since then: canceled by leaseline at %s: it was not paid in time.", regionWhen(ev.At, d))
+		line = fmt.Sprintf("✓ Since then: canceled by leaseline at %s: it was not paid in time.", regionWhen(p, ev.At, d))
 	}
 	return line
 }
@@ -157,7 +158,7 @@ func sinceLine(d *models.Detail) string {
 // reviewHeader is the review message's header: "Application #N to review"
 // while it waits, then who decided it and when ("Application #N — Approved
 // by @x, <time>"), in a section so that the mention shows as a name.
-func reviewHeader(d *models.Detail) slack.Block {
+func reviewHeader(p lang.Printer, d *models.Detail) slack.Block {
 	c := &d.Connection
 	ref := models.ApplicationRef(c.ID)
 	ev := lastEvent(d, func(ev models.AuditEvent) bool {
@@ -166,7 +167,7 @@ func reviewHeader(d *models.Detail) slack.Block {
 	if c.Status == models.StatusApplying || ev == nil {
 		return slack.NewHeaderBlock(plain(fmt.Sprintf("Application %s to review", ref)))
 	}
-	return slack.NewSectionBlock(md(fmt.Sprintf("*Application %s — %s by %s, %s*", ref, ev.ToStatus, mention(ev.Actor), regionWhen(ev.At, d))), nil, nil)
+	return slack.NewSectionBlock(md(fmt.Sprintf("*Application %s — %s by %s, %s*", ref, ev.ToStatus, mention(ev.Actor), regionWhen(p, ev.At, d))), nil, nil)
 }
 
 // buttonIDs lists the action IDs of the buttons of blocks.

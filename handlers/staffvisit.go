@@ -83,6 +83,7 @@ func (a *App) staffOnly(ctx context.Context, p press) bool {
 // visitStaffDetail loads the connection for a staff visit button and
 // checks that ok still holds; else the presser is told why not.
 func (a *App) visitStaffDetail(ctx context.Context, p press, ok func(*models.Detail, recipient) bool) (*models.Detail, bool) {
+	w := a.forUser(ctx, p.cb.User.ID)
 	if !a.staffOnly(ctx, p) {
 		return nil, false
 	}
@@ -94,7 +95,7 @@ func (a *App) visitStaffDetail(ctx context.Context, p press, ok func(*models.Det
 	if ok(d, toStaff) {
 		return d, true
 	}
-	msg := fmt.Sprintf(":information_source: Nothing to do: %s is %s.", d.Connection.DisplayID(), statusLine(&d.Connection))
+	msg := fmt.Sprintf(":information_source: Nothing to do: %s is %s.", d.Connection.DisplayID(), statusLine(w, &d.Connection))
 	if d.Visit != nil {
 		msg = fmt.Sprintf(":information_source: The IDC visit of %s is %s for %s. Nothing was changed.", d.Connection.DisplayID(), d.Visit.State, esc(d.Visit.Date))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -107,8 +108,8 @@ func when(t time.Time) string {
 
 // statusLine says the status and who must act next: the status never
 // leaves the reader wondering whose move it is.
-func statusLine(c *models.Connection) string {
-	line := "*" + string(c.Status) + "*"
+func statusLine(p lang.Printer, c *models.Connection) string {
+	line := "*" + statusWord(p, c.Status) + "*"
 	if c.Status == models.StatusConnecting && c.Step != models.StepNone {
 		line += " (" + string(c.Step) + ")"
 	}
@@ -161,7 +162,7 @@ func fallbackText(blocks []slack.Block) string {
 // userMessage turns an error into what the user should read: what went
 // wrong and what to do. Unexpected errors are logged with the request ID
 // and shown as such, without internals.
-func (a *App) userMessage(ctx context.Context, err error) string {
+func (a *App) userMessage(ctx context.Context, p lang.Printer, err error) string {
 	var rules models.RuleErrors
 	var rule *models.RuleError
 	var done *models.AlreadyDoneError

@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -25,18 +26,18 @@ func (a *App) pressTicket(ctx context.Context, p press) {
 		a.failPress(ctx, p, err)
 		return
 	}
-	a.openModal(ctx, p, ticketView(d, p.meta()))
+	a.openModal(ctx, p, ticketView(a.forUser(ctx, p.cb.User.ID), d, p.meta()))
 }
 
 // ticketView is the construction ticket form.
-func ticketView(d *models.Detail, m meta) slack.ModalViewRequest {
+func ticketView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(fmt.Sprintf(
 			"Construction ticket for `%s` at %s: it tells the operator's after-sales about the leased line %s deploys. After-sales books the IDC visit on the next workday and tells you and the provider the date and the reception contact.",
 			pcID(c), esc(apName(d)), esc(providerName(d)))), nil, nil),
 	}
-	blocks = append(blocks, surveyBlocks(d.Survey, d)...)
+	blocks = append(blocks, surveyBlocks(p, d.Survey, d)...)
 	blocks = append(blocks, textInput("note", "Note for after-sales", "Anything the IDC should know: cage, rack, cross-connect, access needs.", 2000, true, true))
 	return modal(viewTicket, "Submit Ticket", "Submit Ticket", "Close", m, blocks)
 }

@@ -17,6 +17,7 @@ import (
 // pressView records the view and shows the port information: in a modal
 // when pressed in App Home or a modal, else as an ephemeral message.
 func (a *App) pressView(ctx context.Context, p press) {
+	w := a.forUser(ctx, p.cb.User.ID)
 	if _, err := a.store.Act(ctx, p.actor, p.conn, models.ActInput{Action: models.ActionViewPort}); err != nil {
 		a.failPress(ctx, p, err)
 		return
@@ -27,7 +28,7 @@ func (a *App) pressView(ctx context.Context, p press) {
 		return
 	}
 	blocks := append([]slack.Block{slack.NewHeaderBlock(plain("Port information · " + pcID(&d.Connection)))}, portBlocks(d)...)
-	blocks = append(blocks, slack.NewContextBlock("", md(statusLine(&d.Connection))))
+	blocks = append(blocks, slack.NewContextBlock("", md(statusLine(w, &d.Connection))))
 	if p.cb.Container.Type == "view" || p.cb.ResponseURL == "" && channelOf(p.cb) == "" {
 		a.openModal(ctx, p, modal("ll_v_port", "Port information", "", "Close", meta{}, blocks))
 		return
