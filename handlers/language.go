@@ -143,12 +143,12 @@ func (a *App) channelLanguage(ctx context.Context, channelID string) (lang.Lang,
 }
 
 // slackLocale is the language of a person's Slack locale (users.info with
-// include_locale), cached; ok is false when Slack could not say (English
-// then, the failure logged).
+// include_locale), cached; ok is false when Slack could not say (the
+// failure logged) or said a language leaseline does not speak: English.
 func (a *App) slackLocale(ctx context.Context, userID string) (lang.Lang, bool) {
 	now := a.cfg.Now()
 	if v, ok := a.locales.get("u:"+userID, now); ok {
-		return lang.Parse(v), v != ""
+		return lang.Known(v)
 	}
 	// Bounded: a reply may be waiting for it within Slack's 3 s ack.
 	lctx, cancel := context.WithTimeout(ctx, localeWait)
@@ -160,7 +160,7 @@ func (a *App) slackLocale(ctx context.Context, userID string) (lang.Lang, bool) 
 		return lang.English, false
 	}
 	a.locales.put("u:"+userID, u.Locale, now, localeTTL)
-	return lang.Parse(u.Locale), u.Locale != ""
+	return lang.Known(u.Locale)
 }
 
 // imUser is the person of the bot's DM channel (conversations.info),
