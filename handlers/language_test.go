@@ -1,10 +1,12 @@
 package handlers_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/models"
 )
@@ -176,6 +178,63 @@ func TestUnknownLocaleIsEnglish(t *testing.T) {
 		e.command(otherUser, otherChan, "list")
 		if got := e.lastResponse(); !strings.Contains(got, "*"+string(models.StatusApplying)+"*") {
 			t.Errorf("list while users.info fails:\n%s", got)
+		}
+	})
+}
+
+// TestNoticeToADirectMessageReadsThePersonsLanguage: a notice addressed to
+// the bot's DM with a person (a D… channel) is in that person's language,
+// found with conversations.info once and then kept.
+func TestNoticeToADirectMessageReadsThePersonsLanguage(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.slack.SetUser(slackfake.User{ID: customerUser, Locale: "zh-CN"})
+		c := e.applyDirect(customerOf(customerUser, e.acme), goodApplication("Hangzhou primary"))
+		e.press(staffUser, staffChannel, "ll_approve", itoa(c.ID))
+		e.settle()
+		ns, err := e.store.Notices(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var approved *models.Notice
+		for i := range ns {
+			if ns[i].Kind == models.NoticeApproved {
+				approved = &ns[i]
+			}
+		}
+		if approved == nil {
+			t.Fatalf("no approved notice among %d", len(ns))
+		}
+		render := func(channel string) string {
+			n := *approved
+			n.Channel = channel
+			opts, err := e.app.RenderNotice(ctx, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch, ts, err := bot.NewClient("xoxb-test", e.slack.APIURL(), nil).PostMessageContext(ctx, channel, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range e.slack.Messages(ch) {
+				if m.TS == ts {
+					return blocksText(string(m.Blocks))
+				}
+			}
+			t.Fatalf("message %s not in %s", ts, ch)
+			return ""
+		}
+		if got := render(customerChan); !strings.Contains(got, "*Approved*") {
+			t.Errorf("in the (English) channel:\n%s", got)
+		}
+		dm := slackfake.IMChannel(customerUser)
+		for range 2 {
+			if got := render(dm); !strings.Contains(got, "*已审批*") || strings.Contains(got, "*Approved*") {
+				t.Errorf("in the DM of a zh-CN reader:\n%s", got)
+			}
+		}
+		if n := len(e.slack.Calls("conversations.info")); n != 1 {
+			t.Errorf("conversations.info called %d times for two notices to one DM, want 1", n)
 		}
 	})
 }
