@@ -218,8 +218,10 @@ func (c *localeCache) put(key, val string, now time.Time, ttl time.Duration) {
 				delete(c.m, k)
 			}
 		}
+		// Still full: a tenth goes at once, so the next puts do not
+		// sweep again.
 		for k := range c.m {
-			if len(c.m) < localeMax {
+			if len(c.m) < localeMax*9/10 {
 				break
 			}
 			delete(c.m, k)
