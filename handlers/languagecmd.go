@@ -196,15 +196,14 @@ func linkLanguage(name string) (string, lang.Lang, bool) {
 	return strings.TrimSpace(name[:i]), l, true
 }
 
-// setLinkLanguage sets the language of the channel `link` is linking, set
-// by staff, and tells them so in their language (or that it failed:
-// logged, the link goes on).
-func (a *App) setLinkLanguage(ctx context.Context, cmd *slack.SlashCommand, channel string, l lang.Lang) {
+// setLinkLanguage sets the language of a channel `link` just linked, set
+// by staff; it returns the sentence that says so, in the staff's language
+// (or that it failed: logged, the link stands).
+func (a *App) setLinkLanguage(ctx context.Context, cmd *slack.SlashCommand, channel string, l lang.Lang) string {
 	p := a.forUser(ctx, cmd.UserID)
-	text := p.T("language.set_channel", lang.Args{"Channel": channel, "Lang": languageName(p, l)})
 	if err := a.store.SetLanguage(ctx, langChannel, channel, string(l), cmd.UserID); err != nil {
 		a.log.ErrorContext(ctx, "link: set channel language", "channel", channel, "err", err)
-		text = p.T("language.failed")
+		return p.T("language.failed")
 	}
-	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, text)
+	return p.T("language.link_language", lang.Args{"Lang": languageName(p, l)})
 }
