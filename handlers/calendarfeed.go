@@ -217,7 +217,7 @@ func renderCalendar(p lang.Printer, feed *models.CalendarFeed) (string, error) {
 	}
 	cal.SetName(name)
 	cal.SetXWRCalName(name)
-	cal.SetRefreshInterval("PT1H", ics.WithValue("DURATION"))
+	cal.SetRefreshInterval("PT1H")
 	cal.SetXPublishedTTL("PT1H")
 
 	// One VTIMEZONE per zone the events use, covering their years.
@@ -255,7 +255,7 @@ func renderCalendar(p lang.Printer, feed *models.CalendarFeed) (string, error) {
 		addVisitEvent(cal, p, v, loc)
 	}
 	var b strings.Builder
-	if err := cal.SerializeTo(&b); err != nil {
+	if err := cal.SerializeTo(&b, ics.WithNewLineWindows); err != nil {
 		return "", fmt.Errorf("write iCalendar: %w", err)
 	}
 	return b.String(), nil
