@@ -132,7 +132,7 @@ func (f *CalendarFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := f.words.For(lang.Parse(r.URL.Query().Get("lang")))
-	body, err := renderCalendar(p, feed)
+	body, err := renderCalendar(p, feed, f.cfg.Now())
 	if err != nil {
 		f.log.ErrorContext(ctx, "render calendar feed", "kind", feed.Kind, "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -207,7 +207,7 @@ const calendarProdID = "-//leaseline//IDC visits//EN"
 const icalLocal = "20060102T150405"
 
 // renderCalendar writes a feed as iCalendar text.
-func renderCalendar(p lang.Printer, feed *models.CalendarFeed) (string, error) {
+func renderCalendar(p lang.Printer, feed *models.CalendarFeed, now time.Time) (string, error) {
 	cal := ics.NewCalendarFor("leaseline")
 	cal.SetProductId(calendarProdID)
 	cal.SetCalscale("GREGORIAN")
@@ -220,10 +220,22 @@ func renderCalendar(p lang.Printer, feed *models.CalendarFeed) (string, error) {
 	cal.SetRefreshInterval("PT1H")
 	cal.SetXPublishedTTL("PT1H")
 
-	// One VTIMEZONE per zone the events use, covering their years.
+	// One VTIMEZONE per zone the events use, covering their years, and
+	// per zone of the subject's regions (RFC 5545 wants at least one
+	// component: a feed without visits still has its zone).
 	type span struct{ from, to int }
 	zones := map[string]*span{}
 	var order []string
+	zoneNames := feed.TimeZones
+	if len(zoneNames) == 0 && len(feed.Visits) == 0 {
+		zoneNames = []string{"UTC"}
+	}
+	for _, tz := range zoneNames {
+		if zones[tz] == nil {
+			zones[tz] = &span{now.Year(), now.Year()}
+			order = append(order, tz)
+		}
+	}
 	for _, v := range feed.Visits {
 		d, err := models.ParseDate(v.Date)
 		if err != nil {

@@ -31,6 +31,10 @@ type CalendarFeed struct {
 	// Name is the provider's or the access point's name.
 	Name   string
 	Visits []CalendarVisit
+	// TimeZones are the IANA zones of the regions the subject is in (an
+	// access point's region; the regions of the access points that allow
+	// a provider), so that a feed without visits still says its zone.
+	TimeZones []string
 }
 
 // CalendarVisit is one IDC visit as a calendar event.

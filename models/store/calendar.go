@@ -235,7 +235,17 @@ func (s *Store) CalendarFeed(ctx context.Context, token string) (*models.Calenda
 	if err := q.Order("v.date, v.id").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("calendar feed of link %d: %w", l.ID, err)
 	}
-	feed := &models.CalendarFeed{Kind: l.Kind, Name: name, Visits: make([]models.CalendarVisit, 0, len(rows))}
+	zq := db.Table("regions r").Distinct("r.time_zone").Joins("JOIN access_points ap ON ap.region_id = r.id")
+	if l.Kind == models.CalendarOfProvider {
+		zq = zq.Joins("JOIN access_point_providers app ON app.access_point_id = ap.id").Where("app.provider_id = ?", l.SubjectID)
+	} else {
+		zq = zq.Where("ap.id = ?", l.SubjectID)
+	}
+	var zones []string
+	if err := zq.Order("r.time_zone").Pluck("r.time_zone", &zones).Error; err != nil {
+		return nil, fmt.Errorf("time zones of calendar link %d: %w", l.ID, err)
+	}
+	feed := &models.CalendarFeed{Kind: l.Kind, Name: name, TimeZones: zones, Visits: make([]models.CalendarVisit, 0, len(rows))}
 	for _, r := range rows {
 		c := models.Connection{ID: r.ConnectionID, PhysicalConnectionID: r.PhysicalConnectionID}
 		feed.Visits = append(feed.Visits, models.CalendarVisit{
