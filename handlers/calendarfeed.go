@@ -173,15 +173,13 @@ func (f *CalendarFeed) allow(ip string) (time.Duration, bool) {
 	c.seen = now
 	f.sweep(now)
 	f.mu.Unlock()
-	if res := c.lim.ReserveN(now, 1); res.DelayFrom(now) > 0 {
-		wait := res.DelayFrom(now)
-		res.CancelAt(now)
-		return wait, false
-	}
-	if res := f.overall.ReserveN(now, 1); res.DelayFrom(now) > 0 {
-		wait := res.DelayFrom(now)
-		res.CancelAt(now)
-		return wait, false
+	// Take from both or from neither: a refused request costs the client
+	// nothing of the other limit.
+	mine, all := c.lim.ReserveN(now, 1), f.overall.ReserveN(now, 1)
+	if wait := max(mine.DelayFrom(now), all.DelayFrom(now)); wait > 0 || !mine.OK() || !all.OK() {
+		mine.CancelAt(now)
+		all.CancelAt(now)
+		return max(wait, time.Second), false
 	}
 	return 0, true
 }
