@@ -32,6 +32,12 @@ func (a *App) RenderNotice(ctx context.Context, n models.Notice) ([]slack.MsgOpt
 // RenderCard is RenderNotice also returning the action IDs of the
 // message's buttons, which the delivery records with the card (settle.go).
 func (a *App) RenderCard(ctx context.Context, n models.Notice) ([]slack.MsgOption, []string, error) {
+	return a.renderCard(ctx, n, nil)
+}
+
+// renderCard is RenderCard in the language of p, or in the recipient's
+// when p is nil.
+func (a *App) renderCard(ctx context.Context, n models.Notice, p *lang.Printer) ([]slack.MsgOption, []string, error) {
 	r := &noticeRender{n: n}
 	if n.ConnectionID != nil {
 		d, err := a.store.Detail(ctx, models.SystemActor(), *n.ConnectionID)
@@ -42,7 +48,11 @@ func (a *App) RenderCard(ctx context.Context, n models.Notice) ([]slack.MsgOptio
 		r.account = d.Account.Name
 	}
 	r.to = a.recipientOf(n, r.d)
-	r.p = a.noticePrinter(ctx, n.Channel, r.to)
+	if p != nil {
+		r.p = *p
+	} else {
+		r.p = a.noticePrinter(ctx, n.Channel, r.to)
+	}
 	blocks, text, err := a.renderKind(ctx, r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("render notice %d (%s): %w", n.ID, n.Kind, err)

@@ -182,11 +182,11 @@ func (v visitInfo) headline(p lang.Printer, kind models.NoticeKind, to recipient
 	switch kind {
 	case models.NoticeVisitChanged:
 		if v.change == models.VisitChangeCanceled {
-			args["Date"] = esc(cmp.Or(v.previousDate, v.date))
+			args["Date"] = dayOf(p, cmp.Or(v.previousDate, v.date))
 			return p.T("visit.canceled_title"), p.T("visit.canceled_intro", args)
 		}
 		if v.previousDate != "" {
-			args["From"] = esc(v.previousDate)
+			args["From"] = dayOf(p, v.previousDate)
 			return p.T("visit.rescheduled_title"), p.T("visit.rescheduled_from_intro", args)
 		}
 		return p.T("visit.rescheduled_title"), p.T("visit.rescheduled_intro", args)
