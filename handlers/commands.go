@@ -43,6 +43,7 @@ func staffCommands() []subcommand {
 		{"adduser @USER NAME", "make a Slack user a user of account NAME"},
 		{"visits [YYYY-MM-DD|ACCESS-POINT]", "the IDC visits booked (from today, on a date, or at an access point): date, IDC, connection, provider, reception person, visitors"},
 		{"ports [ACCESS-POINT]", "ports of each access point and port type: total, in use, free, and free per device"},
+		{"checkin CODE", "check in the visitors of today's IDC visit with the verification code on its entry letter (staff, or the visit's reception person)"},
 	}
 }
 
@@ -125,6 +126,8 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdVisits)
 	case "ports", "inventory":
 		return run(a.cmdPorts)
+	case "checkin", "check-in":
+		return run(a.cmdCheckin)
 	}
 	return ephemeral(unknownCommandBlocks(sub)...), nil
 }
