@@ -171,7 +171,8 @@ func checkinNotice(r *noticeRender) (title, intro string, body []slack.Block) {
 	case toProvider:
 		who = "provider"
 	}
-	if data.Removal && kind == "onsite" {
+	if data.Removal && (kind == "onsite" || r.to == toStaff) {
+		// A removal visit: Reschedule Visit is for construction visits.
 		who += "_removal"
 	}
 	title = p.T(fmt.Sprintf("checkin.%s.title", kind))
