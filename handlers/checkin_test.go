@@ -26,9 +26,9 @@ func shanghai(t *testing.T) *time.Location {
 	return loc
 }
 
-// jBooked makes an ACME connection whose IDC visit staff booked by
+// jVisitBooked makes an ACME connection whose IDC visit staff booked by
 // pressing Book Visit, delivers the notices, and returns it with its visit.
-func jBooked(e *env, pm *postman, name string) (*models.Connection, *models.Visit) {
+func jVisitBooked(e *env, pm *postman, name string) (*models.Connection, *models.Visit) {
 	e.t.Helper()
 	c := jTicketed(e, name)
 	pm.deliver()
@@ -63,7 +63,7 @@ func TestVisitorsArrived(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		pm := newPostman(e)
-		c, v := jBooked(e, pm, "Hangzhou line 1")
+		c, v := jVisitBooked(e, pm, "Hangzhou line 1")
 		staffCopy := pm.card(c.ID, models.NoticeVisitScheduled, staffChannel)
 		jFind(t, staffCopy, "Visitors Arrived")
 		// The customer's and the provider's copies offer no check-in.
@@ -168,7 +168,7 @@ func TestVisitorsArrived(t *testing.T) {
 		wantCount(t, "check-in audit events", jAudit(e, c.ID, models.ActionCheckIn), 1)
 
 		// `/leaseline checkin CODE`, typed loosely, by the reception person.
-		c2, v2 := jBooked(e, pm, "Hangzhou line 2")
+		c2, v2 := jVisitBooked(e, pm, "Hangzhou line 2")
 		onVisitDay(e, v2, 10, 5)
 		n = len(e.slack.Calls("response_url"))
 		e.command(jConn(e, c2.ID).Reception.SlackUserID, "D0RECEPT", "checkin "+strings.ToLower(strings.ReplaceAll(v2.CheckinCode, "-", "")))
@@ -197,8 +197,8 @@ func TestVisitNoShows(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		pm := newPostman(e)
-		absent, v := jBooked(e, pm, "Hangzhou line 1")
-		present, pv := jBooked(e, pm, "Hangzhou line 2")
+		absent, v := jVisitBooked(e, pm, "Hangzhou line 1")
+		present, pv := jVisitBooked(e, pm, "Hangzhou line 2")
 		if pv.Date != v.Date {
 			t.Fatalf("visits on %s and %s", v.Date, pv.Date)
 		}
