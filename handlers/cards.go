@@ -123,6 +123,8 @@ func stepWord(p lang.Printer, st models.Step) string {
 		return p.T("step.ticket_submitted")
 	case models.StepVisitScheduled:
 		return p.T("step.visit_scheduled")
+	case models.StepOnSite:
+		return p.T("step.on_site")
 	}
 	return esc(string(st))
 }
@@ -159,6 +161,8 @@ func todoWord(p lang.Printer, t models.Todo) string {
 		return p.T("todo.schedule_visit")
 	case models.TodoConstruct:
 		return p.T("todo.construct")
+	case models.TodoFinishOnSite:
+		return p.T("todo.finish_on_site")
 	case models.TodoConfirm:
 		return p.T("todo.confirm")
 	case models.TodoRemove:

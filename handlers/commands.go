@@ -45,6 +45,7 @@ func staffCommands() []subcommand {
 		{"visits [YYYY-MM-DD|ACCESS-POINT]", "the IDC visits booked (from today, on a date, or at an access point): date, IDC, connection, provider, reception person, visitors"},
 		{"ports [ACCESS-POINT]", "ports of each access point and port type: total, in use, free, and free per device"},
 		{"language #CHANNEL zh-CN|en|reset", "the language of the bot's messages in a channel; `reset` goes back to the default"},
+		{"checkin CODE", "check in the visitors of today's IDC visit with the verification code on its entry letter (staff, or the visit's reception person)"},
 		{"calendar-link provider|access-point ID · calendar-link revoke TOKEN|ID", "a calendar URL (iCalendar) of a provider's IDC visits or of the visits at an access point, for their calendar app; revoke one"},
 	}
 }
@@ -130,6 +131,8 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdPorts)
 	case "language", "lang":
 		return run(a.cmdLanguage)
+	case "checkin", "check-in":
+		return run(a.cmdCheckin)
 	case "calendar-link", "calendar":
 		return run(a.cmdCalendarLink)
 	}

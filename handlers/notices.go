@@ -129,19 +129,27 @@ type noticeRender struct {
 // lifecycle table has them now (a notice delivered late never offers a
 // step already taken).
 func (r *noticeRender) buttons(only ...string) []slack.Block {
-	if r.d == nil || r.to == toReception {
+	if r.d == nil {
 		return nil
 	}
 	var els []slack.BlockElement
-	for _, el := range nextButtons(r.p, &r.d.Connection, r.to.role()) {
+	var next []slack.BlockElement
+	if r.to != toReception { // reception acts only on its visits (below)
+		next = nextButtons(r.p, &r.d.Connection, r.to.role())
+	}
+	for _, el := range next {
 		if b, ok := el.(*slack.ButtonBlockElement); ok && (len(only) > 0 && !slices.Contains(only, b.ActionID) ||
 			r.settled && !slices.Contains(r.offered, b.ActionID)) {
 			continue
 		}
 		els = append(els, el)
 	}
-	if r.to == toStaff && len(only) == 0 {
-		for _, el := range visitButtons(r.p, r.d) {
+	if (r.to == toStaff || r.to == toReception) && len(only) == 0 {
+		visit := checkinButtons(r) // Visitors Arrived (checkin.go)
+		if r.to == toStaff {
+			visit = append(visit, visitButtons(r.p, r.d)...)
+		}
+		for _, el := range visit {
 			if b, ok := el.(*slack.ButtonBlockElement); ok && r.settled && !slices.Contains(r.offered, b.ActionID) {
 				continue
 			}
@@ -254,6 +262,9 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		}
 		intro += v.plannedNote(n.Kind, r.to)
 		body = v.blocks(p, n.Kind)
+
+	case models.NoticeOnSite, models.NoticeVisitNoShow:
+		title, intro, body = checkinNotice(r)
 
 	case models.NoticeConstructionComplete:
 		title = p.T("notices.complete_title")

@@ -77,6 +77,8 @@ func (a *App) Register(r *bot.Router) {
 	r.View(viewReschedule, a.onSubmit(a.submitReschedule))
 	r.Action(actCancelVisit, a.onPress(a.pressCancelVisit))
 	r.View(viewCancelVisit, a.onSubmit(a.submitCancelVisit))
+	// Check-in at the IDC desk (checkin.go): the reception person or staff.
+	r.Action(actVisitorsArrived, a.pressVisitorsArrived)
 
 	// App Home (home.go) and the channel panel's read-only buttons
 	// (panel.go).

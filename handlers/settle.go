@@ -53,6 +53,7 @@ var cardButtonRules = map[string]func(d *models.Detail, to recipient) bool{
 	actBookVisit:       canBookVisit,
 	actRescheduleVisit: canRescheduleVisit,
 	actCancelVisit:     canCancelVisit,
+	actVisitorsArrived: canCheckIn,
 	actBandwidthOK:     bandwidthPending,
 	actBandwidthNo:     bandwidthPending,
 }

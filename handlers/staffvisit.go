@@ -34,6 +34,8 @@ type Visits interface {
 	RescheduleVisit(ctx context.Context, actor models.Actor, visitID int64, date string, reason string) (*models.Visit, error)
 	CancelVisit(ctx context.Context, actor models.Actor, visitID int64, reason string) (*models.Visit, error)
 	BookedVisits(ctx context.Context, q models.VisitQuery) ([]models.VisitListing, error)
+	// CheckIn records the visitors arrived (checkin.go).
+	CheckIn(ctx context.Context, actor models.Actor, in models.CheckIn) (*models.Visit, error)
 }
 
 // canBookVisit: the ticket waits for its visit.
@@ -43,10 +45,11 @@ func canBookVisit(d *models.Detail, to recipient) bool {
 		d.Ticket != nil && d.Ticket.State == models.TicketOpen
 }
 
-// canRescheduleVisit: a visit is booked (or canceled) and has not taken
-// place.
+// canRescheduleVisit: a visit is booked (or canceled, or a no-show) and
+// has not taken place: nobody was checked in (checkin.go).
 func canRescheduleVisit(d *models.Detail, to recipient) bool {
-	return to == toStaff && d.Connection.Status == models.StatusConnecting && d.Visit != nil && d.Visit.State != models.VisitDone
+	return to == toStaff && d.Connection.Status == models.StatusConnecting && d.Visit != nil && d.Visit.State != models.VisitDone &&
+		d.Visit.ArrivedAt == nil
 }
 
 // canCancelVisit: a visit is booked and has not taken place.

@@ -57,6 +57,8 @@ func Tells(a Action) []Tell {
 		return []Tell{{Kind: NoticeTerminating, To: PartyProvider}, {Kind: NoticeTerminating, To: PartyCustomer}, {Kind: NoticeTerminating, To: PartyStaff}}
 	case ActionCompleteRemoval:
 		return []Tell{{Kind: NoticeTerminated, To: PartyCustomer}, {Kind: NoticeTerminated, To: PartyStaff}, {Kind: NoticeTerminated, To: PartyProvider}}
+	case ActionCheckIn:
+		return []Tell{{Kind: NoticeOnSite, To: PartyCustomer}, {Kind: NoticeOnSite, To: PartyProvider}}
 	case ActionCancelTermination:
 		return []Tell{{Kind: NoticeTerminationCanceled, To: PartyProvider}, {Kind: NoticeTerminationCanceled, To: PartyCustomer}, {Kind: NoticeTerminationCanceled, To: PartyStaff}}
 	}

@@ -371,6 +371,9 @@ const (
 	VisitScheduled VisitState = "scheduled"
 	VisitCanceled  VisitState = "canceled"
 	VisitDone      VisitState = "done"
+	// VisitNoShow: nobody was checked in by an hour after the window
+	// ended (visit-no-shows); Reschedule Visit books it again.
+	VisitNoShow VisitState = "no show"
 )
 
 // Visit is a booked IDC visit for a construction ticket.
@@ -383,6 +386,10 @@ type Visit struct {
 	Window            string `gorm:"column:time_window"`  // e.g. "09:30-12:00"
 	ReceptionPersonID int64
 	State             VisitState
+	CheckinCode       string     // the entry letter's verification code (check-in); set at booking
+	ArrivedAt         *time.Time // when the visitors were checked in (nil: not yet)
+	ArrivedBy         string     // Slack user ID of who checked them in
+	NoShowAt          *time.Time // when visit-no-shows marked it No Show (nil: never)
 	RemindedAt        *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time

@@ -118,6 +118,8 @@ func (a Action) PastTense() string {
 		return "resubmitted"
 	case ActionChangeBandwidth:
 		return "asked for a new bandwidth"
+	case ActionCheckIn:
+		return "checked in"
 	}
 	return "done"
 }

@@ -63,10 +63,13 @@ const (
 	StepSurveyReceived   Step = "provider survey received"
 	StepTicketSubmitted  Step = "construction ticket submitted"
 	StepVisitScheduled   Step = "IDC visit scheduled"
+	// StepOnSite: the reception person (or staff) checked the visitors in
+	// at the IDC (Visitors Arrived, or `checkin CODE`).
+	StepOnSite Step = "on site"
 )
 
 // Steps lists the Connecting sub-steps in order.
-var Steps = []Step{StepProviderNotified, StepSurveyReceived, StepTicketSubmitted, StepVisitScheduled}
+var Steps = []Step{StepProviderNotified, StepSurveyReceived, StepTicketSubmitted, StepVisitScheduled, StepOnSite}
 
 // Role is what an actor is to a connection.
 type Role string
@@ -77,6 +80,9 @@ const (
 	RoleStaff    Role = "staff"
 	RoleProvider Role = "provider"
 	RoleSystem   Role = "system"
+	// RoleReception is the IDC's reception person of a visit: they check
+	// its visitors in, and do nothing else.
+	RoleReception Role = "reception"
 )
 
 // Party is who a connection is waiting on.
@@ -105,6 +111,7 @@ const (
 	TodoTicket         Todo = "ticket"
 	TodoScheduleVisit  Todo = "schedule_visit"
 	TodoConstruct      Todo = "construct"
+	TodoFinishOnSite   Todo = "finish_on_site"
 	TodoConfirm        Todo = "confirm"
 	TodoRemove         Todo = "remove"
 )
@@ -126,6 +133,8 @@ func (t Todo) Text() string {
 		return "schedule the IDC visit (after-sales, next workday)"
 	case TodoConstruct:
 		return "complete the construction at the IDC"
+	case TodoFinishOnSite:
+		return "finish the work on site and report Construction Complete"
 	case TodoConfirm:
 		return "confirm the connection"
 	case TodoRemove:
@@ -155,6 +164,8 @@ func NextTodo(s Status, st Step) (Party, Todo) {
 			return PartyStaff, TodoScheduleVisit
 		case StepVisitScheduled:
 			return PartyProvider, TodoConstruct
+		case StepOnSite:
+			return PartyProvider, TodoFinishOnSite
 		}
 	case StatusPendingConfirmation:
 		return PartyCustomer, TodoConfirm
@@ -197,6 +208,11 @@ const (
 	// decisions are bandwidth.go's: they act on the request, and the line
 	// stays Enabled).
 	ActionChangeBandwidth Action = "change bandwidth"
+	// ActionCheckIn: the visit's reception person (or staff) record that
+	// the visitors arrived at the IDC (Visitors Arrived). On a Terminating
+	// line, which has no sub-steps, it is recorded on the visit and in the
+	// audit trail only.
+	ActionCheckIn Action = "check in"
 )
 
 // Transition is one row of the lifecycle table: an action allowed in a
@@ -231,10 +247,13 @@ var Transitions = []Transition{
 	{Action: ActionSubmitSurvey, From: StatusConnecting, AtStep: StepProviderNotified, To: StatusConnecting, ToStep: StepSurveyReceived, Roles: []Role{RoleProvider, RoleStaff}},
 	{Action: ActionSubmitTicket, From: StatusConnecting, AtStep: StepSurveyReceived, To: StatusConnecting, ToStep: StepTicketSubmitted, Roles: []Role{RoleCustomer, RoleStaff}},
 	{Action: ActionScheduleVisit, From: StatusConnecting, AtStep: StepTicketSubmitted, To: StatusConnecting, ToStep: StepVisitScheduled, Roles: []Role{RoleSystem, RoleStaff}},
+	{Action: ActionCheckIn, From: StatusConnecting, AtStep: StepVisitScheduled, To: StatusConnecting, ToStep: StepOnSite, Roles: []Role{RoleReception, RoleStaff}},
 	{Action: ActionCompleteConstruction, From: StatusConnecting, AtStep: StepVisitScheduled, To: StatusPendingConfirmation, Roles: []Role{RoleProvider, RoleStaff}},
+	{Action: ActionCompleteConstruction, From: StatusConnecting, AtStep: StepOnSite, To: StatusPendingConfirmation, Roles: []Role{RoleProvider, RoleStaff}},
 	{Action: ActionConfirm, From: StatusPendingConfirmation, To: StatusEnabled, Roles: []Role{RoleCustomer}},
 	{Action: ActionTerminate, From: StatusEnabled, To: StatusTerminating, Roles: []Role{RoleCustomer, RoleStaff}, Reason: true},
 	{Action: ActionScheduleVisit, From: StatusTerminating, To: StatusTerminating, Roles: []Role{RoleSystem, RoleStaff}},
+	{Action: ActionCheckIn, From: StatusTerminating, To: StatusTerminating, Roles: []Role{RoleReception, RoleStaff}},
 	{Action: ActionCompleteRemoval, From: StatusTerminating, To: StatusTerminated, Roles: []Role{RoleProvider, RoleStaff}},
 	{Action: ActionCancelTermination, From: StatusTerminating, To: StatusEnabled, Roles: []Role{RoleCustomer, RoleStaff}, Reason: true},
 	{Action: ActionResubmit, From: StatusRejected, To: StatusApplying, Roles: []Role{RoleCustomer}},
@@ -325,6 +344,8 @@ func (a Action) Phrase() string {
 		return "edit and resubmit"
 	case ActionChangeBandwidth:
 		return "change the bandwidth of"
+	case ActionCheckIn:
+		return "check in the visitors of"
 	}
 	return string(a)
 }
@@ -338,6 +359,8 @@ func (r Role) Noun() string {
 		return "a service provider"
 	case RoleSystem:
 		return "the system"
+	case RoleReception:
+		return "a reception person"
 	}
 	return "a " + string(r)
 }
@@ -351,6 +374,8 @@ func (r Role) Plural() string {
 		return "service providers"
 	case RoleSystem:
 		return "the scheduler"
+	case RoleReception:
+		return "the visit's reception person"
 	}
 	return string(r) + "s"
 }

@@ -26,9 +26,10 @@ var allActions = []models.Action{
 	models.ActionTerminate, models.ActionCompleteRemoval, models.ActionCancelTermination,
 	models.ActionResubmit, models.ActionChangeBandwidth,
 	models.ActionApproveBandwidth, models.ActionRejectBandwidth,
+	models.ActionCheckIn,
 }
 
-var allRoles = []models.Role{models.RoleCustomer, models.RoleStaff, models.RoleProvider, models.RoleSystem}
+var allRoles = []models.Role{models.RoleCustomer, models.RoleStaff, models.RoleProvider, models.RoleSystem, models.RoleReception}
 
 // state is where a connection can be: a status and, in Connecting, a step.
 type state struct {
@@ -204,7 +205,8 @@ func parseLifecycle(t *testing.T, doc string) lifecycleDiagram {
 	// its border.
 	var d lifecycleDiagram
 	steps := map[string]models.Step{} // inner ID -> step
-	var initialID, exitID string
+	var initialID string
+	var exitIDs []string // the composite's exits: complete construction leaves from each
 	for _, e := range edges {
 		if e.scope == "" {
 			continue
@@ -218,13 +220,13 @@ func parseLifecycle(t *testing.T, doc string) lifecycleDiagram {
 			}
 			initialID = e.to
 		case e.to == "[*]":
-			if exitID != "" {
-				t.Fatalf("%s: %s has two exit states", lifecycleDoc, e.scope)
+			if slices.Contains(exitIDs, e.from) {
+				t.Fatalf("%s: %s --> [*] twice", lifecycleDoc, e.from)
 			}
-			exitID = e.from
+			exitIDs = append(exitIDs, e.from)
 		}
 	}
-	if initialID == "" || exitID == "" {
+	if initialID == "" || len(exitIDs) == 0 {
 		t.Fatalf("%s: %s needs one [*] --> initial state and one state --> [*]", lifecycleDoc, models.StatusConnecting)
 	}
 	for _, id := range innerOrder {
@@ -277,7 +279,13 @@ func parseLifecycle(t *testing.T, doc string) lifecycleDiagram {
 			case tr.From == models.StatusConnecting && tr.To == models.StatusConnecting:
 				tr.AtStep = models.AnyStep // a loop on the whole composite
 			case tr.From == models.StatusConnecting:
-				tr.AtStep = step(exitID) // leaves through the exit
+				// Leaves through each exit: one row per exit.
+				for _, id := range exitIDs {
+					out := tr
+					out.AtStep = step(id)
+					d.edges = append(d.edges, out)
+				}
+				continue
 			}
 		}
 		d.edges = append(d.edges, tr)
@@ -412,6 +420,13 @@ var handLifecycle = []struct {
 	{models.ActionSubmitTicket, state{connecting, surveyed}, state{connecting, ticketed}, roles(customer, staff)},
 	{models.ActionScheduleVisit, state{connecting, ticketed}, state{connecting, scheduled}, roles(system, staff)},
 	{models.ActionCompleteConstruction, state{connecting, scheduled}, state{pending, none}, roles(provider, staff)},
+	// The visit day: the desk checks the engineers in (the reception person
+	// of the visit, or staff); the provider may report the construction
+	// complete with or without it.
+	{models.ActionViewPort, state{connecting, onSite}, state{connecting, none}, roles(customer, staff)},
+	{models.ActionCheckIn, state{connecting, scheduled}, state{connecting, onSite}, roles(reception, staff)},
+	{models.ActionCompleteConstruction, state{connecting, onSite}, state{pending, none}, roles(provider, staff)},
+	{models.ActionCheckIn, state{terminating, none}, state{terminating, none}, roles(reception, staff)},
 	{models.ActionConfirm, state{pending, none}, state{enabled, none}, roles(customer)},
 	// Day two: the customer or staff terminate a line in service; its
 	// removal visit is booked like a construction visit; the provider (or
@@ -444,6 +459,8 @@ const (
 	surveyed    = models.StepSurveyReceived
 	ticketed    = models.StepTicketSubmitted
 	scheduled   = models.StepVisitScheduled
+	onSite      = models.StepOnSite
+	reception   = models.RoleReception
 	customer    = models.RoleCustomer
 	staff       = models.RoleStaff
 	provider    = models.RoleProvider

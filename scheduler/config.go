@@ -18,6 +18,7 @@ const (
 	JobReceptionReminders = "reception-reminders"
 	JobReviewSLA          = "review-sla"
 	JobCustomerReminders  = "customer-reminders"
+	JobVisitNoShows       = "visit-no-shows"
 )
 
 // DefaultTimetable is when each job runs, as robfig/cron/v3 specs (five
@@ -29,6 +30,7 @@ func DefaultTimetable() map[string]string {
 		JobReceptionReminders: "0 8-12 * * *", // 08:00 on the morning of the visit; the later runs remind visits moved to today
 		JobReviewSLA:          "0 9-18 * * *", // hourly in office hours: a review becomes late at midnight, staff hear of it at 09:00
 		JobCustomerReminders:  "0 10 * * *",   // 10:00
+		JobVisitNoShows:       "*/15 * * * *", // every 15 minutes: a visit is marked No Show soon after the hour past its window
 	}
 }
 
@@ -154,7 +156,7 @@ func (c Config) Validate() error {
 
 // JobNames lists the jobs in the order they are listed.
 func JobNames() []string {
-	return []string{JobScheduleVisits, JobReceptionReminders, JobReviewSLA, JobCustomerReminders}
+	return []string{JobScheduleVisits, JobReceptionReminders, JobReviewSLA, JobCustomerReminders, JobVisitNoShows}
 }
 
 // parseSpec parses a cron spec; without a CRON_TZ= (or TZ=) prefix it is

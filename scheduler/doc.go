@@ -2,11 +2,11 @@
 //
 // # Jobs
 //
-// Four jobs, each a named type with Run(ctx, now) that handles everything
+// Five jobs, each a named type with Run(ctx, now) that handles everything
 // due up to now (so a late run catches up and a second run for the same
 // moment does nothing): schedule-visits (ScheduleVisits), reception-reminders
-// (ReceptionReminders), review-sla (ReviewSLA) and customer-reminders
-// (CustomerReminders). Scheduler.RunJob runs one by hand as if it were a
+// (ReceptionReminders), review-sla (ReviewSLA), customer-reminders
+// (CustomerReminders) and visit-no-shows (VisitNoShows). Scheduler.RunJob runs one by hand as if it were a
 // given time (`leaseline jobs run NAME --at RFC3339`). The business rules
 // and their transactions are the store's; the jobs only list due work and
 // call one idempotent use case per item (schedule-visits: per batch of

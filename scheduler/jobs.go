@@ -36,6 +36,11 @@ type ReceptionStore interface {
 	RemindReception(ctx context.Context, now time.Time) (int, error)
 }
 
+// NoShowStore is what visit-no-shows needs of the store.
+type NoShowStore interface {
+	MarkNoShows(ctx context.Context, now time.Time) (int, error)
+}
+
 // ReviewStore is what review-sla needs of the store.
 type ReviewStore interface {
 	ReviewSLA(ctx context.Context, now time.Time, escalate string) (int, error)
@@ -228,6 +233,32 @@ func (j *CustomerReminders) Run(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("%s: %w", JobCustomerReminders, err)
 	}
 	logger(j.Logger).InfoContext(ctx, "job done", "job", JobCustomerReminders, "at", now, "reminded", rep.Reminded, "expired", rep.Expired)
+	return nil
+}
+
+// VisitNoShows marks No Show the visits nobody checked in an hour after
+// their window ended, once per visit across replicas, and alerts staff
+// (Reschedule Visit), the provider and the customer (store.MarkNoShows).
+type VisitNoShows struct {
+	Store  NoShowStore
+	Logger *slog.Logger
+}
+
+// Name implements Job.
+func (j *VisitNoShows) Name() string { return JobVisitNoShows }
+
+// Describe implements Job.
+func (j *VisitNoShows) Describe() string {
+	return "mark No Show each visit nobody checked in an hour after its window ended; alert staff (Reschedule Visit), the provider and the customer"
+}
+
+// Run implements Job.
+func (j *VisitNoShows) Run(ctx context.Context, now time.Time) error {
+	n, err := j.Store.MarkNoShows(ctx, now)
+	if err != nil {
+		return fmt.Errorf("%s: %w", JobVisitNoShows, err)
+	}
+	logger(j.Logger).InfoContext(ctx, "job done", "job", JobVisitNoShows, "at", now, "no_shows", n)
 	return nil
 }
 

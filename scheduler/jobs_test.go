@@ -97,7 +97,7 @@ func TestRunJobUnknown(t *testing.T) {
 			t.Fatalf("job %s without description or timetable", j.Name())
 		}
 	}
-	if strings.Join(names, " ") != "schedule-visits reception-reminders review-sla customer-reminders" {
+	if strings.Join(names, " ") != "schedule-visits reception-reminders review-sla customer-reminders visit-no-shows" {
 		t.Fatalf("jobs %v", names)
 	}
 }

@@ -27,6 +27,7 @@ type Store interface {
 	ReceptionStore
 	ReviewStore
 	CustomerStore
+	NoShowStore
 	// DB is the database River keeps its jobs in.
 	DB() (*sql.DB, error)
 	// Dialect is "postgres" or "sqlite".
@@ -52,7 +53,7 @@ type Scheduler struct {
 	noTimetable bool
 }
 
-// New returns a scheduler of the four jobs on st, configured by cfg (which
+// New returns a scheduler of the five jobs on st, configured by cfg (which
 // must Validate).
 func New(st Store, cfg Config) (*Scheduler, error) {
 	c := cfg.withDefaults()
@@ -61,6 +62,7 @@ func New(st Store, cfg Config) (*Scheduler, error) {
 		&ReceptionReminders{Store: st, Logger: c.Logger},
 		&ReviewSLA{Store: st, Escalate: c.Escalate, Logger: c.Logger},
 		&CustomerReminders{Store: st, Policy: reminderPolicy(c), Logger: c.Logger},
+		&VisitNoShows{Store: st, Logger: c.Logger},
 	}
 	db, err := st.DB()
 	if err != nil {

@@ -241,7 +241,7 @@ func TestCatchUpAtStart(t *testing.T) {
 		// spec) was missed.
 		f.clock.Set(cst(2026, 10, 16, 16, 25))
 		log := &runLog{runs: map[string][]string{}}
-		cfg := Config{Timetable: map[string]string{JobScheduleVisits: "0 * * * *", JobReceptionReminders: "", JobReviewSLA: "", JobCustomerReminders: ""}}
+		cfg := Config{Timetable: map[string]string{JobScheduleVisits: "0 * * * *", JobReceptionReminders: "", JobReviewSLA: "", JobCustomerReminders: "", JobVisitNoShows: ""}}
 		a := replica(t, f, backend, "A", log, cfg)
 		b := replica(t, f, backend, "B", log, cfg)
 		if err := a.Migrate(ctx); err != nil {
@@ -312,7 +312,7 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{Config{Timetable: map[string]string{JobScheduleVisits: "every ten minutes"}}, `timetable of schedule-visits: cron spec "CRON_TZ=Asia/Shanghai every ten minutes"`},
 		{Config{Timetable: map[string]string{JobReviewSLA: "61 * * * *"}}, "timetable of review-sla"},
-		{Config{Timetable: map[string]string{"book-visits": "* * * * *"}}, `no job named "book-visits" (jobs: schedule-visits, reception-reminders, review-sla, customer-reminders)`},
+		{Config{Timetable: map[string]string{"book-visits": "* * * * *"}}, `no job named "book-visits" (jobs: schedule-visits, reception-reminders, review-sla, customer-reminders, visit-no-shows)`},
 		{Config{TimeZone: "Mars/Olympus"}, `time zone "Mars/Olympus"`},
 		{Config{Timetable: map[string]string{JobScheduleVisits: "CRON_TZ=Mars/Olympus * * * * *"}}, "timetable of schedule-visits"},
 		{Config{RemindAfterWorkdays: 3, ExpireUnpaidAfterWorkdays: 2}, "expire unpaid after 2 workdays"},

@@ -18,7 +18,7 @@ func TestJobsByHand(t *testing.T) {
 	if err := run(ctx, []string{"jobs", "list"}, env, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"schedule-visits", "reception-reminders", "review-sla", "customer-reminders", "(off)",
+	for _, want := range []string{"schedule-visits", "reception-reminders", "review-sla", "customer-reminders", "visit-no-shows", "(off)",
 		"in the jobs' time zone, Asia/Shanghai (LEASELINE_JOBS_TIME_ZONE)", "NEXT RUN (Asia/Shanghai)", " CST "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("jobs list lacks %q:\n%s", want, out.String())

@@ -149,7 +149,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		"LEASELINE_STAFF_USERS=" + staffUser, "LEASELINE_STAFF_CHANNEL=" + staffChannel,
 		"LEASELINE_ENCRYPTION_KEY=" + hex.EncodeToString(key),
 		"LEASELINE_CRON_SCHEDULE_VISITS=@every 2s",
-		"LEASELINE_CRON_REVIEW_SLA=off", "LEASELINE_CRON_CUSTOMER_REMINDERS=off", "LEASELINE_CRON_RECEPTION_REMINDERS=off",
+		"LEASELINE_CRON_REVIEW_SLA=off", "LEASELINE_CRON_CUSTOMER_REMINDERS=off", "LEASELINE_CRON_RECEPTION_REMINDERS=off", "LEASELINE_CRON_VISIT_NO_SHOWS=off",
 		"LEASELINE_LOG_FORMAT=text", "LEASELINE_LOG_LEVEL=warn",
 	}
 	if _, err := runCLI(ctx, bin, env, "migrate"); err != nil {

@@ -54,6 +54,12 @@ var authzTable = []azRow{
 	{models.ActionSubmitTicket, "Connecting/survey received", []string{azOwner, azStaff}},
 	{models.ActionScheduleVisit, "Connecting/ticket submitted", []string{azSystem, azStaff}},
 	{models.ActionCompleteConstruction, "Connecting/visit scheduled", []string{azProvider, azStaff}},
+	// The visit day: the desk checks the engineers in (the visit's reception
+	// person too: TestCheckInAuthorization, checkin_test.go); the provider
+	// reports the construction complete after it as before.
+	{models.ActionCheckIn, "Connecting/visit scheduled", []string{azStaff}},
+	{models.ActionCompleteConstruction, "Connecting/on site", []string{azProvider, azStaff}},
+	{models.ActionCheckIn, "Terminating", []string{azStaff}},
 	{models.ActionConfirm, "Pending Confirmation", []string{azOwner}},
 	// Day two: the end of a line's life.
 	{models.ActionTerminate, "Enabled", []string{azOwner, azStaff}},

@@ -256,7 +256,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 	visits := make([]models.Visit, len(todo))
 	for i, b := range todo {
 		visits[i] = models.Visit{TicketID: b.ticket.ID, ConnectionID: b.conn.ID, AccessPointID: b.ap.ID, Date: b.pick.Date.String(),
-			Window: b.ap.VisitWindow, ReceptionPersonID: b.pick.Reception.ID, State: models.VisitScheduled, CreatedAt: at, UpdatedAt: at}
+			Window: b.ap.VisitWindow, ReceptionPersonID: b.pick.Reception.ID, State: models.VisitScheduled, CheckinCode: s.cfg.NewCheckinCode(), CreatedAt: at, UpdatedAt: at}
 		if b.sameDay(now) {
 			visits[i].RemindedAt = &at // reminded below, at once
 		}

@@ -51,10 +51,10 @@ func TestCatalogImportIdempotent(t *testing.T) {
 		for _, st := range stages {
 			conns = append(conns, f.walkTo(t, f.acme, f.application(t, "import "+st.Name), st))
 		}
-		// Construction visits of visit scheduled, Pending Confirmation,
+		// Construction visits of visit scheduled, on site, Pending Confirmation,
 		// Enabled, Terminating, Terminated and Enabled again; the removal
 		// visit of Terminated.
-		wantEqual(t, "booked visits", sqlCount(t, f.s, "SELECT COUNT(*) FROM visits"), 7)
+		wantEqual(t, "booked visits", sqlCount(t, f.s, "SELECT COUNT(*) FROM visits"), 8)
 		before := dbSnapshot(t, f.s)
 		for round := range 2 {
 			rep, err := f.s.ImportCatalog(ctx, sampleCatalog(t))

@@ -279,6 +279,8 @@ func (f *fixture) do(actor models.Actor, id int64, a models.Action) (*models.Con
 		return f.s.Find(ctx, f.staff, models.ApplicationRef(id))
 	case models.ActionScheduleVisit:
 		return f.s.ScheduleVisitForTest(ctx, actor, id, "2026-11-27")
+	case models.ActionCheckIn:
+		return f.s.CheckInForTest(ctx, actor, id)
 	case models.ActionResubmit:
 		c, err := f.s.Find(ctx, f.staff, models.ApplicationRef(id))
 		if err != nil {
@@ -335,6 +337,8 @@ var stages = []stage{
 		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket)},
 	{"Connecting/visit scheduled", models.StatusConnecting, models.StepVisitScheduled,
 		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit)},
+	{"Connecting/on site", models.StatusConnecting, models.StepOnSite,
+		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCheckIn)},
 	{"Pending Confirmation", models.StatusPendingConfirmation, models.StepVisitScheduled,
 		append(connecting[:2:2], models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit, models.ActionCompleteConstruction)},
 	{"Enabled", models.StatusEnabled, models.StepVisitScheduled, enabled},

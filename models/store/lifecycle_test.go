@@ -76,6 +76,11 @@ func TestLifecycleTable(t *testing.T) {
 		}
 		for i, tr := range models.Transitions {
 			for _, r := range tr.Roles {
+				if r == models.RoleReception {
+					// A visit's reception person is no role of a connection's
+					// tenants: TestCheckInAuthorization exercises it.
+					continue
+				}
 				if !exercised[rowRole{i, r}] {
 					t.Errorf("transition %s %s -> %s by %s never exercised", tr.From, tr.Action, tr.To, r)
 				}

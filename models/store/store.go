@@ -57,7 +57,10 @@ type Config struct {
 	EncryptionKey []byte
 	// NewPhysicalConnectionID makes IDs (models.NewPhysicalConnectionID when nil).
 	NewPhysicalConnectionID func() string
-	Logger                  *slog.Logger
+	// NewCheckinCode makes visits' verification codes (models.NewCheckinCode
+	// when nil).
+	NewCheckinCode func() string
+	Logger         *slog.Logger
 	// NoticesCommitted, if set, is called after every commit that recorded
 	// notices (the delivery side starts at once). It must not block.
 	NoticesCommitted func()
@@ -86,6 +89,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if cfg.NewPhysicalConnectionID == nil {
 		cfg.NewPhysicalConnectionID = models.NewPhysicalConnectionID
+	}
+	if cfg.NewCheckinCode == nil {
+		cfg.NewCheckinCode = models.NewCheckinCode
 	}
 	if cfg.MaxOpen == 0 {
 		cfg.MaxOpen = models.DefaultMaxOpen

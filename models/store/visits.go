@@ -278,6 +278,9 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 		if v.State == models.VisitDone || c.Status != models.StatusConnecting {
 			return &models.RuleError{Field: "Visit", Rule: "visit-done", Message: fmt.Sprintf("The visit of %s took place already (the connection is %s): it cannot change.", c.DisplayID(), c.Status)}
 		}
+		if v.ArrivedAt != nil {
+			return &models.RuleError{Field: "Visit", Rule: "visit-arrived", Message: fmt.Sprintf("The visitors of %s were checked in at the IDC already: the visit cannot change.", c.DisplayID())}
+		}
 		if to == nil && v.State == models.VisitCanceled {
 			return &models.AlreadyDoneError{Action: ActionCancelVisit, Status: c.Status, At: v.UpdatedAt}
 		}
@@ -299,9 +302,12 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 			if rp, err = s.checkVisitDay(tx, &ap, cal, *to, &v, rp); err != nil {
 				return err
 			}
-			set["date"], set["time_window"], set["reception_person_id"], set["state"], set["reminded_at"] =
-				to.String(), ap.VisitWindow, rp.ID, models.VisitScheduled, nil
-			v.Date, v.Window, v.ReceptionPersonID, v.State, v.RemindedAt = to.String(), ap.VisitWindow, rp.ID, models.VisitScheduled, nil
+			// A new day, a new verification code: the old letter no longer
+			// checks anyone in.
+			code := s.cfg.NewCheckinCode()
+			set["date"], set["time_window"], set["reception_person_id"], set["state"], set["reminded_at"], set["checkin_code"], set["no_show_at"] =
+				to.String(), ap.VisitWindow, rp.ID, models.VisitScheduled, nil, code, nil
+			v.Date, v.Window, v.ReceptionPersonID, v.State, v.RemindedAt, v.CheckinCode, v.NoShowAt = to.String(), ap.VisitWindow, rp.ID, models.VisitScheduled, nil, code, nil
 		} else {
 			set["state"] = models.VisitCanceled
 			v.State = models.VisitCanceled
