@@ -130,8 +130,11 @@ type Config struct {
 	// CardUpdated, when set, sees every card settled in place (the demo
 	// prints them).
 	CardUpdated func(c models.Card, blocks []slack.Block)
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Operator and OperatorAddress name the issuer on the entry letter
+	// (notices_letter.go); "" shows a dash.
+	Operator, OperatorAddress string
+	Now                       func() time.Time
+	Logger                    *slog.Logger
 }
 
 // App holds the handlers' dependencies.

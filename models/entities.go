@@ -377,6 +377,7 @@ type Visit struct {
 	Window            string `gorm:"column:time_window"`  // e.g. "09:30-12:00"
 	ReceptionPersonID int64
 	State             VisitState
+	CheckinCode       string // the entry letter's verification code (check-in); set at booking
 	RemindedAt        *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time

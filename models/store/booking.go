@@ -330,6 +330,11 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 					key: fmt.Sprintf("visit/%d/%s/%s/%s", b.visit.ID, models.NoticeVisitReminder, b.visit.Date, ch)})
 			}
 		}
+		// The entry letter, for the provider to show at the door.
+		if err := s.letterNotice(tx, fmt.Sprintf("visit/%d/%s/%s", b.visit.ID, models.NoticeVisitLetter, info.providerChannel),
+			info, &b.visit, c, b.days.Calendar, at); err != nil {
+			return nil, nil, err
+		}
 		for _, to := range recipients {
 			if to.channel == "" {
 				s.log.WarnContext(tx.Statement.Context, "notice has no channel; skipped", "kind", to.kind, "connection", c.ID)
