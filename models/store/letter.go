@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -26,9 +27,21 @@ func letterData(info visitInfo, v *models.Visit, c *models.Connection, cal *mode
 	return d
 }
 
-// letterNotice records the entry letter of v for the provider under key
-// (skipped when the provider has no channel).
-func (s *Store) letterNotice(tx *gorm.DB, key string, info visitInfo, v *models.Visit, c *models.Connection, cal *models.Calendar, at time.Time) error {
+// letterNotice is the entry letter of v for the provider under key, to
+// record.
+func letterNotice(key string, info visitInfo, v *models.Visit, c *models.Connection, cal *models.Calendar, at time.Time) (models.Notice, error) {
+	raw, err := json.Marshal(letterData(info, v, c, cal, at))
+	if err != nil {
+		return models.Notice{}, fmt.Errorf("encode entry letter of visit %d: %w", v.ID, err)
+	}
+	return models.Notice{Key: key, Kind: models.NoticeVisitLetter, Channel: info.providerChannel, ConnectionID: &c.ID,
+		Data: string(raw), State: models.NoticePending, NextAttemptAt: at, CreatedAt: at}, nil
+}
+
+// recordLetter records the entry letter of v for the provider under key
+// (skipped when the provider has no channel; a key recorded already is
+// left alone).
+func (s *Store) recordLetter(tx *gorm.DB, key string, info visitInfo, v *models.Visit, c *models.Connection, cal *models.Calendar, at time.Time) error {
 	if err := s.visitNotice(tx, key, models.NoticeVisitLetter, info.providerChannel, "", c.ID, letterData(info, v, c, cal, at)); err != nil {
 		return fmt.Errorf("entry letter of visit %d: %w", v.ID, err)
 	}

@@ -353,7 +353,7 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 		if to != nil {
 			// A new entry letter for the new day; the old one is void.
 			key := fmt.Sprintf("visit/%d/a%d/%s/%s", v.ID, ev.ID, models.NoticeVisitLetter, info.providerChannel)
-			if err := s.letterNotice(tx, key, info, &v, &c, cal, at); err != nil {
+			if err := s.recordLetter(tx, key, info, &v, &c, cal, at); err != nil {
 				return err
 			}
 		}
