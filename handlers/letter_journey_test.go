@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"os"
 	"os/exec"
@@ -87,6 +88,11 @@ func TestEntryLetterUploadedToProvider(t *testing.T) {
 				t.Errorf("letter lacks %q:\n%s", want, text)
 			}
 		}
+		// The visit's verification code (issued by check-in), or the letter
+		// says none was issued.
+		if code := cmp.Or(d.Visit.CheckinCode, "not issued"); !strings.Contains(text, code) {
+			t.Errorf("letter lacks the verification code %q", code)
+		}
 		if strings.Contains(text, rawIDNumber) {
 			t.Error("the letter shows a full ID number")
 		}
@@ -120,7 +126,8 @@ func TestEntryLetterUploadedToProvider(t *testing.T) {
 		if !strings.Contains(moved.Name, "2026-12-02") || !strings.Contains(moved.Comment, "2026-12-02") || !strings.Contains(moved.Comment, "no longer valid") {
 			t.Errorf("new letter %q shared with %q", moved.Name, moved.Comment)
 		}
-		if text := letterText(t, moved.Content); !strings.Contains(text, "2026-12-02") || !strings.Contains(text, "张伟") {
+		if text := letterText(t, moved.Content); !strings.Contains(text, "2026-12-02") || !strings.Contains(text, "张伟") ||
+			!strings.Contains(text, cmp.Or(jConn(e, c.ID).Visit.CheckinCode, "not issued")) {
 			t.Errorf("new letter:\n%s", text)
 		}
 		letters := jNotices(e, c.ID, models.NoticeVisitLetter)
