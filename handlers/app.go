@@ -30,6 +30,7 @@ type Store interface {
 	Accounts
 	Cards
 	Visits
+	CalendarLinks
 }
 
 // Lifecycle changes connections and tickets: each call is one transaction
@@ -133,8 +134,11 @@ type Config struct {
 	// Operator and OperatorAddress name the issuer on the entry letter
 	// (notices_letter.go); "" shows a dash.
 	Operator, OperatorAddress string
-	Now                       func() time.Time
-	Logger                    *slog.Logger
+	// PublicURL is the base URL of the public listener (LEASELINE_PUBLIC_URL):
+	// calendar links are PublicURL + /calendar/<token>.ics ("": only the path).
+	PublicURL string
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // App holds the handlers' dependencies.

@@ -43,6 +43,7 @@ func staffCommands() []subcommand {
 		{"adduser @USER NAME", "make a Slack user a user of account NAME"},
 		{"visits [YYYY-MM-DD|ACCESS-POINT]", "the IDC visits booked (from today, on a date, or at an access point): date, IDC, connection, provider, reception person, visitors"},
 		{"ports [ACCESS-POINT]", "ports of each access point and port type: total, in use, free, and free per device"},
+		{"calendar-link provider|access-point ID · calendar-link revoke TOKEN|ID", "a calendar URL (iCalendar) of a provider's IDC visits or of the visits at an access point, for their calendar app; revoke one"},
 	}
 }
 
@@ -125,6 +126,8 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdVisits)
 	case "ports", "inventory":
 		return run(a.cmdPorts)
+	case "calendar-link", "calendar":
+		return run(a.cmdCalendarLink)
 	}
 	return ephemeral(unknownCommandBlocks(sub)...), nil
 }
@@ -149,7 +152,7 @@ func splitWord(s string) (word, rest string) {
 // replyBlocks shows blocks to the user who acted, and only to them: through
 // the response_url, else ephemerally in channel, else as a DM.
 func (a *App) replyBlocks(ctx context.Context, responseURL, channel, user string, blocks []slack.Block) {
-	blocks = capBlocks(blocks, maxMessageBlocks)
+	blocks = capBlocks(a.forUser(ctx, user), blocks, maxMessageBlocks)
 	text := fallbackText(blocks)
 	var err error
 	switch {
@@ -325,7 +328,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	c := &d.Connection
 	loc := zone(d.Region.TimeZone)
 	blocks := connectionBlocks(p, c, actor.Role)
-	blocks = append(blocks, section(timeline(c)))
+	blocks = append(blocks, section(timeline(p, c)))
 
 	fields := []*slack.TextBlockObject{
 		md("*Access Point*\n" + esc(d.AccessPoint.Name) + " · " + esc(d.AccessPoint.Location) + "\n" + esc(d.Region.Name)),
@@ -363,7 +366,7 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 		blocks = append(blocks, section(strings.Join(steps, "\n")))
 	}
 	blocks = append(blocks, auditBlocks(p, d.Audit, loc, maxMessageBlocks-len(blocks)-1)...)
-	return capBlocks(blocks, maxMessageBlocks), nil
+	return capBlocks(p, blocks, maxMessageBlocks), nil
 }
 
 // auditBlocks renders the audit trail (who, when, from, to, why) in at most
