@@ -8,7 +8,7 @@ PKGS    ?= ./...
 TEST_DATABASE_URL ?=
 export TEST_DATABASE_URL
 
-.PHONY: all build run demo test test-short lint fmt bench soak clean
+.PHONY: all build run demo test poppler test-short lint fmt bench soak clean
 
 all: build
 
@@ -57,9 +57,14 @@ fmt:
 
 ## test: lint, then every test with the race detector; says at its end
 ## when the PostgreSQL half did not run (TEST_DATABASE_URL unset)
-test: lint
+test: lint poppler
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
 	@if [ -z "$$TEST_DATABASE_URL" ]; then echo; echo "NOTE: TEST_DATABASE_URL is not set, so the PostgreSQL half of the suite did NOT run: this green is SQLite only. Set TEST_DATABASE_URL to a PostgreSQL URL to run both."; fi
+
+## poppler: pdftotext, pdfinfo and pdftoppm, which the entry letter's tests
+## read the PDF with (handlers/letter); installed from Debian when missing
+poppler:
+	@command -v pdftotext >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils)
 
 ## bench: the benchmarks whose figures the README reports, and beside
 ## them the floor of the machine in the same run: pgbench's TPC-B-like run

@@ -13,7 +13,8 @@
 // its lease ends) is marked maybe-posted; the next attempt first looks for
 // the notice's metadata in the channel's history (a thread's replies for a
 // threaded notice) and records the message it finds instead of posting a
-// duplicate.
+// duplicate. A notice carrying a file (FileRenderer) is uploaded instead
+// (delivery_file.go).
 
 package bot
 
@@ -216,6 +217,13 @@ func (w *DeliveryWorker) deliver(ctx context.Context, d models.Delivery, now tim
 	log := w.log.With("notice", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
 	if n.Kind == models.NoticeSettle {
 		return w.settle(ctx, d, now)
+	}
+	f, err := w.renderFile(ctx, n)
+	if err != nil {
+		return w.retry(ctx, d, now, fmt.Errorf("render file: %w", err), d.MaybePosted, retryInfo{})
+	}
+	if f != nil {
+		return w.deliverFile(ctx, d, f, now)
 	}
 	if d.MaybePosted {
 		ts, found, err := w.findPosted(ctx, n)

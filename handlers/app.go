@@ -136,6 +136,9 @@ type Config struct {
 	// CardUpdated, when set, sees every card settled in place (the demo
 	// prints them).
 	CardUpdated func(c models.Card, blocks []slack.Block)
+	// Operator and OperatorAddress name the issuer on the entry letter
+	// (notices_letter.go); "" shows a dash.
+	Operator, OperatorAddress string
 	// PublicURL is the base URL of the public listener (LEASELINE_PUBLIC_URL):
 	// calendar links are PublicURL + /calendar/<token>.ics ("": only the path).
 	PublicURL string

@@ -278,7 +278,7 @@ func TestFullJourney(t *testing.T) {
 		for ch, want := range map[string][]models.NoticeKind{
 			customerChan: {models.NoticeApproved, models.NoticePaid, models.NoticeSurveyReceived, models.NoticeVisitScheduled, models.NoticeConstructionComplete, models.NoticeEnabled},
 			staffChannel: {models.NoticeReviewRequest, models.NoticeTicketSubmitted, models.NoticeVisitScheduled, models.NoticeEnabled},
-			providerChan: {models.NoticePortInfo, models.NoticeVisitScheduled, models.NoticeEnabled},
+			providerChan: {models.NoticePortInfo, models.NoticeVisitScheduled, models.NoticeVisitLetter, models.NoticeEnabled},
 		} {
 			if got := k.to(ch); !slices.Equal(got, want) {
 				t.Errorf("%s was told %v, want %v", ch, got, want)

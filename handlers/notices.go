@@ -254,7 +254,9 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		}
 		body = append(body, surveyBlocks(p, d.Survey, d)...)
 
-	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder:
+	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder, models.NoticeVisitLetter:
+		// visit_letter is uploaded as a PDF (RenderNoticeFile); as a
+		// message it is the visit's card.
 		v := visitOf(noticeData[models.VisitNoticeData](n), d)
 		title, intro = v.headline(p, n.Kind, r.to, d)
 		if t, i, ok := removalVisitHeadline(p, n, r.to, d, v); ok {

@@ -156,6 +156,8 @@ func TestRenderNoticeEveryKind(t *testing.T) {
 				[]want{{customerChan, []string{"View"}}, {providerChan, []string{"Construction Complete"}}, {staffChannel, []string{"View", "Construction Complete"}}}, "Friday 2026-11-27, 09:30-12:00"},
 			{models.NoticeVisitChanged, models.StatusConnecting, models.StepVisitScheduled, visit, true,
 				[]want{{customerChan, []string{"View"}}, {providerChan, []string{"Construction Complete"}}, {staffChannel, []string{"View", "Construction Complete"}}}, "from 2026-11-26"},
+			{models.NoticeVisitLetter, models.StatusConnecting, models.StepVisitScheduled, visit, true,
+				[]want{{providerChan, []string{"Construction Complete"}}}, "Friday 2026-11-27, 09:30-12:00"},
 			{models.NoticeVisitReminder, models.StatusConnecting, models.StepVisitScheduled, visit, true,
 				[]want{{providerChan, []string{"Construction Complete"}}, {reception, nil}}, "today"},
 			{models.NoticeConstructionComplete, models.StatusPendingConfirmation, "", "", true, []want{{customerChan, []string{"Confirm"}}}, "LC-0001"},

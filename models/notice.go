@@ -15,6 +15,7 @@ const (
 	NoticeVisitScheduled       NoticeKind = "visit_scheduled"       // customer, provider, staff: date, window, reception
 	NoticeVisitChanged         NoticeKind = "visit_changed"         // customer, provider, staff: rescheduled or canceled
 	NoticeVisitReminder        NoticeKind = "visit_reminder"        // provider and reception person, on the morning
+	NoticeVisitLetter          NoticeKind = "visit_letter"          // provider: the entry letter (LOA-CFA, a PDF) of a booked or rescheduled visit
 	NoticeConstructionComplete NoticeKind = "construction_complete" // customer: Confirm
 	NoticeEnabled              NoticeKind = "enabled"               // customer, staff, provider
 	NoticeEnquiry              NoticeKind = "enquiry"               // staff: an access-point enquiry to answer

@@ -51,6 +51,20 @@ type VisitNoticeData struct {
 	By           string `json:"by,omitempty"` // Slack user ID of the staff member
 }
 
+// VisitLetterData is the Data of a visit_letter notice: the visit as the
+// visit notices tell it, plus what only the entry letter shows (the
+// facility assignment, the verification code, the date of issue).
+type VisitLetterData struct {
+	VisitNoticeData
+	Device   string `json:"device"`
+	Port     string `json:"port"`
+	PortType string `json:"port_type"`
+	// CheckinCode is the visit's verification code (Visit.CheckinCode; ""
+	// when none was issued).
+	CheckinCode string `json:"checkin_code,omitempty"`
+	Issued      string `json:"issued"` // YYYY-MM-DD, local to the region
+}
+
 // Visitor is one engineer expected at the IDC, ID number masked.
 type Visitor struct {
 	Name     string `json:"name"`

@@ -125,7 +125,12 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 		return ok(map[string]any{"users": members})
 	case "views.open", "views.update", "views.push", "views.publish":
 		return ok(map[string]any{"view": s.viewLocked(c)})
+	case "files.getUploadURLExternal", "files.completeUploadExternal":
+		return s.filesLocked(c, host)
 	default:
+		if strings.HasPrefix(c.Path, uploadPath) {
+			return s.filesLocked(c, host)
+		}
 		return fail("unknown_method")
 	}
 }

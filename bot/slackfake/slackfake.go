@@ -74,6 +74,7 @@ type Message struct {
 	LatestReply string          `json:"latest_reply,omitempty"`
 	Blocks      json.RawMessage `json:"blocks,omitempty"`
 	Metadata    json.RawMessage `json:"metadata,omitempty"`
+	Files       []FileShare     `json:"files,omitempty"`
 }
 
 // IsReply reports whether m is a reply in a thread (not its parent).
@@ -124,6 +125,8 @@ type Server struct {
 	missing   map[string]bool     // user and channel IDs Slack does not know
 	members   map[string][]string // conversations.members, by channel
 	now       func() time.Time
+	files     map[string]*File // uploads (files.go), by ID
+	fileOrder []string
 
 	socket *socketHub
 }
@@ -138,6 +141,7 @@ func New() *Server {
 		channels:  make(map[string]map[string]any),
 		usergroup: make(map[string][]string),
 		missing:   make(map[string]bool),
+		files:     make(map[string]*File),
 		now:       time.Now,
 	}
 	s.cond = sync.NewCond(&s.mu)
@@ -259,6 +263,7 @@ func (s *Server) Reset() {
 	s.messages = make(map[string][]*Message)
 	s.failures = make(map[string]*failure)
 	s.losses = make(map[string]*loss)
+	s.files, s.fileOrder = make(map[string]*File), nil
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {

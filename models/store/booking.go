@@ -346,6 +346,15 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 			notices = append(notices, models.Notice{Key: key, Kind: to.kind, Channel: to.channel, ThreadTS: to.thread,
 				ConnectionID: &c.ID, Data: string(raw), State: models.NoticePending, NextAttemptAt: at, CreatedAt: at})
 		}
+		// The entry letter, after the provider's visit message: the PDF to
+		// show at the door.
+		if info.providerChannel != "" {
+			n, err := letterNotice(fmt.Sprintf("visit/%d/%s/%s", b.visit.ID, models.NoticeVisitLetter, info.providerChannel), info, &b.visit, c, b.days.Calendar, at)
+			if err != nil {
+				return nil, nil, err
+			}
+			notices = append(notices, n)
+		}
 	}
 	if err := tx.CreateInBatches(&events, 1000).Error; err != nil {
 		return nil, nil, fmt.Errorf("write audit events: %w", err)

@@ -357,6 +357,13 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 				return err
 			}
 		}
+		if to != nil {
+			// A new entry letter for the new day; the old one is void.
+			key := fmt.Sprintf("visit/%d/a%d/%s/%s", v.ID, ev.ID, models.NoticeVisitLetter, info.providerChannel)
+			if err := s.recordLetter(tx, key, info, &v, &c, cal, at); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

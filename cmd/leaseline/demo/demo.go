@@ -52,8 +52,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	quiet := fs.Bool("quiet", false, "print only the steps and the final status")
 	cards := fs.Bool("cards", false, "print each card settled in place in full (by default one line each)")
+	letterDir := fs.String("letter-dir", os.TempDir(), "directory to write the journey's entry letter (LOA-CFA, a PDF) to")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet] [--cards]\n\nRuns the whole journey of one leased line, Applying to Enabled, then its second act\n(terminated, removed at the IDC, its port freed and given to the next line applied for),\nagainst an in-process fake Slack with the sample catalog on a throwaway SQLite database,\nand prints who did what and what each party saw. Needs no Slack workspace and no network.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet] [--cards] [--letter-dir DIR]\n\nRuns the whole journey of one leased line, Applying to Enabled, then its second act\n(terminated, removed at the IDC, its port freed and given to the next line applied for),\nagainst an in-process fake Slack with the sample catalog on a throwaway SQLite database,\nand prints who did what and what each party saw. Needs no Slack workspace and no network.\nThe entry letter uploaded to the provider is written to --letter-dir.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -75,6 +76,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("demo: set up: %w", err)
 	}
 	err = d.run()
+	if err == nil {
+		err = d.writeLetter(*letterDir)
+	}
 	if cerr := d.close(); err == nil && cerr != nil {
 		err = fmt.Errorf("demo: shut down: %w", cerr)
 	}
@@ -165,7 +169,8 @@ func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool) (_ *
 	httpClient := &http.Client{Timeout: 15 * time.Second}
 	stk, err := stack.New(ctx, stack.Config{
 		Store: d.store, BotToken: "xoxb-demo", APIURL: d.fake.APIURL(), HTTPClient: httpClient, SigningSecret: demoSecret,
-		Handlers:  handlers.Config{StaffUsers: []string{demoStaff}, StaffChannel: demoStaffChan, Now: d.clock.Now, CardUpdated: d.cardUpdated},
+		Handlers: handlers.Config{StaffUsers: []string{demoStaff}, StaffChannel: demoStaffChan, Now: d.clock.Now, CardUpdated: d.cardUpdated,
+			Operator: "Example Cloud (demo)", OperatorAddress: "1 Example Road, Hangzhou"},
 		Scheduler: &scheduler.Config{Now: d.clock.Now},
 		Logger:    log,
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,7 +57,8 @@ func saw(secs []demoSection, step, where string, want ...string) bool {
 // Enabled and shows each party what it saw, readably.
 func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := Run(context.Background(), nil, &out, &errOut); err != nil {
+	letters := t.TempDir()
+	if err := Run(context.Background(), []string{"--letter-dir", letters}, &out, &errOut); err != nil {
 		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
 	text := out.String()
@@ -119,8 +121,15 @@ func TestDemo(t *testing.T) {
 	if n := strings.Count(text, "\n"); n < 250 || n > 550 {
 		t.Errorf("output is %d lines, want a readable 250 to 550", n)
 	}
-	if !strings.HasSuffix(strings.TrimSpace(text), "in 32 steps.") {
-		t.Errorf("output does not end with the final status:\n%s", text[max(0, len(text)-300):])
+	// The final status, then where the entry letter was written.
+	status, letterLine, _ := strings.Cut(strings.TrimSpace(text), "\n\nThe entry letter (LOA-CFA) uploaded to #ct-zhejiang")
+	if !strings.HasSuffix(status, "in 32 steps.") {
+		t.Errorf("output does not end with the final status and the letter:\n%s", text[max(0, len(text)-400):])
+	}
+	if path := letterLine[strings.LastIndex(letterLine, " ")+1:]; filepath.Dir(path) != letters {
+		t.Errorf("letter written to %q, want in %s", path, letters)
+	} else if pdf, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("letter %s: %v, %q", path, err, pdf[:min(8, len(pdf))])
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s", text)
@@ -129,7 +138,7 @@ func TestDemo(t *testing.T) {
 
 func TestDemoQuiet(t *testing.T) {
 	var out bytes.Buffer
-	if err := Run(context.Background(), []string{"--quiet"}, &out, io.Discard); err != nil {
+	if err := Run(context.Background(), []string{"--quiet", "--letter-dir", t.TempDir()}, &out, io.Discard); err != nil {
 		t.Fatalf("demo --quiet: %v\n%s", err, out.String())
 	}
 	var steps, others []string
@@ -141,8 +150,8 @@ func TestDemoQuiet(t *testing.T) {
 			others = append(others, line)
 		}
 	}
-	if len(steps) != 32 || len(others) != 2 || !strings.Contains(others[0], "is Enabled") || !strings.Contains(others[1], "is Terminated") {
-		t.Errorf("quiet output: %d steps and %q, want 32 steps and the status after each act:\n%s", len(steps), others, out.String())
+	if len(steps) != 32 || len(others) != 3 || !strings.Contains(others[0], "is Enabled") || !strings.Contains(others[1], "is Terminated") || !strings.Contains(others[2], "entry letter") {
+		t.Errorf("quiet output: %d steps and %q, want 32 steps, the status after each act and where the letter is:\n%s", len(steps), others, out.String())
 	}
 }
 

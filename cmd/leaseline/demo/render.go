@@ -348,6 +348,16 @@ func (n names) describeCall(c slackfake.Call, actor string) (seen, bool) {
 		return seen{n.user(actor) + " · the form updates itself", n.modal(v)}, true
 	case "views.publish":
 		return seen{n.user(c.Param("user_id")) + " · App Home refreshed", nil}, true
+	case "files.completeUploadExternal":
+		var files []struct {
+			Title string `json:"title"`
+		}
+		_ = c.JSONParam("files", &files)
+		lines := strings.Split(n.mrkdwn(c.Param("initial_comment")), "\n")
+		for _, f := range files {
+			lines = append(lines, "📄 "+f.Title+" (PDF)")
+		}
+		return seen{n.channel(c.Param("channel_id")) + " · file shared", lines}, true
 	}
 	return seen{}, false
 }
