@@ -9,7 +9,7 @@ import (
 )
 
 func (p *parser) provider(s *state, n *yaml.Node, path string) {
-	f := p.mapping(n, path, "id", "kind", "name", "slack_channel", "contacts")
+	f := p.mapping(n, path, "id", "kind", "name", "name_zh", "slack_channel", "contacts")
 	if f == nil {
 		return
 	}
@@ -27,12 +27,13 @@ func (p *parser) provider(s *state, n *yaml.Node, path string) {
 		}
 	}
 	name, _ := f.str("name", true)
+	nameZh, _ := f.str("name_zh", false)
 	channel, chNode := f.str("slack_channel", false)
 	if chNode != nil && channel != "" && !channelPattern.MatchString(channel) {
 		p.errorf(chNode, join(path, "slack_channel"), "%q is not a Slack channel ID (C or G followed by 8 to 20 capital letters or digits, e.g. C0123456789)", channel)
 	}
 	contacts, _ := f.str("contacts", false)
-	s.c.Providers = append(s.c.Providers, models.Provider{ID: id, Kind: kind, Name: name, SlackChannel: channel, Contacts: contacts})
+	s.c.Providers = append(s.c.Providers, models.Provider{ID: id, Kind: kind, Name: name, NameZh: nameZh, SlackChannel: channel, Contacts: contacts})
 }
 
 func joinKinds() string {

@@ -97,6 +97,7 @@ func fillDetail(db *gorm.DB, d *models.Detail) error {
 	}
 	c.EndedFrom = endedFrom(c.Status, d.Audit)
 	c.AccessPointName, c.ProviderName, c.RegionName, c.TimeZone = d.AccessPoint.Name, d.Provider.Name, d.Region.Name, d.Region.TimeZone
+	c.AccessPointNameZh, c.ProviderNameZh, c.RegionNameZh = d.AccessPoint.NameZh, d.Provider.NameZh, d.Region.NameZh
 	return nil
 }
 
