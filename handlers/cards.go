@@ -60,8 +60,8 @@ func nextButtons(p lang.Printer, c *models.Connection, role models.Role) []slack
 // buttons (e.g. details) follow them.
 func connectionBlocks(p lang.Printer, c *models.Connection, role models.Role, extra ...slack.BlockElement) []slack.Block {
 	fields := []*slack.TextBlockObject{
-		md("*Access Point*\n" + catalogName(c.AccessPointName, c.AccessPointID, role) + regionSuffix(c)),
-		md("*Service Provider*\n" + catalogName(c.ProviderName, c.ProviderID, role)),
+		md("*Access Point*\n" + catalogName(p, c.AccessPointName, c.AccessPointNameZh, c.AccessPointID, role) + regionSuffix(p, c)),
+		md("*Service Provider*\n" + catalogName(p, c.ProviderName, c.ProviderNameZh, c.ProviderID, role)),
 		md("*Port Type*\n" + esc(string(c.PortType))),
 		md(fmt.Sprintf("*Bandwidth*\n%d Mbps", c.BandwidthMbps)),
 	}
@@ -178,10 +178,10 @@ func apName(d *models.Detail) string {
 
 // staffFacts are fs with the access point's catalog ID after its name, in
 // small code type, where staff need it.
-func staffFacts(d *models.Detail, fs []fact) []fact {
+func staffFacts(p lang.Printer, d *models.Detail, fs []fact) []fact {
 	for i, f := range fs {
 		if f.label == models.FieldAccessPoint {
-			fs[i] = fact{label: f.label, value: catalogName(d.AccessPoint.Name, cmp.Or(d.AccessPoint.ID, d.Connection.AccessPointID), models.RoleStaff), md: true}
+			fs[i] = fact{label: f.label, value: catalogName(p, d.AccessPoint.Name, d.AccessPoint.NameZh, cmp.Or(d.AccessPoint.ID, d.Connection.AccessPointID), models.RoleStaff), md: true}
 		}
 	}
 	return fs

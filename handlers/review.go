@@ -111,7 +111,7 @@ func (a *App) reviewBlocks(ctx context.Context, d *models.Detail) []slack.Block 
 	} else {
 		a.log.WarnContext(ctx, "review date", "connection", c.ID, "err", err)
 	}
-	fs := staffFacts(d, connFacts(d, ""))
+	fs := staffFacts(p, d, connFacts(d, ""))
 	fs = append(fs,
 		fact{label: "Customer account", value: d.Account.Name},
 		fact{label: "Price", value: models.FormatMoney(c.AmountCents, c.Currency)},
