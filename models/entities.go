@@ -160,6 +160,9 @@ type Provider struct {
 	// SlackChannel is the (usually Slack Connect) channel shared with it.
 	SlackChannel string
 	Contacts     string
+	// Language is the default language of messages in its channel ("en",
+	// "zh-CN"; "" English) until staff set the channel's own.
+	Language string
 }
 
 // ReceptionPerson is on an IDC's reception rota.

@@ -75,7 +75,11 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 			return fail("channel_not_found")
 		}
 		info, found := s.channels[ch]
-		if !found {
+		switch {
+		case !found && strings.HasPrefix(ch, "D"):
+			// The bot's DM with a user (dm.go): Slack names the user.
+			info = map[string]any{"id": ch, "is_im": true, "user": strings.TrimPrefix(ch, "D")}
+		case !found:
 			info = map[string]any{"id": ch, "name": strings.ToLower(ch), "is_channel": true, "is_member": true}
 		}
 		return ok(map[string]any{"channel": info})
@@ -102,10 +106,17 @@ func (s *Server) answerLocked(c Call, host string) map[string]any {
 		if !found {
 			u = User{ID: id, Name: strings.ToLower(id), RealName: "User " + id, TZ: "UTC"}
 		}
-		return ok(map[string]any{"user": map[string]any{
+		user := map[string]any{
 			"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.RealName, "tz": u.TZ, "is_bot": u.IsBot,
 			"profile": map[string]any{"real_name": u.RealName, "display_name": u.Name, "email": u.Email},
-		}})
+		}
+		if truthy(c.Param("include_locale")) {
+			user["locale"] = u.Locale
+			if u.Locale == "" {
+				user["locale"] = "en-US"
+			}
+		}
+		return ok(map[string]any{"user": user})
 	case "usergroups.users.list":
 		members, found := s.usergroup[c.Param("usergroup")]
 		if !found {

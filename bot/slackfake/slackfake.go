@@ -87,6 +87,10 @@ type User struct {
 	Email    string
 	TZ       string
 	IsBot    bool
+	// Locale is the user's Slack language (e.g. "zh-CN", "en-US"),
+	// answered by users.info only when include_locale is set, as Slack
+	// does; "" answers "en-US".
+	Locale string
 }
 
 type failure struct {
