@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -13,15 +14,18 @@ import (
 // TestChineseNamesPersist: the catalog's Chinese names are stored with the
 // English ones and come back on every read people see names from — the
 // connection's denormalised names, its detail, the catalog as stored, the
-// booked visits — and a later import without them clears them.
+// booked visits and the visit notices — and a later import without them clears them.
 func TestChineseNamesPersist(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		f := newFixtureConfig(t, backend, store.Config{})
-		c := f.walkTo(t, f.acme, f.application(t, "names"), stageNamed(t, "Connecting/visit scheduled"))
+		c := f.walkTo(t, f.acme, f.application(t, "names"), stageNamed(t, "Connecting/ticket submitted"))
 		d, err := f.s.Detail(ctx, f.acme, c.ID)
-		if err != nil {
-			t.Fatal(err)
+		if err != nil || d.Ticket == nil {
+			t.Fatalf("detail: %v (ticket %v)", err, d.Ticket)
+		}
+		if _, booked, err := f.s.BookVisit(ctx, d.Ticket.ID, f.clock.Now()); err != nil || !booked {
+			t.Fatalf("book the visit: %v (booked %v)", err, booked)
 		}
 		if d.Region.NameZh == "" || d.Provider.NameZh == "" || d.AccessPoint.NameZh == "" || d.AccessPoint.LocationZh == "" ||
 			d.AccessPoint.IDCNameZh == "" || d.AccessPoint.IDCAddressZh == "" {
@@ -51,6 +55,30 @@ func TestChineseNamesPersist(t *testing.T) {
 		v := visits[0]
 		if v.AccessPointNameZh != d.AccessPoint.NameZh || v.IDCNameZh != d.AccessPoint.IDCNameZh || v.ProviderNameZh != d.Provider.NameZh {
 			t.Fatalf("booked visit lacks the Chinese names: %+v", v)
+		}
+		notices, err := f.s.Notices(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		told := 0
+		for _, n := range notices {
+			if n.Kind != models.NoticeVisitScheduled {
+				continue
+			}
+			var data store.VisitNoticeData
+			if err := json.Unmarshal([]byte(n.Data), &data); err != nil {
+				t.Fatal(err)
+			}
+			if data.VisitID == 0 {
+				continue // the lifecycle's own notice, without the booking's data
+			}
+			if data.AccessPointZh != d.AccessPoint.NameZh || data.IDCNameZh != d.AccessPoint.IDCNameZh || data.IDCAddressZh != d.AccessPoint.IDCAddressZh || data.ProviderZh != d.Provider.NameZh {
+				t.Errorf("visit_scheduled to %s lacks the Chinese names: %+v", n.Channel, data)
+			}
+			told++
+		}
+		if told == 0 {
+			t.Error("no visit_scheduled notice")
 		}
 		cur, err := f.s.CurrentCatalog(ctx)
 		if err != nil {

@@ -194,6 +194,7 @@ func (s *Store) visitInfo(v *models.Visit, c *models.Connection, ap *models.Acce
 		Window: v.Window, TimeZone: cal.Location.String(), AccessPoint: ap.Name, IDCName: ap.IDCName, IDCAddress: ap.IDCAddress,
 		ReceptionName: rp.Name, ReceptionPhone: rp.Phone, ReceptionUser: rp.SlackUserID, Visitors: []Visitor{},
 		Provider: p.Name, ConstructionCompany: sv.ConstructionCompany,
+		AccessPointZh: ap.NameZh, IDCNameZh: ap.IDCNameZh, IDCAddressZh: ap.IDCAddressZh, ProviderZh: p.NameZh,
 	}
 	if date, err := models.ParseDate(v.Date); err == nil {
 		d.Weekday = date.Weekday().String()
