@@ -85,7 +85,7 @@ func (a *App) cmdLink(ctx context.Context, cmd *slack.SlashCommand, rest string)
 	if !ok {
 		return
 	}
-	const how = "`/leaseline link #channel customer NAME`"
+	const how = "`/leaseline link #channel customer NAME [zh-CN|en]`"
 	chRef, rest := splitWord(rest)
 	kind, name := splitWord(rest)
 	channel, ok := parseSlackRef(chRef, "#", "CG")
@@ -100,6 +100,7 @@ func (a *App) cmdLink(ctx context.Context, cmd *slack.SlashCommand, rest string)
 		a.usage(ctx, cmd, how+".")
 		return
 	}
+	name, chLang, hasLang := linkLanguage(name)
 	acct, created, err := a.accountFor(ctx, actor, name)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
@@ -109,11 +110,15 @@ func (a *App) cmdLink(ctx context.Context, cmd *slack.SlashCommand, rest string)
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
+	langNote := ""
+	if hasLang { // before the panel, which is in the channel's language
+		langNote = " " + a.setLinkLanguage(ctx, cmd, channel, chLang)
+	}
 	what := "existing account"
 	if created {
 		what = "new account"
 	}
-	msg := fmt.Sprintf(":link: Linked <#%s> to the %s *%s*. ", channel, what, esc(acct.Name))
+	msg := fmt.Sprintf(":link: Linked <#%s> to the %s *%s*.%s ", channel, what, esc(acct.Name), langNote)
 	if err := a.linkPanel(ctx, channel, acct); err != nil {
 		a.log.WarnContext(ctx, "post panel on link", "channel", channel, "err", err)
 		msg += fmt.Sprintf("I could not post the panel there (%s): invite @leaseline to <#%s> and run the link again.", esc(truncate(slackErrorCode(err), 80)), channel)

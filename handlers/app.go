@@ -30,6 +30,7 @@ type Store interface {
 	Accounts
 	Cards
 	Visits
+	Languages
 }
 
 // Lifecycle changes connections and tickets: each call is one transaction
@@ -107,6 +108,10 @@ type Slack interface {
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
 	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
+	// users.info (with include_locale) and conversations.info: the
+	// reader's language (language.go).
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
 }
 
 // Responder posts to a response_url (bot.Responder has it).
@@ -143,6 +148,9 @@ type App struct {
 	log    *slog.Logger
 	groups groupCache
 	words  *lang.Catalog
+	// locales caches people's Slack locales and DM channels' users
+	// (language.go).
+	locales localeCache
 }
 
 // New builds the handlers.

@@ -33,6 +33,7 @@ func customerCommands() []subcommand {
 		{"access-points [REGION]", "access points by region: location, status, allowed service providers, port types and bandwidth"},
 		{"enquire [ACCESS-POINT] [QUESTION]", "ask the operator's staff about an access point (without a question, a form opens)"},
 		{"cancel ID", "cancel an application that is Applying or Approved (you confirm first)"},
+		{"language [zh-CN|en|reset]", "the language I speak to you alone (replies only you see, forms, App Home, direct messages); `reset` goes back to your Slack language"},
 	}
 }
 
@@ -43,6 +44,7 @@ func staffCommands() []subcommand {
 		{"adduser @USER NAME", "make a Slack user a user of account NAME"},
 		{"visits [YYYY-MM-DD|ACCESS-POINT]", "the IDC visits booked (from today, on a date, or at an access point): date, IDC, connection, provider, reception person, visitors"},
 		{"ports [ACCESS-POINT]", "ports of each access point and port type: total, in use, free, and free per device"},
+		{"language #CHANNEL zh-CN|en|reset", "the language of the bot's messages in a channel; `reset` goes back to the default"},
 	}
 }
 
@@ -125,6 +127,8 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdVisits)
 	case "ports", "inventory":
 		return run(a.cmdPorts)
+	case "language", "lang":
+		return run(a.cmdLanguage)
 	}
 	return ephemeral(unknownCommandBlocks(sub)...), nil
 }
