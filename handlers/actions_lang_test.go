@@ -188,6 +188,39 @@ func ruleSamples(t *testing.T) []*models.RuleError {
 	add(err)
 	sv := models.Survey{Engineers: []models.Engineer{{Name: "A", Phone: "x", IDType: models.IDCard, IDNumber: "123"}, {Name: "Zhang San", Phone: "+86 138 0000 0000", IDType: models.Passport, IDNumber: strings.Repeat("9", 40)}}}
 	add(sv.Validate(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)))
+	// Reasons and line codes the lifecycle asks for.
+	for _, step := range []struct {
+		act    models.Action
+		status models.Status
+		role   models.Role
+		in     models.ActInput
+	}{
+		{models.ActionReject, models.StatusApplying, models.RoleStaff, models.ActInput{}},
+		{models.ActionTerminate, models.StatusEnabled, models.RoleCustomer, models.ActInput{}},
+		{models.ActionCancelTermination, models.StatusTerminating, models.RoleCustomer, models.ActInput{}},
+		{models.ActionCompleteRemoval, models.StatusTerminating, models.RoleProvider, models.ActInput{}},
+		{models.ActionCompleteRemoval, models.StatusTerminating, models.RoleProvider, models.ActInput{LineCode: "L-2"}},
+	} {
+		tr, err := models.Lookup(step.act, step.status, models.StepNone, step.role)
+		if err != nil {
+			t.Fatalf("%s %s by %s: %v", step.act, step.status, step.role, err)
+		}
+		in := step.in
+		in.Action = step.act
+		_, err = models.Decide(models.Connection{Status: step.status, LineCode: "L-1"}, tr, in)
+		add(err)
+	}
+	// A visit moved to a day the IDC does not take.
+	cal, err := models.NewCalendar(models.Region{ID: "cn-hangzhou", TimeZone: "Asia/Shanghai", Weekend: "Sat,Sun"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := models.VisitDays{Name: "Hangzhou-Xixi", IDCName: "Xixi IDC", Calendar: cal}
+	today := models.Date{Year: 2026, Month: 12, Day: 7}
+	_, err = v.Check(models.Date{Year: 2026, Month: 12, Day: 1}, today, nil)
+	add(err)
+	_, err = v.Check(models.Date{Year: 2026, Month: 12, Day: 12}, today, nil)
+	add(err)
 	return out
 }
 
@@ -480,6 +513,14 @@ func TestUserMessagesInChinese(t *testing.T) {
 	_, forbidden := models.Lookup(models.ActionCompleteConstruction, models.StatusConnecting, models.StepVisitScheduled, models.RoleCustomer)
 	_, wrong := models.Lookup(models.ActionConfirm, models.StatusConnecting, models.StepVisitScheduled, models.RoleCustomer)
 	_, bw := models.ParseBandwidth("fast")
+	samples := map[string]error{}
+	for _, r := range ruleSamples(t) {
+		key := r.Rule
+		if f, ok := r.Args["For"].(string); ok {
+			key += "/" + f
+		}
+		samples[key] = r
+	}
 	for _, tc := range []struct {
 		err  error
 		want []string
@@ -498,6 +539,11 @@ func TestUserMessagesInChinese(t *testing.T) {
 		{fmt.Errorf("x: %w", models.ErrForbidden), []string{"只有运维人员可以执行此操作。"}},
 		{errors.New("disk on fire"), []string{"我们这边出了问题，未做任何更改"}},
 		{errNotCustomer(), []string{"只有客户可以申请专线"}},
+		{samples["reason-required/reject"], []string{"原因：请填写拒绝该申请的原因；客户会看到。"}},
+		{samples["reason-required/keep"], []string{"原因：请填写保留该专线的原因"}},
+		{samples["line-code-required"], []string{"线路编码：请输入已拆除线路的线路编码。"}},
+		{samples["visit-date-past"], []string{"日期：2026年12月1日（星期二）已经过去（Hangzhou-Xixi 今天是2026年12月7日（星期一））"}},
+		{samples["visit-date-workday"], []string{"日期：2026年12月12日（星期六）在该地域的日历中不是工作日"}},
 	} {
 		got := a.userMessage(ctx, zh, tc.err)
 		assertChinese(t, fmt.Sprintf("userMessage(%v)", tc.err), got, frags, tc.want...)
