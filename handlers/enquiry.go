@@ -107,7 +107,7 @@ func (a *App) submitAnswer(ctx context.Context, req bot.Request) (any, func(cont
 	actor := models.Actor{UserID: cb.User.ID, Role: models.RoleStaff}
 	t, err := a.store.AnswerEnquiry(ctx, actor, id, inputValue(cb, blkAnswer, actEnqText))
 	if err != nil {
-		if resp := viewErrors(err, map[string]string{fieldAnswer: blkAnswer}, blkAnswer); resp != nil {
+		if resp := viewErrors(p, err, map[string]string{fieldAnswer: blkAnswer}, blkAnswer); resp != nil {
 			return resp, nil
 		}
 		return fail(err), nil
@@ -191,7 +191,7 @@ func (a *App) submitEnquiry(ctx context.Context, req bot.Request) (any, func(con
 	apID := inputValue(cb, blkEnqAP, actEnqAP)
 	t, err := a.store.Enquire(ctx, actor, apID, inputValue(cb, blkEnqText, actEnqText), reply)
 	if err != nil {
-		if resp := viewErrors(err, ids, blkEnqText); resp != nil {
+		if resp := viewErrors(p, err, ids, blkEnqText); resp != nil {
 			return resp, nil
 		}
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: truncate(a.userMessage(ctx, p, err), 2000)}), nil

@@ -210,7 +210,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticePortInfo:
 		title = "Port information: a new leased line"
 		intro = fmt.Sprintf("The customer asks %s to build a leased line to the cloud access point below. Survey the resources, then press *Submit Survey* with the engineers who will go to the IDC and their arrival time.", esc(providerName(d)))
-		body = portBlocks(d)
+		body = portBlocks(r.p, d)
 		card = false
 
 	case models.NoticeSurveyReceived:

@@ -17,7 +17,7 @@ import (
 // pressApprove approves the application. Of two clicks at once exactly one
 // approves; the other is told who approved it and when.
 func (a *App) pressApprove(ctx context.Context, p press) {
-	a.actPress(ctx, p, models.ActionApprove, "Approved", func(ctx context.Context, t target, d *models.Detail, line string) {
+	a.actPress(ctx, p, models.ActionApprove, func(ctx context.Context, t target, d *models.Detail, line string) {
 		a.showReview(ctx, t, d, line, "")
 	})
 }
@@ -59,14 +59,15 @@ func (a *App) submitReject(ctx context.Context, s submission) (any, func(context
 	reason := inputValue(s.cb, "reason", "v")
 	d, err := a.store.ActDetail(ctx, s.actor, s.meta.Conn, models.ActInput{Action: models.ActionReject, Reason: reason})
 	if err != nil {
-		if v := viewErrors(err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
+		if v := viewErrors(a.forUser(ctx, s.cb.User.ID), err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		c := &d.Connection
-		a.showReview(ctx, targetOfMeta(s.meta), d, done("Rejected", c, s.actor.UserID), c.Reason)
+		w := a.cardPrinter(ctx, targetOfMeta(s.meta))
+		a.showReview(ctx, targetOfMeta(s.meta), d, done(w, didWhat(w, models.ActionReject), c, s.actor.UserID), c.Reason)
 	}
 }
 

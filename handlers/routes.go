@@ -34,8 +34,8 @@ func (a *App) Register(r *bot.Router) {
 	r.View(viewAnswer, a.submitAnswer)
 
 	// The review in the staff channel (review.go): only staff press these.
-	r.DurableAction(actApprove, a.staffPress("approve applications", a.pressApprove))
-	r.Action(actReject, a.staffPress("reject applications", a.pressReject))
+	r.DurableAction(actApprove, a.staffPress(models.ActionApprove, a.pressApprove))
+	r.Action(actReject, a.staffPress(models.ActionReject, a.pressReject))
 	r.View(viewReject, a.onSubmit(a.submitReject))
 
 	// The journey after the review: pay, view, provider, ticket,
@@ -67,8 +67,8 @@ func (a *App) Register(r *bot.Router) {
 	// Change Bandwidth (bandwidth.go): the customer asks, staff decide.
 	r.Action(actBandwidth, a.onPress(a.pressBandwidth))
 	r.View(viewBandwidth, a.onSubmit(a.submitBandwidth))
-	r.Action(actBandwidthOK, a.staffPress("approve bandwidth changes", a.pressBandwidthApprove))
-	r.Action(actBandwidthNo, a.staffPress("reject bandwidth changes", a.pressBandwidthReject))
+	r.Action(actBandwidthOK, a.staffPress(models.ActionApproveBandwidth, a.pressBandwidthApprove))
+	r.Action(actBandwidthNo, a.staffPress(models.ActionRejectBandwidth, a.pressBandwidthReject))
 	r.View(viewBandwidthNo, a.onSubmit(a.submitBandwidthReject))
 
 	// Staff's IDC visit buttons (staffvisit.go).

@@ -173,7 +173,7 @@ func (a *App) submitCancelVisit(ctx context.Context, s submission) (any, func(co
 
 func (a *App) changeVisit(ctx context.Context, s submission, change func(*models.Visit) error) (any, func(context.Context)) {
 	if s.actor.Role != models.RoleStaff {
-		return messageView(s.title(), ":no_entry: Only the operator's staff reschedule and cancel IDC visits. Nothing was changed."), nil
+		return messageView(a.forUser(ctx, s.cb.User.ID), s.title(), ":no_entry: Only the operator's staff reschedule and cancel IDC visits. Nothing was changed."), nil
 	}
 	d, err := a.store.Detail(ctx, s.actor, s.meta.Conn)
 	if err == nil && d.Visit == nil {
@@ -183,7 +183,7 @@ func (a *App) changeVisit(ctx context.Context, s submission, change func(*models
 		err = change(d.Visit)
 	}
 	if err != nil {
-		if v := viewErrors(err, map[string]string{"Date": "date", "Reason": "reason", "Visit": "reason"}, "date"); v != nil {
+		if v := viewErrors(a.forUser(ctx, s.cb.User.ID), err, map[string]string{"Date": "date", "Reason": "reason", "Visit": "reason"}, "date"); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil

@@ -238,7 +238,7 @@ func (s *Store) visitNotice(tx *gorm.DB, key string, kind models.NoticeKind, cha
 func (s *Store) RescheduleVisit(ctx context.Context, actor models.Actor, visitID int64, date string, reason string) (*models.Visit, error) {
 	d, err := models.ParseDate(strings.TrimSpace(date))
 	if err != nil {
-		return nil, &models.RuleError{Field: "Date", Rule: "visit-date", Message: "Give the new visit date as YYYY-MM-DD."}
+		return nil, &models.RuleError{Field: "Date", Rule: "visit-date", Message: "Give the new visit date as YYYY-MM-DD.", Args: map[string]any{}}
 	}
 	return s.changeVisit(ctx, actor, visitID, strings.TrimSpace(reason), &d)
 }
@@ -249,7 +249,8 @@ func (s *Store) RescheduleVisit(ctx context.Context, actor models.Actor, visitID
 func (s *Store) CancelVisit(ctx context.Context, actor models.Actor, visitID int64, reason string) (*models.Visit, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, &models.RuleError{Field: "Reason", Rule: "reason-required", Message: "Give a reason to cancel the visit; the customer and the provider see it."}
+		return nil, &models.RuleError{Field: "Reason", Rule: "reason-required", Message: "Give a reason to cancel the visit; the customer and the provider see it.",
+			Args: map[string]any{"For": models.ReasonForCancelVisit}}
 	}
 	return s.changeVisit(ctx, actor, visitID, reason, nil)
 }
@@ -277,7 +278,8 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 			return translate(err)
 		}
 		if v.State == models.VisitDone || c.Status != models.StatusConnecting {
-			return &models.RuleError{Field: "Visit", Rule: "visit-done", Message: fmt.Sprintf("The visit of %s took place already (the connection is %s): it cannot change.", c.DisplayID(), c.Status)}
+			return &models.RuleError{Field: "Visit", Rule: "visit-done", Message: fmt.Sprintf("The visit of %s took place already (the connection is %s): it cannot change.", c.DisplayID(), c.Status),
+				Args: map[string]any{"Connection": c.DisplayID(), "Status": c.Status}}
 		}
 		if to == nil && v.State == models.VisitCanceled {
 			return &models.AlreadyDoneError{Action: ActionCancelVisit, Status: c.Status, At: v.UpdatedAt}
