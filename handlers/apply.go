@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -171,17 +172,17 @@ func (a *App) applyView(ctx context.Context, actor models.Actor, m meta, apID st
 	intro := "Apply for a leased line from your IDC to an access point. Staff review it; review normally completes on the next workday."
 	if closed := len(cv.aps) - open; closed > 0 {
 		intro += fmt.Sprintf("\n%d access point(s) that are full or closed to new applications are not listed: `/leaseline access-points` shows every one, and *Enquire* asks staff.", closed)
-		intro += fullForWantOfPorts(cv)
+		intro += fullForWantOfPorts(a.forUser(ctx, actor.UserID), cv)
 	}
 
 	apHint := "Select the nearest access point to your local IDC. Access points are IDCs in different regions; each has its own access location and capabilities (service providers, port types). Only access points taking new applications are listed."
-	apIn := slack.NewInputBlock(blkApplyAP, plain(models.FieldAccessPoint), plain(apHint), cv.apSelect(actApplyAP, openAP, chosen)).WithDispatchAction(true)
+	apIn := slack.NewInputBlock(blkApplyAP, plain(models.FieldAccessPoint), plain(apHint), cv.apSelect(a.forUser(ctx, actor.UserID), actApplyAP, openAP, chosen)).WithDispatchAction(true)
 
 	provIn := slack.NewInputBlock(ids[models.FieldProvider], plain(models.FieldProvider), plain(providerHint(cv, chosen)),
 		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a service provider"), actApplyInput, providerOptions(cv, chosen)...))
 	portIn := slack.NewInputBlock(ids[models.FieldPortType], plain(models.FieldPortType), plain(portHint(chosen)),
 		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a port type"), actApplyInput, portOptions(chosen)...))
-	bwIn := slack.NewInputBlock(blkApplyBW, plain(models.FieldBandwidth), plain(bandwidthHint(chosen)), textInput(blkApplyBW, "e.g. 200", 32))
+	bwIn := slack.NewInputBlock(blkApplyBW, plain(models.FieldBandwidth), plain(bandwidthHint(a.forUser(ctx, actor.UserID), chosen)), textInput(blkApplyBW, "e.g. 200", 32))
 	locIn := slack.NewInputBlock(blkApplyLoc, plain(models.FieldLocation), plain("Enter the location of your local IDC (address, building, room)."), textInput(blkApplyLoc, "e.g. Room 301, 88 Wensan Road, Hangzhou", 256))
 	nameIn := slack.NewInputBlock(blkApplyName, plain(models.FieldName), plain("Enter a name for the leased line (2 to 128 characters)."), textInput(blkApplyName, "e.g. Hangzhou office primary", 128))
 
@@ -267,11 +268,11 @@ func portHint(chosen *models.AccessPoint) string {
 	return "Select the access port type: those offered at " + chosen.Name + ". " + unsupported
 }
 
-func bandwidthHint(chosen *models.AccessPoint) string {
+func bandwidthHint(p lang.Printer, chosen *models.AccessPoint) string {
 	if chosen == nil {
 		return fmt.Sprintf("Enter the access bandwidth in Mbps, from %s to %s; the range depends on the port type and the access point.", thousands(models.MinBandwidthMbps), mbps(models.MaxBandwidthMbps))
 	}
-	return truncate(fmt.Sprintf("Enter the access bandwidth in Mbps, e.g. 200. At %s: %s.", chosen.Name, offerText(chosen)), 2000)
+	return truncate(fmt.Sprintf("Enter the access bandwidth in Mbps, e.g. 200. At %s: %s.", chosen.Name, offerText(p, chosen)), 2000)
 }
 
 // redundancyOptions is "no redundant link" and the candidates.
