@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-		"time"
+	"time"
 
 	"github.com/slack-go/slack"
 
