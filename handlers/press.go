@@ -116,7 +116,7 @@ func (a *App) staffPress(what string, fn func(ctx context.Context, p press)) bot
 			return true
 		}
 		a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, fmt.Sprintf(
-			":no_entry: Only staff may %s: Approve and Reject are for the operator's reviewers (the Slack users in LEASELINE_STAFF_USERS or the staff user group). Nothing was changed.", what))
+			":no_entry: Only staff may %s: Approve and Reject are for the operator's reviewers (the Slack users in LEASELINE_STAFF_USERS or the staff user group). Nothing was changed.", staffWhat(a.forUser(ctx, cb.User.ID), what)))
 		return false
 	}, fn)
 }

@@ -101,3 +101,20 @@ func (a *App) Register(r *bot.Router) {
 		return a.detailBlocks(ctx, p, actor, id)
 	}))
 }
+
+// staffWhat is what only staff may do, as staffPress's what names it
+// above, in the reader's language (for the refusal press.go writes); what
+// it does not know shows as given.
+func staffWhat(p lang.Printer, what string) string {
+	switch what {
+	case "approve applications":
+		return p.T("commands.staff_may.approve_applications")
+	case "reject applications":
+		return p.T("commands.staff_may.reject_applications")
+	case "approve bandwidth changes":
+		return p.T("commands.staff_may.approve_bandwidth")
+	case "reject bandwidth changes":
+		return p.T("commands.staff_may.reject_bandwidth")
+	}
+	return what
+}
