@@ -75,8 +75,7 @@ func (a *App) staffActor(ctx context.Context, cmd *slack.SlashCommand) (models.A
 }
 
 // usage tells the user how a command is written.
-func (a *App) usage(ctx context.Context, cmd *slack.SlashCommand, text string) {
-	p := a.forUser(ctx, cmd.UserID)
+func (a *App) usage(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, text string) {
 	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":information_source: "+p.T("account.usage", lang.Args{"Usage": text}))
 }
 
@@ -93,13 +92,13 @@ func (a *App) cmdLink(ctx context.Context, cmd *slack.SlashCommand, rest string)
 	channel, ok := parseSlackRef(chRef, "#", "CG")
 	switch {
 	case !ok:
-		a.usage(ctx, cmd, p.T("account.link_usage_channel"))
+		a.usage(ctx, p, cmd, p.T("account.link_usage_channel"))
 		return
 	case strings.EqualFold(kind, "provider"):
 		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":information_source: "+p.T("account.link_provider"))
 		return
 	case !strings.EqualFold(kind, "customer") || name == "":
-		a.usage(ctx, cmd, p.T("account.link_usage"))
+		a.usage(ctx, p, cmd, p.T("account.link_usage"))
 		return
 	}
 	acct, created, err := a.accountFor(ctx, actor, name)
@@ -179,25 +178,29 @@ func slackErrorCode(err error) string {
 
 // cmdCredit is `credit NAME AMOUNT`: a top-up of the prepaid balance.
 func (a *App) cmdCredit(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	a.credit(ctx, a.forUser(ctx, cmd.UserID), cmd, rest)
+}
+
+// credit is cmdCredit answering in p's language.
+func (a *App) credit(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, rest string) {
 	actor, ok := a.staffActor(ctx, cmd)
 	if !ok {
 		return
 	}
-	p := a.forUser(ctx, cmd.UserID)
 	i := strings.LastIndexAny(rest, " \t")
 	if i < 0 {
-		a.usage(ctx, cmd, p.T("account.credit_usage"))
+		a.usage(ctx, p, cmd, p.T("account.credit_usage"))
 		return
 	}
 	name, amount := strings.TrimSpace(rest[:i]), rest[i+1:]
 	cents, ok := parseAmount(amount)
 	if !ok || name == "" {
-		a.usage(ctx, cmd, p.T("account.credit_usage")+" "+p.T("account.credit_amount_rule"))
+		a.usage(ctx, p, cmd, p.T("account.credit_usage")+" "+p.T("account.credit_amount_rule"))
 		return
 	}
 	acct, err := a.store.AccountByName(ctx, name)
 	if err != nil {
-		a.tellNoAccount(ctx, cmd, name, err)
+		a.tellNoAccount(ctx, p, cmd, name, err)
 		return
 	}
 	if err := a.store.Credit(ctx, actor, acct.ID, cents, "top-up by "+cmd.UserID); err != nil {
@@ -214,17 +217,21 @@ func (a *App) cmdCredit(ctx context.Context, cmd *slack.SlashCommand, rest strin
 }
 
 // tellNoAccount says that no account has the name typed.
-func (a *App) tellNoAccount(ctx context.Context, cmd *slack.SlashCommand, name string, err error) {
+func (a *App) tellNoAccount(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, name string, err error) {
 	if !isNotFound(err) {
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	p := a.forUser(ctx, cmd.UserID)
 	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: "+p.T("account.no_such_account", lang.Args{"Account": esc(truncate(name, 64))}))
 }
 
 // cmdAddUser is `adduser @user NAME`.
 func (a *App) cmdAddUser(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	a.addUser(ctx, a.forUser(ctx, cmd.UserID), cmd, rest)
+}
+
+// addUser is cmdAddUser answering in p's language.
+func (a *App) addUser(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, rest string) {
 	actor, ok := a.staffActor(ctx, cmd)
 	if !ok {
 		return
@@ -232,18 +239,17 @@ func (a *App) cmdAddUser(ctx context.Context, cmd *slack.SlashCommand, rest stri
 	ref, name := splitWord(rest)
 	user, ok := parseSlackRef(ref, "@", "UW")
 	if !ok || name == "" {
-		a.usage(ctx, cmd, a.forUser(ctx, cmd.UserID).T("account.adduser_usage"))
+		a.usage(ctx, p, cmd, p.T("account.adduser_usage"))
 		return
 	}
 	acct, err := a.store.AccountByName(ctx, name)
 	if err != nil {
-		a.tellNoAccount(ctx, cmd, name, err)
+		a.tellNoAccount(ctx, p, cmd, name, err)
 		return
 	}
 	if err := a.store.AddAccountUser(ctx, actor, user, acct.ID); err != nil {
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	p := a.forUser(ctx, cmd.UserID)
 	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":bust_in_silhouette: "+p.T("account.user_added", lang.Args{"User": mention(user), "Account": esc(acct.Name)}))
 }
