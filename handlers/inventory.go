@@ -52,10 +52,14 @@ func listScope(p lang.Printer, all bool) string {
 // cmdPorts is `ports [ACCESS-POINT]` (staff only): per access point and port
 // type, the ports in total, in use and free, and free per device.
 func (a *App) cmdPorts(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	a.ports(ctx, a.forUser(ctx, cmd.UserID), cmd, rest)
+}
+
+// ports is cmdPorts answering in p's language.
+func (a *App) ports(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, rest string) {
 	if _, ok := a.staffActor(ctx, cmd); !ok {
 		return
 	}
-	p := a.forUser(ctx, cmd.UserID)
 	cv, err := a.loadCatalog(ctx)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)

@@ -52,3 +52,15 @@ func (v LangViews) Credit(ctx context.Context, cmd *slack.SlashCommand, rest str
 func (v LangViews) AddUser(ctx context.Context, cmd *slack.SlashCommand, rest string) {
 	v.a.addUser(ctx, v.p, cmd, rest)
 }
+
+// Ports and Visits run the staff commands, answering in the language.
+func (v LangViews) Ports(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	v.a.ports(ctx, v.p, cmd, rest)
+}
+
+func (v LangViews) Visits(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	v.a.visits(ctx, v.p, cmd, rest)
+}
+
+// LowPorts is the low_ports notice to staff.
+func (v LangViews) LowPorts(n models.Notice) ([]slack.Block, string, error) { return renderLowPorts(v.p, n) }

@@ -83,7 +83,8 @@ func assertViewInChinese(t *testing.T, view, got string, english []string, want 
 
 // TestCommandViewsInChinese renders help, list, show (with its audit
 // trail), App Home for a customer and for staff, the access points, the
-// panel and the staff account commands' replies in zh-CN: the Chinese words
+// panel, the staff commands' replies (credit with the balance, adduser,
+// ports, visits) and the low-ports notice in zh-CN: the Chinese words
 // are there and no English sentence of those views is left; the same views
 // in English keep their words.
 func TestCommandViewsInChinese(t *testing.T) {
@@ -179,6 +180,20 @@ func TestCommandViewsInChinese(t *testing.T) {
 		assertViewInChinese(t, "credit of no account", reply(credit, "Initech 10"), english, "没有名为*Initech*的客户账号")
 		addUser := func(c *slack.SlashCommand, rest string) { zh.AddUser(ctx, c, rest) }
 		assertViewInChinese(t, "adduser", reply(addUser, "<@UNEW1|new> ACME"), english, "<@UNEW1> 现在是*ACME*的用户")
+		ports := func(c *slack.SlashCommand, rest string) { zh.Ports(ctx, c, rest) }
+		assertViewInChinese(t, "ports", reply(ports, "ap-cn-hangzhou-yh-b"), english,
+			"按接入点和端口类型列出的*端口*", "`1000Base-T` 总数 48 · 已占用 0 · *空闲 48*", "每台接入设备空闲：", "故障 1")
+		assertViewInChinese(t, "ports of no access point", reply(ports, "nowhere"), english, `"nowhere" 不是接入点`)
+		visits := func(c *slack.SlashCommand, rest string) { zh.Visits(ctx, c, rest) }
+		assertViewInChinese(t, "visits", reply(visits, ""), english, "今天起已预约的机房进场", "没有已预约的机房进场。")
+		assertViewInChinese(t, "visits on a day", reply(visits, "2026-12-25"), english, "2026-12-25 已预约的机房进场")
+		low, text, err := zh.LowPorts(models.Notice{Kind: models.NoticeLowPorts, Channel: staffChannel,
+			Data: `{"access_point_id":"ap-cn-hangzhou-yh-b","access_point":"Hangzhou-Yuhang-B","port_type":"1000Base-T","free":2,"in_use":46,"low_water":4}`})
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertViewInChinese(t, "low ports notice", shownText(t, low)+"\n"+text, english,
+			"端口即将用尽", "*1000Base-T* 空闲端口仅剩 *2* 个，已占用 46 个", "低水位 4", "此提醒只发送一次")
 		enCredit := func(c *slack.SlashCommand, rest string) { en.Credit(ctx, c, rest) }
 		if got := reply(enCredit, "ACME 1"); !strings.Contains(got, "Credited CNY 1.00 to *ACME*. Balance: CNY 1,005,001.00.") {
 			t.Errorf("English credit reply changed: %s", got)

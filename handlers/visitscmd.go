@@ -16,10 +16,14 @@ import (
 // booked IDC visits from today on, on a date, or at an access point (its
 // ID or name).
 func (a *App) cmdVisits(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	a.visits(ctx, a.forUser(ctx, cmd.UserID), cmd, rest)
+}
+
+// visits is cmdVisits answering in p's language.
+func (a *App) visits(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, rest string) {
 	if _, ok := a.staffActor(ctx, cmd); !ok {
 		return
 	}
-	p := a.forUser(ctx, cmd.UserID)
 	arg := strings.TrimSpace(rest)
 	q := models.VisitQuery{From: a.cfg.Now().AddDate(0, 0, -1).UTC().Format("2006-01-02")}
 	heading := p.T("commands.visits.from_today")
