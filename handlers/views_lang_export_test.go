@@ -63,4 +63,6 @@ func (v LangViews) Visits(ctx context.Context, cmd *slack.SlashCommand, rest str
 }
 
 // LowPorts is the low_ports notice to staff.
-func (v LangViews) LowPorts(n models.Notice) ([]slack.Block, string, error) { return renderLowPorts(v.p, n) }
+func (v LangViews) LowPorts(n models.Notice) ([]slack.Block, string, error) {
+	return renderLowPorts(v.p, n)
+}
