@@ -172,10 +172,10 @@ func (a *App) applyView(ctx context.Context, p lang.Printer, actor models.Actor,
 	intro := p.T("forms.apply.intro")
 	if closed := len(cv.aps) - open; closed > 0 {
 		intro += "\n" + p.N("forms.apply.not_listed", closed)
-		intro += fullForWantOfPorts(cv)
+		intro += fullForWantOfPorts(p, cv)
 	}
 
-	apIn := slack.NewInputBlock(blkApplyAP, plain(fieldLabel(p, models.FieldAccessPoint)), plain(p.T("forms.apply.ap_hint")), cv.apSelect(actApplyAP, openAP, chosen)).WithDispatchAction(true)
+	apIn := slack.NewInputBlock(blkApplyAP, plain(fieldLabel(p, models.FieldAccessPoint)), plain(p.T("forms.apply.ap_hint")), cv.apSelect(p, actApplyAP, openAP, chosen)).WithDispatchAction(true)
 
 	provIn := slack.NewInputBlock(ids[models.FieldProvider], plain(fieldLabel(p, models.FieldProvider)), plain(providerHint(p, cv, chosen)),
 		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.choose_provider")), actApplyInput, providerOptions(cv, chosen)...))
@@ -263,14 +263,14 @@ func portHint(p lang.Printer, chosen *models.AccessPoint) string {
 	if chosen == nil {
 		return p.T("forms.apply.port_hint")
 	}
-	return p.T("forms.apply.port_hint_at", lang.Args{"AccessPoint": chosen.Name})
+	return p.T("forms.apply.port_hint_at", lang.Args{"AccessPoint": named(p, chosen.Name, chosen.NameZh)})
 }
 
 func bandwidthHint(p lang.Printer, chosen *models.AccessPoint) string {
 	if chosen == nil {
 		return p.T("forms.apply.bandwidth_hint", lang.Args{"Min": thousands(models.MinBandwidthMbps), "Max": mbps(models.MaxBandwidthMbps)})
 	}
-	return truncate(p.T("forms.apply.bandwidth_hint_at", lang.Args{"AccessPoint": chosen.Name, "Offer": offerText(chosen)}), 2000)
+	return truncate(p.T("forms.apply.bandwidth_hint_at", lang.Args{"AccessPoint": named(p, chosen.Name, chosen.NameZh), "Offer": offerText(p, chosen)}), 2000)
 }
 
 // redundancyOptions is "no redundant link" and the candidates.

@@ -31,7 +31,7 @@ func (a *App) dmMessage(_ context.Context, req bot.Request) (any, func(context.C
 		return nil, nil
 	}
 	return nil, func(ctx context.Context) {
-		blocks := append(dmHelpBlocks(), helpBlocks()...)
+		blocks := append(dmHelpBlocks(), helpBlocks(a.forUser(ctx, ev.User))...)
 		_, _, err := a.slack.PostMessageContext(ctx, ev.Channel, slack.MsgOptionBlocks(blocks...),
 			slack.MsgOptionText("leaseline: apply for a leased line, see your connections, ask about access points", false))
 		if err != nil {

@@ -153,7 +153,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	p := r.p
 	n, d := r.n, r.d
 	if d == nil && n.Kind == models.NoticeLowPorts {
-		return renderLowPorts(n)
+		return renderLowPorts(p, n)
 	}
 	if d == nil {
 		return a.renderTicketNotice(ctx, r)

@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -85,18 +86,18 @@ func (a *App) Register(r *bot.Router) {
 	r.Event("member_joined_channel", a.memberJoined)
 	r.Event("member_left_channel", a.memberLeft)
 	r.Event("message", a.dmMessage)
-	r.Action(actList, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
+	r.Action(actList, a.panelAction(func(ctx context.Context, p lang.Printer, actor models.Actor, v string) ([]slack.Block, error) {
 		page, all := listArgs(v)
-		return a.listBlocks(ctx, actor, page, all)
+		return a.listBlocks(ctx, p, actor, page, all)
 	}))
-	r.Action(actAccessPoints, a.panelAction(func(ctx context.Context, _ models.Actor, _ string) ([]slack.Block, error) {
-		return a.accessPointBlocks(ctx, "")
+	r.Action(actAccessPoints, a.panelAction(func(ctx context.Context, p lang.Printer, _ models.Actor, _ string) ([]slack.Block, error) {
+		return a.accessPointBlocks(ctx, p, "")
 	}))
-	r.Action(actShow, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
+	r.Action(actShow, a.panelAction(func(ctx context.Context, p lang.Printer, actor models.Actor, v string) ([]slack.Block, error) {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
 			return nil, models.ErrNotFound
 		}
-		return a.detailBlocks(ctx, actor, id)
+		return a.detailBlocks(ctx, p, actor, id)
 	}))
 }
