@@ -92,7 +92,7 @@ func (a *App) openApply(ctx context.Context, triggerID string, actor models.Acto
 	if actor.Role != models.RoleCustomer {
 		return errNotCustomer()
 	}
-	if err := a.applicationsOpen(ctx); err != nil {
+	if err := a.applicationsOpen(ctx, a.forUser(ctx, actor.UserID)); err != nil {
 		return err
 	}
 	view, err := a.applyView(ctx, a.forUser(ctx, actor.UserID), actor, m, "", nil)
@@ -422,7 +422,7 @@ func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *mo
 	var by, region string
 	r, err := a.regionOf(ctx, c)
 	if err == nil {
-		by, err = a.reviewBy(ctx, r, c.CreatedAt)
+		by, err = a.reviewBy(ctx, a.forUser(ctx, user), r, c.CreatedAt)
 		region = regionName(r)
 	}
 	if err != nil {
@@ -435,7 +435,7 @@ func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *mo
 		where, channel = p.T("actions.applied.in_channel", lang.Args{"Channel": reply}), reply
 	}
 	ref := models.ApplicationRef(c.ID)
-	promise := reviewPromise(by, region)
+	promise := reviewPromise(p, by, region)
 	text := ":white_check_mark: " + p.T("actions.applied.text", lang.Args{
 		"Ref": ref, "Name": esc(c.Name), "Status": statusWord(p, c.Status), "Promise": promise, "Where": where,
 	})
