@@ -178,7 +178,7 @@ func (a *App) applyView(ctx context.Context, p lang.Printer, actor models.Actor,
 	apIn := slack.NewInputBlock(blkApplyAP, plain(fieldLabel(p, models.FieldAccessPoint)), plain(p.T("forms.apply.ap_hint")), cv.apSelect(p, actApplyAP, openAP, chosen)).WithDispatchAction(true)
 
 	provIn := slack.NewInputBlock(ids[models.FieldProvider], plain(fieldLabel(p, models.FieldProvider)), plain(providerHint(p, cv, chosen)),
-		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.choose_provider")), actApplyInput, providerOptions(cv, chosen)...))
+		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.choose_provider")), actApplyInput, providerOptions(p, cv, chosen)...))
 	portIn := slack.NewInputBlock(ids[models.FieldPortType], plain(fieldLabel(p, models.FieldPortType)), plain(portHint(p, chosen)),
 		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.choose_port_type")), actApplyInput, portOptions(chosen)...))
 	bwIn := slack.NewInputBlock(blkApplyBW, plain(fieldLabel(p, models.FieldBandwidth)), plain(bandwidthHint(p, chosen)), textInput(blkApplyBW, p.T("forms.apply.bandwidth_placeholder"), 32))
@@ -204,7 +204,7 @@ func (a *App) applyView(ctx context.Context, p lang.Printer, actor models.Actor,
 
 // providerOptions lists the providers the access point allows (all before
 // one is chosen).
-func providerOptions(cv *catalogView, chosen *models.AccessPoint) []*slack.OptionBlockObject {
+func providerOptions(w lang.Printer, cv *catalogView, chosen *models.AccessPoint) []*slack.OptionBlockObject {
 	var ids []string
 	if chosen != nil {
 		for _, p := range chosen.Providers {
@@ -216,10 +216,10 @@ func providerOptions(cv *catalogView, chosen *models.AccessPoint) []*slack.Optio
 			ids = append(ids, id)
 		}
 	}
-	slices.SortFunc(ids, func(x, y string) int { return strings.Compare(cv.providerName(x), cv.providerName(y)) })
+	slices.SortFunc(ids, func(x, y string) int { return strings.Compare(cv.providerName(w, x), cv.providerName(w, y)) })
 	opts := make([]*slack.OptionBlockObject, 0, min(len(ids), maxOptions))
 	for _, id := range ids[:min(len(ids), maxOptions)] {
-		label := cv.providerName(id)
+		label := cv.providerName(w, id)
 		if p, ok := cv.providers[id]; ok && p.Kind != "" {
 			label += " (" + string(p.Kind) + ")"
 		}
@@ -234,10 +234,10 @@ func providerHint(p lang.Printer, cv *catalogView, chosen *models.AccessPoint) s
 	}
 	names := make([]string, 0, len(chosen.Providers))
 	for _, ap := range chosen.Providers {
-		names = append(names, cv.providerName(ap.ProviderID))
+		names = append(names, cv.providerName(p, ap.ProviderID))
 	}
 	slices.Sort(names)
-	return truncate(p.T("forms.apply.provider_hint_at", lang.Args{"AccessPoint": chosen.Name, "Providers": strings.Join(names, ", ")}), 2000)
+	return truncate(p.T("forms.apply.provider_hint_at", lang.Args{"AccessPoint": named(p, chosen.Name, chosen.NameZh), "Providers": strings.Join(names, ", ")}), 2000)
 }
 
 // portOptions lists the port types the access point offers, with their
@@ -294,9 +294,9 @@ func redundancyHint(p lang.Printer, cv *catalogView, chosen *models.AccessPoint,
 	case chosen == nil:
 		return seed + p.T("forms.apply.redundancy_choose_ap")
 	case n == 0:
-		return seed + p.T("forms.apply.redundancy_none", lang.Args{"Region": cv.region(chosen.RegionID).Name})
+		return seed + p.T("forms.apply.redundancy_none", lang.Args{"Region": regionName(p, cv.region(chosen.RegionID))})
 	}
-	return seed + p.T("forms.apply.redundancy_offered", lang.Args{"Region": cv.region(chosen.RegionID).Name})
+	return seed + p.T("forms.apply.redundancy_offered", lang.Args{"Region": regionName(p, cv.region(chosen.RegionID))})
 }
 
 // submitApply applies in the ack, so that every broken rule shows under its
@@ -423,7 +423,7 @@ func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *mo
 	r, err := a.regionOf(ctx, c)
 	if err == nil {
 		by, err = a.reviewBy(ctx, a.forUser(ctx, user), r, c.CreatedAt)
-		region = regionName(r)
+		region = regionName(p, r)
 	}
 	if err != nil {
 		a.log.ErrorContext(ctx, "apply: review date", "connection", c.ID, "err", err)

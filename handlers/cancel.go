@@ -32,7 +32,7 @@ func cancelView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest
 	c := &d.Connection
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(p.T("forms.cancel.intro", lang.Args{
-			"Ref": models.ApplicationRef(c.ID), "Name": esc(c.Name), "AccessPoint": esc(apName(d)), "Status": statusWord(p, c.Status),
+			"Ref": models.ApplicationRef(c.ID), "Name": esc(c.Name), "AccessPoint": esc(apName(p, d)), "Status": statusWord(p, c.Status),
 		})), nil, nil),
 		textInput("reason", fieldLabel(p, "Reason"), p.T("forms.cancel.reason_hint"), 1000, true, true),
 	}

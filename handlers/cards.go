@@ -269,8 +269,8 @@ func connFacts(p lang.Printer, d *models.Detail, account string) []fact {
 	}
 	fs := []fact{
 		{label: fieldLabel(p, models.FieldName), value: c.Name},
-		{label: fieldLabel(p, models.FieldAccessPoint), value: apName(d), field: models.FieldAccessPoint},
-		{label: fieldLabel(p, models.FieldProvider), value: providerName(d)},
+		{label: fieldLabel(p, models.FieldAccessPoint), value: apName(p, d), field: models.FieldAccessPoint},
+		{label: fieldLabel(p, models.FieldProvider), value: providerName(p, d)},
 		{label: fieldLabel(p, models.FieldPortType), value: string(c.PortType)},
 		{label: fieldLabel(p, models.FieldBandwidth), value: p.T("cards.mbps", lang.Args{"Mbps": c.BandwidthMbps})},
 		{label: fieldLabel(p, models.FieldLocation), value: c.Location},
@@ -282,16 +282,6 @@ func connFacts(p lang.Printer, d *models.Detail, account string) []fact {
 	return fs
 }
 
-// apName is the access point of d by its name, as customers, providers and
-// reception read it; its catalog ID stands in only when the name is unknown.
-// Staff cards add the ID (staffFacts).
-func apName(d *models.Detail) string {
-	if d.AccessPoint.Name == "" {
-		return d.Connection.AccessPointID
-	}
-	return d.AccessPoint.Name
-}
-
 // staffFacts are fs with the access point's catalog ID after its name, in
 // small code type, where staff need it.
 func staffFacts(p lang.Printer, d *models.Detail, fs []fact) []fact {
@@ -301,13 +291,6 @@ func staffFacts(p lang.Printer, d *models.Detail, fs []fact) []fact {
 		}
 	}
 	return fs
-}
-
-func providerName(d *models.Detail) string {
-	if d.Provider.Name == "" {
-		return d.Connection.ProviderID
-	}
-	return d.Provider.Name
 }
 
 func pcID(c *models.Connection) string {
@@ -350,13 +333,6 @@ func at(p lang.Printer, ev *models.AuditEvent, d *models.Detail) string {
 
 func lastAction(d *models.Detail, a models.Action) *models.AuditEvent {
 	return lastEvent(d, func(ev models.AuditEvent) bool { return ev.Action == a })
-}
-
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // fact is one label and value of a card. The value is typed text shown as

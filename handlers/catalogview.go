@@ -67,9 +67,9 @@ func (cv *catalogView) accessPoint(ref string) *models.AccessPoint {
 }
 
 // providerName names a provider ID.
-func (cv *catalogView) providerName(id string) string {
-	if p, ok := cv.providers[id]; ok && p.Name != "" {
-		return p.Name
+func (cv *catalogView) providerName(w lang.Printer, id string) string {
+	if p, ok := cv.providers[id]; ok && (p.Name != "" || p.NameZh != "") {
+		return named(w, p.Name, p.NameZh)
 	}
 	return id
 }
@@ -150,11 +150,11 @@ func offerText(p lang.Printer, ap *models.AccessPoint) string {
 func (cv *catalogView) apEntry(p lang.Printer, ap *models.AccessPoint) string {
 	provs := make([]string, 0, len(ap.Providers))
 	for _, pr := range ap.Providers {
-		provs = append(provs, esc(cv.providerName(pr.ProviderID)))
+		provs = append(provs, esc(cv.providerName(p, pr.ProviderID)))
 	}
 	slices.Sort(provs)
 	return fmt.Sprintf("*%s* `%s` · %s\n%s\n%s\n%s\n",
-		esc(ap.Name), esc(ap.ID), apStatusText(p, ap), esc(ap.Location),
+		esc(named(p, ap.Name, ap.NameZh)), esc(ap.ID), apStatusText(p, ap), esc(locationNamed(p, ap)),
 		p.T("catalog.ap_providers", lang.Args{"Providers": strings.Join(provs, ", ")}),
 		p.T("catalog.ap_port_types", lang.Args{"Offers": esc(offerText(p, ap))}))
 }
@@ -193,7 +193,7 @@ func (a *App) accessPointBlocks(ctx context.Context, p lang.Printer, filter stri
 	cut := false
 	for _, g := range groups {
 		var cur strings.Builder
-		cur.WriteString(fmt.Sprintf(":earth_asia: *%s* `%s`\n", esc(g.region.Name), esc(g.region.ID)))
+		cur.WriteString(fmt.Sprintf(":earth_asia: *%s* `%s`\n", esc(regionName(p, g.region)), esc(g.region.ID)))
 		var chunks []string
 		for _, ap := range g.aps {
 			e := cv.apEntry(p, ap)
@@ -241,7 +241,7 @@ func (cv *catalogView) apOptionGroups(p lang.Printer, keep func(*models.AccessPo
 	for _, g := range cv.byRegion(keep) {
 		var opts []*slack.OptionBlockObject
 		for _, ap := range g.aps {
-			if query != "" && !strings.Contains(strings.ToLower(ap.Name+" "+ap.ID+" "+ap.Location+" "+g.region.Name+" "+g.region.ID), query) {
+			if query != "" && !strings.Contains(strings.ToLower(ap.Name+" "+ap.NameZh+" "+ap.ID+" "+ap.Location+" "+ap.LocationZh+" "+g.region.Name+" "+g.region.NameZh+" "+g.region.ID), query) {
 				continue
 			}
 			if n == maxOptions {
@@ -251,7 +251,7 @@ func (cv *catalogView) apOptionGroups(p lang.Printer, keep func(*models.AccessPo
 			n++
 		}
 		if len(opts) > 0 {
-			out = append(out, slack.NewOptionGroupBlockElement(plain(truncate(g.region.Name, maxOptionText)), opts...))
+			out = append(out, slack.NewOptionGroupBlockElement(plain(truncate(regionName(p, g.region), maxOptionText)), opts...))
 		}
 	}
 	return out
@@ -260,8 +260,8 @@ func (cv *catalogView) apOptionGroups(p lang.Printer, keep func(*models.AccessPo
 // apOption is an access point as a select option: its name, and its
 // location and status underneath.
 func apOption(p lang.Printer, ap *models.AccessPoint) *slack.OptionBlockObject {
-	o := option(ap.ID, ap.Name)
-	desc := ap.Location
+	o := option(ap.ID, named(p, ap.Name, ap.NameZh))
+	desc := locationNamed(p, ap)
 	if ap.Status == models.APHot {
 		desc += " · " + p.T("catalog.option_hot")
 	}

@@ -355,8 +355,8 @@ func (a *App) detailBlocks(ctx context.Context, p lang.Printer, actor models.Act
 
 	field := func(label, value string) *slack.TextBlockObject { return md("*" + label + "*\n" + value) }
 	fields := []*slack.TextBlockObject{
-		field(p.T("commands.field_access_point"), esc(d.AccessPoint.Name)+" · "+esc(d.AccessPoint.Location)+"\n"+esc(d.Region.Name)),
-		field(p.T("commands.field_provider"), esc(d.Provider.Name)),
+		field(p.T("commands.field_access_point"), esc(apName(p, d))+" · "+esc(locationNamed(p, &d.AccessPoint))+"\n"+esc(regionName(p, d.Region))),
+		field(p.T("commands.field_provider"), esc(providerName(p, d))),
 		field(p.T("commands.field_location"), esc(c.Location)),
 		field(p.T("commands.field_applied"), p.T("commands.applied_by", lang.Args{"When": localWhen(p, c.CreatedAt, loc), "Who": mention(c.AppliedBy)})),
 	}
@@ -381,7 +381,7 @@ func (a *App) detailBlocks(ctx context.Context, p lang.Printer, actor models.Act
 		steps = append(steps, p.T("commands.step_ticket", lang.Args{"ID": d.Ticket.ID, "State": detailTicketState(p, d.Ticket.State)}))
 	}
 	if d.Visit != nil {
-		v := p.T("commands.step_visit", lang.Args{"Date": esc(d.Visit.Date), "Window": esc(d.Visit.Window), "IDC": esc(d.AccessPoint.IDCName), "State": detailVisitState(p, d.Visit.State)})
+		v := p.T("commands.step_visit", lang.Args{"Date": esc(d.Visit.Date), "Window": esc(d.Visit.Window), "IDC": esc(idcNamed(p, d)), "State": detailVisitState(p, d.Visit.State)})
 		if d.Reception != nil {
 			v += p.T("commands.step_visit_reception", lang.Args{"Name": esc(d.Reception.Name), "Phone": esc(d.Reception.Phone)})
 		}

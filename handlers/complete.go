@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
 
 	"github.com/slack-go/slack"
@@ -33,7 +32,7 @@ func completeView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewReque
 	c := &d.Connection
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(p.T("forms.complete.intro", lang.Args{
-			"ID": pcID(c), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), "Enabled": statusWord(p, models.StatusEnabled),
+			"ID": pcID(c), "IDC": esc(idcNamed(p, d)), "Enabled": statusWord(p, models.StatusEnabled),
 		})), nil, nil),
 		textInput("line_code", fieldLabel(p, "Line code"), p.T("forms.complete.line_code_hint"), 64, false, false),
 		textInput("line_label", fieldLabel(p, "Line label"), p.T("forms.complete.line_label_hint"), 64, false, false),

@@ -209,7 +209,7 @@ func (a *App) enquirySent(ctx context.Context, p lang.Printer, t *models.Ticket,
 	if t.AccessPointID != "" {
 		about = "`" + esc(t.AccessPointID) + "`"
 		if ap, err := a.store.AccessPoint(ctx, t.AccessPointID); err == nil {
-			about = "*" + esc(ap.Name) + "*"
+			about = "*" + esc(named(p, ap.Name, ap.NameZh)) + "*"
 		}
 	}
 	where := p.T("catalog.enquiry.sent_in_dm")

@@ -106,7 +106,7 @@ func stockOf(all []models.PortStock, apID string) []models.PortStock {
 // free ports per device when perDevice.
 func apPortsText(p lang.Printer, ap *models.AccessPoint, stock []models.PortStock, perDevice bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* `%s` · %s\n", esc(ap.Name), esc(ap.ID), apStatusText(p, ap))
+	fmt.Fprintf(&b, "*%s* `%s` · %s\n", esc(named(p, ap.Name, ap.NameZh)), esc(ap.ID), apStatusText(p, ap))
 	if len(stock) == 0 {
 		b.WriteString(p.T("catalog.ports_none") + "\n")
 	}
@@ -179,13 +179,14 @@ func (a *App) inventoryGlance(ctx context.Context, p lang.Printer) ([]slack.Bloc
 // renderLowPorts renders a low_ports notice to staff.
 func renderLowPorts(p lang.Printer, n models.Notice) ([]slack.Block, string, error) {
 	d := noticeData[models.LowPortsNoticeData](n)
+	apName := named(p, d.AccessPoint, d.AccessPointZh)
 	title := p.T("catalog.low_ports_title")
 	intro := p.N("catalog.low_ports_intro", d.Free, lang.Args{
-		"PortType": esc(string(d.PortType)), "AccessPoint": esc(d.AccessPoint), "AccessPointID": esc(d.AccessPointID),
+		"PortType": esc(string(d.PortType)), "AccessPoint": esc(apName), "AccessPointID": esc(d.AccessPointID),
 		"InUse": d.InUse, "LowWater": d.LowWater})
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(title)), section(intro),
 		contextText(p.T("catalog.low_ports_once"))}
-	return blocks, p.T("catalog.low_ports_text", lang.Args{"Title": title, "Free": d.Free, "PortType": string(d.PortType), "AccessPoint": d.AccessPoint}), nil
+	return blocks, p.T("catalog.low_ports_text", lang.Args{"Title": title, "Free": d.Free, "PortType": string(d.PortType), "AccessPoint": apName}), nil
 }
 
 // fullForWantOfPorts names, for the apply form, the access points shown
@@ -194,7 +195,7 @@ func fullForWantOfPorts(p lang.Printer, cv *catalogView) string {
 	var names []string
 	for i := range cv.aps {
 		if cv.aps[i].NoFreePort {
-			names = append(names, esc(cv.aps[i].Name))
+			names = append(names, esc(named(p, cv.aps[i].Name, cv.aps[i].NameZh)))
 		}
 	}
 	if len(names) == 0 {

@@ -503,10 +503,11 @@ func checkLanguage(t *testing.T, r read) {
 		if !strings.ContainsFunc(s, isHan) {
 			t.Errorf("%s should be in Chinese and has no Chinese word:\n%s", r.where, shown(s))
 		}
-		if m := englishRE.FindString(s); m != "" {
-			t.Errorf("%s should be in Chinese and has English %q:\n%s", r.where, m, shown(s))
-		} else if m := statusEN.FindString(s); m != "" {
-			t.Errorf("%s should be in Chinese and has the English status %q:\n%s", r.where, m, shown(s))
+		for _, re := range []*regexp.Regexp{englishRE, statusEN} {
+			if at := re.FindStringIndex(s); at != nil {
+				t.Errorf("%s should be in Chinese and has English %q in:\n%s", r.where, s[at[0]:at[1]], shown(around(s, at[0], at[1])))
+				break
+			}
 		}
 	default:
 		if i := strings.IndexFunc(s, isHan); i >= 0 {
@@ -516,6 +517,16 @@ func checkLanguage(t *testing.T, r read) {
 }
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// around is the line(s) of s around s[i:j].
+func around(s string, i, j int) string {
+	start := strings.LastIndex(s[:i], "\n") + 1
+	end := strings.Index(s[j:], "\n")
+	if end < 0 {
+		return s[start:]
+	}
+	return s[start : j+end]
+}
 
 // shown is s for a failure message: what users typed as its length, and
 // at most 600 characters.
@@ -637,7 +648,8 @@ func checkLimits(t *testing.T, r read) {
 }
 
 // actionIDs lists, sorted, the action IDs and values of every button and
-// select option offered in reads: the same in every language.
+// select offered in reads (a select's option values as a set): the same in
+// every language.
 func actionIDs(reads []read) []string {
 	var out []string
 	var walk func(v any)
@@ -646,7 +658,10 @@ func actionIDs(reads []read) []string {
 		case map[string]any:
 			if id, ok := x["action_id"].(string); ok {
 				val, _ := x["value"].(string)
+				// The options' values, as a set: their order follows their
+				// names, which are the reader's language's.
 				opts := optionValues(x)
+				slices.Sort(opts)
 				out = append(out, id+"="+val+" "+strings.Join(opts, ","))
 			}
 			for _, c := range x {

@@ -100,33 +100,32 @@ func regionSuffix(p lang.Printer, c *models.Connection) string {
 }
 
 // The names of a connection's catalog entries in p's language, not
-// escaped (as apName, providerName and regionName, which they replace
-// where the reader's printer is at hand): the catalog ID stands in only
-// when no name is known.
+// escaped: the catalog ID stands in only when no name is known. Staff
+// cards add the access point's ID (staffFacts).
 
-// apNamed is the access point of d by its name.
-func apNamed(p lang.Printer, d *models.Detail) string {
+// apName is the access point of d by its name.
+func apName(p lang.Printer, d *models.Detail) string {
 	return cmp.Or(named(p, d.AccessPoint.Name, d.AccessPoint.NameZh), named(p, d.Connection.AccessPointName, d.Connection.AccessPointNameZh), d.Connection.AccessPointID)
 }
 
-// providerNamed is the service provider of d by its name.
-func providerNamed(p lang.Printer, d *models.Detail) string {
+// providerName is the service provider of d by its name.
+func providerName(p lang.Printer, d *models.Detail) string {
 	return cmp.Or(named(p, d.Provider.Name, d.Provider.NameZh), named(p, d.Connection.ProviderName, d.Connection.ProviderNameZh), d.Connection.ProviderID)
 }
 
-// regionNamed is how region r is named to the reader.
-func regionNamed(p lang.Printer, r models.Region) string {
+// regionName is how region r is named to the reader.
+func regionName(p lang.Printer, r models.Region) string {
 	return cmp.Or(named(p, r.Name, r.NameZh), r.ID)
 }
 
 // idcNamed is the IDC of d's access point by its name, else the access
 // point's.
 func idcNamed(p lang.Printer, d *models.Detail) string {
-	return cmp.Or(named(p, d.AccessPoint.IDCName, d.AccessPoint.IDCNameZh), apNamed(p, d))
+	return cmp.Or(named(p, d.AccessPoint.IDCName, d.AccessPoint.IDCNameZh), apName(p, d))
 }
 
-// idcAddressNamed is the address of the IDC of d's access point.
-func idcAddressNamed(p lang.Printer, d *models.Detail) string {
+// idcAddress is the address of the IDC of d's access point.
+func idcAddress(p lang.Printer, d *models.Detail) string {
 	return named(p, d.AccessPoint.IDCAddress, d.AccessPoint.IDCAddressZh)
 }
 

@@ -43,7 +43,7 @@ func payView(p lang.Printer, d *models.Detail, balance int64, warning string, m 
 		blocks = append(blocks, slack.NewSectionBlock(md(":warning: "+warning), nil, nil))
 	}
 	blocks = append(blocks, slack.NewSectionBlock(md(p.T("forms.pay.intro", lang.Args{
-		"Ref": models.ApplicationRef(c.ID), "AccessPoint": esc(apName(d)), "Connecting": statusWord(p, models.StatusConnecting),
+		"Ref": models.ApplicationRef(c.ID), "AccessPoint": esc(apName(p, d)), "Connecting": statusWord(p, models.StatusConnecting),
 	})), nil, nil))
 	after := balance - c.AmountCents
 	fs := []fact{

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -103,7 +102,7 @@ func surveyView(p lang.Printer, d *models.Detail, rows int, m meta) slack.ModalV
 	c := &d.Connection
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(p.T("forms.survey.intro", lang.Args{
-			"ID": pcID(c), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), "Address": esc(d.AccessPoint.IDCAddress), "Max": models.MaxEngineers,
+			"ID": pcID(c), "IDC": esc(idcNamed(p, d)), "Address": esc(idcAddress(p, d)), "Max": models.MaxEngineers,
 		})), nil, nil),
 		textInput(blockCompany, fieldLabel(p, "Construction company"), p.T("forms.survey.company_hint"), 128, false, false),
 		selectInput(blockLineType, fieldLabel(p, "Line type"), "", p.T("forms.choose"), false, lineTypeOptions(p)...),

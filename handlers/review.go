@@ -37,7 +37,7 @@ func (a *App) pressReject(ctx context.Context, p press) {
 	c := &d.Connection
 	w := a.forUser(ctx, p.cb.User.ID)
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(w.T("review.reject_intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "Name": esc(c.Name), "AccessPoint": esc(apName(d))})), nil, nil),
+		slack.NewSectionBlock(md(w.T("review.reject_intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "Name": esc(c.Name), "AccessPoint": esc(apName(w, d))})), nil, nil),
 		textInput("reason", w.T("review.reason"), w.T("review.reason_hint"), 1000, true, false),
 	}
 	a.openModal(ctx, p, modal(viewReject, w.T("review.reject_title"), w.T("review.reject_submit"), w.T("review.close"), p.meta(), blocks))
@@ -108,7 +108,7 @@ func (a *App) reviewBlocks(ctx context.Context, p lang.Printer, d *models.Detail
 	c := &d.Connection
 	intro := p.T("review.applied", lang.Args{"Who": mention(c.AppliedBy), "When": regionWhen(p, c.CreatedAt, d)})
 	if by, err := a.reviewBy(ctx, p, d.Region, c.CreatedAt); err == nil && by != "" {
-		intro += p.T("review.review_by", lang.Args{"Date": by, "Region": esc(regionName(d.Region))})
+		intro += p.T("review.review_by", lang.Args{"Date": by, "Region": esc(regionName(p, d.Region))})
 	} else {
 		a.log.WarnContext(ctx, "review date", "connection", c.ID, "err", err)
 	}
@@ -164,12 +164,4 @@ func (a *App) regionOf(ctx context.Context, c *models.Connection) (models.Region
 		}
 	}
 	return models.Region{}, fmt.Errorf("region %s of access point %s: %w", ap.RegionID, ap.ID, models.ErrNotFound)
-}
-
-// regionName is how a region is named to users.
-func regionName(r models.Region) string {
-	if r.Name != "" {
-		return r.Name
-	}
-	return r.ID
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -115,7 +114,7 @@ func (a *App) pressBookVisit(ctx context.Context, p press) {
 		return
 	}
 	w := a.forUser(ctx, p.cb.User.ID)
-	args := lang.Args{"Ref": d.Connection.DisplayID(), "Date": dayOf(w, v.Date), "Window": esc(v.Window), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))}
+	args := lang.Args{"Ref": d.Connection.DisplayID(), "Date": dayOf(w, v.Date), "Window": esc(v.Window), "IDC": esc(idcNamed(w, d))}
 	msg := w.T("staffvisit.booked", args)
 	if !booked {
 		msg = w.T("staffvisit.already_booked", args)
@@ -133,7 +132,7 @@ func (a *App) pressRescheduleVisit(ctx context.Context, p press) {
 	picker := slack.NewDatePickerBlockElement("v")
 	picker.InitialDate = d.Visit.Date
 	blocks := []slack.Block{
-		section(w.T("staffvisit.reschedule_intro", lang.Args{"ID": pcID(&d.Connection), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d))),
+		section(w.T("staffvisit.reschedule_intro", lang.Args{"ID": pcID(&d.Connection), "IDC": esc(idcNamed(w, d)),
 			"Date": dayOf(w, d.Visit.Date), "State": visitState(w, d.Visit.State)})),
 		slack.NewInputBlock("date", plain(w.T("staffvisit.new_date")), plain(w.T("staffvisit.new_date_hint")), picker),
 		textInput("reason", w.T("staffvisit.reason"), w.T("staffvisit.reason_hint"), 500, true, false),
@@ -149,7 +148,7 @@ func (a *App) pressCancelVisit(ctx context.Context, p press) {
 	}
 	w := a.forUser(ctx, p.cb.User.ID)
 	blocks := []slack.Block{
-		section(w.T("staffvisit.cancel_intro", lang.Args{"ID": pcID(&d.Connection), "Date": dayOf(w, d.Visit.Date), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))})),
+		section(w.T("staffvisit.cancel_intro", lang.Args{"ID": pcID(&d.Connection), "Date": dayOf(w, d.Visit.Date), "IDC": esc(idcNamed(w, d))})),
 		textInput("reason", w.T("staffvisit.reason"), w.T("staffvisit.reason_hint"), 500, true, false),
 	}
 	a.openModal(ctx, p, modal(viewCancelVisit, w.T("staffvisit.cancel_title"), w.T("staffvisit.cancel_submit"), w.T("staffvisit.close"), p.meta(), blocks))

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
 
 	"github.com/slack-go/slack"
@@ -44,7 +43,7 @@ func terminateView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequ
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(p.T("forms.terminate.intro", lang.Args{
 			"ID": pcID(c), "Name": esc(c.Name), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
-			"IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), "Provider": esc(providerName(d)), "Terminating": statusWord(p, models.StatusTerminating),
+			"IDC": esc(idcNamed(p, d)), "Provider": esc(providerName(p, d)), "Terminating": statusWord(p, models.StatusTerminating),
 		})), nil, nil),
 		textInput(blockTermReason, fieldLabel(p, "Reason"), p.T("forms.terminate.reason_hint"), 1000, true, false),
 		slack.NewInputBlock(blockPlannedDate, plain(p.T("forms.terminate.planned")), plain(p.T("forms.terminate.planned_hint")), picker).WithOptional(true),
@@ -79,7 +78,7 @@ func removalView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewReques
 	c := &d.Connection
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(p.T("forms.removal.intro", lang.Args{
-			"ID": pcID(c), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
+			"ID": pcID(c), "IDC": esc(idcNamed(p, d)), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
 			"Terminated": statusWord(p, models.StatusTerminated),
 		})), nil, nil),
 		textInput(blockLineCode, fieldLabel(p, "Line code"), p.T("forms.removal.line_code_hint"), 64, false, false),
@@ -109,7 +108,7 @@ func cancelTerminationView(p lang.Printer, d *models.Detail, m meta) slack.Modal
 	c := &d.Connection
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(p.T("forms.cancel_termination.intro", lang.Args{
-			"ID": pcID(c), "Name": esc(c.Name), "Provider": esc(providerName(d)), "Enabled": statusWord(p, models.StatusEnabled),
+			"ID": pcID(c), "Name": esc(c.Name), "Provider": esc(providerName(p, d)), "Enabled": statusWord(p, models.StatusEnabled),
 		})), nil, nil),
 		textInput(blockTermReason, fieldLabel(p, "Reason"), p.T("forms.terminate.reason_hint"), 1000, true, false),
 	}

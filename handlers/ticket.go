@@ -33,7 +33,7 @@ func ticketView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest
 	c := &d.Connection
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(p.T("forms.ticket.intro", lang.Args{
-			"ID": pcID(c), "AccessPoint": esc(apName(d)), "Provider": esc(providerName(d)),
+			"ID": pcID(c), "AccessPoint": esc(apName(p, d)), "Provider": esc(providerName(p, d)),
 		})), nil, nil),
 	}
 	blocks = append(blocks, surveyBlocks(p, d.Survey, d)...)

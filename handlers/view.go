@@ -50,7 +50,7 @@ func (a *App) pressView(ctx context.Context, p press) {
 func portBlocks(p lang.Printer, d *models.Detail) []slack.Block {
 	c := &d.Connection
 	ap := &d.AccessPoint
-	region := cmp.Or(d.Region.Name, ap.RegionID)
+	region := cmp.Or(named(p, d.Region.Name, d.Region.NameZh), ap.RegionID)
 	port := c.PortName
 	if port == "" {
 		port = p.T("forms.port.on_payment")
@@ -61,16 +61,16 @@ func portBlocks(p lang.Printer, d *models.Detail) []slack.Block {
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(md("*"+p.T("forms.port.idc_location")+"*"), nil, nil)}
 	blocks = append(blocks, factBlocks([]fact{
-		{label: p.T("forms.port.idc"), value: ap.IDCName},
-		{label: p.T("forms.port.address"), value: ap.IDCAddress},
-		{label: p.T("forms.port.ap_location"), value: ap.Location},
+		{label: p.T("forms.port.idc"), value: named(p, ap.IDCName, ap.IDCNameZh)},
+		{label: p.T("forms.port.address"), value: idcAddress(p, d)},
+		{label: p.T("forms.port.ap_location"), value: locationNamed(p, ap)},
 		{label: p.T("forms.port.region"), value: region},
 	})...)
 	blocks = append(blocks, slack.NewSectionBlock(md("*"+p.T("forms.port.network_location")+"*"), nil, nil))
 	blocks = append(blocks, factBlocks([]fact{
-		{label: fieldLabel(p, models.FieldAccessPoint), value: apName(d)},
+		{label: fieldLabel(p, models.FieldAccessPoint), value: apName(p, d)},
 		{label: p.T("forms.port.pc_id"), value: "`" + pcID(c) + "`", md: true},
-		{label: fieldLabel(p, models.FieldProvider), value: providerName(d)},
+		{label: fieldLabel(p, models.FieldProvider), value: providerName(p, d)},
 		{label: p.T("forms.port.customer_idc"), value: c.Location},
 	})...)
 	blocks = append(blocks, slack.NewSectionBlock(md("*"+p.T("forms.port.port_information")+"*"), nil, nil))

@@ -39,7 +39,7 @@ func (a *App) visits(ctx context.Context, p lang.Printer, cmd *slack.SlashComman
 			return
 		}
 		q.AccessPointID = ap.ID
-		heading = p.T("commands.visits.at_ap", lang.Args{"AccessPoint": ap.Name})
+		heading = p.T("commands.visits.at_ap", lang.Args{"AccessPoint": named(p, ap.Name, ap.NameZh)})
 	}
 	rows, err := a.store.BookedVisits(ctx, q)
 	if err != nil {
@@ -89,9 +89,9 @@ func visitListBlocks(p lang.Printer, heading string, rows []models.VisitListing)
 		}
 		blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
 			md(fmt.Sprintf("*%s* %s", esc(r.Date), esc(r.Window))),
-			md(fmt.Sprintf("*%s*\n%s", esc(cmp.Or(r.IDCName, r.AccessPointName)), esc(r.AccessPointName))),
+			md(fmt.Sprintf("*%s*\n%s", esc(cmp.Or(named(p, r.IDCName, r.IDCNameZh), named(p, r.AccessPointName, r.AccessPointNameZh))), esc(named(p, r.AccessPointName, r.AccessPointNameZh)))),
 			md("*" + p.T("commands.visits.connection") + "* " + conn),
-			md("*" + p.T("commands.visits.provider") + "* " + esc(r.ProviderName)),
+			md("*" + p.T("commands.visits.provider") + "* " + esc(named(p, r.ProviderName, r.ProviderNameZh))),
 			md("*" + p.T("commands.visits.reception") + "* " + esc(cmp.Or(r.ReceptionName, "—"))),
 			md(fmt.Sprintf("*%s* %d", p.T("commands.visits.visitors"), r.Visitors)),
 		}, nil))
