@@ -257,6 +257,7 @@ func (d *demo) legendNames() names {
 	n := names{
 		users:    map[string]string{demoStaff: "@sam", demoCustomer: "@alice", demoProvider: "@pete"},
 		channels: map[string]string{demoStaffChan: "#leaseline-staff", demoCustChan: "#acme-network", d.provider().SlackChannel: "#ct-zhejiang"},
+		chinese:  d.lang == lang.Chinese,
 	}
 	for _, r := range d.reception() {
 		if r.SlackUserID != "" {
