@@ -15,6 +15,7 @@
 //	providers:                          # at least one
 //	  - id, kind, name                  # kind: CT, CU, CM, CO, Equinix, Other
 //	    slack_channel, contacts         # optional
+//	    language                        # en or zh-CN: its channel's default
 //	access_points:                      # at least one
 //	  - id, region, name, location      # required; region an id above
 //	    idc: {name, address}            # required
