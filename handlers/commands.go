@@ -45,6 +45,7 @@ func staffCommands(p lang.Printer) []subcommand {
 		{"visits [YYYY-MM-DD|ACCESS-POINT]", p.T("help.cmd_visits")},
 		{"ports [ACCESS-POINT]", p.T("help.cmd_ports")},
 		{"language #CHANNEL zh-CN|en|reset", p.T("language.help_staff")},
+		{"calendar-link provider|access-point ID · calendar-link revoke TOKEN|ID", "a calendar URL (iCalendar) of a provider's IDC visits or of the visits at an access point, for their calendar app; revoke one"},
 	}
 }
 
@@ -153,6 +154,8 @@ func (a *App) command(ctx context.Context, req bot.Request) (any, func(context.C
 		return run(a.cmdPorts)
 	case "language", "lang":
 		return run(a.cmdLanguage)
+	case "calendar-link", "calendar":
+		return run(a.cmdCalendarLink)
 	}
 	return ephemeral(unknownCommandBlocks(p, sub)...), nil
 }
