@@ -30,6 +30,7 @@ type Store interface {
 	Accounts
 	Cards
 	Visits
+	CalendarLinks
 }
 
 // Lifecycle changes connections and tickets: each call is one transaction
@@ -130,8 +131,11 @@ type Config struct {
 	// CardUpdated, when set, sees every card settled in place (the demo
 	// prints them).
 	CardUpdated func(c models.Card, blocks []slack.Block)
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// PublicURL is the base URL of the public listener (LEASELINE_PUBLIC_URL):
+	// calendar links are PublicURL + /calendar/<token>.ics ("": only the path).
+	PublicURL string
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // App holds the handlers' dependencies.

@@ -43,6 +43,7 @@ func staffCommands(p lang.Printer) []subcommand {
 		{"adduser @USER NAME", p.T("help.cmd_adduser")},
 		{"visits [YYYY-MM-DD|ACCESS-POINT]", p.T("help.cmd_visits")},
 		{"ports [ACCESS-POINT]", p.T("help.cmd_ports")},
+		{"calendar-link provider|access-point ID · calendar-link revoke TOKEN|ID", p.T("help.cmd_calendar_link")},
 	}
 }
 
@@ -149,6 +150,8 @@ func (a *App) command(ctx context.Context, req bot.Request) (any, func(context.C
 		return run(a.cmdVisits)
 	case "ports", "inventory":
 		return run(a.cmdPorts)
+	case "calendar-link", "calendar":
+		return run(a.cmdCalendarLink)
 	}
 	return ephemeral(unknownCommandBlocks(p, sub)...), nil
 }

@@ -40,6 +40,8 @@ type Config struct {
 
 	// Handlers configures the handlers (staff, the staff channel, the clock).
 	Handlers handlers.Config
+	// Calendar configures the calendar feed endpoint (rate limits).
+	Calendar handlers.FeedConfig
 	// Dispatcher configures the transport (logger, metrics, workers,
 	// journal). Journal nil with Durable set journals in the store.
 	Dispatcher bot.Options
@@ -66,6 +68,9 @@ type Stack struct {
 	Receiver  *bot.HTTPReceiver
 	Delivery  *bot.DeliveryWorker
 	Scheduler *scheduler.Scheduler // nil without Config.Scheduler
+	// Calendar serves the iCalendar feeds, GET /calendar/<token>.ics, on
+	// the public listener.
+	Calendar *handlers.CalendarFeed
 }
 
 // New builds the stack.
@@ -119,6 +124,10 @@ func New(ctx context.Context, c Config) (*Stack, error) {
 		}
 	}
 	s.Delivery = bot.NewDeliveryWorker(c.Store, s.Client, s.App, c.Delivery)
+	if c.Calendar.Logger == nil {
+		c.Calendar.Logger = c.Logger
+	}
+	s.Calendar = handlers.NewCalendarFeed(c.Store, c.Calendar)
 	if c.Scheduler != nil {
 		cfg := *c.Scheduler
 		if cfg.Logger == nil {

@@ -40,7 +40,10 @@ type config struct {
 	LaterWorkers int
 	// EncryptionKey encrypts personnel ID numbers at rest (hex, 32 bytes).
 	EncryptionKey string
-	Jobs          jobsConfig
+	// PublicURL is the base URL people reach the public listener at: the
+	// calendar links staff create are PublicURL/calendar/<token>.ics.
+	PublicURL string
+	Jobs      jobsConfig
 
 	// listener and adminListener, when set, are used instead of listening
 	// on Addr and AdminAddr (tests open them on port 0).
@@ -78,6 +81,7 @@ func parseConfig(env getenv, fs *flag.FlagSet, args []string, serveFlags bool) (
 		LogFormat:     orDefault(env("LEASELINE_LOG_FORMAT"), "text"),
 		LogLevel:      orDefault(env("LEASELINE_LOG_LEVEL"), "info"),
 		EncryptionKey: env("LEASELINE_ENCRYPTION_KEY"),
+		PublicURL:     env("LEASELINE_PUBLIC_URL"),
 	}
 	staff := env("LEASELINE_STAFF_USERS")
 	maxOpen := orDefault(env("LEASELINE_MAX_OPEN"), "5")
@@ -101,6 +105,7 @@ func (c *config) serveFlags(fs *flag.FlagSet, staff, maxOpen, laterWorkers *stri
 	fs.StringVar(staff, "staff-users", *staff, "comma-separated Slack user IDs of staff (env LEASELINE_STAFF_USERS)")
 	fs.StringVar(&c.StaffGroup, "staff-group", c.StaffGroup, "Slack user group ID whose members are staff (env LEASELINE_STAFF_GROUP)")
 	fs.StringVar(&c.Catalog, "catalog", c.Catalog, "catalog file to load at start (env LEASELINE_CATALOG)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base URL of the public listener, for calendar links (env LEASELINE_PUBLIC_URL)")
 	fs.StringVar(&c.APIURL, "slack-api-url", c.APIURL, "base URL of the Slack Web API (env SLACK_API_URL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env LEASELINE_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LEASELINE_LOG_LEVEL)")
@@ -231,6 +236,11 @@ func (c *config) checkSlack() []error {
 	if c.APIURL != "" {
 		if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("SLACK_API_URL %q is not an http(s) URL, e.g. https://slack.com/api/", c.APIURL)
+		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("LEASELINE_PUBLIC_URL %q is not an http(s) base URL such as https://leaseline.example.com", c.PublicURL)
 		}
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {

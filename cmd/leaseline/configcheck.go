@@ -39,6 +39,11 @@ func configCheckCmd(ctx context.Context, env getenv, args []string, stdout, stde
 		}
 	}
 	fmt.Fprintf(stdout, "configuration is valid: %s, %s, %d staff users, staff channel %s\n", mode, db, len(c.StaffUsers), c.StaffChannel)
+	if c.PublicURL == "" {
+		fmt.Fprintln(stdout, "note: LEASELINE_PUBLIC_URL is not set: calendar links (/leaseline calendar-link) show only their path; set it to the public base URL of this bot")
+	} else {
+		fmt.Fprintf(stdout, "calendar links: %s/calendar/<token>.ics\n", strings.TrimRight(c.PublicURL, "/"))
+	}
 	if !*online {
 		return nil
 	}

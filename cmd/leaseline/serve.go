@@ -90,7 +90,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		BotToken: c.BotToken, APIURL: c.APIURL, AppToken: c.AppToken,
 		HTTPClient:    &http.Client{Timeout: 15 * time.Second, Transport: transport},
 		SigningSecret: c.SigningSecret,
-		Handlers: handlers.Config{StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel,
+		Handlers: handlers.Config{StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, PublicURL: c.PublicURL,
 			CatalogWarning: func(ctx context.Context) string { return catState.current(ctx, st).warning() }},
 		Dispatcher: bot.Options{Registerer: reg, LaterWorkers: c.LaterWorkers},
 		Durable:    true,
@@ -107,6 +107,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	if stk.Receiver != nil {
 		mux.Handle("/slack/", stk.Receiver)
 	}
+	mux.Handle("GET "+handlers.CalendarPath, stk.Calendar) // iCalendar feeds: public, token-guarded, rate-limited
 	health, err := newHealth(st, client, catState, reg, log)
 	if err != nil {
 		return err

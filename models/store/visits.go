@@ -292,7 +292,8 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 		}
 		at := s.now()
 		change, action := VisitCanceled, ActionCancelVisit
-		set := map[string]any{"updated_at": at}
+		// Subscribed calendars take a change only with a higher SEQUENCE.
+		set := map[string]any{"updated_at": at, "sequence": gorm.Expr("sequence + 1")}
 		if to != nil {
 			change, action = VisitRescheduled, ActionRescheduleVisit
 			if rp, err = s.checkVisitDay(tx, &ap, cal, *to, &v, rp); err != nil {
