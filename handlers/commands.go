@@ -45,7 +45,7 @@ func staffCommands(p lang.Printer) []subcommand {
 		{"visits [YYYY-MM-DD|ACCESS-POINT]", p.T("help.cmd_visits")},
 		{"ports [ACCESS-POINT]", p.T("help.cmd_ports")},
 		{"language #CHANNEL zh-CN|en|reset", p.T("language.help_staff")},
-		{"calendar-link provider|access-point ID · calendar-link revoke TOKEN|ID", "a calendar URL (iCalendar) of a provider's IDC visits or of the visits at an access point, for their calendar app; revoke one"},
+		{"calendar-link provider|access-point ID · calendar-link revoke TOKEN|ID", p.T("help.cmd_calendar_link")},
 	}
 }
 

@@ -175,14 +175,14 @@ func TestCommandViewsInChinese(t *testing.T) {
 			return e.lastResponse()
 		}
 		credit := func(c *slack.SlashCommand, rest string) { zh.Credit(ctx, c, rest) }
-		assertViewInChinese(t, "credit", reply(credit, "ACME 5,000"), english, "已为*ACME*充值 ¥5,000.00。余额：¥1,005,000.00。")
+		assertViewInChinese(t, "credit", reply(credit, "ACME 5,000"), english, "已为 *ACME* 充值 ¥5,000.00。余额：¥1,005,000.00。")
 		assertViewInChinese(t, "credit usage", reply(credit, "ACME"), english, "用法：", "`/leaseline credit NAME AMOUNT`")
-		assertViewInChinese(t, "credit of no account", reply(credit, "Initech 10"), english, "没有名为*Initech*的客户账号")
+		assertViewInChinese(t, "credit of no account", reply(credit, "Initech 10"), english, "没有名为 *Initech* 的客户账号")
 		addUser := func(c *slack.SlashCommand, rest string) { zh.AddUser(ctx, c, rest) }
-		assertViewInChinese(t, "adduser", reply(addUser, "<@UNEW1|new> ACME"), english, "<@UNEW1> 现在是*ACME*的用户")
+		assertViewInChinese(t, "adduser", reply(addUser, "<@UNEW1|new> ACME"), english, "<@UNEW1> 现在是 *ACME* 的用户")
 		ports := func(c *slack.SlashCommand, rest string) { zh.Ports(ctx, c, rest) }
 		assertViewInChinese(t, "ports", reply(ports, "ap-cn-hangzhou-yh-b"), english,
-			"按接入点和端口类型列出的*端口*", "`1000Base-T` 总数 48 · 已占用 0 · *空闲 48*", "每台接入设备空闲：", "故障 1")
+			"按接入点和端口类型列出的 *端口*", "`1000Base-T` 总数 48 · 已占用 0 · *空闲 48*", "每台接入设备空闲：", "故障 1")
 		assertViewInChinese(t, "ports of no access point", reply(ports, "nowhere"), english, `"nowhere" 不是接入点`)
 		visits := func(c *slack.SlashCommand, rest string) { zh.Visits(ctx, c, rest) }
 		assertViewInChinese(t, "visits", reply(visits, ""), english, "今天起已预约的机房进场", "没有已预约的机房进场。")
@@ -199,4 +199,41 @@ func TestCommandViewsInChinese(t *testing.T) {
 			t.Errorf("English credit reply changed: %s", got)
 		}
 	})
+}
+
+// TestChineseBoldIsSetApart: Slack shows *bold* only when the asterisks
+// are not glued to the letters around them, which Chinese, written without
+// spaces, would do: in the zh-CN messages of these views a bold span is set
+// apart from the Han characters around it.
+func TestChineseBoldIsSetApart(t *testing.T) {
+	c := lang.MustLoad()
+	zh := c.For(lang.Chinese)
+	span := regexp.MustCompile(`\*[^*\n]+\*`)
+	han := regexp.MustCompile(`\p{Han}`)
+	n := 0
+	for _, id := range c.IDs(lang.Chinese) {
+		keep := false
+		for _, a := range viewAreas {
+			keep = keep || strings.HasPrefix(id, a)
+		}
+		if !keep {
+			continue
+		}
+		text := zh.T(id)
+		if text == id {
+			text = zh.N(id, 2)
+		}
+		for _, m := range span.FindAllStringIndex(text, -1) {
+			n++
+			if before := text[:m[0]]; before != "" && han.MatchString(string([]rune(before)[len([]rune(before))-1])) {
+				t.Errorf("%s: bold glued to the character before it: %q", id, text)
+			}
+			if after := text[m[1]:]; after != "" && han.MatchString(string([]rune(after)[0])) {
+				t.Errorf("%s: bold glued to the character after it: %q", id, text)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d bold spans found: the test reads nothing", n)
+	}
 }
