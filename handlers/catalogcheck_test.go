@@ -205,13 +205,21 @@ var (
 	fmtVerb    = regexp.MustCompile(`%[-+# 0-9.*\[\]]*[a-zA-Z%]`)
 	// The product's name is the same in every language.
 	brand = regexp.MustCompile(`\bleaseline\b`)
+	// URLs, and pieces of one: a path ("/calendar/") or a file's
+	// extension (".ics").
+	urlText  = regexp.MustCompile(`https?://\S+`)
+	pathPart = regexp.MustCompile(`^[./]\S*$`)
 )
 
 // wordy reports whether a literal holds words: letters outside emoji
 // codes, Slack tokens (<@U…>, <#C…>, <!date…>), code spans (subcommands
-// stay English), format verbs and the product's name.
+// stay English), URLs and their pieces, format verbs and the product's
+// name.
 func wordy(s string) bool {
-	for _, re := range []*regexp.Regexp{emojiCode, slackToken, codeSpan, fmtVerb, brand} {
+	if pathPart.MatchString(s) {
+		return false
+	}
+	for _, re := range []*regexp.Regexp{emojiCode, slackToken, codeSpan, urlText, fmtVerb, brand} {
 		s = re.ReplaceAllString(s, "")
 	}
 	return strings.ContainsFunc(s, unicode.IsLetter)
@@ -431,6 +439,7 @@ func TestNoTextLiteralsInViews(t *testing.T) {
 func TestLiteralCheckSeesLiterals(t *testing.T) {
 	for s, want := range map[string]bool{
 		":warning: ": false, "•": false, " · ": false, "<#%s>": false, "`/leaseline show %s`": false, "%s — %d": false, "leaseline · ": false, "leaseline · staff": true,
+		".ics": false, "/calendar/": false, "see https://example.com/x": true, "https://example.com/x": false,
 		"Approve": true, ":warning: Only staff": true, "申请": true, "*Access Point*\n": true,
 	} {
 		if got := wordy(s); got != want {
