@@ -126,6 +126,8 @@ func ruleKey(rule string) string {
 		return "rules.no_open_access_point"
 	case "applications-open":
 		return "rules.applications_open"
+	case "calendar-kind":
+		return "rules.calendar_kind"
 	}
 	return ""
 }
@@ -240,6 +242,8 @@ func fieldLabel(p lang.Printer, field string) string {
 		return p.T("forms.field.account")
 	case "ID":
 		return p.T("forms.field.connection_id")
+	case "Kind":
+		return p.T("forms.field.kind")
 	}
 	var n int
 	if _, err := fmt.Sscanf(field, "Engineer %d", &n); err == nil {
