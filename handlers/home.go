@@ -55,7 +55,7 @@ func (a *App) publishHome(ctx context.Context, team, user string) {
 	}
 	_, err = a.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{
 		UserID: user,
-		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: "ll_home", Blocks: slack.Blocks{BlockSet: capBlocks(blocks, maxViewBlocks)}},
+		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: "ll_home", Blocks: slack.Blocks{BlockSet: capBlocks(p, blocks, maxViewBlocks)}},
 	})
 	if err != nil {
 		a.log.ErrorContext(ctx, "publish app home", "user", user, "err", err)
@@ -97,7 +97,7 @@ func (a *App) staffHome(ctx context.Context, actor models.Actor) ([]slack.Block,
 			intro = fmt.Sprintf("*Waiting on staff*: %d or more, oldest first (applications to review, construction tickets to book).", len(queue))
 		}
 	}
-	blocks := append([]slack.Block{slack.NewHeaderBlock(plain("leaseline · staff"))}, a.staffBanner(ctx)...)
+	blocks := append([]slack.Block{slack.NewHeaderBlock(plain("leaseline · staff"))}, a.staffBanner(ctx, p)...)
 	blocks = append(blocks,
 		section(intro),
 		slack.NewActionBlock("ll_home_top",
@@ -123,7 +123,7 @@ func homeCards(p lang.Printer, rows []models.Connection, role models.Role) [][]s
 	for i := range rows {
 		c := &rows[i]
 		card := connectionBlocks(p, c, role, button(actShow, connValue(c.ID), "Details", ""))
-		cards = append(cards, append(card, contextText(timeline(c))))
+		cards = append(cards, append(card, contextText(timeline(p, c))))
 	}
 	return cards
 }
