@@ -389,13 +389,6 @@ func lastAction(d *models.Detail, a models.Action) *models.AuditEvent {
 	return lastEvent(d, func(ev models.AuditEvent) bool { return ev.Action == a })
 }
 
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // fact is one label and value of a card. The value is typed text shown as
 // plain text, exactly as typed, unless md says leaseline built it (dates,
 // mentions).
