@@ -175,20 +175,20 @@ func (a *App) applyView(ctx context.Context, p lang.Printer, actor models.Actor,
 		intro += fullForWantOfPorts(p, cv)
 	}
 
-	apIn := slack.NewInputBlock(blkApplyAP, plain(fieldLabel(p, models.FieldAccessPoint)), plain(p.T("forms.apply.ap_hint")), cv.apSelect(p, actApplyAP, openAP, chosen)).WithDispatchAction(true)
+	apIn := slack.NewInputBlock(blkApplyAP, plain(formField(p, models.FieldAccessPoint)), plain(p.T("forms.apply.ap_hint")), cv.apSelect(p, actApplyAP, openAP, chosen)).WithDispatchAction(true)
 
-	provIn := slack.NewInputBlock(ids[models.FieldProvider], plain(fieldLabel(p, models.FieldProvider)), plain(providerHint(p, cv, chosen)),
+	provIn := slack.NewInputBlock(ids[models.FieldProvider], plain(formField(p, models.FieldProvider)), plain(providerHint(p, cv, chosen)),
 		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.choose_provider")), actApplyInput, providerOptions(p, cv, chosen)...))
-	portIn := slack.NewInputBlock(ids[models.FieldPortType], plain(fieldLabel(p, models.FieldPortType)), plain(portHint(p, chosen)),
+	portIn := slack.NewInputBlock(ids[models.FieldPortType], plain(formField(p, models.FieldPortType)), plain(portHint(p, chosen)),
 		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.choose_port_type")), actApplyInput, portOptions(chosen)...))
-	bwIn := slack.NewInputBlock(blkApplyBW, plain(fieldLabel(p, models.FieldBandwidth)), plain(bandwidthHint(p, chosen)), textInput(blkApplyBW, p.T("forms.apply.bandwidth_placeholder"), 32))
-	locIn := slack.NewInputBlock(blkApplyLoc, plain(fieldLabel(p, models.FieldLocation)), plain(p.T("forms.apply.location_hint")), textInput(blkApplyLoc, p.T("forms.apply.location_placeholder"), 256))
-	nameIn := slack.NewInputBlock(blkApplyName, plain(fieldLabel(p, models.FieldName)), plain(p.T("forms.apply.name_hint")), textInput(blkApplyName, p.T("forms.apply.name_placeholder"), 128))
+	bwIn := slack.NewInputBlock(blkApplyBW, plain(formField(p, models.FieldBandwidth)), plain(bandwidthHint(p, chosen)), textInput(blkApplyBW, p.T("forms.apply.bandwidth_placeholder"), 32))
+	locIn := slack.NewInputBlock(blkApplyLoc, plain(formField(p, models.FieldLocation)), plain(p.T("forms.apply.location_hint")), textInput(blkApplyLoc, p.T("forms.apply.location_placeholder"), 256))
+	nameIn := slack.NewInputBlock(blkApplyName, plain(formField(p, models.FieldName)), plain(p.T("forms.apply.name_hint")), textInput(blkApplyName, p.T("forms.apply.name_placeholder"), 128))
 
 	redOpts := redundancyOptions(p, cands)
 	redSel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.no_redundant_link")), actApplyInput, redOpts...)
 	redSel.InitialOption = redOpts[0]
-	redIn := slack.NewInputBlock(ids[models.FieldRedundancy], plain(fieldLabel(p, models.FieldRedundancy)), plain(redundancyHint(p, cv, chosen, len(cands))), redSel)
+	redIn := slack.NewInputBlock(ids[models.FieldRedundancy], plain(formField(p, models.FieldRedundancy)), plain(redundancyHint(p, cv, chosen, len(cands))), redSel)
 	redIn.Optional = true
 
 	return slack.ModalViewRequest{

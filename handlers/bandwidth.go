@@ -69,7 +69,7 @@ func bandwidthView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequ
 		slack.NewSectionBlock(md(p.T("forms.bandwidth.intro", lang.Args{
 			"ID": pcID(c), "Name": esc(c.Name), "Mbps": c.BandwidthMbps, "Enabled": statusWord(p, models.StatusEnabled),
 		})), nil, nil),
-		textInput(blockBandwidth, fieldLabel(p, models.FieldBandwidth), hint, 32, false, false),
+		textInput(blockBandwidth, formField(p, models.FieldBandwidth), hint, 32, false, false),
 	}
 	return modal(viewBandwidth, p.T("forms.bandwidth.title"), p.T("forms.bandwidth.submit"), p.T("forms.close"), m, blocks)
 }
@@ -116,7 +116,7 @@ func (a *App) pressBandwidthReject(ctx context.Context, p press) {
 	w := a.forUser(ctx, p.cb.User.ID)
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(w.T("forms.bandwidth_reject.intro", lang.Args{"ID": pcID(c), "From": c.BandwidthMbps, "To": c.RequestedMbps})), nil, nil),
-		textInput(blockBandwidthNote, fieldLabel(w, "Reason"), w.T("forms.bandwidth_reject.reason_hint"), 1000, true, false),
+		textInput(blockBandwidthNote, formField(w, "Reason"), w.T("forms.bandwidth_reject.reason_hint"), 1000, true, false),
 	}
 	a.openModal(ctx, p, modal(viewBandwidthNo, w.T("forms.bandwidth_reject.title"), w.T("forms.bandwidth_reject.submit"), w.T("forms.close"), p.meta(), blocks))
 }
@@ -178,7 +178,7 @@ func bandwidthNotice(r *noticeRender) (title, intro string, body []slack.Block, 
 		intro = p.T("actions.bandwidth.rejected_intro", lang.Args{
 			"ID": pcID(c), "To": data.ToMbps, "ByAt": byAt(p, lastAction(r.d, models.ActionRejectBandwidth), r.d), "From": data.FromMbps,
 		})
-		body = labelled(fieldLabel(p, "Reason"), data.Reason)
+		body = labelled(formField(p, "Reason"), data.Reason)
 	case models.NoticeBandwidthShort:
 		title = p.T("actions.bandwidth.short_title")
 		intro = p.T("actions.bandwidth.short_intro", lang.Args{

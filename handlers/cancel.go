@@ -34,7 +34,7 @@ func cancelView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest
 		slack.NewSectionBlock(md(p.T("forms.cancel.intro", lang.Args{
 			"Ref": models.ApplicationRef(c.ID), "Name": esc(c.Name), "AccessPoint": esc(apName(p, d)), "Status": statusWord(p, c.Status),
 		})), nil, nil),
-		textInput("reason", fieldLabel(p, "Reason"), p.T("forms.cancel.reason_hint"), 1000, true, true),
+		textInput("reason", formField(p, "Reason"), p.T("forms.cancel.reason_hint"), 1000, true, true),
 	}
 	return modal(viewCancel, p.T("forms.cancel.title"), p.T("forms.cancel.submit"), p.T("forms.cancel.close"), m, blocks)
 }

@@ -282,6 +282,43 @@ func connFacts(p lang.Printer, d *models.Detail, account string) []fact {
 	return fs
 }
 
+// fieldLabel is an apply form field's name (models.Field…) as a card
+// labels it.
+func fieldLabel(p lang.Printer, field string) string {
+	switch field {
+	case models.FieldName:
+		return p.T("cards.field_name")
+	case models.FieldAccessPoint:
+		return p.T("cards.field_access_point")
+	case models.FieldProvider:
+		return p.T("cards.field_provider")
+	case models.FieldPortType:
+		return p.T("cards.field_port_type")
+	case models.FieldBandwidth:
+		return p.T("cards.field_bandwidth")
+	case models.FieldLocation:
+		return p.T("cards.field_location")
+	case models.FieldRedundancy:
+		return p.T("cards.field_redundancy")
+	}
+	return field
+}
+
+// stepWord is a Connecting sub-step in the reader's language.
+func stepWord(p lang.Printer, st models.Step) string {
+	switch st {
+	case models.StepProviderNotified:
+		return p.T("step.provider_notified")
+	case models.StepSurveyReceived:
+		return p.T("step.survey_received")
+	case models.StepTicketSubmitted:
+		return p.T("step.ticket_submitted")
+	case models.StepVisitScheduled:
+		return p.T("step.visit_scheduled")
+	}
+	return esc(string(st))
+}
+
 // staffFacts are fs with the access point's catalog ID after its name, in
 // small code type, where staff need it.
 func staffFacts(p lang.Printer, d *models.Detail, fs []fact) []fact {

@@ -34,8 +34,8 @@ func completeView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewReque
 		slack.NewSectionBlock(md(p.T("forms.complete.intro", lang.Args{
 			"ID": pcID(c), "IDC": esc(idcNamed(p, d)), "Enabled": statusWord(p, models.StatusEnabled),
 		})), nil, nil),
-		textInput("line_code", fieldLabel(p, "Line code"), p.T("forms.complete.line_code_hint"), 64, false, false),
-		textInput("line_label", fieldLabel(p, "Line label"), p.T("forms.complete.line_label_hint"), 64, false, false),
+		textInput("line_code", formField(p, "Line code"), p.T("forms.complete.line_code_hint"), 64, false, false),
+		textInput("line_label", formField(p, "Line label"), p.T("forms.complete.line_label_hint"), 64, false, false),
 	}
 	return modal(viewComplete, p.T("forms.complete.title"), p.T("forms.complete.submit"), p.T("forms.close"), m, blocks)
 }

@@ -50,8 +50,8 @@ func payView(p lang.Printer, d *models.Detail, balance int64, warning string, m 
 		{label: p.T("forms.pay.amount"), value: "*" + p.Money(c.AmountCents, c.Currency) + "*", md: true},
 		{label: p.T("forms.pay.balance"), value: p.Money(balance, c.Currency)},
 		{label: p.T("forms.pay.balance_after"), value: p.Money(after, c.Currency)},
-		{label: fieldLabel(p, models.FieldName), value: c.Name},
-		{label: fieldLabel(p, models.FieldPortType), value: fmt.Sprintf("%s, %d Mbps", c.PortType, c.BandwidthMbps)},
+		{label: formField(p, models.FieldName), value: c.Name},
+		{label: formField(p, models.FieldPortType), value: fmt.Sprintf("%s, %d Mbps", c.PortType, c.BandwidthMbps)},
 	}
 	if after < 0 {
 		fs[2] = fact{label: p.T("forms.pay.balance_after"), value: p.T("forms.pay.short_by", lang.Args{"Amount": p.Money(-after, c.Currency)})}

@@ -104,9 +104,9 @@ func surveyView(p lang.Printer, d *models.Detail, rows int, m meta) slack.ModalV
 		slack.NewSectionBlock(md(p.T("forms.survey.intro", lang.Args{
 			"ID": pcID(c), "IDC": esc(idcNamed(p, d)), "Address": esc(idcAddress(p, d)), "Max": models.MaxEngineers,
 		})), nil, nil),
-		textInput(blockCompany, fieldLabel(p, "Construction company"), p.T("forms.survey.company_hint"), 128, false, false),
-		selectInput(blockLineType, fieldLabel(p, "Line type"), "", p.T("forms.choose"), false, lineTypeOptions(p)...),
-		slack.NewInputBlock(blockArrival, plain(fieldLabel(p, "Planned arrival")), plain(p.T("forms.survey.arrival_hint")),
+		textInput(blockCompany, formField(p, "Construction company"), p.T("forms.survey.company_hint"), 128, false, false),
+		selectInput(blockLineType, formField(p, "Line type"), "", p.T("forms.choose"), false, lineTypeOptions(p)...),
+		slack.NewInputBlock(blockArrival, plain(formField(p, "Planned arrival")), plain(p.T("forms.survey.arrival_hint")),
 			slack.NewDateTimePickerBlockElement("v")),
 	}
 	for i := 1; i <= rows; i++ {

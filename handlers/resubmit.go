@@ -59,7 +59,7 @@ func (a *App) pressResubmit(ctx context.Context, p press) {
 	reason := []slack.Block{
 		slack.NewSectionBlock(md(":pencil2: "+w.T("forms.resubmit.intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "ByAt": byAt(w, ev, d)})), nil, nil),
 	}
-	reason = append(reason, labelled(fieldLabel(w, "Reason"), c.Reason)...)
+	reason = append(reason, labelled(formField(w, "Reason"), c.Reason)...)
 	v.Blocks.BlockSet = append(reason, v.Blocks.BlockSet...)
 	v.Submit = plain(w.T("forms.resubmit.submit"))
 	a.openModal(ctx, p, v)

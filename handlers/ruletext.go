@@ -126,6 +126,8 @@ func ruleKey(rule string) string {
 		return "rules.no_open_access_point"
 	case "applications-open":
 		return "rules.applications_open"
+	case "calendar-kind":
+		return "rules.calendar_kind"
 	}
 	return ""
 }
@@ -155,7 +157,7 @@ func ruleLine(p lang.Printer, r *models.RuleError) string {
 	if r.Field == "" {
 		return ruleText(p, r)
 	}
-	return p.T("rules.with_field", lang.Args{"Field": fieldLabel(p, r.Field), "Message": ruleText(p, r)})
+	return p.T("rules.with_field", lang.Args{"Field": formField(p, r.Field), "Message": ruleText(p, r)})
 }
 
 // argWord is a rule's argument in the reader's language: statuses and
@@ -192,9 +194,9 @@ func apStatusWord(p lang.Printer, s models.AccessPointStatus) string {
 	return string(s)
 }
 
-// fieldLabel is a form field's label in the reader's language (the label
+// formField is a form field's label in the reader's language (the label
 // only: block IDs and the field names errors are matched by never change).
-func fieldLabel(p lang.Printer, field string) string {
+func formField(p lang.Printer, field string) string {
 	switch field {
 	case models.FieldName:
 		return p.T("forms.field.name")
@@ -240,6 +242,8 @@ func fieldLabel(p lang.Printer, field string) string {
 		return p.T("forms.field.account")
 	case "ID":
 		return p.T("forms.field.connection_id")
+	case "Kind":
+		return p.T("forms.field.kind")
 	}
 	var n int
 	if _, err := fmt.Sscanf(field, "Engineer %d", &n); err == nil {
@@ -364,21 +368,6 @@ func rolePlural(p lang.Printer, r models.Role) string {
 		return p.T("actions.role_plural.system")
 	}
 	return string(r)
-}
-
-// stepWord is a step of Connecting ("IDC visit scheduled").
-func stepWord(p lang.Printer, s models.Step) string {
-	switch s {
-	case models.StepProviderNotified:
-		return p.T("actions.step.provider_notified")
-	case models.StepSurveyReceived:
-		return p.T("actions.step.survey_received")
-	case models.StepTicketSubmitted:
-		return p.T("actions.step.ticket_submitted")
-	case models.StepVisitScheduled:
-		return p.T("actions.step.visit_scheduled")
-	}
-	return string(s)
 }
 
 // transitionText says why the lifecycle refused an action: who may do it,

@@ -45,7 +45,7 @@ func terminateView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequ
 			"ID": pcID(c), "Name": esc(c.Name), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
 			"IDC": esc(idcNamed(p, d)), "Provider": esc(providerName(p, d)), "Terminating": statusWord(p, models.StatusTerminating),
 		})), nil, nil),
-		textInput(blockTermReason, fieldLabel(p, "Reason"), p.T("forms.terminate.reason_hint"), 1000, true, false),
+		textInput(blockTermReason, formField(p, "Reason"), p.T("forms.terminate.reason_hint"), 1000, true, false),
 		slack.NewInputBlock(blockPlannedDate, plain(p.T("forms.terminate.planned")), plain(p.T("forms.terminate.planned_hint")), picker).WithOptional(true),
 	}
 	return modal(viewTerminate, p.T("forms.terminate.title"), p.T("forms.terminate.submit"), p.T("forms.terminate.close"), m, blocks)
@@ -81,8 +81,8 @@ func removalView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewReques
 			"ID": pcID(c), "IDC": esc(idcNamed(p, d)), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
 			"Terminated": statusWord(p, models.StatusTerminated),
 		})), nil, nil),
-		textInput(blockLineCode, fieldLabel(p, "Line code"), p.T("forms.removal.line_code_hint"), 64, false, false),
-		textInput(blockRemovalNote, fieldLabel(p, "Note"), p.T("forms.removal.note_hint"), 1000, true, true),
+		textInput(blockLineCode, formField(p, "Line code"), p.T("forms.removal.line_code_hint"), 64, false, false),
+		textInput(blockRemovalNote, formField(p, "Note"), p.T("forms.removal.note_hint"), 1000, true, true),
 	}
 	return modal(viewRemoval, p.T("forms.removal.title"), p.T("forms.removal.submit"), p.T("forms.close"), m, blocks)
 }
@@ -110,7 +110,7 @@ func cancelTerminationView(p lang.Printer, d *models.Detail, m meta) slack.Modal
 		slack.NewSectionBlock(md(p.T("forms.cancel_termination.intro", lang.Args{
 			"ID": pcID(c), "Name": esc(c.Name), "Provider": esc(providerName(p, d)), "Enabled": statusWord(p, models.StatusEnabled),
 		})), nil, nil),
-		textInput(blockTermReason, fieldLabel(p, "Reason"), p.T("forms.terminate.reason_hint"), 1000, true, false),
+		textInput(blockTermReason, formField(p, "Reason"), p.T("forms.terminate.reason_hint"), 1000, true, false),
 	}
 	return modal(viewCancelTerm, p.T("forms.cancel_termination.title"), p.T("forms.cancel_termination.submit"), p.T("forms.close"), m, blocks)
 }

@@ -68,16 +68,16 @@ func portBlocks(p lang.Printer, d *models.Detail) []slack.Block {
 	})...)
 	blocks = append(blocks, slack.NewSectionBlock(md("*"+p.T("forms.port.network_location")+"*"), nil, nil))
 	blocks = append(blocks, factBlocks([]fact{
-		{label: fieldLabel(p, models.FieldAccessPoint), value: apName(p, d)},
+		{label: formField(p, models.FieldAccessPoint), value: apName(p, d)},
 		{label: p.T("forms.port.pc_id"), value: "`" + pcID(c) + "`", md: true},
-		{label: fieldLabel(p, models.FieldProvider), value: providerName(p, d)},
+		{label: formField(p, models.FieldProvider), value: providerName(p, d)},
 		{label: p.T("forms.port.customer_idc"), value: c.Location},
 	})...)
 	blocks = append(blocks, slack.NewSectionBlock(md("*"+p.T("forms.port.port_information")+"*"), nil, nil))
 	return append(blocks, factBlocks([]fact{
 		{label: p.T("forms.port.device"), value: device},
 		{label: p.T("forms.port.port"), value: port},
-		{label: fieldLabel(p, models.FieldPortType), value: string(c.PortType)},
-		{label: fieldLabel(p, models.FieldBandwidth), value: fmt.Sprintf("%d Mbps", c.BandwidthMbps)},
+		{label: formField(p, models.FieldPortType), value: string(c.PortType)},
+		{label: formField(p, models.FieldBandwidth), value: fmt.Sprintf("%d Mbps", c.BandwidthMbps)},
 	})...)
 }
