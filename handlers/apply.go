@@ -92,7 +92,7 @@ func (a *App) openApply(ctx context.Context, triggerID string, actor models.Acto
 	if actor.Role != models.RoleCustomer {
 		return errNotCustomer()
 	}
-	if err := a.applicationsOpen(ctx); err != nil {
+	if err := a.applicationsOpen(ctx, a.forUser(ctx, actor.UserID)); err != nil {
 		return err
 	}
 	view, err := a.applyView(ctx, actor, m, "", nil)
@@ -423,7 +423,7 @@ func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *mo
 	var by, region string
 	r, err := a.regionOf(ctx, c)
 	if err == nil {
-		by, err = a.reviewBy(ctx, r, c.CreatedAt)
+		by, err = a.reviewBy(ctx, a.forUser(ctx, user), r, c.CreatedAt)
 		region = regionName(r)
 	}
 	if err != nil {
@@ -436,7 +436,7 @@ func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *mo
 		where, channel = "in <#"+reply+">", reply
 	}
 	ref := models.ApplicationRef(c.ID)
-	promise := reviewPromise(by, region)
+	promise := reviewPromise(a.forUser(ctx, user), by, region)
 	text := fmt.Sprintf(":white_check_mark: Application *%s* *%s* is *%s*: waiting on the *staff* to review it.\n%s You will hear %s when it is approved or rejected; `/leaseline show %s` shows its progress.",
 		ref, esc(c.Name), c.Status, promise, where, ref)
 	a.tell(ctx, m.ResponseURL, channel, user, text)

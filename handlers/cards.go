@@ -13,28 +13,180 @@ import (
 )
 
 // actionButtons maps lifecycle actions to their buttons (texts fixed by the
-// product).
+// product, in the reader's language: buttonText).
 var actionButtons = []struct {
 	action   models.Action
 	actionID string
-	text     string
 	style    slack.Style
 }{
-	{models.ActionApprove, actApprove, "Approve", slack.StylePrimary},
-	{models.ActionReject, actReject, "Reject", slack.StyleDanger},
-	{models.ActionPay, actPay, "Pay for Connection", slack.StylePrimary},
-	{models.ActionViewPort, actView, "View", ""},
-	{models.ActionNotifyProvider, actNotifyProvider, "Notify Provider", slack.StylePrimary},
-	{models.ActionSubmitSurvey, actSurvey, "Submit Survey", slack.StylePrimary},
-	{models.ActionSubmitTicket, actTicket, "Submit Ticket", slack.StylePrimary},
-	{models.ActionCompleteConstruction, actComplete, "Construction Complete", slack.StylePrimary},
-	{models.ActionConfirm, actConfirm, "Confirm", slack.StylePrimary},
-	{models.ActionCancel, actCancel, "Cancel", slack.StyleDanger},
-	{models.ActionTerminate, actTerminate, "Terminate", slack.StyleDanger},
-	{models.ActionCompleteRemoval, actRemoval, "Removal Complete", slack.StylePrimary},
-	{models.ActionCancelTermination, actCancelTerm, "Cancel", ""},
-	{models.ActionResubmit, actResubmit, "Edit and Resubmit", slack.StylePrimary},
-	{models.ActionChangeBandwidth, actBandwidth, "Change Bandwidth", ""},
+	{models.ActionApprove, actApprove, slack.StylePrimary},
+	{models.ActionReject, actReject, slack.StyleDanger},
+	{models.ActionPay, actPay, slack.StylePrimary},
+	{models.ActionViewPort, actView, ""},
+	{models.ActionNotifyProvider, actNotifyProvider, slack.StylePrimary},
+	{models.ActionSubmitSurvey, actSurvey, slack.StylePrimary},
+	{models.ActionSubmitTicket, actTicket, slack.StylePrimary},
+	{models.ActionCompleteConstruction, actComplete, slack.StylePrimary},
+	{models.ActionConfirm, actConfirm, slack.StylePrimary},
+	{models.ActionCancel, actCancel, slack.StyleDanger},
+	{models.ActionTerminate, actTerminate, slack.StyleDanger},
+	{models.ActionCompleteRemoval, actRemoval, slack.StylePrimary},
+	{models.ActionCancelTermination, actCancelTerm, ""},
+	{models.ActionResubmit, actResubmit, slack.StylePrimary},
+	{models.ActionChangeBandwidth, actBandwidth, ""},
+}
+
+// buttonText is the text of the button of lifecycle action a.
+func buttonText(p lang.Printer, a models.Action) string {
+	switch a {
+	case models.ActionApprove:
+		return p.T("cards.button_approve")
+	case models.ActionReject:
+		return p.T("cards.button_reject")
+	case models.ActionPay:
+		return p.T("cards.button_pay")
+	case models.ActionViewPort:
+		return p.T("cards.button_view")
+	case models.ActionNotifyProvider:
+		return p.T("cards.button_notify_provider")
+	case models.ActionSubmitSurvey:
+		return p.T("cards.button_submit_survey")
+	case models.ActionSubmitTicket:
+		return p.T("cards.button_submit_ticket")
+	case models.ActionCompleteConstruction:
+		return p.T("cards.button_construction_complete")
+	case models.ActionConfirm:
+		return p.T("cards.button_confirm")
+	case models.ActionCancel:
+		return p.T("cards.button_cancel")
+	case models.ActionTerminate:
+		return p.T("cards.button_terminate")
+	case models.ActionCompleteRemoval:
+		return p.T("cards.button_removal_complete")
+	case models.ActionCancelTermination:
+		return p.T("cards.button_cancel_termination")
+	case models.ActionResubmit:
+		return p.T("cards.button_resubmit")
+	case models.ActionChangeBandwidth:
+		return p.T("cards.button_change_bandwidth")
+	}
+	return string(a)
+}
+
+// actionDone is an action as done ("approved"), for audit lines.
+func actionDone(p lang.Printer, a models.Action) string {
+	switch a {
+	case models.ActionApprove:
+		return p.T("done.approve")
+	case models.ActionReject:
+		return p.T("done.reject")
+	case models.ActionPay:
+		return p.T("done.pay")
+	case models.ActionCancel, models.ActionExpire:
+		return p.T("done.cancel")
+	case models.ActionNotifyProvider:
+		return p.T("done.notify_provider")
+	case models.ActionSubmitSurvey:
+		return p.T("done.submit_survey")
+	case models.ActionSubmitTicket:
+		return p.T("done.submit_ticket")
+	case models.ActionScheduleVisit:
+		return p.T("done.schedule_visit")
+	case models.ActionCompleteConstruction:
+		return p.T("done.complete_construction")
+	case models.ActionConfirm:
+		return p.T("done.confirm")
+	case models.ActionViewPort:
+		return p.T("done.view_port")
+	case models.ActionTerminate:
+		return p.T("done.terminate")
+	case models.ActionCompleteRemoval:
+		return p.T("done.complete_removal")
+	case models.ActionCancelTermination:
+		return p.T("done.cancel_termination")
+	case models.ActionResubmit:
+		return p.T("done.resubmit")
+	case models.ActionChangeBandwidth:
+		return p.T("done.change_bandwidth")
+	}
+	return p.T("done.unknown")
+}
+
+// stepWord is a Connecting sub-step in the reader's language.
+func stepWord(p lang.Printer, st models.Step) string {
+	switch st {
+	case models.StepProviderNotified:
+		return p.T("step.provider_notified")
+	case models.StepSurveyReceived:
+		return p.T("step.survey_received")
+	case models.StepTicketSubmitted:
+		return p.T("step.ticket_submitted")
+	case models.StepVisitScheduled:
+		return p.T("step.visit_scheduled")
+	}
+	return esc(string(st))
+}
+
+// partyWord is who a connection waits on, in the reader's language.
+func partyWord(p lang.Printer, party models.Party) string {
+	switch party {
+	case models.PartyCustomer:
+		return p.T("party.customer")
+	case models.PartyStaff:
+		return p.T("party.staff")
+	case models.PartyProvider:
+		return p.T("party.provider")
+	case models.PartyIDC:
+		return p.T("party.idc")
+	}
+	return esc(string(party))
+}
+
+// todoWord is what the party a connection waits on must do.
+func todoWord(p lang.Printer, t models.Todo) string {
+	switch t {
+	case models.TodoReview:
+		return p.T("todo.review")
+	case models.TodoPay:
+		return p.T("todo.pay")
+	case models.TodoNotifyProvider:
+		return p.T("todo.notify_provider")
+	case models.TodoSurvey:
+		return p.T("todo.survey")
+	case models.TodoTicket:
+		return p.T("todo.ticket")
+	case models.TodoScheduleVisit:
+		return p.T("todo.schedule_visit")
+	case models.TodoConstruct:
+		return p.T("todo.construct")
+	case models.TodoConfirm:
+		return p.T("todo.confirm")
+	case models.TodoRemove:
+		return p.T("todo.remove")
+	}
+	return t.Text()
+}
+
+// fieldLabel is an apply form field's name (models.Field…) as a card
+// labels it.
+func fieldLabel(p lang.Printer, field string) string {
+	switch field {
+	case models.FieldName:
+		return p.T("cards.field_name")
+	case models.FieldAccessPoint:
+		return p.T("cards.field_access_point")
+	case models.FieldProvider:
+		return p.T("cards.field_provider")
+	case models.FieldPortType:
+		return p.T("cards.field_port_type")
+	case models.FieldBandwidth:
+		return p.T("cards.field_bandwidth")
+	case models.FieldLocation:
+		return p.T("cards.field_location")
+	case models.FieldRedundancy:
+		return p.T("cards.field_redundancy")
+	}
+	return field
 }
 
 // nextButtons lists the buttons for what role may do to c now, read from
@@ -46,9 +198,9 @@ func nextButtons(p lang.Printer, c *models.Connection, role models.Role) []slack
 		if _, err := models.Lookup(b.action, c.Status, c.Step, role); err != nil || !offered(b.action, c) {
 			continue
 		}
-		text := b.text
+		text := buttonText(p, b.action)
 		if b.action == models.ActionPay && c.AmountCents > 0 {
-			text = fmt.Sprintf("%s (%s)", b.text, models.FormatMoney(c.AmountCents, c.Currency))
+			text = p.T("cards.button_pay_amount", lang.Args{"Amount": p.Money(c.AmountCents, c.Currency)})
 		}
 		out = append(out, button(b.actionID, connValue(c.ID), text, b.style))
 	}
@@ -60,10 +212,10 @@ func nextButtons(p lang.Printer, c *models.Connection, role models.Role) []slack
 // buttons (e.g. details) follow them.
 func connectionBlocks(p lang.Printer, c *models.Connection, role models.Role, extra ...slack.BlockElement) []slack.Block {
 	fields := []*slack.TextBlockObject{
-		md("*Access Point*\n" + catalogName(c.AccessPointName, c.AccessPointID, role) + regionSuffix(c)),
-		md("*Service Provider*\n" + catalogName(c.ProviderName, c.ProviderID, role)),
-		md("*Port Type*\n" + esc(string(c.PortType))),
-		md(fmt.Sprintf("*Bandwidth*\n%d Mbps", c.BandwidthMbps)),
+		md("*" + fieldLabel(p, models.FieldAccessPoint) + "*\n" + catalogName(c.AccessPointName, c.AccessPointID, role) + regionSuffix(c)),
+		md("*" + fieldLabel(p, models.FieldProvider) + "*\n" + catalogName(c.ProviderName, c.ProviderID, role)),
+		md("*" + fieldLabel(p, models.FieldPortType) + "*\n" + esc(string(c.PortType))),
+		md("*" + fieldLabel(p, models.FieldBandwidth) + "*\n" + p.T("cards.mbps", lang.Args{"Mbps": c.BandwidthMbps})),
 	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(connTitle(c)+"\n"+statusLine(p, c)), fields, nil),
@@ -77,7 +229,7 @@ func connectionBlocks(p lang.Printer, c *models.Connection, role models.Role, ex
 
 // timeline is the lifecycle as done / current / to come, for App Home and
 // details.
-func timeline(c *models.Connection) string {
+func timeline(p lang.Printer, c *models.Connection) string {
 	type stage struct {
 		label string
 		done  bool
@@ -94,7 +246,7 @@ func timeline(c *models.Connection) string {
 	}
 	var stages []stage
 	for i, s := range order {
-		stages = append(stages, stage{label: string(s), done: pos >= 0 && i < pos || c.Status.Settled() && s == c.Status || i <= endedAt, now: i == pos && !c.Status.Settled()})
+		stages = append(stages, stage{label: statusWord(p, s), done: pos >= 0 && i < pos || c.Status.Settled() && s == c.Status || i <= endedAt, now: i == pos && !c.Status.Settled()})
 	}
 	out := ""
 	for i, st := range stages {
@@ -118,12 +270,13 @@ func timeline(c *models.Connection) string {
 		}
 	}
 	if c.Status == models.StatusRejected || c.Status == models.StatusCanceled {
-		out += "\n✕ *" + string(c.Status) + "*"
 		if endedAt >= 0 {
-			out += " at *" + string(c.EndedFrom) + "*"
+			out += "\n" + p.T("cards.timeline_ended_at", lang.Args{"Status": statusWord(p, c.Status), "From": statusWord(p, c.EndedFrom)})
+		} else {
+			out += "\n" + p.T("cards.timeline_ended", lang.Args{"Status": statusWord(p, c.Status)})
 		}
 		if c.Reason != "" {
-			out += ": " + esc(c.Reason)
+			out += p.T("cards.timeline_reason", lang.Args{"Reason": esc(c.Reason)})
 		}
 	}
 	return out
@@ -139,29 +292,29 @@ func cardBlocks(p lang.Printer, d *models.Detail, account string) []slack.Block 
 		head += " · `" + *c.PhysicalConnectionID + "`"
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(md(head), nil, nil)}
-	blocks = append(blocks, factBlocks(connFacts(d, account))...)
+	blocks = append(blocks, factBlocks(connFacts(p, d, account))...)
 	blocks = append(blocks, slack.NewContextBlock("", md(statusLine(p, c))))
 	return blocks
 }
 
 // connFacts are the apply form's fields of a connection.
-func connFacts(d *models.Detail, account string) []fact {
+func connFacts(p lang.Printer, d *models.Detail, account string) []fact {
 	c := &d.Connection
-	red := "none"
+	red := p.T("cards.none")
 	if c.RedundantID != nil {
 		red = models.ApplicationRef(*c.RedundantID)
 	}
 	fs := []fact{
-		{label: models.FieldName, value: c.Name},
-		{label: models.FieldAccessPoint, value: apName(d)},
-		{label: models.FieldProvider, value: providerName(d)},
-		{label: models.FieldPortType, value: string(c.PortType)},
-		{label: models.FieldBandwidth, value: fmt.Sprintf("%d Mbps", c.BandwidthMbps)},
-		{label: models.FieldLocation, value: c.Location},
-		{label: models.FieldRedundancy, value: red},
+		{label: fieldLabel(p, models.FieldName), value: c.Name},
+		{label: fieldLabel(p, models.FieldAccessPoint), value: apName(d), field: models.FieldAccessPoint},
+		{label: fieldLabel(p, models.FieldProvider), value: providerName(d)},
+		{label: fieldLabel(p, models.FieldPortType), value: string(c.PortType)},
+		{label: fieldLabel(p, models.FieldBandwidth), value: p.T("cards.mbps", lang.Args{"Mbps": c.BandwidthMbps})},
+		{label: fieldLabel(p, models.FieldLocation), value: c.Location},
+		{label: fieldLabel(p, models.FieldRedundancy), value: red},
 	}
 	if account != "" {
-		fs = append(fs, fact{label: "Customer account", value: account})
+		fs = append(fs, fact{label: p.T("cards.customer_account"), value: account})
 	}
 	return fs
 }
@@ -180,8 +333,8 @@ func apName(d *models.Detail) string {
 // small code type, where staff need it.
 func staffFacts(d *models.Detail, fs []fact) []fact {
 	for i, f := range fs {
-		if f.label == models.FieldAccessPoint {
-			fs[i] = fact{label: f.label, value: catalogName(d.AccessPoint.Name, cmp.Or(d.AccessPoint.ID, d.Connection.AccessPointID), models.RoleStaff), md: true}
+		if f.field == models.FieldAccessPoint {
+			fs[i] = fact{label: f.label, field: f.field, value: catalogName(d.AccessPoint.Name, cmp.Or(d.AccessPoint.ID, d.Connection.AccessPointID), models.RoleStaff), md: true}
 		}
 	}
 	return fs
@@ -201,11 +354,11 @@ func pcID(c *models.Connection) string {
 	return *c.PhysicalConnectionID
 }
 
-func byUser(id string) string {
+func byUser(p lang.Printer, id string) string {
 	if id == "" {
 		return ""
 	}
-	return " by " + mention(id)
+	return p.T("cards.by", lang.Args{"Who": mention(id)})
 }
 
 // byAt is " by @x at <time>" of an audit event of d, in d's region time ("" when there is none).
@@ -213,7 +366,7 @@ func byAt(p lang.Printer, ev *models.AuditEvent, d *models.Detail) string {
 	if ev == nil {
 		return ""
 	}
-	return fmt.Sprintf(" by %s at %s", mention(ev.Actor), regionWhen(p, ev.At, d))
+	return p.T("cards.by_at", lang.Args{"Who": mention(ev.Actor), "When": regionWhen(p, ev.At, d)})
 }
 
 // who is the mention of the actor of ev, or fallback.
@@ -229,7 +382,7 @@ func at(p lang.Printer, ev *models.AuditEvent, d *models.Detail) string {
 	if ev == nil {
 		return ""
 	}
-	return " at " + regionWhen(p, ev.At, d)
+	return p.T("cards.at", lang.Args{"When": regionWhen(p, ev.At, d)})
 }
 
 func lastAction(d *models.Detail, a models.Action) *models.AuditEvent {
@@ -250,6 +403,7 @@ type fact struct {
 	label string
 	value string
 	md    bool
+	field string // the apply form's field (models.Field…) it shows, if any
 }
 
 // factBlocks lays facts out as two columns, label and value, five to a

@@ -176,7 +176,7 @@ func splitWord(s string) (word, rest string) {
 // replyBlocks shows blocks to the user who acted, and only to them: through
 // the response_url, else ephemerally in channel, else as a DM.
 func (a *App) replyBlocks(ctx context.Context, responseURL, channel, user string, blocks []slack.Block) {
-	blocks = capBlocks(blocks, maxMessageBlocks)
+	blocks = capBlocks(a.forUser(ctx, user), blocks, maxMessageBlocks)
 	text := fallbackText(blocks)
 	var err error
 	switch {
@@ -350,7 +350,7 @@ func (a *App) detailBlocks(ctx context.Context, p lang.Printer, actor models.Act
 	c := &d.Connection
 	loc := zone(d.Region.TimeZone)
 	blocks := connectionBlocks(p, c, actor.Role)
-	blocks = append(blocks, section(timeline(c)))
+	blocks = append(blocks, section(timeline(p, c)))
 
 	field := func(label, value string) *slack.TextBlockObject { return md("*" + label + "*\n" + value) }
 	fields := []*slack.TextBlockObject{
@@ -390,7 +390,7 @@ func (a *App) detailBlocks(ctx context.Context, p lang.Printer, actor models.Act
 		blocks = append(blocks, section(strings.Join(steps, "\n")))
 	}
 	blocks = append(blocks, auditBlocks(p, d.Audit, loc, maxMessageBlocks-len(blocks)-1)...)
-	return capBlocks(blocks, maxMessageBlocks), nil
+	return capBlocks(p, blocks, maxMessageBlocks), nil
 }
 
 // auditBlocks renders the audit trail (who, when, from, to, why) in at most

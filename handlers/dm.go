@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 )
 
 // dmMessage answers a person's message in a DM with the bot.
@@ -31,9 +32,10 @@ func (a *App) dmMessage(_ context.Context, req bot.Request) (any, func(context.C
 		return nil, nil
 	}
 	return nil, func(ctx context.Context) {
-		blocks := append(dmHelpBlocks(), helpBlocks(a.forUser(ctx, ev.User))...)
+		p := a.forUser(ctx, ev.User)
+		blocks := append(dmHelpBlocks(p), helpBlocks(p)...)
 		_, _, err := a.slack.PostMessageContext(ctx, ev.Channel, slack.MsgOptionBlocks(blocks...),
-			slack.MsgOptionText("leaseline: apply for a leased line, see your connections, ask about access points", false))
+			slack.MsgOptionText(p.T("dm.text"), false))
 		if err != nil {
 			a.log.WarnContext(ctx, "answer a direct message", "channel", ev.Channel, "err", err)
 		}
@@ -41,13 +43,13 @@ func (a *App) dmMessage(_ context.Context, req bot.Request) (any, func(context.C
 }
 
 // dmHelpBlocks opens the answer to a DM: the panel's buttons.
-func dmHelpBlocks() []slack.Block {
+func dmHelpBlocks(p lang.Printer) []slack.Block {
 	return []slack.Block{
-		section("Hello! I run leased-line access from your IDC to the cloud. Press a button, or see what I can do below."),
+		section(p.T("dm.hello")),
 		slack.NewActionBlock("ll_dm",
-			button(actApply, "", "Apply for New Interface", slack.StylePrimary),
-			button(actList, "1", "My connections", ""),
-			button(actAccessPoints, "", "Access points", ""),
+			button(actApply, "", p.T("dm.apply"), slack.StylePrimary),
+			button(actList, "1", p.T("dm.my_connections"), ""),
+			button(actAccessPoints, "", p.T("dm.access_points"), ""),
 		),
 	}
 }

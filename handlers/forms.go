@@ -29,7 +29,7 @@ func modal(callbackID, title, submit, close string, m meta, blocks []slack.Block
 		CallbackID:      callbackID,
 		Title:           plain(truncate(title, 24)),
 		Close:           plain(truncate(close, 24)),
-		Blocks:          slack.Blocks{BlockSet: capBlocks(blocks, maxViewBlocks)},
+		Blocks:          slack.Blocks{BlockSet: trimBlocks(blocks, maxViewBlocks)},
 		PrivateMetadata: m.encode(),
 	}
 	if submit != "" {

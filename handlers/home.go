@@ -55,7 +55,7 @@ func (a *App) publishHome(ctx context.Context, team, user string) {
 	}
 	_, err = a.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{
 		UserID: user,
-		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: "ll_home", Blocks: slack.Blocks{BlockSet: capBlocks(blocks, maxViewBlocks)}},
+		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: "ll_home", Blocks: slack.Blocks{BlockSet: capBlocks(p, blocks, maxViewBlocks)}},
 	})
 	if err != nil {
 		a.log.ErrorContext(ctx, "publish app home", "user", user, "err", err)
@@ -95,7 +95,7 @@ func (a *App) staffHome(ctx context.Context, p lang.Printer, actor models.Actor)
 			intro = p.T("home.staff_waiting_more", lang.Args{"Count": len(queue)})
 		}
 	}
-	blocks := append([]slack.Block{slack.NewHeaderBlock(plain(p.T("home.staff_title")))}, a.staffBanner(ctx)...)
+	blocks := append([]slack.Block{slack.NewHeaderBlock(plain(p.T("home.staff_title")))}, a.staffBanner(ctx, p)...)
 	blocks = append(blocks,
 		section(intro),
 		slack.NewActionBlock("ll_home_top",
@@ -121,7 +121,7 @@ func homeCards(p lang.Printer, rows []models.Connection, role models.Role) [][]s
 	for i := range rows {
 		c := &rows[i]
 		card := connectionBlocks(p, c, role, button(actShow, connValue(c.ID), p.T("home.button_details"), ""))
-		cards = append(cards, append(card, contextText(timeline(c))))
+		cards = append(cards, append(card, contextText(timeline(p, c))))
 	}
 	return cards
 }

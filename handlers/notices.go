@@ -32,6 +32,12 @@ func (a *App) RenderNotice(ctx context.Context, n models.Notice) ([]slack.MsgOpt
 // RenderCard is RenderNotice also returning the action IDs of the
 // message's buttons, which the delivery records with the card (settle.go).
 func (a *App) RenderCard(ctx context.Context, n models.Notice) ([]slack.MsgOption, []string, error) {
+	return a.renderCard(ctx, n, nil)
+}
+
+// renderCard is RenderCard in the language of p, or in the recipient's
+// when p is nil.
+func (a *App) renderCard(ctx context.Context, n models.Notice, p *lang.Printer) ([]slack.MsgOption, []string, error) {
 	r := &noticeRender{n: n}
 	if n.ConnectionID != nil {
 		d, err := a.store.Detail(ctx, models.SystemActor(), *n.ConnectionID)
@@ -42,12 +48,16 @@ func (a *App) RenderCard(ctx context.Context, n models.Notice) ([]slack.MsgOptio
 		r.account = d.Account.Name
 	}
 	r.to = a.recipientOf(n, r.d)
-	r.p = a.noticePrinter(ctx, n.Channel, r.to)
+	if p != nil {
+		r.p = *p
+	} else {
+		r.p = a.noticePrinter(ctx, n.Channel, r.to)
+	}
 	blocks, text, err := a.renderKind(ctx, r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("render notice %d (%s): %w", n.ID, n.Kind, err)
 	}
-	blocks = capBlocks(blocks, maxMessageBlocks)
+	blocks = capBlocks(r.p, blocks, maxMessageBlocks)
 	opts := []slack.MsgOption{
 		slack.MsgOptionBlocks(blocks...),
 		slack.MsgOptionText(truncate(text, 300), false),
@@ -131,7 +141,7 @@ func (r *noticeRender) buttons(only ...string) []slack.Block {
 		els = append(els, el)
 	}
 	if r.to == toStaff && len(only) == 0 {
-		for _, el := range visitButtons(r.d) {
+		for _, el := range visitButtons(r.p, r.d) {
 			if b, ok := el.(*slack.ButtonBlockElement); ok && r.settled && !slices.Contains(r.offered, b.ActionID) {
 				continue
 			}
@@ -168,106 +178,106 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	card := true
 	switch n.Kind {
 	case models.NoticeReviewRequest:
-		blocks := a.reviewBlocks(ctx, d)
+		blocks := a.reviewBlocks(ctx, p, d)
 		blocks = append(blocks, r.buttons(actApprove, actReject)...)
-		return blocks, fmt.Sprintf("Application %s to review", models.ApplicationRef(c.ID)), nil
+		return blocks, p.T("cards.review_title", lang.Args{"Ref": models.ApplicationRef(c.ID)}), nil
 
 	case models.NoticeApproved:
-		title = "Approved: pay for your connection"
-		intro = fmt.Sprintf("Application *%s* was approved%s. *Pay for Connection* to get a port and a physical connection ID: *%s* from your prepaid balance.",
-			models.ApplicationRef(c.ID), byAt(p, lastAction(d, models.ActionApprove), d), models.FormatMoney(c.AmountCents, c.Currency))
+		title = p.T("notices.approved_title")
+		intro = p.T("notices.approved_intro", lang.Args{"Ref": models.ApplicationRef(c.ID),
+			"ByAt": byAt(p, lastAction(d, models.ActionApprove), d), "Amount": p.Money(c.AmountCents, c.Currency)})
 		if bal, err := a.store.Balance(ctx, c.AccountID); err == nil {
-			intro += fmt.Sprintf(" Your balance is *%s*.", models.FormatMoney(bal, c.Currency))
+			intro += p.T("notices.approved_balance", lang.Args{"Balance": p.Money(bal, c.Currency)})
 		}
 
 	case models.NoticeRejected:
-		title = "Application rejected"
-		intro = fmt.Sprintf("Application *%s* was rejected%s. *Edit and Resubmit* opens it with what you gave; fix what the reason asks for and it is reviewed again.", models.ApplicationRef(c.ID), byAt(p, lastAction(d, models.ActionReject), d))
-		body = labelled("Reason", c.Reason)
+		title = p.T("notices.rejected_title")
+		intro = p.T("notices.rejected_intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "ByAt": byAt(p, lastAction(d, models.ActionReject), d)})
+		body = labelled(p.T("notices.reason"), c.Reason)
 
 	case models.NoticeCanceled:
-		title = "Application canceled"
+		title = p.T("notices.canceled_title")
 		ev := lastEvent(d, func(ev models.AuditEvent) bool {
 			return ev.Action == models.ActionCancel || ev.Action == models.ActionExpire
 		})
-		intro = fmt.Sprintf("*%s* was canceled%s.", ref, byAt(p, ev, d))
+		intro = p.T("notices.canceled_intro", lang.Args{"Ref": ref, "ByAt": byAt(p, ev, d)})
 		if ev != nil && ev.Action == models.ActionExpire {
-			intro = fmt.Sprintf("*%s* was canceled by leaseline at %s: it was not paid in time.", ref, regionWhen(p, ev.At, d))
+			intro = p.T("notices.canceled_expired", lang.Args{"Ref": ref, "When": regionWhen(p, ev.At, d)})
 		}
-		body = labelled("Reason", c.Reason)
+		body = labelled(p.T("notices.reason"), c.Reason)
 
 	case models.NoticePaid:
-		title = "Paid: your port is allocated"
-		intro = fmt.Sprintf("%s paid *%s*%s. Physical connection ID `%s`; port *%s* on device *%s* at %s. Next, *Notify Provider* sends the port information to %s.",
-			who(lastAction(d, models.ActionPay), "The customer"), models.FormatMoney(c.AmountCents, c.Currency), at(p, lastAction(d, models.ActionPay), d),
-			pcID(c), esc(c.PortName), esc(c.DeviceID), esc(d.AccessPoint.Name), esc(providerName(d)))
+		title = p.T("notices.paid_title")
+		intro = p.T("notices.paid_intro", lang.Args{
+			"Who": who(lastAction(d, models.ActionPay), p.T("notices.the_customer")), "Amount": p.Money(c.AmountCents, c.Currency),
+			"At": at(p, lastAction(d, models.ActionPay), d), "ID": pcID(c), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
+			"AccessPoint": esc(d.AccessPoint.Name), "Provider": esc(providerName(d))})
 
 	case models.NoticeNoFreePort:
-		title = "Payment refused: no free port"
-		intro = fmt.Sprintf("Application *%s* could not be paid: no free *%s* port is left at %s (%s). Nothing was charged and it stays *%s*. Add ports to the catalog, then ask the customer to pay again.",
-			models.ApplicationRef(c.ID), c.PortType, esc(d.AccessPoint.Name), esc(d.AccessPoint.ID), c.Status)
+		title = p.T("notices.no_free_port_title")
+		intro = p.T("notices.no_free_port_intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "PortType": c.PortType,
+			"AccessPoint": esc(d.AccessPoint.Name), "APID": esc(d.AccessPoint.ID), "Status": statusWord(p, c.Status)})
 
 	case models.NoticePortInfo:
-		title = "Port information: a new leased line"
-		intro = fmt.Sprintf("The customer asks %s to build a leased line to the cloud access point below. Survey the resources, then press *Submit Survey* with the engineers who will go to the IDC and their arrival time.", esc(providerName(d)))
+		title = p.T("notices.port_info_title")
+		intro = p.T("notices.port_info_intro", lang.Args{"Provider": esc(providerName(d))})
 		body = portBlocks(d)
 		card = false
 
 	case models.NoticeSurveyReceived:
-		title = "Survey received: submit the construction ticket"
+		title = p.T("notices.survey_title")
 		ev := lastAction(d, models.ActionSubmitSurvey)
-		intro = fmt.Sprintf("%s submitted the survey for %s%s. *Submit Ticket* tells the operator's after-sales about the line; they book the IDC visit on the next workday.",
-			who(ev, "The service provider"), esc(providerName(d)), at(p, ev, d))
+		intro = p.T("notices.survey_intro", lang.Args{"Who": who(ev, p.T("notices.the_provider")), "Provider": esc(providerName(d)), "At": at(p, ev, d)})
 		body = surveyBlocks(p, d.Survey, d)
 
 	case models.NoticeTicketSubmitted:
-		title = "Construction ticket"
+		title = p.T("notices.ticket_title")
 		tid := noticeData[models.TicketNoticeData](n).TicketID
 		if d.Ticket != nil {
 			tid = d.Ticket.ID
 		}
 		if tid > 0 {
-			title = fmt.Sprintf("Construction ticket #%d", tid)
+			title = p.T("notices.ticket_title_id", lang.Args{"ID": tid})
 		}
 		ev := lastAction(d, models.ActionSubmitTicket)
-		intro = fmt.Sprintf("%s submitted a construction ticket for `%s`%s. leaseline books the IDC visit on the next workday and tells the customer and the provider.",
-			who(ev, "The customer"), pcID(c), at(p, ev, d))
+		intro = p.T("notices.ticket_intro", lang.Args{"Who": who(ev, p.T("notices.the_customer")), "ID": pcID(c), "At": at(p, ev, d)})
 		if d.Ticket != nil {
-			body = append(body, labelled("Note from the customer", d.Ticket.Text)...)
+			body = append(body, labelled(p.T("notices.ticket_note"), d.Ticket.Text)...)
 		}
 		body = append(body, surveyBlocks(p, d.Survey, d)...)
 
 	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder:
 		v := visitOf(noticeData[models.VisitNoticeData](n), d)
-		title, intro = v.headline(n.Kind, r.to, d)
-		if t, i, ok := removalVisitHeadline(n, r.to, d, v); ok {
+		title, intro = v.headline(p, n.Kind, r.to, d)
+		if t, i, ok := removalVisitHeadline(p, n, r.to, d, v); ok {
 			title, intro = t, i
 		}
 		intro += v.plannedNote(n.Kind, r.to)
-		body = v.blocks(n.Kind)
+		body = v.blocks(p, n.Kind)
 
 	case models.NoticeConstructionComplete:
-		title = "Construction complete: please confirm"
+		title = p.T("notices.complete_title")
 		ev := lastAction(d, models.ActionCompleteConstruction)
-		intro = fmt.Sprintf("%s reported the construction of `%s` by %s done%s. Check the line, then press *Confirm*: the status becomes *Enabled*.",
-			who(ev, "The service provider"), pcID(c), esc(providerName(d)), at(p, ev, d))
-		body = factBlocks([]fact{{label: "Line code", value: c.LineCode}, {label: "Line label", value: c.LineLabel}})
+		intro = p.T("notices.complete_intro", lang.Args{"Who": who(ev, p.T("notices.the_provider")), "ID": pcID(c),
+			"Provider": esc(providerName(d)), "At": at(p, ev, d), "Enabled": statusWord(p, models.StatusEnabled)})
+		body = factBlocks([]fact{{label: p.T("notices.line_code"), value: c.LineCode}, {label: p.T("notices.line_label"), value: c.LineLabel}})
 
 	case models.NoticeEnabled:
-		title = "Enabled: leased line access is complete"
+		title = p.T("notices.enabled_title")
 		ev := lastAction(d, models.ActionConfirm)
-		intro = fmt.Sprintf("`%s` is *Enabled*: %s confirmed the connection%s. Leased line access is complete.", pcID(c), who(ev, "the customer"), at(p, ev, d))
-		body = factBlocks([]fact{{label: "Line code", value: c.LineCode}, {label: "Line label", value: c.LineLabel}})
+		intro = p.T("notices.enabled_intro", lang.Args{"ID": pcID(c), "Enabled": statusWord(p, models.StatusEnabled),
+			"Who": who(ev, p.T("notices.the_customer_lower")), "At": at(p, ev, d)})
+		body = factBlocks([]fact{{label: p.T("notices.line_code"), value: c.LineCode}, {label: p.T("notices.line_label"), value: c.LineLabel}})
 
 	case models.NoticeReviewOverdue:
 		return a.renderReviewOverdue(ctx, r)
 
 	case models.NoticeReminder:
-		title, intro = reminderText(c, noticeData[models.ReminderData](n))
+		title, intro = reminderText(p, c, noticeData[models.ReminderData](n))
 
 	case models.NoticeDeliveryFailed:
-		title = "A message could not be delivered"
-		intro = deliveryFailedText(noticeData[models.DeliveryFailedData](n))
+		title = p.T("notices.delivery_failed_title")
+		intro = deliveryFailedText(p, noticeData[models.DeliveryFailedData](n))
 
 	case models.NoticeTerminating, models.NoticeTerminated, models.NoticeTerminationCanceled, models.NoticePartnerTerminated:
 		title, intro, body, _ = terminationNotice(r)
@@ -278,8 +288,8 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		body = append(body, buttons...)
 
 	default:
-		title = "Update on your connection"
-		intro = fmt.Sprintf("Something happened to *%s*.", ref)
+		title = p.T("notices.update_title")
+		intro = p.T("notices.update_intro", lang.Args{"Ref": ref})
 	}
 
 	if r.settled {

@@ -3,12 +3,13 @@ package handlers
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -22,55 +23,74 @@ func (a *App) renderReviewOverdue(ctx context.Context, r *noticeRender) ([]slack
 	p := r.p
 	c := &r.d.Connection
 	data := noticeData[models.ReviewOverdueData](r.n)
-	title := "Review overdue"
+	title := p.T("notices.overdue_title")
 	if data.Level >= 2 {
-		title = "Review overdue: escalated"
+		title = p.T("notices.overdue_escalated_title")
 	}
 	applied := c.CreatedAt
 	if !data.AppliedAt.IsZero() {
 		applied = data.AppliedAt
 	}
-	intro := fmt.Sprintf("Application *%s* has waited %s since %s; reviews normally complete on the next workday.",
-		models.ApplicationRef(c.ID), plural(int64(data.Workdays), "workday"), regionWhen(p, applied, r.d))
+	intro := p.T("notices.overdue_intro", lang.Args{"Ref": models.ApplicationRef(c.ID),
+		"Workdays": p.N("notices.workdays", data.Workdays), "When": regionWhen(p, applied, r.d)})
 	if who := escalation(data.Escalate); who != "" {
 		intro = who + " " + intro
 	}
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(title)), slack.NewSectionBlock(md(intro), nil, nil)}
-	blocks = append(blocks, a.reviewBlocks(ctx, r.d)...)
+	blocks = append(blocks, a.reviewBlocks(ctx, p, r.d)...)
 	blocks = append(blocks, r.buttons(actApprove, actReject)...)
-	return blocks, fmt.Sprintf("%s: application %s", title, models.ApplicationRef(c.ID)), nil
+	return blocks, p.T("notices.overdue_text", lang.Args{"Title": title, "Ref": models.ApplicationRef(c.ID)}), nil
 }
 
 // reminderText is the title and text of a reminder to a customer: to pay
 // (with the amount and the day it expires) or to confirm.
-func reminderText(c *models.Connection, data models.ReminderData) (title, intro string) {
-	days := int64(data.Workdays)
+func reminderText(p lang.Printer, c *models.Connection, data models.ReminderData) (title, intro string) {
+	days := p.N("notices.workdays", data.Workdays)
 	switch reason := data.Reason; {
 	case reason == models.ReminderUnpaid || reason == "" && c.Status == models.StatusApproved:
-		amount := cmp.Or(data.Amount, models.FormatMoney(c.AmountCents, c.Currency))
-		title = "Reminder: pay for your connection"
-		intro = fmt.Sprintf("Application *%s* was approved %s ago and waits for payment of *%s*.", models.ApplicationRef(c.ID), plural(days, "workday"), esc(amount))
+		// The connection's amount in the reader's way of writing money;
+		// the one the scheduler wrote when the connection has none.
+		amount := esc(data.Amount)
+		if c.AmountCents > 0 || data.Amount == "" {
+			amount = p.Money(c.AmountCents, c.Currency)
+		}
+		title = p.T("notices.reminder_pay_title")
+		intro = p.T("notices.reminder_pay_intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "Workdays": days, "Amount": amount})
 		if exp := data.ExpiresOn; exp != "" {
-			intro += fmt.Sprintf(" Unpaid, it is canceled on *%s*.", esc(exp))
+			intro += p.T("notices.reminder_expires", lang.Args{"Date": dayOf(p, exp)})
 		}
 	default:
-		title = "Reminder: confirm your connection"
-		intro = fmt.Sprintf("The construction of `%s` was reported done %s ago. Check the line, then press *Confirm*.", pcID(c), plural(days, "workday"))
+		title = p.T("notices.reminder_confirm_title")
+		intro = p.T("notices.reminder_confirm_intro", lang.Args{"ID": pcID(c), "Workdays": days})
 	}
 	return title, intro
 }
 
+// dayOf is a date ("2026-12-03") as the reader writes it, escaped: English
+// keeps the date as written; other languages write it their way when it
+// parses.
+func dayOf(p lang.Printer, date string) string {
+	if p.Lang() == lang.English {
+		return esc(date)
+	}
+	d, err := models.ParseDate(date)
+	if err != nil {
+		return esc(date)
+	}
+	return p.Date(d.In(time.UTC, 12, 0))
+}
+
 // deliveryFailedText says which message failed, where, and why.
-func deliveryFailedText(data models.DeliveryFailedData) string {
+func deliveryFailedText(p lang.Printer, data models.DeliveryFailedData) string {
 	where := data.Channel
 	if slackID.MatchString(where) && strings.HasPrefix(where, "C") {
 		where = "<#" + where + ">"
 	} else {
 		where = esc(where)
 	}
-	return fmt.Sprintf("Notice %d (%s) to %s failed for good after %s: %s. The recipient was not told; tell them, or fix the cause and requeue the notice.",
-		data.NoticeID, esc(cmp.Or(string(data.Kind), "unknown kind")), cmp.Or(where, "an unknown channel"), plural(int64(data.Attempts), "attempt"),
-		esc(truncate(cmp.Or(data.Error, "no error recorded"), 500)))
+	return p.T("notices.delivery_failed", lang.Args{"ID": data.NoticeID, "Kind": esc(cmp.Or(string(data.Kind), p.T("notices.unknown_kind"))),
+		"Where": cmp.Or(where, p.T("notices.unknown_channel")), "Attempts": p.N("notices.attempts", data.Attempts),
+		"Error": esc(truncate(cmp.Or(data.Error, p.T("notices.no_error")), 500))})
 }
 
 var slackID = regexp.MustCompile(`^[A-Z][A-Z0-9]{2,20}$`)

@@ -2,10 +2,10 @@ package handlers
 
 import (
 	"cmp"
-	"fmt"
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -24,35 +24,33 @@ func terminationNotice(r *noticeRender) (title, intro string, body []slack.Block
 	case models.NoticeTerminating:
 		ev := lastAction(d, models.ActionTerminate)
 		if r.to == toProvider {
-			title = "Line to be removed"
-			intro = fmt.Sprintf("%s terminated `%s`%s. Remove the line at %s: the port below is to be freed. leaseline books the removal visit by the IDC's rules and sends you its date and reception contact; press *Removal Complete* when the line is out.",
-				who(ev, "The customer"), pcID(c), at(p, ev, d), idc)
-			body = portFacts(d)
+			title = p.T("termination.provider_title")
+			intro = p.T("termination.provider_intro", lang.Args{"Who": who(ev, p.T("notices.the_customer")), "ID": pcID(c), "At": at(p, ev, d), "IDC": idc})
+			body = portFacts(p, d)
 		} else {
-			title = "Termination requested"
-			intro = fmt.Sprintf("`%s` is *Terminating*: %s terminated it%s. %s removes the line at %s on the booked visit; until then the termination can be canceled.",
-				pcID(c), who(ev, "the customer"), at(p, ev, d), esc(providerName(d)), idc)
+			title = p.T("termination.requested_title")
+			intro = p.T("termination.requested_intro", lang.Args{"ID": pcID(c), "Terminating": statusWord(p, models.StatusTerminating),
+				"Who": who(ev, p.T("notices.the_customer_lower")), "At": at(p, ev, d), "Provider": esc(providerName(d)), "IDC": idc})
 		}
-		body = append(body, labelled("Reason", c.Reason)...)
+		body = append(body, labelled(p.T("notices.reason"), c.Reason)...)
 	case models.NoticeTerminated:
 		ev := lastAction(d, models.ActionCompleteRemoval)
-		title = "Terminated: the line is removed"
-		intro = fmt.Sprintf("%s reported `%s` removed at %s%s. It is *Terminated*; port %s on %s is free again.",
-			who(ev, "The service provider"), pcID(c), idc, at(p, ev, d), esc(c.PortName), esc(c.DeviceID))
+		title = p.T("termination.terminated_title")
+		intro = p.T("termination.terminated_intro", lang.Args{"Who": who(ev, p.T("notices.the_provider")), "ID": pcID(c), "IDC": idc, "At": at(p, ev, d),
+			"Terminated": statusWord(p, models.StatusTerminated), "Port": esc(c.PortName), "Device": esc(c.DeviceID)})
 	case models.NoticeTerminationCanceled:
 		ev := lastAction(d, models.ActionCancelTermination)
-		title = "Termination canceled: the line stays"
-		intro = fmt.Sprintf("%s canceled the termination of `%s`%s. It is *Enabled* again and keeps its port; the removal visit is canceled.",
-			who(ev, "The customer"), pcID(c), at(p, ev, d))
+		title = p.T("termination.canceled_title")
+		intro = p.T("termination.canceled_intro", lang.Args{"Who": who(ev, p.T("notices.the_customer")), "ID": pcID(c), "At": at(p, ev, d),
+			"Enabled": statusWord(p, models.StatusEnabled)})
 		if r.to == toProvider {
-			intro += " Do not remove the line."
+			intro += p.T("termination.do_not_remove")
 		}
-		body = labelled("Reason", c.Reason)
+		body = labelled(p.T("notices.reason"), c.Reason)
 	case models.NoticePartnerTerminated:
 		gone := noticeData[models.PartnerNoticeData](r.n).Partner
-		title = "Your redundant partner line is gone"
-		intro = fmt.Sprintf("`%s`, the redundant partner of `%s` (%s), was terminated and removed. `%s` now runs without redundancy; apply for a new line to pair it again.",
-			esc(cmp.Or(gone, "the partner line")), pcID(c), esc(c.Name), pcID(c))
+		title = p.T("termination.partner_title")
+		intro = p.T("termination.partner_intro", lang.Args{"Partner": esc(cmp.Or(gone, p.T("termination.the_partner_line"))), "ID": pcID(c), "Name": esc(c.Name)})
 	default:
 		return "", "", nil, false
 	}
@@ -60,40 +58,37 @@ func terminationNotice(r *noticeRender) (title, intro string, body []slack.Block
 }
 
 // portFacts are the port, device, access point and IDC of a line.
-func portFacts(d *models.Detail) []slack.Block {
+func portFacts(p lang.Printer, d *models.Detail) []slack.Block {
 	c := &d.Connection
 	return factBlocks([]fact{
-		{label: "Physical connection ID", value: pcID(c)},
-		{label: "Port", value: c.PortName},
-		{label: "Device", value: c.DeviceID},
-		{label: "Access point", value: apName(d)},
-		{label: "IDC", value: d.AccessPoint.IDCName},
-		{label: "Line code", value: c.LineCode},
+		{label: p.T("termination.physical_connection_id"), value: pcID(c)},
+		{label: p.T("termination.port"), value: c.PortName},
+		{label: p.T("termination.device"), value: c.DeviceID},
+		{label: p.T("termination.access_point"), value: apName(d)},
+		{label: p.T("termination.idc"), value: d.AccessPoint.IDCName},
+		{label: p.T("notices.line_code"), value: c.LineCode},
 	})
 }
 
 // removalVisitHeadline is the title and opening sentence of a visit notice
 // about a removal visit; ok is false for a construction visit.
-func removalVisitHeadline(n models.Notice, to recipient, d *models.Detail, v visitInfo) (string, string, bool) {
+func removalVisitHeadline(p lang.Printer, n models.Notice, to recipient, d *models.Detail, v visitInfo) (string, string, bool) {
 	// The data says so from the booking on; a reminder's is read from the
 	// line, which is Terminating while its removal visit is pending.
 	removal := noticeData[models.VisitNoticeData](n).Removal || d.Connection.Status == models.StatusTerminating
 	if !removal || n.Kind == models.NoticeVisitChanged {
 		return "", "", false
 	}
-	idc := esc(cmp.Or(v.idcName, v.apName))
+	args := lang.Args{"IDC": esc(cmp.Or(v.idcName, v.apName)), "Day": v.day(p), "ID": pcID(&d.Connection), "Provider": esc(providerName(d))}
 	switch {
 	case n.Kind == models.NoticeVisitReminder && to == toProvider:
-		return "Today: removal visit", fmt.Sprintf("Your engineers are expected at %s today, *%s*, to remove `%s`. Press *Removal Complete* when the line is out.",
-			idc, v.day(), pcID(&d.Connection)), true
+		return p.T("termination.reminder_provider_title"), p.T("termination.reminder_provider_intro", args), true
 	case n.Kind == models.NoticeVisitReminder && to == toReception:
-		return "Visitors today", fmt.Sprintf("Engineers of %s come to %s today, *%s*, to remove a leased line (`%s`). Please receive them.",
-			esc(providerName(d)), idc, v.day(), pcID(&d.Connection)), true
+		return p.T("termination.reminder_reception_title"), p.T("termination.reminder_reception_intro", args), true
 	case to == toProvider:
-		return "Removal visit booked", fmt.Sprintf("Your engineers are expected at %s on *%s* to remove `%s`. The reception contact below receives them. Press *Removal Complete* when the line is out.",
-			idc, v.day(), pcID(&d.Connection)), true
+		return p.T("termination.booked_provider_title"), p.T("termination.booked_provider_intro", args), true
 	case to == toReception:
-		return "Visitors booked", fmt.Sprintf("Engineers arrive at %s on *%s* to remove a leased line (`%s`).", idc, v.day(), pcID(&d.Connection)), true
+		return p.T("termination.booked_reception_title"), p.T("termination.booked_reception_intro", args), true
 	}
-	return "Removal visit booked", fmt.Sprintf("The removal of `%s` is booked at %s on *%s*.", pcID(&d.Connection), idc, v.day()), true
+	return p.T("termination.booked_title"), p.T("termination.booked_intro", args), true
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -29,14 +30,14 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 	}
 	switch {
 	case r.n.Kind == models.NoticeDeliveryFailed:
-		title := "A message could not be delivered"
-		return []slack.Block{slack.NewHeaderBlock(plain(title)), slack.NewSectionBlock(md(deliveryFailedText(noticeData[models.DeliveryFailedData](r.n))), nil, nil)}, title, nil
+		title := p.T("notices.delivery_failed_title")
+		return []slack.Block{slack.NewHeaderBlock(plain(title)), slack.NewSectionBlock(md(deliveryFailedText(p, noticeData[models.DeliveryFailedData](r.n))), nil, nil)}, title, nil
 	case t == nil:
 		title := "leaseline"
-		return []slack.Block{slack.NewSectionBlock(md(fmt.Sprintf("leaseline has news (%s) about something that no longer exists.", esc(string(r.n.Kind)))), nil, nil)}, title, nil
+		return []slack.Block{slack.NewSectionBlock(md(p.T("notices.gone", lang.Args{"Kind": esc(string(r.n.Kind))})), nil, nil)}, title, nil
 	}
 	// The customer reads the access point by name; staff also see its ID.
-	where, staffWhere := "any access point", "any access point"
+	where, staffWhere := p.T("enquiry.any_access_point"), p.T("enquiry.any_access_point")
 	loc := time.UTC
 	if t.AccessPointID != "" {
 		where = esc(t.AccessPointID)
@@ -51,33 +52,48 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 	if acct, err := a.store.Account(ctx, t.AccountID); err == nil {
 		account = acct.Name
 	}
-	title := fmt.Sprintf("Access point enquiry #%d", t.ID)
+	title := p.T("enquiry.title", lang.Args{"ID": t.ID})
 	var blocks []slack.Block
 	switch r.n.Kind {
 	case models.NoticeEnquiryAnswered:
-		title = fmt.Sprintf("Your enquiry #%d is answered", t.ID)
+		title = p.T("enquiry.answered_title", lang.Args{"ID": t.ID})
 		blocks = []slack.Block{
 			slack.NewHeaderBlock(plain(title)),
-			slack.NewSectionBlock(md(fmt.Sprintf("About %s, answered by %s at %s.", where, mention(t.AnsweredBy), localWhen(p, t.UpdatedAt, loc))), nil, nil),
+			slack.NewSectionBlock(md(p.T("enquiry.answered_intro", lang.Args{"Where": where, "Who": mention(t.AnsweredBy), "When": localWhen(p, t.UpdatedAt, loc)})), nil, nil),
 		}
-		blocks = append(blocks, labelled("Your question", t.Text)...)
-		blocks = append(blocks, labelled("Answer", t.Answer)...)
+		blocks = append(blocks, labelled(p.T("enquiry.your_question"), t.Text)...)
+		blocks = append(blocks, labelled(p.T("enquiry.answer"), t.Answer)...)
 	default:
 		blocks = []slack.Block{
 			slack.NewHeaderBlock(plain(title)),
-			slack.NewSectionBlock(md(fmt.Sprintf("%s asks about %s (%s). Answer it: the customer is told in their channel.", mention(t.SubmittedBy), staffWhere, t.State)), nil, nil),
+			slack.NewSectionBlock(md(p.T("enquiry.asks", lang.Args{"Who": mention(t.SubmittedBy), "Where": staffWhere, "State": ticketState(p, t.State)})), nil, nil),
 		}
-		blocks = append(blocks, factBlocks([]fact{{label: "Customer account", value: account}})...)
-		blocks = append(blocks, labelled("Question", t.Text)...)
+		blocks = append(blocks, factBlocks([]fact{{label: p.T("enquiry.customer_account"), value: account}})...)
+		blocks = append(blocks, labelled(p.T("enquiry.question"), t.Text)...)
 		if t.State == models.TicketOpen {
 			blocks = append(blocks, slack.NewActionBlock(fmt.Sprintf("ll_enquiry_%d", t.ID),
-				button(actAnswer, strconv.FormatInt(t.ID, 10), "Answer", slack.StylePrimary)))
+				button(actAnswer, strconv.FormatInt(t.ID, 10), p.T("enquiry.answer"), slack.StylePrimary)))
 		} else if t.Answer != "" {
-			blocks = append(blocks, labelled("Answer", t.Answer)...)
-			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("Answered by %s at %s.", mention(t.AnsweredBy), localWhen(p, t.UpdatedAt, loc)))))
+			blocks = append(blocks, labelled(p.T("enquiry.answer"), t.Answer)...)
+			blocks = append(blocks, slack.NewContextBlock("", md(p.T("enquiry.answered_by", lang.Args{"Who": mention(t.AnsweredBy), "When": localWhen(p, t.UpdatedAt, loc)}))))
 		}
 	}
 	return blocks, title, nil
+}
+
+// ticketState is a ticket's state in the reader's language.
+func ticketState(p lang.Printer, s models.TicketState) string {
+	switch s {
+	case models.TicketOpen:
+		return p.T("enquiry.state_open")
+	case models.TicketAnswered:
+		return p.T("enquiry.state_answered")
+	case models.TicketBooked:
+		return p.T("enquiry.state_booked")
+	case models.TicketClosed:
+		return p.T("enquiry.state_closed")
+	}
+	return esc(string(s))
 }
 
 // regionZone is the time zone of region id, UTC when it cannot be read.

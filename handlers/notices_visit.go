@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -22,23 +23,64 @@ func surveyBlocks(p lang.Printer, sv *models.Survey, d *models.Detail) []slack.B
 		return nil
 	}
 	blocks := factBlocks([]fact{
-		{label: "Construction company", value: sv.ConstructionCompany},
-		{label: "Line type", value: string(sv.LineType)},
-		{label: "Planned arrival", value: regionWhen(p, sv.PlannedArrival, d)},
-		{label: "Engineers", value: strconv.Itoa(len(sv.Engineers))},
+		{label: p.T("visit.construction_company"), value: sv.ConstructionCompany},
+		{label: p.T("visit.line_type"), value: lineType(p, sv.LineType)},
+		{label: p.T("visit.planned_arrival"), value: regionWhen(p, sv.PlannedArrival, d)},
+		{label: p.T("visit.engineers"), value: strconv.Itoa(len(sv.Engineers))},
 	})
 	vs := make([]visitor, 0, len(sv.Engineers))
 	for _, e := range sv.Engineers {
 		vs = append(vs, visitor{name: e.Name, phone: e.Phone, idType: string(e.IDType), idNumber: e.IDNumber})
 	}
-	return append(blocks, visitorBlocks(vs)...)
+	return append(blocks, visitorBlocks(p, vs)...)
+}
+
+// lineType is a survey's line type in the reader's language.
+func lineType(p lang.Printer, t models.LineType) string {
+	switch t {
+	case models.LineMSTP:
+		return p.T("visit.line_mstp")
+	case models.LineMPLS:
+		return p.T("visit.line_mpls")
+	case models.LineFibre:
+		return p.T("visit.line_fibre")
+	case models.LineOther:
+		return p.T("visit.line_other")
+	}
+	return string(t)
+}
+
+// idDocument is an engineer's ID document type in the reader's language.
+func idDocument(p lang.Printer, t string) string {
+	switch models.IDDocumentType(t) {
+	case models.IDCard:
+		return p.T("visit.id_card")
+	case models.Passport:
+		return p.T("visit.passport")
+	case models.IDOther:
+		return p.T("visit.id_other")
+	}
+	return t
+}
+
+// visitState is a visit's state in the reader's language.
+func visitState(p lang.Printer, s models.VisitState) string {
+	switch s {
+	case models.VisitScheduled:
+		return p.T("visit.state_scheduled")
+	case models.VisitCanceled:
+		return p.T("visit.state_canceled")
+	case models.VisitDone:
+		return p.T("visit.state_done")
+	}
+	return esc(string(s))
 }
 
 // visitor is one engineer expected at the IDC.
 type visitor struct{ name, phone, idType, idNumber string }
 
 // visitorBlocks lists visitors as plain text, ID numbers masked.
-func visitorBlocks(vs []visitor) []slack.Block {
+func visitorBlocks(p lang.Printer, vs []visitor) []slack.Block {
 	if len(vs) == 0 {
 		return nil
 	}
@@ -49,11 +91,11 @@ func visitorBlocks(vs []visitor) []slack.Block {
 			line += " · " + v.phone
 		}
 		if v.idType != "" || v.idNumber != "" {
-			line += " · " + strings.TrimSpace(v.idType+" "+models.MaskID(v.idNumber))
+			line += " · " + strings.TrimSpace(idDocument(p, v.idType)+" "+models.MaskID(v.idNumber))
 		}
 		lines = append(lines, line)
 	}
-	return []slack.Block{slack.NewSectionBlock(ptext("Engineers going to the IDC:\n"+strings.Join(lines, "\n")), nil, nil)}
+	return []slack.Block{slack.NewSectionBlock(ptext(p.T("visit.engineers_going")+"\n"+strings.Join(lines, "\n")), nil, nil)}
 }
 
 // visitInfo is what a visit notice shows: its data, completed from the
@@ -110,72 +152,80 @@ func visitOf(data models.VisitNoticeData, d *models.Detail) visitInfo {
 	return v
 }
 
-// day is the visit's date, weekday and window, escaped.
-func (v visitInfo) day() string {
-	s := cmp.Or(v.date, "a date to be confirmed")
-	if v.weekday != "" {
-		s = v.weekday + " " + s
+// date is the visit's date with its weekday as the reader writes it
+// ("Friday 2026-11-27" in English), "" when unknown.
+func (v visitInfo) dateText(p lang.Printer) string {
+	if p.Lang() != lang.English {
+		if d, err := models.ParseDate(v.date); err == nil {
+			return p.Date(d.In(time.UTC, 12, 0))
+		}
 	}
+	return strings.TrimSpace(v.weekday + " " + v.date)
+}
+
+// day is the visit's date, weekday and window, escaped.
+func (v visitInfo) day(p lang.Printer) string {
+	s := cmp.Or(v.dateText(p), p.T("visit.date_to_confirm"))
 	if v.window != "" {
-		s += ", " + v.window
+		s = p.T("visit.day_window", lang.Args{"Day": s, "Window": v.window})
 	}
 	if v.tz != "" {
-		s += " (" + v.tz + ")"
+		s = p.T("visit.day_zone", lang.Args{"Day": s, "Zone": v.tz})
 	}
 	return esc(s)
 }
 
 // headline is the title and the opening sentence of a visit notice for its
 // recipient.
-func (v visitInfo) headline(kind models.NoticeKind, to recipient, d *models.Detail) (string, string) {
-	idc := esc(cmp.Or(v.idcName, v.apName))
+func (v visitInfo) headline(p lang.Printer, kind models.NoticeKind, to recipient, d *models.Detail) (string, string) {
+	args := lang.Args{"IDC": esc(cmp.Or(v.idcName, v.apName)), "Day": v.day(p), "ID": pcID(&d.Connection), "By": byUser(p, v.by)}
 	switch kind {
 	case models.NoticeVisitChanged:
 		if v.change == models.VisitChangeCanceled {
-			return "IDC visit canceled", fmt.Sprintf("The IDC visit for `%s` on %s at %s is canceled%s. After-sales books a new one and tells you.",
-				pcID(&d.Connection), esc(cmp.Or(v.previousDate, v.date)), idc, byUser(v.by))
+			args["Date"] = dayOf(p, cmp.Or(v.previousDate, v.date))
+			return p.T("visit.canceled_title"), p.T("visit.canceled_intro", args)
 		}
-		from := ""
 		if v.previousDate != "" {
-			from = " from " + esc(v.previousDate)
+			args["From"] = dayOf(p, v.previousDate)
+			return p.T("visit.rescheduled_title"), p.T("visit.rescheduled_from_intro", args)
 		}
-		return "IDC visit rescheduled", fmt.Sprintf("The IDC visit for `%s` moved%s to *%s* at %s%s.", pcID(&d.Connection), from, v.day(), idc, byUser(v.by))
+		return p.T("visit.rescheduled_title"), p.T("visit.rescheduled_intro", args)
 	case models.NoticeVisitReminder:
 		if to == toReception {
-			return "Visitors today", fmt.Sprintf("Engineers of %s arrive at %s today, *%s*, to build a leased line (`%s`). Please receive them; their ID numbers are shown masked, check the documents at the door.",
-				esc(cmp.Or(v.company, providerName(d))), idc, v.day(), pcID(&d.Connection))
+			args["Company"] = esc(cmp.Or(v.company, providerName(d)))
+			return p.T("visit.reminder_reception_title"), p.T("visit.reminder_reception_intro", args)
 		}
-		return "Today: IDC visit", fmt.Sprintf("Your engineers are expected at %s today, *%s*. Bring the ID documents listed in the survey; the reception contact is below. Press *Construction Complete* when the line is built.", idc, v.day())
+		return p.T("visit.reminder_title"), p.T("visit.reminder_intro", args)
 	}
 	switch to {
 	case toProvider:
-		return "IDC visit booked", fmt.Sprintf("Your engineers are expected at %s on *%s*. The reception contact below receives them. Press *Construction Complete* when the line is built.", idc, v.day())
+		return p.T("visit.booked_title"), p.T("visit.booked_provider_intro", args)
 	case toStaff:
-		return "IDC visit booked", fmt.Sprintf("The IDC visit for `%s` is booked on *%s* at %s.", pcID(&d.Connection), v.day(), idc)
+		return p.T("visit.booked_title"), p.T("visit.booked_staff_intro", args)
 	case toReception:
-		return "Visitors booked", fmt.Sprintf("Engineers arrive at %s on *%s* to build a leased line (`%s`).", idc, v.day(), pcID(&d.Connection))
+		return p.T("visit.booked_reception_title"), p.T("visit.booked_reception_intro", args)
 	}
-	return "IDC visit booked", fmt.Sprintf("After-sales booked the IDC visit of %s's engineers on *%s* at %s. The provider has the date and the reception contact too; it completes the construction, then you confirm.",
-		esc(providerName(d)), v.day(), idc)
+	args["Provider"] = esc(providerName(d))
+	return p.T("visit.booked_title"), p.T("visit.booked_customer_intro", args)
 }
 
 // blocks are a visit notice's facts: where, when, who receives, who comes.
-func (v visitInfo) blocks(kind models.NoticeKind) []slack.Block {
+func (v visitInfo) blocks(p lang.Printer, kind models.NoticeKind) []slack.Block {
 	fs := []fact{
-		{label: "Date", value: strings.TrimSpace(v.weekday + " " + v.date)},
-		{label: "Time window", value: strings.TrimSpace(v.window + " " + v.tz)},
-		{label: "IDC", value: v.idcName},
-		{label: "Address", value: v.idcAddress},
-		{label: "Reception", value: strings.Trim(v.receptionName+" · "+v.receptionPhone, " ·")},
+		{label: p.T("visit.date"), value: v.dateText(p)},
+		{label: p.T("visit.time_window"), value: strings.TrimSpace(v.window + " " + v.tz)},
+		{label: p.T("visit.idc"), value: v.idcName},
+		{label: p.T("visit.address"), value: v.idcAddress},
+		{label: p.T("visit.reception"), value: strings.Trim(v.receptionName+" · "+v.receptionPhone, " ·")},
 	}
 	if v.company != "" {
-		fs = append(fs, fact{label: "Construction company", value: v.company})
+		fs = append(fs, fact{label: p.T("visit.construction_company"), value: v.company})
 	}
 	blocks := factBlocks(fs)
 	if kind == models.NoticeVisitChanged && v.reason != "" {
-		blocks = append(blocks, labelled("Reason", v.reason)...)
+		blocks = append(blocks, labelled(p.T("visit.reason"), v.reason)...)
 	}
-	return append(blocks, visitorBlocks(v.visitors)...)
+	return append(blocks, visitorBlocks(p, v.visitors)...)
 }
 
 // receptionBlocks is what the reception person learns of the connection:
@@ -183,15 +233,15 @@ func (v visitInfo) blocks(kind models.NoticeKind) []slack.Block {
 func receptionBlocks(p lang.Printer, c *models.Connection) []slack.Block {
 	device, port := c.DeviceID, c.PortName
 	if device == "" {
-		device = "allocated on payment"
+		device = p.T("visit.allocated_on_payment")
 	}
 	if port == "" {
-		port = "allocated on payment"
+		port = p.T("visit.allocated_on_payment")
 	}
 	return append(factBlocks([]fact{
-		{label: "Connection", value: pcID(c)},
-		{label: "Device", value: device},
-		{label: "Port", value: port},
+		{label: p.T("visit.connection"), value: pcID(c)},
+		{label: p.T("visit.device"), value: device},
+		{label: p.T("visit.port"), value: port},
 	}), slack.NewContextBlock("", md(statusLine(p, c))))
 }
 

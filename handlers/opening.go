@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -13,7 +14,7 @@ import (
 // them: with no catalog loaded (or every access point full or disabled)
 // the customer is told applications are not open yet, instead of a form
 // with nothing to choose.
-func (a *App) applicationsOpen(ctx context.Context) error {
+func (a *App) applicationsOpen(ctx context.Context, p lang.Printer) error {
 	aps, err := a.store.AccessPoints(ctx, "")
 	if err != nil {
 		return fmt.Errorf("list access points: %w", err)
@@ -23,25 +24,25 @@ func (a *App) applicationsOpen(ctx context.Context) error {
 			return nil
 		}
 	}
-	return &models.RuleError{Rule: "applications-open", Message: "Applications are not open yet: no access point takes applications at the moment. Staff have been told; please try again later."}
+	return &models.RuleError{Rule: "applications-open", Message: p.T("opening.not_open")}
 }
 
 // reviewPromise is the sentence promising the review date by; "" (the date
 // falls past the region's calendar horizon, known_until, whose holidays
 // are not known yet) promises none.
-func reviewPromise(by, region string) string {
+func reviewPromise(p lang.Printer, by, region string) string {
 	if by == "" {
-		return "The region's calendar does not reach the next workday yet, so no review date can be promised; staff have been asked to extend it."
+		return p.T("opening.no_promise")
 	}
 	if region != "" {
-		region = " (the next workday in " + esc(region) + ")"
+		return p.T("opening.promise_region", lang.Args{"Date": by, "Region": esc(region)})
 	}
-	return fmt.Sprintf("Review normally completes by *%s*%s.", by, region)
+	return p.T("opening.promise", lang.Args{"Date": by})
 }
 
 // staffBanner is the warning at the top of staff's App Home when the
 // operator must act on the catalog (none loaded, or an example), or nil.
-func (a *App) staffBanner(ctx context.Context) []slack.Block {
+func (a *App) staffBanner(ctx context.Context, p lang.Printer) []slack.Block {
 	if a.cfg.CatalogWarning == nil {
 		return nil
 	}
@@ -49,5 +50,5 @@ func (a *App) staffBanner(ctx context.Context) []slack.Block {
 	if w == "" {
 		return nil
 	}
-	return []slack.Block{section(":warning: *Operator action needed:* " + w), slack.NewDividerBlock()}
+	return []slack.Block{section(p.T("opening.operator_action", lang.Args{"Warning": w})), slack.NewDividerBlock()}
 }

@@ -61,7 +61,7 @@ func targetOfMeta(m meta) target {
 
 // replace shows blocks in place of the target message.
 func (a *App) replace(ctx context.Context, t target, blocks []slack.Block, text string) {
-	blocks = capBlocks(blocks, maxMessageBlocks)
+	blocks = capBlocks(a.forChannel(ctx, t.Channel), blocks, maxMessageBlocks)
 	if t.Channel != "" && t.TS != "" {
 		_, _, _, err := a.slack.UpdateMessageContext(ctx, t.Channel, t.TS, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 		if err == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -17,7 +18,7 @@ import (
 // pressApprove approves the application. Of two clicks at once exactly one
 // approves; the other is told who approved it and when.
 func (a *App) pressApprove(ctx context.Context, p press) {
-	a.actPress(ctx, p, models.ActionApprove, "Approved", func(ctx context.Context, t target, d *models.Detail, line string) {
+	a.actPress(ctx, p, models.ActionApprove, statusWord(a.forChannel(ctx, channelOf(p.cb)), models.StatusApproved), func(ctx context.Context, t target, d *models.Detail, line string) {
 		a.showReview(ctx, t, d, line, "")
 	})
 }
@@ -34,12 +35,12 @@ func (a *App) pressReject(ctx context.Context, p press) {
 		return
 	}
 	c := &d.Connection
+	w := a.forUser(ctx, p.cb.User.ID)
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf("Reject application *%s* for %s at %s? The customer reads the reason, so say what to change to be approved.",
-			models.ApplicationRef(c.ID), esc(c.Name), esc(apName(d)))), nil, nil),
-		textInput("reason", "Reason", "Shown to the customer exactly as you write it.", 1000, true, false),
+		slack.NewSectionBlock(md(w.T("review.reject_intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "Name": esc(c.Name), "AccessPoint": esc(apName(d))})), nil, nil),
+		textInput("reason", w.T("review.reason"), w.T("review.reason_hint"), 1000, true, false),
 	}
-	a.openModal(ctx, p, modal(viewReject, "Reject application", "Reject", "Close", p.meta(), blocks))
+	a.openModal(ctx, p, modal(viewReject, w.T("review.reject_title"), w.T("review.reject_submit"), w.T("review.close"), p.meta(), blocks))
 }
 
 // reviewDecided turns "cannot reject an Approved connection" into who
@@ -66,7 +67,7 @@ func (a *App) submitReject(ctx context.Context, s submission) (any, func(context
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		c := &d.Connection
-		a.showReview(ctx, targetOfMeta(s.meta), d, done("Rejected", c, s.actor.UserID), c.Reason)
+		a.showReview(ctx, targetOfMeta(s.meta), d, done(statusWord(a.forChannel(ctx, s.meta.Channel), models.StatusRejected), c, s.actor.UserID), c.Reason)
 	}
 }
 
@@ -92,29 +93,28 @@ func (a *App) showReview(ctx context.Context, t target, d *models.Detail, line, 
 	if t.empty() {
 		return
 	}
-	blocks := a.reviewBlocks(ctx, d)
+	blocks := a.reviewBlocks(ctx, p, d)
 	blocks = append(blocks, slack.NewSectionBlock(md(regionTimes(p, line, d)), nil, nil))
-	blocks = append(blocks, labelled("Reason", reason)...)
-	a.replace(ctx, t, blocks, fmt.Sprintf("Application %s is %s", models.ApplicationRef(d.Connection.ID), d.Connection.Status))
+	blocks = append(blocks, labelled(p.T("review.reason"), reason)...)
+	a.replace(ctx, t, blocks, p.T("review.text", lang.Args{"Ref": models.ApplicationRef(d.Connection.ID), "Status": statusWord(p, d.Connection.Status)}))
 }
 
 // reviewBlocks shows an application to its reviewers: every field of the
 // apply form as typed, the customer account, who applied when, the price,
 // and the date by which the review normally completes. The buttons are the
 // caller's.
-func (a *App) reviewBlocks(ctx context.Context, d *models.Detail) []slack.Block {
-	p := a.forChannel(ctx, a.cfg.StaffChannel)
+func (a *App) reviewBlocks(ctx context.Context, p lang.Printer, d *models.Detail) []slack.Block {
 	c := &d.Connection
-	intro := fmt.Sprintf("%s applied for a leased line at %s.", mention(c.AppliedBy), regionWhen(p, c.CreatedAt, d))
-	if by, err := a.reviewBy(ctx, d.Region, c.CreatedAt); err == nil && by != "" {
-		intro += fmt.Sprintf(" Review by *%s* (the next workday in %s).", by, esc(regionName(d.Region)))
+	intro := p.T("review.applied", lang.Args{"Who": mention(c.AppliedBy), "When": regionWhen(p, c.CreatedAt, d)})
+	if by, err := a.reviewBy(ctx, p, d.Region, c.CreatedAt); err == nil && by != "" {
+		intro += p.T("review.review_by", lang.Args{"Date": by, "Region": esc(regionName(d.Region))})
 	} else {
 		a.log.WarnContext(ctx, "review date", "connection", c.ID, "err", err)
 	}
-	fs := staffFacts(d, connFacts(d, ""))
+	fs := staffFacts(d, connFacts(p, d, ""))
 	fs = append(fs,
-		fact{label: "Customer account", value: d.Account.Name},
-		fact{label: "Price", value: models.FormatMoney(c.AmountCents, c.Currency)},
+		fact{label: p.T("review.customer_account"), value: d.Account.Name},
+		fact{label: p.T("review.price"), value: p.Money(c.AmountCents, c.Currency)},
 	)
 	blocks := []slack.Block{reviewHeader(p, d), slack.NewSectionBlock(md(intro), nil, nil)}
 	blocks = append(blocks, factBlocks(fs)...)
@@ -122,8 +122,9 @@ func (a *App) reviewBlocks(ctx context.Context, d *models.Detail) []slack.Block 
 }
 
 // reviewBy is the date review of an application made at `at` in region r
-// normally completes by: the next workday of the region's calendar.
-func (a *App) reviewBy(ctx context.Context, r models.Region, at time.Time) (string, error) {
+// normally completes by: the next workday of the region's calendar, as the
+// reader writes it ("Monday 7 December 2026", "2026年12月7日（星期一）").
+func (a *App) reviewBy(ctx context.Context, p lang.Printer, r models.Region, at time.Time) (string, error) {
 	days, err := a.store.CalendarDays(ctx, r.ID)
 	if err != nil {
 		return "", fmt.Errorf("load calendar: %w", err)
@@ -138,6 +139,9 @@ func (a *App) reviewBy(ctx context.Context, r models.Region, at time.Time) (stri
 	d := cal.NextWorkday(at)
 	if !cal.Known(d) {
 		return "", nil // past the calendar's horizon: no date is promised
+	}
+	if p.Lang() != lang.English {
+		return p.Date(d.In(cal.Location, 12, 0)), nil
 	}
 	return d.In(cal.Location, 12, 0).Format("Monday 2 January 2006"), nil
 }

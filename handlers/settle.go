@@ -106,7 +106,7 @@ func (a *App) settleCard(ctx context.Context, c models.Card, d *models.Detail) e
 	if err != nil {
 		return fmt.Errorf("settle card %d (%s): %w", c.ID, c.Kind, err)
 	}
-	blocks = capBlocks(blocks, maxMessageBlocks)
+	blocks = capBlocks(r.p, blocks, maxMessageBlocks)
 	channel := c.Channel
 	if strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W") {
 		// Posted to a user: the message is in the bot's DM with them.
@@ -146,13 +146,12 @@ func gone(code string) bool {
 func sinceLine(p lang.Printer, d *models.Detail) string {
 	ev := lastEvent(d, func(ev models.AuditEvent) bool { return ev.Action != "" })
 	if ev == nil {
-		return "Now *" + string(d.Connection.Status) + "*."
+		return p.T("cards.since_now", lang.Args{"Status": statusWord(p, d.Connection.Status)})
 	}
-	line := fmt.Sprintf("✓ Since then: %s by %s at %s.", ev.Action.PastTense(), mention(ev.Actor), regionWhen(p, ev.At, d))
 	if ev.Action == models.ActionExpire {
-		line = fmt.Sprintf("✓ Since then: canceled by leaseline at %s: it was not paid in time.", regionWhen(p, ev.At, d))
+		return p.T("cards.since_expired", lang.Args{"When": regionWhen(p, ev.At, d)})
 	}
-	return line
+	return p.T("cards.since_then", lang.Args{"Action": actionDone(p, ev.Action), "Who": mention(ev.Actor), "When": regionWhen(p, ev.At, d)})
 }
 
 // reviewHeader is the review message's header: "Application #N to review"
@@ -165,9 +164,9 @@ func reviewHeader(p lang.Printer, d *models.Detail) slack.Block {
 		return ev.FromStatus == models.StatusApplying && ev.ToStatus != models.StatusApplying
 	})
 	if c.Status == models.StatusApplying || ev == nil {
-		return slack.NewHeaderBlock(plain(fmt.Sprintf("Application %s to review", ref)))
+		return slack.NewHeaderBlock(plain(p.T("cards.review_title", lang.Args{"Ref": ref})))
 	}
-	return slack.NewSectionBlock(md(fmt.Sprintf("*Application %s — %s by %s, %s*", ref, ev.ToStatus, mention(ev.Actor), regionWhen(p, ev.At, d))), nil, nil)
+	return slack.NewSectionBlock(md(p.T("cards.review_decided", lang.Args{"Ref": ref, "Status": statusWord(p, ev.ToStatus), "Who": mention(ev.Actor), "When": regionWhen(p, ev.At, d)})), nil, nil)
 }
 
 // buttonIDs lists the action IDs of the buttons of blocks.

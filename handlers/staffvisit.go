@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -54,17 +55,17 @@ func canCancelVisit(d *models.Detail, to recipient) bool {
 }
 
 // visitButtons are staff's visit buttons offered now on the connection.
-func visitButtons(d *models.Detail) []slack.BlockElement {
+func visitButtons(p lang.Printer, d *models.Detail) []slack.BlockElement {
 	var out []slack.BlockElement
 	v := connValue(d.Connection.ID)
 	if canBookVisit(d, toStaff) {
-		out = append(out, button(actBookVisit, v, "Book Visit", slack.StylePrimary))
+		out = append(out, button(actBookVisit, v, p.T("staffvisit.book"), slack.StylePrimary))
 	}
 	if canRescheduleVisit(d, toStaff) {
-		out = append(out, button(actRescheduleVisit, v, "Reschedule Visit", ""))
+		out = append(out, button(actRescheduleVisit, v, p.T("staffvisit.reschedule"), ""))
 	}
 	if canCancelVisit(d, toStaff) {
-		out = append(out, button(actCancelVisit, v, "Cancel Visit", slack.StyleDanger))
+		out = append(out, button(actCancelVisit, v, p.T("staffvisit.cancel"), slack.StyleDanger))
 	}
 	return out
 }
@@ -75,8 +76,7 @@ func (a *App) staffOnly(ctx context.Context, p press) bool {
 	if p.actor.Role == models.RoleStaff {
 		return true
 	}
-	a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID,
-		":no_entry: Only the operator's staff book, reschedule and cancel IDC visits. Nothing was changed.")
+	a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, a.forUser(ctx, p.cb.User.ID).T("staffvisit.staff_only"))
 	return false
 }
 
@@ -95,9 +95,9 @@ func (a *App) visitStaffDetail(ctx context.Context, p press, ok func(*models.Det
 	if ok(d, toStaff) {
 		return d, true
 	}
-	msg := fmt.Sprintf(":information_source: Nothing to do: %s is %s.", d.Connection.DisplayID(), statusLine(w, &d.Connection))
+	msg := w.T("staffvisit.nothing_to_do", lang.Args{"Ref": d.Connection.DisplayID(), "Status": statusLine(w, &d.Connection)})
 	if d.Visit != nil {
-		msg = fmt.Sprintf(":information_source: The IDC visit of %s is %s for %s. Nothing was changed.", d.Connection.DisplayID(), d.Visit.State, esc(d.Visit.Date))
+		msg = w.T("staffvisit.visit_is", lang.Args{"Ref": d.Connection.DisplayID(), "State": visitState(w, d.Visit.State), "Date": dayOf(w, d.Visit.Date)})
 	}
 	a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, msg)
 	return nil, false
@@ -114,13 +114,13 @@ func (a *App) pressBookVisit(ctx context.Context, p press) {
 		a.failPress(ctx, p, err)
 		return
 	}
-	what := "Booked"
+	w := a.forUser(ctx, p.cb.User.ID)
+	args := lang.Args{"Ref": d.Connection.DisplayID(), "Date": dayOf(w, v.Date), "Window": esc(v.Window), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))}
+	msg := w.T("staffvisit.booked", args)
 	if !booked {
-		what = "Already booked"
+		msg = w.T("staffvisit.already_booked", args)
 	}
-	a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, fmt.Sprintf(
-		":white_check_mark: %s: the IDC visit of %s is on *%s*, %s at %s. The customer, the provider and the reception person are told.",
-		what, d.Connection.DisplayID(), esc(v.Date), esc(v.Window), esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))))
+	a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, msg)
 }
 
 // pressRescheduleVisit opens the reschedule form.
@@ -129,15 +129,16 @@ func (a *App) pressRescheduleVisit(ctx context.Context, p press) {
 	if !ok {
 		return
 	}
+	w := a.forUser(ctx, p.cb.User.ID)
 	picker := slack.NewDatePickerBlockElement("v")
 	picker.InitialDate = d.Visit.Date
 	blocks := []slack.Block{
-		section(fmt.Sprintf("Move the IDC visit of `%s` at %s, now *%s* (%s). Only a workday with room at this IDC, with someone of its reception on duty, is accepted. The customer, the provider and the reception person are told.",
-			pcID(&d.Connection), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), esc(d.Visit.Date), d.Visit.State)),
-		slack.NewInputBlock("date", plain("New date"), plain("A workday of the region's calendar with room at the IDC."), picker),
-		textInput("reason", "Reason", "The customer and the provider read it.", 500, true, false),
+		section(w.T("staffvisit.reschedule_intro", lang.Args{"ID": pcID(&d.Connection), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d))),
+			"Date": dayOf(w, d.Visit.Date), "State": visitState(w, d.Visit.State)})),
+		slack.NewInputBlock("date", plain(w.T("staffvisit.new_date")), plain(w.T("staffvisit.new_date_hint")), picker),
+		textInput("reason", w.T("staffvisit.reason"), w.T("staffvisit.reason_hint"), 500, true, false),
 	}
-	a.openModal(ctx, p, modal(viewReschedule, "Reschedule Visit", "Reschedule", "Close", p.meta(), blocks))
+	a.openModal(ctx, p, modal(viewReschedule, w.T("staffvisit.reschedule_title"), w.T("staffvisit.reschedule_submit"), w.T("staffvisit.close"), p.meta(), blocks))
 }
 
 // pressCancelVisit opens the cancel-visit form.
@@ -146,12 +147,12 @@ func (a *App) pressCancelVisit(ctx context.Context, p press) {
 	if !ok {
 		return
 	}
+	w := a.forUser(ctx, p.cb.User.ID)
 	blocks := []slack.Block{
-		section(fmt.Sprintf("Cancel the IDC visit of `%s` on *%s* at %s? The IDC's day is freed; *Reschedule Visit* books it again. The customer, the provider and the reception person are told.",
-			pcID(&d.Connection), esc(d.Visit.Date), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))))),
-		textInput("reason", "Reason", "The customer and the provider read it.", 500, true, false),
+		section(w.T("staffvisit.cancel_intro", lang.Args{"ID": pcID(&d.Connection), "Date": dayOf(w, d.Visit.Date), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))})),
+		textInput("reason", w.T("staffvisit.reason"), w.T("staffvisit.reason_hint"), 500, true, false),
 	}
-	a.openModal(ctx, p, modal(viewCancelVisit, "Cancel Visit", "Cancel visit", "Close", p.meta(), blocks))
+	a.openModal(ctx, p, modal(viewCancelVisit, w.T("staffvisit.cancel_title"), w.T("staffvisit.cancel_submit"), w.T("staffvisit.close"), p.meta(), blocks))
 }
 
 // submitReschedule moves the visit within the ack, so that a date the IDC
@@ -173,7 +174,7 @@ func (a *App) submitCancelVisit(ctx context.Context, s submission) (any, func(co
 
 func (a *App) changeVisit(ctx context.Context, s submission, change func(*models.Visit) error) (any, func(context.Context)) {
 	if s.actor.Role != models.RoleStaff {
-		return messageView(s.title(), ":no_entry: Only the operator's staff reschedule and cancel IDC visits. Nothing was changed."), nil
+		return messageView(s.title(), a.forUser(ctx, s.actor.UserID).T("staffvisit.staff_only_change")), nil
 	}
 	d, err := a.store.Detail(ctx, s.actor, s.meta.Conn)
 	if err == nil && d.Visit == nil {

@@ -111,10 +111,10 @@ func when(t time.Time) string {
 func statusLine(p lang.Printer, c *models.Connection) string {
 	line := "*" + statusWord(p, c.Status) + "*"
 	if c.Status == models.StatusConnecting && c.Step != models.StepNone {
-		line += " (" + string(c.Step) + ")"
+		line += p.T("cards.step", lang.Args{"Step": stepWord(p, c.Step)})
 	}
-	if party, todo := c.WaitingOn(); party != models.PartyNone {
-		line += " · waiting on the *" + string(party) + "* to " + todo
+	if party, todo := c.NextTodo(); party != models.PartyNone {
+		line += p.T("cards.waiting_on", lang.Args{"Party": partyWord(p, party), "Todo": todoWord(p, todo)})
 	}
 	return line
 }
@@ -133,17 +133,28 @@ func connValue(id int64) string { return fmt.Sprintf("%d", id) }
 
 // ephemeral is an ack or response_url body seen only by the user.
 func ephemeral(blocks ...slack.Block) map[string]any {
-	return map[string]any{"response_type": "ephemeral", "replace_original": false, "blocks": capBlocks(blocks, maxMessageBlocks), "text": fallbackText(blocks)}
+	return map[string]any{"response_type": "ephemeral", "replace_original": false, "blocks": trimBlocks(blocks, maxMessageBlocks), "text": fallbackText(blocks)}
 }
 
-// capBlocks keeps a message or view within Slack's block limit, saying how
-// much was left out.
-func capBlocks(blocks []slack.Block, limit int) []slack.Block {
+// capBlocks keeps a message or view within Slack's block limit, saying in
+// the reader's language how much was left out.
+func capBlocks(p lang.Printer, blocks []slack.Block, limit int) []slack.Block {
 	if len(blocks) <= limit {
 		return blocks
 	}
 	out := append([]slack.Block(nil), blocks[:limit-1]...)
-	return append(out, contextText(fmt.Sprintf("…and %d more not shown here.", len(blocks)-limit+1)))
+	return append(out, contextText(p.N("cards.more_blocks", len(blocks)-limit+1)))
+}
+
+// trimBlocks is capBlocks for a short reply or form built without its
+// reader at hand (ephemeral, modal): they stay far below the limit, and the
+// count of what was left out is said without words.
+func trimBlocks(blocks []slack.Block, limit int) []slack.Block {
+	if len(blocks) <= limit {
+		return blocks
+	}
+	out := append([]slack.Block(nil), blocks[:limit-1]...)
+	return append(out, contextText(fmt.Sprintf("… +%d", len(blocks)-limit+1)))
 }
 
 // fallbackText is the notification text of a message: its first section.

@@ -264,6 +264,9 @@ func (c *Connection) DisplayID() string {
 // WaitingOn says who must act next on c and what they must do.
 func (c *Connection) WaitingOn() (Party, string) { return WaitingOn(c.Status, c.Step) }
 
+// NextTodo says who must act next on c and what they must do, as a code.
+func (c *Connection) NextTodo() (Party, Todo) { return NextTodo(c.Status, c.Step) }
+
 // IDDocumentType is the kind of identity document an engineer brings.
 type IDDocumentType string
 

@@ -91,34 +91,83 @@ const (
 	PartyIDC      Party = "IDC"
 )
 
-// WaitingOn says who must act next on a connection in status s at step st,
+// Todo names what the party a connection waits on must do, as a stable
+// code: handlers say it in the reader's language, English is its Text.
+type Todo string
+
+// The to-dos a connection can wait on.
+const (
+	TodoNone           Todo = ""
+	TodoReview         Todo = "review"
+	TodoPay            Todo = "pay"
+	TodoNotifyProvider Todo = "notify_provider"
+	TodoSurvey         Todo = "survey"
+	TodoTicket         Todo = "ticket"
+	TodoScheduleVisit  Todo = "schedule_visit"
+	TodoConstruct      Todo = "construct"
+	TodoConfirm        Todo = "confirm"
+	TodoRemove         Todo = "remove"
+)
+
+// Text is the to-do in English: "review the application".
+func (t Todo) Text() string {
+	switch t {
+	case TodoReview:
+		return "review the application"
+	case TodoPay:
+		return "pay for the connection"
+	case TodoNotifyProvider:
+		return "notify the service provider of the port information"
+	case TodoSurvey:
+		return "submit the survey (engineers and arrival time)"
+	case TodoTicket:
+		return "submit the construction ticket"
+	case TodoScheduleVisit:
+		return "schedule the IDC visit (after-sales, next workday)"
+	case TodoConstruct:
+		return "complete the construction at the IDC"
+	case TodoConfirm:
+		return "confirm the connection"
+	case TodoRemove:
+		return "remove the line at the IDC (Removal Complete)"
+	}
+	return ""
+}
+
+// NextTodo says who must act next on a connection in status s at step st,
 // and what they must do. Final statuses, and Enabled lines in service, wait
 // on nobody.
-func WaitingOn(s Status, st Step) (Party, string) {
+func NextTodo(s Status, st Step) (Party, Todo) {
 	switch s {
 	case StatusApplying:
-		return PartyStaff, "review the application"
+		return PartyStaff, TodoReview
 	case StatusApproved:
-		return PartyCustomer, "pay for the connection"
+		return PartyCustomer, TodoPay
 	case StatusConnecting:
 		switch st {
 		case StepNone:
-			return PartyCustomer, "notify the service provider of the port information"
+			return PartyCustomer, TodoNotifyProvider
 		case StepProviderNotified:
-			return PartyProvider, "submit the survey (engineers and arrival time)"
+			return PartyProvider, TodoSurvey
 		case StepSurveyReceived:
-			return PartyCustomer, "submit the construction ticket"
+			return PartyCustomer, TodoTicket
 		case StepTicketSubmitted:
-			return PartyStaff, "schedule the IDC visit (after-sales, next workday)"
+			return PartyStaff, TodoScheduleVisit
 		case StepVisitScheduled:
-			return PartyProvider, "complete the construction at the IDC"
+			return PartyProvider, TodoConstruct
 		}
 	case StatusPendingConfirmation:
-		return PartyCustomer, "confirm the connection"
+		return PartyCustomer, TodoConfirm
 	case StatusTerminating:
-		return PartyProvider, "remove the line at the IDC (Removal Complete)"
+		return PartyProvider, TodoRemove
 	}
-	return PartyNone, ""
+	return PartyNone, TodoNone
+}
+
+// WaitingOn is NextTodo with the to-do in English.
+func WaitingOn(s Status, st Step) (Party, string) {
+	p, t := NextTodo(s, st)
+	return p, t.Text()
 }
 
 // Action is something an actor does to a connection.
