@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -74,8 +75,8 @@ func (a *App) staffActor(ctx context.Context, cmd *slack.SlashCommand) (models.A
 }
 
 // usage tells the user how a command is written.
-func (a *App) usage(ctx context.Context, cmd *slack.SlashCommand, text string) {
-	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":information_source: Usage: "+text)
+func (a *App) usage(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, text string) {
+	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":information_source: "+p.T("account.usage", lang.Args{"Usage": text}))
 }
 
 // cmdLink is `link #channel customer NAME`: the account is created when
@@ -85,19 +86,19 @@ func (a *App) cmdLink(ctx context.Context, cmd *slack.SlashCommand, rest string)
 	if !ok {
 		return
 	}
-	const how = "`/leaseline link #channel customer NAME [zh-CN|en]`"
+	p := a.forUser(ctx, cmd.UserID)
 	chRef, rest := splitWord(rest)
 	kind, name := splitWord(rest)
 	channel, ok := parseSlackRef(chRef, "#", "CG")
 	switch {
 	case !ok:
-		a.usage(ctx, cmd, how+" (mention the channel with #; invite @leaseline there first).")
+		a.usage(ctx, p, cmd, p.T("account.link_usage_channel"))
 		return
 	case strings.EqualFold(kind, "provider"):
-		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":information_source: A service provider's channel comes from the catalog (`slack_channel` of the provider): edit the catalog and import it.")
+		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":information_source: "+p.T("account.link_provider"))
 		return
 	case !strings.EqualFold(kind, "customer") || name == "":
-		a.usage(ctx, cmd, how+".")
+		a.usage(ctx, p, cmd, p.T("account.link_usage"))
 		return
 	}
 	name, chLang, hasLang := linkLanguage(name)
@@ -112,21 +113,22 @@ func (a *App) cmdLink(ctx context.Context, cmd *slack.SlashCommand, rest string)
 	}
 	langNote := ""
 	if hasLang { // before the panel, which is in the channel's language
-		langNote = " " + a.setLinkLanguage(ctx, cmd, channel, chLang)
+		langNote = a.setLinkLanguage(ctx, cmd, channel, chLang) + " "
 	}
-	what := "existing account"
+	args := lang.Args{"Channel": "<#" + channel + ">", "Account": esc(acct.Name)}
+	msg := ":link: " + p.T("account.linked_existing", args) + " "
 	if created {
-		what = "new account"
+		msg = ":link: " + p.T("account.linked_new", args) + " "
 	}
-	msg := fmt.Sprintf(":link: Linked <#%s> to the %s *%s*.%s ", channel, what, esc(acct.Name), langNote)
+	msg += langNote
 	if err := a.linkPanel(ctx, channel, acct); err != nil {
 		a.log.WarnContext(ctx, "post panel on link", "channel", channel, "err", err)
-		msg += fmt.Sprintf("I could not post the panel there (%s): invite @leaseline to <#%s> and run the link again.", esc(truncate(slackErrorCode(err), 80)), channel)
+		msg += p.T("account.link_no_panel", lang.Args{"Error": esc(truncate(slackErrorCode(err), 80)), "Channel": "<#" + channel + ">"})
 	} else {
-		msg += "The panel is there: every member of the channel, external ones too, can apply, see the account's connections and ask about access points."
+		msg += p.T("account.link_panel_posted")
 	}
 	if created {
-		msg += fmt.Sprintf("\nTop up its prepaid balance with `/leaseline credit %s AMOUNT`.", esc(acct.Name))
+		msg += "\n" + p.T("account.link_top_up", args)
 	}
 	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, msg)
 }
@@ -182,25 +184,29 @@ func slackErrorCode(err error) string {
 
 // cmdCredit is `credit NAME AMOUNT`: a top-up of the prepaid balance.
 func (a *App) cmdCredit(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	a.credit(ctx, a.forUser(ctx, cmd.UserID), cmd, rest)
+}
+
+// credit is cmdCredit answering in p's language.
+func (a *App) credit(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, rest string) {
 	actor, ok := a.staffActor(ctx, cmd)
 	if !ok {
 		return
 	}
-	const how = "`/leaseline credit NAME AMOUNT`, e.g. `/leaseline credit ACME 5000`."
 	i := strings.LastIndexAny(rest, " \t")
 	if i < 0 {
-		a.usage(ctx, cmd, how)
+		a.usage(ctx, p, cmd, p.T("account.credit_usage"))
 		return
 	}
 	name, amount := strings.TrimSpace(rest[:i]), rest[i+1:]
 	cents, ok := parseAmount(amount)
 	if !ok || name == "" {
-		a.usage(ctx, cmd, how+" The amount is positive, with at most two decimals.")
+		a.usage(ctx, p, cmd, p.T("account.credit_usage")+" "+p.T("account.credit_amount_rule"))
 		return
 	}
 	acct, err := a.store.AccountByName(ctx, name)
 	if err != nil {
-		a.tellNoAccount(ctx, cmd, name, err)
+		a.tellNoAccount(ctx, p, cmd, name, err)
 		return
 	}
 	if err := a.store.Credit(ctx, actor, acct.ID, cents, "top-up by "+cmd.UserID); err != nil {
@@ -212,21 +218,26 @@ func (a *App) cmdCredit(ctx context.Context, cmd *slack.SlashCommand, rest strin
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, fmt.Sprintf(":moneybag: Credited %s to *%s*. Balance: %s.",
-		models.FormatMoney(cents, acct.Currency), esc(acct.Name), models.FormatMoney(bal, acct.Currency)))
+	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":moneybag: "+p.T("account.credited", lang.Args{
+		"Amount": p.Money(cents, acct.Currency), "Account": esc(acct.Name), "Balance": p.Money(bal, acct.Currency)}))
 }
 
 // tellNoAccount says that no account has the name typed.
-func (a *App) tellNoAccount(ctx context.Context, cmd *slack.SlashCommand, name string, err error) {
+func (a *App) tellNoAccount(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, name string, err error) {
 	if !isNotFound(err) {
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, fmt.Sprintf(":warning: No account is named *%s*. `/leaseline link #channel customer NAME` creates one.", esc(truncate(name, 64))))
+	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: "+p.T("account.no_such_account", lang.Args{"Account": esc(truncate(name, 64))}))
 }
 
 // cmdAddUser is `adduser @user NAME`.
 func (a *App) cmdAddUser(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	a.addUser(ctx, a.forUser(ctx, cmd.UserID), cmd, rest)
+}
+
+// addUser is cmdAddUser answering in p's language.
+func (a *App) addUser(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, rest string) {
 	actor, ok := a.staffActor(ctx, cmd)
 	if !ok {
 		return
@@ -234,17 +245,17 @@ func (a *App) cmdAddUser(ctx context.Context, cmd *slack.SlashCommand, rest stri
 	ref, name := splitWord(rest)
 	user, ok := parseSlackRef(ref, "@", "UW")
 	if !ok || name == "" {
-		a.usage(ctx, cmd, "`/leaseline adduser @user NAME` (mention the user with @).")
+		a.usage(ctx, p, cmd, p.T("account.adduser_usage"))
 		return
 	}
 	acct, err := a.store.AccountByName(ctx, name)
 	if err != nil {
-		a.tellNoAccount(ctx, cmd, name, err)
+		a.tellNoAccount(ctx, p, cmd, name, err)
 		return
 	}
 	if err := a.store.AddAccountUser(ctx, actor, user, acct.ID); err != nil {
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, fmt.Sprintf(":bust_in_silhouette: %s is now a user of *%s*: they see its connections and apply for it, from any channel and from App Home.", mention(user), esc(acct.Name)))
+	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":bust_in_silhouette: "+p.T("account.user_added", lang.Args{"User": mention(user), "Account": esc(acct.Name)}))
 }

@@ -155,6 +155,7 @@ type App struct {
 	log    *slog.Logger
 	groups groupCache
 	words  *lang.Catalog
+	helps  map[lang.Lang]any // the help's ack per language (commands.go)
 	// locales caches people's Slack locales and DM channels' users
 	// (language.go).
 	locales localeCache
@@ -168,7 +169,8 @@ func New(st Store, client Slack, resp Responder, cfg Config) *App {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger, words: lang.MustLoad()}
+	words := lang.MustLoad()
+	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger, words: words, helps: helpAcks(words)}
 }
 
 // Action IDs and view callback IDs. A value carries the connection ID.
@@ -282,9 +284,13 @@ func (g *groupCache) members(ctx context.Context, now time.Time, load func(conte
 }
 
 // fallback answers anything unrouted without an error dump.
-func (a *App) fallback(_ context.Context, req bot.Request) (any, func(context.Context)) {
+func (a *App) fallback(ctx context.Context, req bot.Request) (any, func(context.Context)) {
 	if req.Kind == bot.KindCommand {
-		return ephemeral(helpBlocks()...), nil
+		user := ""
+		if req.Command != nil {
+			user = req.Command.UserID
+		}
+		return a.helpAck(a.forUser(ctx, user)), nil
 	}
 	return nil, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -81,7 +82,7 @@ func (a *App) applyButton(_ context.Context, req bot.Request) (any, func(context
 
 // errNotCustomer says that only customers apply.
 func errNotCustomer() error {
-	return &models.RuleError{Rule: "customers-apply", Message: "Only customers apply for leased lines: staff and service providers act on the applications customers make."}
+	return &models.RuleError{Rule: "customers-apply", Message: "Only customers apply for leased lines: staff and service providers act on the applications customers make.", Args: map[string]any{}}
 }
 
 // openApply opens the apply form; m says where it was opened from (the
@@ -94,7 +95,7 @@ func (a *App) openApply(ctx context.Context, triggerID string, actor models.Acto
 	if err := a.applicationsOpen(ctx, a.forUser(ctx, actor.UserID)); err != nil {
 		return err
 	}
-	view, err := a.applyView(ctx, actor, m, "", nil)
+	view, err := a.applyView(ctx, a.forUser(ctx, actor.UserID), actor, m, "", nil)
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func (a *App) applyAPChosen(_ context.Context, req bot.Request) (any, func(conte
 			a.log.WarnContext(ctx, "apply form: access point chosen by a non-customer", "err", err)
 			return
 		}
-		view, err := a.applyView(ctx, actor, m, firstAction(cb).SelectedOption.Value, cb.View.State)
+		view, err := a.applyView(ctx, a.forUser(ctx, cb.User.ID), actor, m, firstAction(cb).SelectedOption.Value, cb.View.State)
 		if err != nil {
 			a.log.ErrorContext(ctx, "apply form: build view", "err", err)
 			return
@@ -129,15 +130,15 @@ func (a *App) applyAPChosen(_ context.Context, req bot.Request) (any, func(conte
 
 // applyView builds the form; with apID it lists only what that access
 // point allows, and the user's redundancy candidates in its region. state
-// carries over what the user typed.
-func (a *App) applyView(ctx context.Context, actor models.Actor, m meta, apID string, state *slack.ViewState) (slack.ModalViewRequest, error) {
+// carries over what the user typed; p is the reader's language.
+func (a *App) applyView(ctx context.Context, p lang.Printer, actor models.Actor, m meta, apID string, state *slack.ViewState) (slack.ModalViewRequest, error) {
 	cv, err := a.loadCatalog(ctx)
 	if err != nil {
 		return slack.ModalViewRequest{}, err
 	}
 	open := cv.countAPs(openAP)
 	if open == 0 {
-		return slack.ModalViewRequest{}, &models.RuleError{Rule: "no-open-access-point", Message: "No access point takes new applications right now. Ask the operator's staff: *Enquire* or `/leaseline enquire`."}
+		return slack.ModalViewRequest{}, &models.RuleError{Rule: "no-open-access-point", Message: "No access point takes new applications right now. Ask the operator's staff: *Enquire* or `/leaseline enquire`.", Args: map[string]any{}}
 	}
 	var chosen *models.AccessPoint
 	if ap := cv.accessPoint(apID); ap != nil && ap.ID == apID && ap.Status.Open() {
@@ -168,34 +169,33 @@ func (a *App) applyView(ctx context.Context, actor models.Actor, m meta, apID st
 		return in
 	}
 
-	intro := "Apply for a leased line from your IDC to an access point. Staff review it; review normally completes on the next workday."
+	intro := p.T("forms.apply.intro")
 	if closed := len(cv.aps) - open; closed > 0 {
-		intro += fmt.Sprintf("\n%d access point(s) that are full or closed to new applications are not listed: `/leaseline access-points` shows every one, and *Enquire* asks staff.", closed)
-		intro += fullForWantOfPorts(cv)
+		intro += "\n" + p.N("forms.apply.not_listed", closed)
+		intro += fullForWantOfPorts(p, cv)
 	}
 
-	apHint := "Select the nearest access point to your local IDC. Access points are IDCs in different regions; each has its own access location and capabilities (service providers, port types). Only access points taking new applications are listed."
-	apIn := slack.NewInputBlock(blkApplyAP, plain(models.FieldAccessPoint), plain(apHint), cv.apSelect(actApplyAP, openAP, chosen)).WithDispatchAction(true)
+	apIn := slack.NewInputBlock(blkApplyAP, plain(formField(p, models.FieldAccessPoint)), plain(p.T("forms.apply.ap_hint")), cv.apSelect(p, actApplyAP, openAP, chosen)).WithDispatchAction(true)
 
-	provIn := slack.NewInputBlock(ids[models.FieldProvider], plain(models.FieldProvider), plain(providerHint(cv, chosen)),
-		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a service provider"), actApplyInput, providerOptions(cv, chosen)...))
-	portIn := slack.NewInputBlock(ids[models.FieldPortType], plain(models.FieldPortType), plain(portHint(chosen)),
-		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a port type"), actApplyInput, portOptions(chosen)...))
-	bwIn := slack.NewInputBlock(blkApplyBW, plain(models.FieldBandwidth), plain(bandwidthHint(chosen)), textInput(blkApplyBW, "e.g. 200", 32))
-	locIn := slack.NewInputBlock(blkApplyLoc, plain(models.FieldLocation), plain("Enter the location of your local IDC (address, building, room)."), textInput(blkApplyLoc, "e.g. Room 301, 88 Wensan Road, Hangzhou", 256))
-	nameIn := slack.NewInputBlock(blkApplyName, plain(models.FieldName), plain("Enter a name for the leased line (2 to 128 characters)."), textInput(blkApplyName, "e.g. Hangzhou office primary", 128))
+	provIn := slack.NewInputBlock(ids[models.FieldProvider], plain(formField(p, models.FieldProvider)), plain(providerHint(p, cv, chosen)),
+		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.choose_provider")), actApplyInput, providerOptions(p, cv, chosen)...))
+	portIn := slack.NewInputBlock(ids[models.FieldPortType], plain(formField(p, models.FieldPortType)), plain(portHint(p, chosen)),
+		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.choose_port_type")), actApplyInput, portOptions(chosen)...))
+	bwIn := slack.NewInputBlock(blkApplyBW, plain(formField(p, models.FieldBandwidth)), plain(bandwidthHint(p, chosen)), textInput(blkApplyBW, p.T("forms.apply.bandwidth_placeholder"), 32))
+	locIn := slack.NewInputBlock(blkApplyLoc, plain(formField(p, models.FieldLocation)), plain(p.T("forms.apply.location_hint")), textInput(blkApplyLoc, p.T("forms.apply.location_placeholder"), 256))
+	nameIn := slack.NewInputBlock(blkApplyName, plain(formField(p, models.FieldName)), plain(p.T("forms.apply.name_hint")), textInput(blkApplyName, p.T("forms.apply.name_placeholder"), 128))
 
-	redOpts := redundancyOptions(cands)
-	redSel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("No redundant link"), actApplyInput, redOpts...)
+	redOpts := redundancyOptions(p, cands)
+	redSel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(p.T("forms.apply.no_redundant_link")), actApplyInput, redOpts...)
 	redSel.InitialOption = redOpts[0]
-	redIn := slack.NewInputBlock(ids[models.FieldRedundancy], plain(models.FieldRedundancy), plain(redundancyHint(cv, chosen, len(cands))), redSel)
+	redIn := slack.NewInputBlock(ids[models.FieldRedundancy], plain(formField(p, models.FieldRedundancy)), plain(redundancyHint(p, cv, chosen, len(cands))), redSel)
 	redIn.Optional = true
 
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		Title:           plain("Apply for New Interface"),
-		Submit:          plain("Apply"),
-		Close:           plain("Cancel"),
+		Title:           plain(p.T("forms.apply.title")),
+		Submit:          plain(p.T("forms.apply.submit")),
+		Close:           plain(p.T("forms.apply.close")),
 		CallbackID:      viewApply,
 		PrivateMetadata: m.encode(),
 		Blocks:          slack.Blocks{BlockSet: []slack.Block{contextText(intro), nameIn, apIn, provIn, portIn, bwIn, locIn, redIn}},
@@ -204,7 +204,7 @@ func (a *App) applyView(ctx context.Context, actor models.Actor, m meta, apID st
 
 // providerOptions lists the providers the access point allows (all before
 // one is chosen).
-func providerOptions(cv *catalogView, chosen *models.AccessPoint) []*slack.OptionBlockObject {
+func providerOptions(w lang.Printer, cv *catalogView, chosen *models.AccessPoint) []*slack.OptionBlockObject {
 	var ids []string
 	if chosen != nil {
 		for _, p := range chosen.Providers {
@@ -216,10 +216,10 @@ func providerOptions(cv *catalogView, chosen *models.AccessPoint) []*slack.Optio
 			ids = append(ids, id)
 		}
 	}
-	slices.SortFunc(ids, func(x, y string) int { return strings.Compare(cv.providerName(x), cv.providerName(y)) })
+	slices.SortFunc(ids, func(x, y string) int { return strings.Compare(cv.providerName(w, x), cv.providerName(w, y)) })
 	opts := make([]*slack.OptionBlockObject, 0, min(len(ids), maxOptions))
 	for _, id := range ids[:min(len(ids), maxOptions)] {
-		label := cv.providerName(id)
+		label := cv.providerName(w, id)
 		if p, ok := cv.providers[id]; ok && p.Kind != "" {
 			label += " (" + string(p.Kind) + ")"
 		}
@@ -228,16 +228,16 @@ func providerOptions(cv *catalogView, chosen *models.AccessPoint) []*slack.Optio
 	return opts
 }
 
-func providerHint(cv *catalogView, chosen *models.AccessPoint) string {
+func providerHint(p lang.Printer, cv *catalogView, chosen *models.AccessPoint) string {
 	if chosen == nil {
-		return "Select the service provider of the leased line. Choose an access point first: the list narrows to the providers it allows."
+		return p.T("forms.apply.provider_hint")
 	}
 	names := make([]string, 0, len(chosen.Providers))
-	for _, p := range chosen.Providers {
-		names = append(names, cv.providerName(p.ProviderID))
+	for _, ap := range chosen.Providers {
+		names = append(names, cv.providerName(p, ap.ProviderID))
 	}
 	slices.Sort(names)
-	return truncate(fmt.Sprintf("Select the service provider of the leased line. %s allows: %s.", chosen.Name, strings.Join(names, ", ")), 2000)
+	return truncate(p.T("forms.apply.provider_hint_at", lang.Args{"AccessPoint": named(p, chosen.Name, chosen.NameZh), "Providers": strings.Join(names, ", ")}), 2000)
 }
 
 // portOptions lists the port types the access point offers, with their
@@ -259,45 +259,44 @@ func portOptions(chosen *models.AccessPoint) []*slack.OptionBlockObject {
 	return out
 }
 
-func portHint(chosen *models.AccessPoint) string {
-	const unsupported = "SDH 155M CPOS, V.35 and G.703 interfaces are not supported."
+func portHint(p lang.Printer, chosen *models.AccessPoint) string {
 	if chosen == nil {
-		return "Select the access port type. Choose an access point first: the list narrows to the port types it offers. " + unsupported
+		return p.T("forms.apply.port_hint")
 	}
-	return "Select the access port type: those offered at " + chosen.Name + ". " + unsupported
+	return p.T("forms.apply.port_hint_at", lang.Args{"AccessPoint": named(p, chosen.Name, chosen.NameZh)})
 }
 
-func bandwidthHint(chosen *models.AccessPoint) string {
+func bandwidthHint(p lang.Printer, chosen *models.AccessPoint) string {
 	if chosen == nil {
-		return fmt.Sprintf("Enter the access bandwidth in Mbps, from %s to %s; the range depends on the port type and the access point.", thousands(models.MinBandwidthMbps), mbps(models.MaxBandwidthMbps))
+		return p.T("forms.apply.bandwidth_hint", lang.Args{"Min": thousands(models.MinBandwidthMbps), "Max": mbps(models.MaxBandwidthMbps)})
 	}
-	return truncate(fmt.Sprintf("Enter the access bandwidth in Mbps, e.g. 200. At %s: %s.", chosen.Name, offerText(chosen)), 2000)
+	return truncate(p.T("forms.apply.bandwidth_hint_at", lang.Args{"AccessPoint": named(p, chosen.Name, chosen.NameZh), "Offer": offerText(p, chosen)}), 2000)
 }
 
 // redundancyOptions is "no redundant link" and the candidates.
-func redundancyOptions(cands []models.Connection) []*slack.OptionBlockObject {
-	opts := []*slack.OptionBlockObject{option(redundancyNone, "No redundant link")}
+func redundancyOptions(p lang.Printer, cands []models.Connection) []*slack.OptionBlockObject {
+	opts := []*slack.OptionBlockObject{option(redundancyNone, p.T("forms.apply.no_redundant_link"))}
 	for i := range cands {
 		if len(opts) == maxOptions {
 			break
 		}
 		c := &cands[i]
 		o := option(connValue(c.ID), c.DisplayID()+" · "+c.Name)
-		o.Description = plain(truncate(c.AccessPointID+" · "+string(c.Status), maxOptionText))
+		o.Description = plain(truncate(c.AccessPointID+" · "+statusWord(p, c.Status), maxOptionText))
 		opts = append(opts, o)
 	}
 	return opts
 }
 
-func redundancyHint(cv *catalogView, chosen *models.AccessPoint, n int) string {
-	const seed = "Optional. Select a physical connection of yours to provide an ECMP redundant link for this leased line. At different access points two connections are redundant by nature; at the same access point they are put on different physical access devices."
+func redundancyHint(p lang.Printer, cv *catalogView, chosen *models.AccessPoint, n int) string {
+	seed := p.T("forms.apply.redundancy_hint")
 	switch {
 	case chosen == nil:
-		return seed + " Choose an access point first: your connections in its region that already hold a port are offered."
+		return seed + p.T("forms.apply.redundancy_choose_ap")
 	case n == 0:
-		return seed + " You have no connection in " + cv.region(chosen.RegionID).Name + " that holds a port and has no redundant partner yet."
+		return seed + p.T("forms.apply.redundancy_none", lang.Args{"Region": regionName(p, cv.region(chosen.RegionID))})
 	}
-	return seed + " Offered: your connections in " + cv.region(chosen.RegionID).Name + " that hold a port (Connecting or later) and have no redundant partner yet."
+	return seed + p.T("forms.apply.redundancy_offered", lang.Args{"Region": regionName(p, cv.region(chosen.RegionID))})
 }
 
 // submitApply applies in the ack, so that every broken rule shows under its
@@ -336,7 +335,7 @@ func (a *App) submitApply(ctx context.Context, req bot.Request) (any, func(conte
 			if !ok {
 				return general(err), nil
 			}
-			return viewErrors(rules, ids, blkApplyName), nil
+			return viewErrors(p, rules, ids, blkApplyName), nil
 		}
 	}
 	user := cb.User.ID
@@ -377,7 +376,7 @@ func parseApplication(cb *slack.InteractionCallback, ids map[string]string) (mod
 		app.PortType = pt
 	}
 	if bw := val(models.FieldBandwidth); bw == "" {
-		errs = append(errs, &models.RuleError{Field: models.FieldBandwidth, Rule: "bandwidth-required", Message: "Enter the access bandwidth in Mbps, e.g. 200."})
+		errs = append(errs, &models.RuleError{Field: models.FieldBandwidth, Rule: "bandwidth-required", Message: "Enter the access bandwidth in Mbps, e.g. 200.", Args: map[string]any{}})
 	} else {
 		n, err := models.ParseBandwidth(bw)
 		addErr(err)
@@ -386,7 +385,7 @@ func parseApplication(cb *slack.InteractionCallback, ids map[string]string) (mod
 	if r := val(models.FieldRedundancy); r != "" && r != redundancyNone {
 		id, err := strconv.ParseInt(r, 10, 64)
 		if err != nil || id <= 0 {
-			errs = append(errs, &models.RuleError{Field: models.FieldRedundancy, Rule: "redundancy-unknown", Message: "Choose one of the connections listed, or no redundant link."})
+			errs = append(errs, &models.RuleError{Field: models.FieldRedundancy, Rule: "redundancy-unknown", Message: "Choose one of the connections listed, or no redundant link.", Args: map[string]any{"Listed": true}})
 			id = 0
 		}
 		app.RedundantID = &id
@@ -419,24 +418,26 @@ func mergeRuleErrors(parsed models.RuleErrors, err error) (models.RuleErrors, bo
 // tellApplied tells the customer the application is in: status, number,
 // who acts next and the date review normally completes by.
 func (a *App) tellApplied(ctx context.Context, m meta, reply, user string, c *models.Connection) {
+	p := a.forUser(ctx, user)
 	var by, region string
 	r, err := a.regionOf(ctx, c)
 	if err == nil {
 		by, err = a.reviewBy(ctx, a.forUser(ctx, user), r, c.CreatedAt)
-		region = regionName(r)
+		region = regionName(p, r)
 	}
 	if err != nil {
 		a.log.ErrorContext(ctx, "apply: review date", "connection", c.ID, "err", err)
-		by, region = "the next workday", ""
+		by, region = p.T("actions.applied.next_workday"), ""
 	}
-	where := "in a direct message"
+	where := p.T("actions.applied.in_dm")
 	channel := ""
 	if !isUserID(reply) {
-		where, channel = "in <#"+reply+">", reply
+		where, channel = p.T("actions.applied.in_channel", lang.Args{"Channel": reply}), reply
 	}
 	ref := models.ApplicationRef(c.ID)
-	promise := reviewPromise(a.forUser(ctx, user), by, region)
-	text := fmt.Sprintf(":white_check_mark: Application *%s* *%s* is *%s*: waiting on the *staff* to review it.\n%s You will hear %s when it is approved or rejected; `/leaseline show %s` shows its progress.",
-		ref, esc(c.Name), c.Status, promise, where, ref)
+	promise := reviewPromise(p, by, region)
+	text := ":white_check_mark: " + p.T("actions.applied.text", lang.Args{
+		"Ref": ref, "Name": esc(c.Name), "Status": statusWord(p, c.Status), "Promise": promise, "Where": where,
+	})
 	a.tell(ctx, m.ResponseURL, channel, user, text)
 }

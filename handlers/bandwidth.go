@@ -3,10 +3,10 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -48,37 +48,46 @@ func (a *App) pressBandwidth(ctx context.Context, p press) {
 	}
 	c := &d.Connection
 	if c.RequestedMbps > 0 {
-		a.failPress(ctx, p, &models.RuleError{Rule: "bandwidth-pending", Message: fmt.Sprintf("A change to %d Mbps already awaits staff's review.", c.RequestedMbps)})
+		a.failPress(ctx, p, &models.RuleError{Rule: "bandwidth-pending", Message: fmt.Sprintf("A change to %d Mbps already awaits staff's review.", c.RequestedMbps),
+			Args: map[string]any{"Mbps": c.RequestedMbps}})
 		return
 	}
-	hint := "The new bandwidth in Mbps."
+	a.openModal(ctx, p, bandwidthView(a.forUser(ctx, p.cb.User.ID), d, p.meta()))
+}
+
+// bandwidthView is the Change Bandwidth form, in the reader's language p.
+func bandwidthView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest {
+	c := &d.Connection
+	hint := p.T("forms.bandwidth.hint")
 	if o, ok := d.AccessPoint.Offer(c.PortType); ok {
-		hint = fmt.Sprintf("%s here carries %d to %d Mbps.", c.PortType, max(o.MinMbps, models.MinBandwidthMbps), min(o.MaxMbps, c.PortType.CapacityMbps()))
+		hint = p.T("forms.bandwidth.hint_range", lang.Args{"PortType": string(c.PortType), "Min": max(o.MinMbps, models.MinBandwidthMbps), "Max": min(o.MaxMbps, c.PortType.CapacityMbps())})
 		if o.MbpsPriceCents > 0 {
-			hint += fmt.Sprintf(" Each Mbps more costs %s from your prepaid balance; each Mbps less is refunded.", models.FormatMoney(o.MbpsPriceCents, o.Currency))
+			hint += p.T("forms.bandwidth.hint_price", lang.Args{"Price": p.Money(o.MbpsPriceCents, o.Currency)})
 		}
 	}
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf("Change the bandwidth of `%s` (%s), now *%d Mbps*. Staff review the change; the line stays *Enabled* meanwhile, and the price difference is charged or refunded when they approve it.",
-			pcID(c), esc(c.Name), c.BandwidthMbps)), nil, nil),
-		textInput(blockBandwidth, models.FieldBandwidth, hint, 32, false, false),
+		slack.NewSectionBlock(md(p.T("forms.bandwidth.intro", lang.Args{
+			"ID": pcID(c), "Name": esc(c.Name), "Mbps": c.BandwidthMbps, "Enabled": statusWord(p, models.StatusEnabled),
+		})), nil, nil),
+		textInput(blockBandwidth, formField(p, models.FieldBandwidth), hint, 32, false, false),
 	}
-	a.openModal(ctx, p, modal(viewBandwidth, "Change Bandwidth", "Ask for it", "Close", p.meta(), blocks))
+	return modal(viewBandwidth, p.T("forms.bandwidth.title"), p.T("forms.bandwidth.submit"), p.T("forms.close"), m, blocks)
 }
 
 // submitBandwidth asks for the new bandwidth within the ack.
 func (a *App) submitBandwidth(ctx context.Context, s submission) (any, func(context.Context)) {
+	p := a.forUser(ctx, s.cb.User.ID)
 	mbps, err := models.ParseBandwidth(inputValue(s.cb, blockBandwidth, "v"))
 	if err == nil {
 		_, err = a.store.RequestBandwidth(ctx, s.actor, s.meta.Conn, mbps)
 	}
 	if err != nil {
-		if v := viewErrors(err, map[string]string{models.FieldBandwidth: blockBandwidth}, blockBandwidth); v != nil {
+		if v := viewErrors(p, err, map[string]string{models.FieldBandwidth: blockBandwidth}, blockBandwidth); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil
 	}
-	return messageView(s.title(), fmt.Sprintf("Asked for *%d Mbps*. Staff review it; you hear in this channel when they decide. The line stays *Enabled*.", mbps)), nil
+	return messageView(p, s.title(), p.T("forms.bandwidth.asked", lang.Args{"Mbps": mbps, "Enabled": statusWord(p, models.StatusEnabled)})), nil
 }
 
 // pressBandwidthApprove approves the pending change, as staff.
@@ -88,7 +97,8 @@ func (a *App) pressBandwidthApprove(ctx context.Context, p press) {
 		a.failPress(ctx, p, err)
 		return
 	}
-	a.settle(ctx, p.target, c.ID, done(fmt.Sprintf("Bandwidth change to %d Mbps approved", c.BandwidthMbps), c, p.actor.UserID))
+	w := a.cardPrinter(ctx, p.target)
+	a.settle(ctx, p.target, c.ID, done(w, w.T("actions.did.bandwidth_approved", lang.Args{"Mbps": c.BandwidthMbps}), c, p.actor.UserID))
 }
 
 // pressBandwidthReject opens the rejection's reason form.
@@ -103,24 +113,26 @@ func (a *App) pressBandwidthReject(ctx context.Context, p press) {
 		a.failPress(ctx, p, a.explain(ctx, c.ID, fmt.Errorf("no bandwidth change of %s awaits review: %w", c.DisplayID(), models.ErrWrongStatus)))
 		return
 	}
+	w := a.forUser(ctx, p.cb.User.ID)
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf("Reject the change of `%s` from %d to *%d Mbps*? The line keeps its bandwidth and nothing is charged.", pcID(c), c.BandwidthMbps, c.RequestedMbps)), nil, nil),
-		textInput(blockBandwidthNote, "Reason", "Required; shown to the customer exactly as written.", 1000, true, false),
+		slack.NewSectionBlock(md(w.T("forms.bandwidth_reject.intro", lang.Args{"ID": pcID(c), "From": c.BandwidthMbps, "To": c.RequestedMbps})), nil, nil),
+		textInput(blockBandwidthNote, formField(w, "Reason"), w.T("forms.bandwidth_reject.reason_hint"), 1000, true, false),
 	}
-	a.openModal(ctx, p, modal(viewBandwidthNo, "Reject bandwidth", "Reject", "Close", p.meta(), blocks))
+	a.openModal(ctx, p, modal(viewBandwidthNo, w.T("forms.bandwidth_reject.title"), w.T("forms.bandwidth_reject.submit"), w.T("forms.close"), p.meta(), blocks))
 }
 
 // submitBandwidthReject rejects the pending change within the ack.
 func (a *App) submitBandwidthReject(ctx context.Context, s submission) (any, func(context.Context)) {
 	c, err := a.store.DecideBandwidth(ctx, s.actor, s.meta.Conn, false, inputValue(s.cb, blockBandwidthNote, "v"))
 	if err != nil {
-		if v := viewErrors(err, map[string]string{"Reason": blockBandwidthNote}, blockBandwidthNote); v != nil {
+		if v := viewErrors(a.forUser(ctx, s.cb.User.ID), err, map[string]string{"Reason": blockBandwidthNote}, blockBandwidthNote); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.settle(ctx, targetOfMeta(s.meta), c.ID, done("Bandwidth change rejected", c, s.actor.UserID))
+		w := a.cardPrinter(ctx, targetOfMeta(s.meta))
+		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(w, didWhat(w, models.ActionRejectBandwidth), c, s.actor.UserID))
 	}
 }
 
@@ -130,35 +142,48 @@ func bandwidthNotice(r *noticeRender) (title, intro string, body []slack.Block, 
 	p := r.p
 	c := &r.d.Connection
 	data := noticeData[models.BandwidthNoticeData](r.n)
-	price := ""
-	if data.Amount != "" {
-		price = map[bool]string{false: " It costs *%s* from the prepaid balance.", true: " *%s* is refunded to the prepaid balance."}[data.Refund]
-		price = fmt.Sprintf(price, esc(data.Amount))
+	// The price says the amount as the store wrote it (data.Amount): the
+	// notice's data keeps no cents to format anew.
+	price, priceDone := "", ""
+	switch {
+	case data.Amount != "" && data.Refund:
+		price = p.T("actions.bandwidth.refunded", lang.Args{"Amount": esc(data.Amount)})
+		priceDone = p.T("actions.bandwidth.was_refunded", lang.Args{"Amount": esc(data.Amount)})
+	case data.Amount != "":
+		price = p.T("actions.bandwidth.costs", lang.Args{"Amount": esc(data.Amount)})
+		priceDone = p.T("actions.bandwidth.cost", lang.Args{"Amount": esc(data.Amount)})
 	}
+	enabled := statusWord(p, models.StatusEnabled)
 	switch r.n.Kind {
 	case models.NoticeBandwidthRequested:
-		title = "Bandwidth change to review"
-		intro = fmt.Sprintf("%s asks to change `%s` from %d to *%d Mbps*.%s The line stays *Enabled*.",
-			who(lastAction(r.d, models.ActionChangeBandwidth), "The customer"), pcID(c), data.FromMbps, data.ToMbps, price)
+		title = p.T("actions.bandwidth.requested_title")
+		intro = p.T("actions.bandwidth.requested_intro", lang.Args{
+			"Who": who(lastAction(r.d, models.ActionChangeBandwidth), p.T("actions.bandwidth.the_customer")), "ID": pcID(c),
+			"From": data.FromMbps, "To": data.ToMbps, "Price": price, "Enabled": enabled,
+		})
 		if bandwidthPending(r.d, r.to) {
 			buttons = []slack.Block{slack.NewActionBlock(cardBlockID(c.ID),
-				button(actBandwidthOK, connValue(c.ID), "Approve", slack.StylePrimary),
-				button(actBandwidthNo, connValue(c.ID), "Reject", slack.StyleDanger))}
+				button(actBandwidthOK, connValue(c.ID), p.T("actions.bandwidth.approve"), slack.StylePrimary),
+				button(actBandwidthNo, connValue(c.ID), p.T("actions.bandwidth.reject"), slack.StyleDanger))}
 		}
 	case models.NoticeBandwidthChanged:
-		title = "Bandwidth changed"
-		intro = fmt.Sprintf("`%s` now has *%d Mbps* (was %d Mbps): %s approved the change%s.%s",
-			pcID(c), data.ToMbps, data.FromMbps, who(lastAction(r.d, models.ActionApproveBandwidth), "staff"), at(p, lastAction(r.d, models.ActionApproveBandwidth), r.d),
-			strings.Replace(strings.Replace(price, "costs", "cost", 1), "is refunded", "was refunded", 1))
+		title = p.T("actions.bandwidth.changed_title")
+		intro = p.T("actions.bandwidth.changed_intro", lang.Args{
+			"ID": pcID(c), "To": data.ToMbps, "From": data.FromMbps,
+			"Who": who(lastAction(r.d, models.ActionApproveBandwidth), p.T("actions.bandwidth.staff")), "At": at(p, lastAction(r.d, models.ActionApproveBandwidth), r.d),
+			"Price": priceDone,
+		})
 	case models.NoticeBandwidthRejected:
-		title = "Bandwidth change rejected"
-		intro = fmt.Sprintf("The change of `%s` to %d Mbps was rejected%s. The line keeps %d Mbps and nothing was charged.",
-			pcID(c), data.ToMbps, byAt(p, lastAction(r.d, models.ActionRejectBandwidth), r.d), data.FromMbps)
-		body = labelled("Reason", data.Reason)
+		title = p.T("actions.bandwidth.rejected_title")
+		intro = p.T("actions.bandwidth.rejected_intro", lang.Args{
+			"ID": pcID(c), "To": data.ToMbps, "ByAt": byAt(p, lastAction(r.d, models.ActionRejectBandwidth), r.d), "From": data.FromMbps,
+		})
+		body = labelled(formField(p, "Reason"), data.Reason)
 	case models.NoticeBandwidthShort:
-		title = "Top up to change the bandwidth"
-		intro = fmt.Sprintf("Staff approved the change of `%s` to %d Mbps, but it costs *%s* and the prepaid balance is short: top up *%s*, then staff approve it again. Nothing has changed; the line keeps %d Mbps.",
-			pcID(c), data.ToMbps, esc(data.Amount), esc(data.TopUp), data.FromMbps)
+		title = p.T("actions.bandwidth.short_title")
+		intro = p.T("actions.bandwidth.short_intro", lang.Args{
+			"ID": pcID(c), "To": data.ToMbps, "Amount": esc(data.Amount), "TopUp": esc(data.TopUp), "From": data.FromMbps,
+		})
 	default:
 		return "", "", nil, nil, false
 	}

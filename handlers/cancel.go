@@ -2,10 +2,10 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -23,27 +23,34 @@ func (a *App) pressCancel(ctx context.Context, p press) {
 		a.failPress(ctx, p, err)
 		return
 	}
+	w := a.forUser(ctx, p.cb.User.ID)
+	a.openModal(ctx, p, cancelView(w, d, p.meta()))
+}
+
+// cancelView is the cancellation form, in the reader's language p.
+func cancelView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf(
-			"Cancel *%s* (%s, %s)? It is *%s* and nothing has been paid. Canceling ends the application for good; apply again to start over.",
-			models.ApplicationRef(c.ID), esc(c.Name), esc(apName(d)), c.Status)), nil, nil),
-		textInput("reason", "Reason", "Optional; shown to the customer and staff exactly as written.", 1000, true, true),
+		slack.NewSectionBlock(md(p.T("forms.cancel.intro", lang.Args{
+			"Ref": models.ApplicationRef(c.ID), "Name": esc(c.Name), "AccessPoint": esc(apName(p, d)), "Status": statusWord(p, c.Status),
+		})), nil, nil),
+		textInput("reason", formField(p, "Reason"), p.T("forms.cancel.reason_hint"), 1000, true, true),
 	}
-	a.openModal(ctx, p, modal(viewCancel, "Cancel application", "Cancel application", "Keep it", p.meta(), blocks))
+	return modal(viewCancel, p.T("forms.cancel.title"), p.T("forms.cancel.submit"), p.T("forms.cancel.close"), m, blocks)
 }
 
 // submitCancel cancels within the ack.
 func (a *App) submitCancel(ctx context.Context, s submission) (any, func(context.Context)) {
 	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, models.ActInput{Action: models.ActionCancel, Reason: inputValue(s.cb, "reason", "v")})
 	if err != nil {
-		if v := viewErrors(err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
+		if v := viewErrors(a.forUser(ctx, s.cb.User.ID), err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		line := done("Canceled", c, s.actor.UserID)
+		w := a.cardPrinter(ctx, targetOfMeta(s.meta))
+		line := done(w, didWhat(w, models.ActionCancel), c, s.actor.UserID)
 		a.settle(ctx, targetOfMeta(s.meta), c.ID, line)
 		if c.ReviewTS != "" && c.ReviewTS != s.meta.MessageTS {
 			a.settleReview(ctx, target{Channel: c.ReviewChannel, TS: c.ReviewTS}, c.ID, line, c.Reason)

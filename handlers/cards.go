@@ -112,23 +112,6 @@ func actionDone(p lang.Printer, a models.Action) string {
 	return p.T("done.unknown")
 }
 
-// stepWord is a Connecting sub-step in the reader's language.
-func stepWord(p lang.Printer, st models.Step) string {
-	switch st {
-	case models.StepProviderNotified:
-		return p.T("step.provider_notified")
-	case models.StepSurveyReceived:
-		return p.T("step.survey_received")
-	case models.StepTicketSubmitted:
-		return p.T("step.ticket_submitted")
-	case models.StepVisitScheduled:
-		return p.T("step.visit_scheduled")
-	case models.StepOnSite:
-		return p.T("step.on_site")
-	}
-	return esc(string(st))
-}
-
 // partyWord is who a connection waits on, in the reader's language.
 func partyWord(p lang.Printer, party models.Party) string {
 	switch party {
@@ -171,28 +154,6 @@ func todoWord(p lang.Printer, t models.Todo) string {
 	return t.Text()
 }
 
-// fieldLabel is an apply form field's name (models.Field…) as a card
-// labels it.
-func fieldLabel(p lang.Printer, field string) string {
-	switch field {
-	case models.FieldName:
-		return p.T("cards.field_name")
-	case models.FieldAccessPoint:
-		return p.T("cards.field_access_point")
-	case models.FieldProvider:
-		return p.T("cards.field_provider")
-	case models.FieldPortType:
-		return p.T("cards.field_port_type")
-	case models.FieldBandwidth:
-		return p.T("cards.field_bandwidth")
-	case models.FieldLocation:
-		return p.T("cards.field_location")
-	case models.FieldRedundancy:
-		return p.T("cards.field_redundancy")
-	}
-	return field
-}
-
 // nextButtons lists the buttons for what role may do to c now, read from
 // the lifecycle table itself so that a button is shown exactly when the
 // engine would accept its action.
@@ -216,8 +177,8 @@ func nextButtons(p lang.Printer, c *models.Connection, role models.Role) []slack
 // buttons (e.g. details) follow them.
 func connectionBlocks(p lang.Printer, c *models.Connection, role models.Role, extra ...slack.BlockElement) []slack.Block {
 	fields := []*slack.TextBlockObject{
-		md("*" + fieldLabel(p, models.FieldAccessPoint) + "*\n" + catalogName(c.AccessPointName, c.AccessPointID, role) + regionSuffix(c)),
-		md("*" + fieldLabel(p, models.FieldProvider) + "*\n" + catalogName(c.ProviderName, c.ProviderID, role)),
+		md("*" + fieldLabel(p, models.FieldAccessPoint) + "*\n" + catalogName(p, c.AccessPointName, c.AccessPointNameZh, c.AccessPointID, role) + regionSuffix(p, c)),
+		md("*" + fieldLabel(p, models.FieldProvider) + "*\n" + catalogName(p, c.ProviderName, c.ProviderNameZh, c.ProviderID, role)),
 		md("*" + fieldLabel(p, models.FieldPortType) + "*\n" + esc(string(c.PortType))),
 		md("*" + fieldLabel(p, models.FieldBandwidth) + "*\n" + p.T("cards.mbps", lang.Args{"Mbps": c.BandwidthMbps})),
 	}
@@ -310,8 +271,8 @@ func connFacts(p lang.Printer, d *models.Detail, account string) []fact {
 	}
 	fs := []fact{
 		{label: fieldLabel(p, models.FieldName), value: c.Name},
-		{label: fieldLabel(p, models.FieldAccessPoint), value: apName(d), field: models.FieldAccessPoint},
-		{label: fieldLabel(p, models.FieldProvider), value: providerName(d)},
+		{label: fieldLabel(p, models.FieldAccessPoint), value: apName(p, d), field: models.FieldAccessPoint},
+		{label: fieldLabel(p, models.FieldProvider), value: providerName(p, d)},
 		{label: fieldLabel(p, models.FieldPortType), value: string(c.PortType)},
 		{label: fieldLabel(p, models.FieldBandwidth), value: p.T("cards.mbps", lang.Args{"Mbps": c.BandwidthMbps})},
 		{label: fieldLabel(p, models.FieldLocation), value: c.Location},
@@ -323,32 +284,54 @@ func connFacts(p lang.Printer, d *models.Detail, account string) []fact {
 	return fs
 }
 
-// apName is the access point of d by its name, as customers, providers and
-// reception read it; its catalog ID stands in only when the name is unknown.
-// Staff cards add the ID (staffFacts).
-func apName(d *models.Detail) string {
-	if d.AccessPoint.Name == "" {
-		return d.Connection.AccessPointID
+// fieldLabel is an apply form field's name (models.Field…) as a card
+// labels it.
+func fieldLabel(p lang.Printer, field string) string {
+	switch field {
+	case models.FieldName:
+		return p.T("cards.field_name")
+	case models.FieldAccessPoint:
+		return p.T("cards.field_access_point")
+	case models.FieldProvider:
+		return p.T("cards.field_provider")
+	case models.FieldPortType:
+		return p.T("cards.field_port_type")
+	case models.FieldBandwidth:
+		return p.T("cards.field_bandwidth")
+	case models.FieldLocation:
+		return p.T("cards.field_location")
+	case models.FieldRedundancy:
+		return p.T("cards.field_redundancy")
 	}
-	return d.AccessPoint.Name
+	return field
+}
+
+// stepWord is a Connecting sub-step in the reader's language.
+func stepWord(p lang.Printer, st models.Step) string {
+	switch st {
+	case models.StepProviderNotified:
+		return p.T("step.provider_notified")
+	case models.StepSurveyReceived:
+		return p.T("step.survey_received")
+	case models.StepTicketSubmitted:
+		return p.T("step.ticket_submitted")
+	case models.StepVisitScheduled:
+		return p.T("step.visit_scheduled")
+	case models.StepOnSite:
+		return p.T("step.on_site")
+	}
+	return esc(string(st))
 }
 
 // staffFacts are fs with the access point's catalog ID after its name, in
 // small code type, where staff need it.
-func staffFacts(d *models.Detail, fs []fact) []fact {
+func staffFacts(p lang.Printer, d *models.Detail, fs []fact) []fact {
 	for i, f := range fs {
 		if f.field == models.FieldAccessPoint {
-			fs[i] = fact{label: f.label, field: f.field, value: catalogName(d.AccessPoint.Name, cmp.Or(d.AccessPoint.ID, d.Connection.AccessPointID), models.RoleStaff), md: true}
+			fs[i] = fact{label: f.label, field: f.field, value: catalogName(p, d.AccessPoint.Name, d.AccessPoint.NameZh, cmp.Or(d.AccessPoint.ID, d.Connection.AccessPointID), models.RoleStaff), md: true}
 		}
 	}
 	return fs
-}
-
-func providerName(d *models.Detail) string {
-	if d.Provider.Name == "" {
-		return d.Connection.ProviderID
-	}
-	return d.Provider.Name
 }
 
 func pcID(c *models.Connection) string {
@@ -391,13 +374,6 @@ func at(p lang.Printer, ev *models.AuditEvent, d *models.Detail) string {
 
 func lastAction(d *models.Detail, a models.Action) *models.AuditEvent {
 	return lastEvent(d, func(ev models.AuditEvent) bool { return ev.Action == a })
-}
-
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // fact is one label and value of a card. The value is typed text shown as

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -66,9 +67,9 @@ func (cv *catalogView) accessPoint(ref string) *models.AccessPoint {
 }
 
 // providerName names a provider ID.
-func (cv *catalogView) providerName(id string) string {
-	if p, ok := cv.providers[id]; ok && p.Name != "" {
-		return p.Name
+func (cv *catalogView) providerName(w lang.Printer, id string) string {
+	if p, ok := cv.providers[id]; ok && (p.Name != "" || p.NameZh != "") {
+		return named(w, p.Name, p.NameZh)
 	}
 	return id
 }
@@ -97,16 +98,16 @@ type regionAPs struct {
 }
 
 // statusWords explains an access point status to a customer.
-func statusWords(s models.AccessPointStatus) string {
+func statusWords(p lang.Printer, s models.AccessPointStatus) string {
 	switch s {
 	case models.APRecommended:
-		return ":large_green_circle: recommended"
+		return ":large_green_circle: " + p.T("catalog.ap_recommended")
 	case models.APHot:
-		return ":large_orange_circle: hot (filling up)"
+		return ":large_orange_circle: " + p.T("catalog.ap_hot")
 	case models.APFull:
-		return ":red_circle: full, no new applications"
+		return ":red_circle: " + p.T("catalog.ap_full")
 	case models.APDisabled:
-		return ":no_entry: disabled, closed to new applications"
+		return ":no_entry: " + p.T("catalog.ap_disabled")
 	}
 	return esc(string(s))
 }
@@ -133,31 +134,33 @@ func thousands(n int) string {
 func mbps(n int) string { return thousands(n) + " Mbps" }
 
 // offerText lists an access point's port types with their bandwidth ranges.
-func offerText(ap *models.AccessPoint) string {
+func offerText(p lang.Printer, ap *models.AccessPoint) string {
 	var parts []string
-	for _, p := range ap.OfferedTypes() {
-		o, _ := ap.Offer(p)
-		parts = append(parts, fmt.Sprintf("%s %s–%s", p, thousands(o.MinMbps), mbps(o.MaxMbps)))
+	for _, pt := range ap.OfferedTypes() {
+		o, _ := ap.Offer(pt)
+		parts = append(parts, fmt.Sprintf("%s %s–%s", pt, thousands(o.MinMbps), mbps(o.MaxMbps)))
 	}
 	if len(parts) == 0 {
-		return "none"
+		return p.T("catalog.offer_none")
 	}
 	return strings.Join(parts, "; ")
 }
 
 // apEntry is one access point in the list.
-func (cv *catalogView) apEntry(ap *models.AccessPoint) string {
+func (cv *catalogView) apEntry(p lang.Printer, ap *models.AccessPoint) string {
 	provs := make([]string, 0, len(ap.Providers))
-	for _, p := range ap.Providers {
-		provs = append(provs, esc(cv.providerName(p.ProviderID)))
+	for _, pr := range ap.Providers {
+		provs = append(provs, esc(cv.providerName(p, pr.ProviderID)))
 	}
 	slices.Sort(provs)
-	return fmt.Sprintf("*%s* `%s` · %s\n%s\nService providers: %s\nPort types: %s\n",
-		esc(ap.Name), esc(ap.ID), apStatusText(ap), esc(ap.Location), strings.Join(provs, ", "), esc(offerText(ap)))
+	return fmt.Sprintf("*%s* `%s` · %s\n%s\n%s\n%s\n",
+		esc(named(p, ap.Name, ap.NameZh)), esc(ap.ID), apStatusText(p, ap), esc(locationNamed(p, ap)),
+		p.T("catalog.ap_providers", lang.Args{"Providers": strings.Join(provs, ", ")}),
+		p.T("catalog.ap_port_types", lang.Args{"Offers": esc(offerText(p, ap))}))
 }
 
 func (a *App) cmdAccessPoints(ctx context.Context, cmd *slack.SlashCommand, rest string) {
-	blocks, err := a.accessPointBlocks(ctx, rest)
+	blocks, err := a.accessPointBlocks(ctx, a.forUser(ctx, cmd.UserID), rest)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
 		return
@@ -167,7 +170,7 @@ func (a *App) cmdAccessPoints(ctx context.Context, cmd *slack.SlashCommand, rest
 
 // accessPointBlocks lists the access points grouped by region (one region
 // when filter names one), within a message's 50 blocks.
-func (a *App) accessPointBlocks(ctx context.Context, filter string) ([]slack.Block, error) {
+func (a *App) accessPointBlocks(ctx context.Context, p lang.Printer, filter string) ([]slack.Block, error) {
 	cv, err := a.loadCatalog(ctx)
 	if err != nil {
 		return nil, err
@@ -181,19 +184,19 @@ func (a *App) accessPointBlocks(ctx context.Context, filter string) ([]slack.Blo
 			}
 		}
 		if only == "" {
-			return []slack.Block{section(fmt.Sprintf("No region `%s`. Regions: %s.", esc(truncate(filter, 64)), cv.regionList()))}, nil
+			return []slack.Block{section(p.T("catalog.no_region", lang.Args{"Region": esc(truncate(filter, 64)), "Regions": cv.regionList()}))}, nil
 		}
 	}
 	groups := cv.byRegion(func(ap *models.AccessPoint) bool { return only == "" || ap.RegionID == only })
-	blocks := []slack.Block{slack.NewHeaderBlock(plain("Access points"))}
+	blocks := []slack.Block{slack.NewHeaderBlock(plain(p.T("catalog.title")))}
 	const room = maxMessageBlocks - 2 // the header and the closing note
 	cut := false
 	for _, g := range groups {
 		var cur strings.Builder
-		cur.WriteString(fmt.Sprintf(":earth_asia: *%s* `%s`\n", esc(g.region.Name), esc(g.region.ID)))
+		cur.WriteString(fmt.Sprintf(":earth_asia: *%s* `%s`\n", esc(regionName(p, g.region)), esc(g.region.ID)))
 		var chunks []string
 		for _, ap := range g.aps {
-			e := cv.apEntry(ap)
+			e := cv.apEntry(p, ap)
 			if cur.Len()+len(e)+1 > maxPlainText-100 {
 				chunks = append(chunks, cur.String())
 				cur.Reset()
@@ -210,11 +213,11 @@ func (a *App) accessPointBlocks(ctx context.Context, filter string) ([]slack.Blo
 		}
 	}
 	if len(groups) == 0 {
-		blocks = append(blocks, section("No access points are configured yet."))
+		blocks = append(blocks, section(p.T("catalog.none_configured")))
 	}
-	note := "Full and disabled access points take no new applications. Ask staff about any of them: *Enquire*, or `/leaseline enquire ACCESS-POINT QUESTION`."
+	note := p.T("catalog.note", lang.Args{"Enquire": p.T("home.button_enquire")})
 	if cut {
-		note = "Not all access points fit in one message: `/leaseline access-points REGION` lists one region (" + cv.regionList() + "). " + note
+		note = p.T("catalog.note_cut", lang.Args{"Regions": cv.regionList()}) + " " + note
 	}
 	return append(blocks, contextText(note)), nil
 }
@@ -231,24 +234,24 @@ func (cv *catalogView) regionList() string {
 // apOptionGroups is a select's option groups of access points by region,
 // at most maxOptions options in all; query (lower case) keeps those whose
 // name, ID, location or region contains it.
-func (cv *catalogView) apOptionGroups(keep func(*models.AccessPoint) bool, query string) []*slack.OptionGroupBlockObject {
+func (cv *catalogView) apOptionGroups(p lang.Printer, keep func(*models.AccessPoint) bool, query string) []*slack.OptionGroupBlockObject {
 	query = strings.ToLower(strings.TrimSpace(query))
 	var out []*slack.OptionGroupBlockObject
 	n := 0
 	for _, g := range cv.byRegion(keep) {
 		var opts []*slack.OptionBlockObject
 		for _, ap := range g.aps {
-			if query != "" && !strings.Contains(strings.ToLower(ap.Name+" "+ap.ID+" "+ap.Location+" "+g.region.Name+" "+g.region.ID), query) {
+			if query != "" && !strings.Contains(strings.ToLower(ap.Name+" "+ap.NameZh+" "+ap.ID+" "+ap.Location+" "+ap.LocationZh+" "+g.region.Name+" "+g.region.NameZh+" "+g.region.ID), query) {
 				continue
 			}
 			if n == maxOptions {
 				break
 			}
-			opts = append(opts, apOption(ap))
+			opts = append(opts, apOption(p, ap))
 			n++
 		}
 		if len(opts) > 0 {
-			out = append(out, slack.NewOptionGroupBlockElement(plain(truncate(g.region.Name, maxOptionText)), opts...))
+			out = append(out, slack.NewOptionGroupBlockElement(plain(truncate(regionName(p, g.region), maxOptionText)), opts...))
 		}
 	}
 	return out
@@ -256,11 +259,11 @@ func (cv *catalogView) apOptionGroups(keep func(*models.AccessPoint) bool, query
 
 // apOption is an access point as a select option: its name, and its
 // location and status underneath.
-func apOption(ap *models.AccessPoint) *slack.OptionBlockObject {
-	o := option(ap.ID, ap.Name)
-	desc := ap.Location
+func apOption(p lang.Printer, ap *models.AccessPoint) *slack.OptionBlockObject {
+	o := option(ap.ID, named(p, ap.Name, ap.NameZh))
+	desc := locationNamed(p, ap)
 	if ap.Status == models.APHot {
-		desc += " · hot"
+		desc += " · " + p.T("catalog.option_hot")
 	}
 	o.Description = plain(truncate(desc, maxOptionText))
 	return o
@@ -280,17 +283,17 @@ func (cv *catalogView) countAPs(keep func(*models.AccessPoint) bool) int {
 // apSelect is an access point select: static with option groups when the
 // access points fit in one select, else an external select whose options
 // come from the suggestion handler of suggestAction.
-func (cv *catalogView) apSelect(actionID string, keep func(*models.AccessPoint) bool, chosen *models.AccessPoint) *slack.SelectBlockElement {
+func (cv *catalogView) apSelect(p lang.Printer, actionID string, keep func(*models.AccessPoint) bool, chosen *models.AccessPoint) *slack.SelectBlockElement {
 	var sel *slack.SelectBlockElement
 	if cv.countAPs(keep) <= maxOptions {
-		sel = slack.NewOptionsGroupSelectBlockElement(slack.OptTypeStatic, plain("Choose an access point"), actionID, cv.apOptionGroups(keep, "")...)
+		sel = slack.NewOptionsGroupSelectBlockElement(slack.OptTypeStatic, plain(p.T("catalog.choose_ap")), actionID, cv.apOptionGroups(p, keep, "")...)
 	} else {
-		sel = slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, plain("Type to search access points"), actionID)
+		sel = slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, plain(p.T("catalog.search_ap")), actionID)
 		zero := 0
 		sel.MinQueryLength = &zero
 	}
 	if chosen != nil {
-		sel.InitialOption = apOption(chosen)
+		sel.InitialOption = apOption(p, chosen)
 	}
 	return sel
 }
@@ -305,7 +308,7 @@ func (a *App) suggestAPs(keep func(*models.AccessPoint) bool) bot.Handler {
 			a.log.ErrorContext(ctx, "access point suggestions", "err", err)
 			return slack.OptionGroupsResponse{OptionGroups: []*slack.OptionGroupBlockObject{}}, nil
 		}
-		return slack.OptionGroupsResponse{OptionGroups: cv.apOptionGroups(keep, cb.Value)}, nil
+		return slack.OptionGroupsResponse{OptionGroups: cv.apOptionGroups(a.forUser(ctx, cb.User.ID), keep, cb.Value)}, nil
 	}
 }
 

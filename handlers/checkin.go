@@ -157,7 +157,7 @@ func checkinNotice(r *noticeRender) (title, intro string, body []slack.Block) {
 		data.Date, data.Window = cmp.Or(data.Date, d.Visit.Date), cmp.Or(data.Window, d.Visit.Window)
 	}
 	args := lang.Args{
-		"Conn": pcID(&d.Connection), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, d.AccessPoint.Name)), "Provider": esc(providerName(d)),
+		"Conn": pcID(&d.Connection), "IDC": esc(idcNamed(p, d)), "Provider": esc(providerName(p, d)),
 		"At": clockTime(data.At, cmp.Or(data.TimeZone, d.Region.TimeZone)), "Date": esc(data.Date), "Window": esc(data.Window),
 	}
 	kind := "onsite"

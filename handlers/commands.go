@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -16,7 +15,8 @@ import (
 	"github.com/leaseline/leaseline/models"
 )
 
-// subcommand is one line of the help.
+// subcommand is one line of the help: the subcommand as typed (its words
+// stay English in every language) and what it does, in the reader's.
 type subcommand struct {
 	usage string
 	does  string
@@ -24,90 +24,114 @@ type subcommand struct {
 
 // customerCommands and staffCommands are the help's lines, in the order
 // they are shown.
-func customerCommands() []subcommand {
+func customerCommands(p lang.Printer) []subcommand {
 	return []subcommand{
-		{"help", "these commands and what each does"},
-		{"apply", "open the *Apply for New Interface* form"},
-		{"list [--all] [PAGE]", "your account's connections, their status and who must act next; connections ended (Rejected, Canceled) more than 30 days ago only with --all"},
-		{"show ID", "details, timeline and audit trail of a connection (ID: #42, 42 or pc-…)"},
-		{"access-points [REGION]", "access points by region: location, status, allowed service providers, port types and bandwidth"},
-		{"enquire [ACCESS-POINT] [QUESTION]", "ask the operator's staff about an access point (without a question, a form opens)"},
-		{"cancel ID", "cancel an application that is Applying or Approved (you confirm first)"},
-		{"language [zh-CN|en|reset]", "the language I speak to you alone (replies only you see, forms, App Home, direct messages); `reset` goes back to your Slack language"},
+		{"help", p.T("help.cmd_help")},
+		{"apply", p.T("help.cmd_apply", lang.Args{"Apply": p.T("home.button_apply")})},
+		{"list [--all] [PAGE]", p.T("help.cmd_list", lang.Args{"Rejected": statusWord(p, models.StatusRejected), "Canceled": statusWord(p, models.StatusCanceled)})},
+		{"show ID", p.T("help.cmd_show")},
+		{"access-points [REGION]", p.T("help.cmd_access_points")},
+		{"enquire [ACCESS-POINT] [QUESTION]", p.T("help.cmd_enquire")},
+		{"cancel ID", p.T("help.cmd_cancel", lang.Args{"Applying": statusWord(p, models.StatusApplying), "Approved": statusWord(p, models.StatusApproved)})},
+		{"language [zh-CN|en|reset]", p.T("language.help_user")},
 	}
 }
 
-func staffCommands() []subcommand {
+func staffCommands(p lang.Printer) []subcommand {
 	return []subcommand{
-		{"link #CHANNEL customer NAME", "link a channel (a Slack Connect one too) to customer account NAME, creating it if missing, and post the panel there"},
-		{"credit NAME AMOUNT", "top up the prepaid balance of account NAME, e.g. `credit ACME 5000`"},
-		{"adduser @USER NAME", "make a Slack user a user of account NAME"},
-		{"visits [YYYY-MM-DD|ACCESS-POINT]", "the IDC visits booked (from today, on a date, or at an access point): date, IDC, connection, provider, reception person, visitors"},
-		{"ports [ACCESS-POINT]", "ports of each access point and port type: total, in use, free, and free per device"},
-		{"language #CHANNEL zh-CN|en|reset", "the language of the bot's messages in a channel; `reset` goes back to the default"},
-		{"checkin CODE", "check in the visitors of today's IDC visit with the verification code on its entry letter (staff, or the visit's reception person)"},
-		{"calendar-link provider|access-point ID · calendar-link revoke TOKEN|ID", "a calendar URL (iCalendar) of a provider's IDC visits or of the visits at an access point, for their calendar app; revoke one"},
+		{"link #CHANNEL customer NAME", p.T("help.cmd_link")},
+		{"credit NAME AMOUNT", p.T("help.cmd_credit")},
+		{"adduser @USER NAME", p.T("help.cmd_adduser")},
+		{"visits [YYYY-MM-DD|ACCESS-POINT]", p.T("help.cmd_visits")},
+		{"ports [ACCESS-POINT]", p.T("help.cmd_ports")},
+		{"language #CHANNEL zh-CN|en|reset", p.T("language.help_staff")},
+		{"checkin CODE", p.T("help.cmd_checkin")},
+		{"calendar-link provider|access-point ID · calendar-link revoke TOKEN|ID", p.T("help.cmd_calendar_link")},
 	}
 }
 
-// helpBlocks lists the commands and what each does.
-func helpBlocks() []slack.Block {
+// helpBlocks lists the commands and what each does, for each party:
+// customers, staff and service providers.
+func helpBlocks(p lang.Printer) []slack.Block {
 	var b strings.Builder
-	for _, c := range customerCommands() {
+	for _, c := range customerCommands(p) {
 		fmt.Fprintf(&b, "`%s %s` — %s\n", cmdName, c.usage, c.does)
 	}
 	var s strings.Builder
-	for _, c := range staffCommands() {
+	for _, c := range staffCommands(p) {
 		fmt.Fprintf(&s, "`%s %s` — %s\n", cmdName, c.usage, c.does)
 	}
 	return []slack.Block{
-		slack.NewHeaderBlock(plain("leaseline: leased line access, self-service")),
-		section("Apply for a leased line from your IDC to an access point, then follow it to *Enabled*: every step says who must act next.\n\n" + b.String()),
-		section("*Staff only*\n" + s.String()),
-		contextText("Members of Slack Connect channels cannot run slash commands: the panel the bot keeps in a linked channel has the same buttons (Apply for New Interface, My connections, Access points, Enquire)."),
+		slack.NewHeaderBlock(plain(p.T("help.title"))),
+		section(p.T("help.intro", lang.Args{"Enabled": statusWord(p, models.StatusEnabled)}) + "\n\n" + b.String()),
+		section(p.T("help.staff_only") + "\n" + s.String()),
+		section(p.T("help.providers")),
+		contextText(p.T("help.slack_connect", lang.Args{
+			"Apply": p.T("home.button_apply"), "List": p.T("home.button_list"),
+			"AccessPoints": p.T("home.button_access_points"), "Enquire": p.T("home.button_enquire"),
+		})),
 	}
 }
 
-// helpAck is the help as an ack, encoded once: it never changes, and
-// building and encoding its blocks on every `/leaseline help` was about half
-// of the CPU its ack took.
-var helpAck = sync.OnceValue(func() any {
-	msg := ephemeral(helpBlocks()...)
-	b, err := json.Marshal(msg)
-	if err != nil {
-		return msg
+// helpAcks is the help as an ack per language, encoded once: it never
+// changes, and building and encoding its blocks on every `/leaseline help`
+// was about half of the CPU its ack took.
+func helpAcks(words *lang.Catalog) map[lang.Lang]any {
+	out := make(map[lang.Lang]any, len(lang.Langs()))
+	for _, l := range lang.Langs() {
+		msg := ephemeral(helpBlocks(words.For(l))...)
+		b, err := json.Marshal(msg)
+		if err != nil {
+			out[l] = msg
+			continue
+		}
+		out[l] = json.RawMessage(b)
 	}
-	return json.RawMessage(b)
-})
+	return out
+}
+
+// helpAck is the help in p's language.
+func (a *App) helpAck(p lang.Printer) any {
+	if h, ok := a.helps[p.Lang()]; ok {
+		return h
+	}
+	return ephemeral(helpBlocks(p)...)
+}
 
 // unknownCommandBlocks is the help, prefixed by what was not understood
 // (escaped: it is what the user typed).
-func unknownCommandBlocks(sub string) []slack.Block {
-	blocks := []slack.Block{section(fmt.Sprintf(":grey_question: I don't know `%s`. Here is what I can do:", esc(truncate(sub, 40))))}
-	return append(blocks, helpBlocks()...)
+func unknownCommandBlocks(p lang.Printer, sub string) []slack.Block {
+	blocks := []slack.Block{section(":grey_question: " + p.T("help.unknown", lang.Args{"Command": esc(truncate(sub, 40))}))}
+	return append(blocks, helpBlocks(p)...)
 }
 
 // command is /leaseline: help answers in the ack; everything that reads
 // the database answers through the response_url after the ack.
-func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Context)) {
+func (a *App) command(ctx context.Context, req bot.Request) (any, func(context.Context)) {
 	cmd := req.Command
-	if cmd == nil {
-		return helpAck(), nil
+	if a.words == nil {
+		// An App without catalogs (the fuzz test): the help, with its
+		// message IDs for words.
+		return ephemeral(helpBlocks(lang.Printer{})...), nil
 	}
+	if cmd == nil {
+		return a.helpAck(a.words.For(lang.English)), nil
+	}
+	p := a.forUser(ctx, cmd.UserID)
 	sub, rest := parseCommandText(cmd.Text)
 	run := func(fn func(ctx context.Context, cmd *slack.SlashCommand, rest string)) (any, func(context.Context)) {
 		return nil, func(ctx context.Context) { fn(ctx, cmd, rest) }
 	}
 	switch sub {
 	case "", "help", "?":
-		return helpAck(), nil
+		return a.helpAck(p), nil
 	case "apply", "new":
 		return run(a.cmdApply)
 	case "list", "ls":
 		return run(a.cmdList)
 	case "show", "details":
 		if rest == "" {
-			return ephemeral(section("Which connection? `/leaseline show #42` (or its physical connection ID, pc-…).")), nil
+			return ephemeral(section(p.T("commands.show_which"))), nil
 		}
 		return run(a.cmdShow)
 	case "access-points", "accesspoints", "aps", "ap":
@@ -116,7 +140,7 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 		return run(a.cmdEnquire)
 	case "cancel":
 		if rest == "" {
-			return ephemeral(section("Which connection? `/leaseline cancel #42`.")), nil
+			return ephemeral(section(p.T("commands.cancel_which"))), nil
 		}
 		return run(a.cmdCancel)
 	case "link":
@@ -136,7 +160,7 @@ func (a *App) command(_ context.Context, req bot.Request) (any, func(context.Con
 	case "calendar-link", "calendar":
 		return run(a.cmdCalendarLink)
 	}
-	return ephemeral(unknownCommandBlocks(sub)...), nil
+	return ephemeral(unknownCommandBlocks(p, sub)...), nil
 }
 
 // parseCommandText splits the text of /leaseline into its subcommand (in
@@ -193,7 +217,7 @@ func (a *App) cmdList(ctx context.Context, cmd *slack.SlashCommand, rest string)
 		return
 	}
 	page, all := listArgs(rest)
-	blocks, err := a.listBlocks(ctx, actor, page, all)
+	blocks, err := a.listBlocks(ctx, a.forUser(ctx, cmd.UserID), actor, page, all)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
 		return
@@ -210,8 +234,7 @@ const (
 
 // listBlocks is one page of the connections actor may see, newest first,
 // each with its status, who must act next, and the actor's buttons.
-func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all bool) ([]slack.Block, error) {
-	p := a.forUser(ctx, actor.UserID)
+func (a *App) listBlocks(ctx context.Context, p lang.Printer, actor models.Actor, page int, all bool) ([]slack.Block, error) {
 	page = min(max(page, 1), listMaxPage)
 	list := a.store.List
 	if all {
@@ -228,19 +251,19 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all 
 	}
 	rows = rows[start:min(len(rows), page*listPageSize)]
 
-	heading, err := a.listHeading(ctx, actor)
+	heading, err := a.listHeading(ctx, p, actor)
 	if err != nil {
 		return nil, err
 	}
-	heading += listScope(all)
+	heading += " " + listScope(p, all)
 	if page > 1 {
-		heading += fmt.Sprintf(" · page %d", page)
+		heading += " · " + p.T("commands.list_page", lang.Args{"Page": page})
 	}
 	blocks := []slack.Block{section(heading)}
 	if len(rows) == 0 {
-		msg := "No connections yet. Press *Apply for New Interface* (or `/leaseline apply`) to apply for one."
+		msg := p.T("commands.list_empty", lang.Args{"Apply": p.T("home.button_apply")})
 		if page > 1 {
-			msg = "No more connections."
+			msg = p.T("commands.list_no_more")
 		}
 		return append(blocks, section(msg)), nil
 	}
@@ -250,7 +273,7 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all 
 	}
 	for i := range rows {
 		c := &rows[i]
-		card := connectionBlocks(p, c, actor.Role, button(actShow, connValue(c.ID), "Details", ""))
+		card := connectionBlocks(p, c, actor.Role, button(actShow, connValue(c.ID), p.T("home.button_details"), ""))
 		if len(names) > 1 && (i == 0 || rows[i-1].AccountID != c.AccountID) {
 			blocks = accountHeading(blocks, card, names[c.AccountID], 2*(len(rows)-i)+3)
 		}
@@ -258,22 +281,22 @@ func (a *App) listBlocks(ctx context.Context, actor models.Actor, page int, all 
 	}
 	var nav []slack.BlockElement
 	if page > 1 {
-		nav = append(nav, button(actList, listValue(page-1, all), "Previous page", ""))
+		nav = append(nav, button(actList, listValue(page-1, all), p.T("commands.list_previous"), ""))
 	}
 	if more && page < listMaxPage {
-		nav = append(nav, button(actList, listValue(page+1, all), "Next page", ""))
+		nav = append(nav, button(actList, listValue(page+1, all), p.T("commands.list_next"), ""))
 	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("ll_list_nav", nav...))
 	}
 	if more && page >= listMaxPage {
-		blocks = append(blocks, contextText("Older connections are not listed here: `/leaseline show ID` shows any of them."))
+		blocks = append(blocks, contextText(p.T("commands.list_older")))
 	}
 	return blocks, nil
 }
 
 // listHeading names whose connections a list shows.
-func (a *App) listHeading(ctx context.Context, actor models.Actor) (string, error) {
+func (a *App) listHeading(ctx context.Context, p lang.Printer, actor models.Actor) (string, error) {
 	switch actor.Role {
 	case models.RoleCustomer:
 		names, err := a.accountNames(ctx, actor)
@@ -281,13 +304,13 @@ func (a *App) listHeading(ctx context.Context, actor models.Actor) (string, erro
 			return "", err
 		}
 		if len(names) > 1 {
-			return fmt.Sprintf("*Connections of your %d accounts*, newest first, each under its account's name. Each says who must act next.", len(names)), nil
+			return p.N("commands.list_heading_accounts", len(names)), nil
 		}
-		return "*Connections of " + esc(names[actor.AccountID]) + "*, newest first. Each says who must act next.", nil
+		return p.T("commands.list_heading_account", lang.Args{"Account": esc(names[actor.AccountID])}), nil
 	case models.RoleProvider:
-		return "*Connections built by your company*, newest first.", nil
+		return p.T("commands.list_heading_provider"), nil
 	}
-	return "*All connections* (staff view), newest first.", nil
+	return p.T("commands.list_heading_staff"), nil
 }
 
 // cmdConnection resolves the connection a command names (its first word)
@@ -295,7 +318,7 @@ func (a *App) listHeading(ctx context.Context, actor models.Actor) (string, erro
 func (a *App) cmdConnection(ctx context.Context, cmd *slack.SlashCommand, rest string) (models.Actor, *models.Connection, bool) {
 	ref, _ := splitWord(rest)
 	if _, _, err := models.ParseRef(ref); err != nil {
-		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: That is not a connection ID. Use its number, e.g. `#42`, or its physical connection ID (`pc-…`).")
+		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: "+a.forUser(ctx, cmd.UserID).T("commands.not_a_connection_id"))
 		return models.Actor{}, nil, false
 	}
 	actor, err := a.cmdActor(ctx, cmd)
@@ -316,7 +339,7 @@ func (a *App) cmdShow(ctx context.Context, cmd *slack.SlashCommand, rest string)
 	if !ok {
 		return
 	}
-	blocks, err := a.detailBlocks(ctx, actor, c.ID)
+	blocks, err := a.detailBlocks(ctx, a.forUser(ctx, cmd.UserID), actor, c.ID)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
 		return
@@ -326,8 +349,7 @@ func (a *App) cmdShow(ctx context.Context, cmd *slack.SlashCommand, rest string)
 
 // detailBlocks shows one connection: its card with the actor's buttons, the
 // timeline, the details of every step so far and the audit trail.
-func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([]slack.Block, error) {
-	p := a.forUser(ctx, actor.UserID)
+func (a *App) detailBlocks(ctx context.Context, p lang.Printer, actor models.Actor, id int64) ([]slack.Block, error) {
 	d, err := a.store.Detail(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -337,35 +359,37 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 	blocks := connectionBlocks(p, c, actor.Role)
 	blocks = append(blocks, section(timeline(p, c)))
 
+	field := func(label, value string) *slack.TextBlockObject { return md("*" + label + "*\n" + value) }
 	fields := []*slack.TextBlockObject{
-		md("*Access Point*\n" + esc(d.AccessPoint.Name) + " · " + esc(d.AccessPoint.Location) + "\n" + esc(d.Region.Name)),
-		md("*Service Provider*\n" + esc(d.Provider.Name)),
-		md("*Location*\n" + esc(c.Location)),
-		md("*Applied*\n" + localWhen(p, c.CreatedAt, loc) + " by " + mention(c.AppliedBy)),
+		field(p.T("commands.field_access_point"), esc(apName(p, d))+" · "+esc(locationNamed(p, &d.AccessPoint))+"\n"+esc(regionName(p, d.Region))),
+		field(p.T("commands.field_provider"), esc(providerName(p, d))),
+		field(p.T("commands.field_location"), esc(c.Location)),
+		field(p.T("commands.field_applied"), p.T("commands.applied_by", lang.Args{"When": localWhen(p, c.CreatedAt, loc), "Who": mention(c.AppliedBy)})),
 	}
 	if c.RedundantID != nil {
-		fields = append(fields, md("*Redundancy*\n"+models.ApplicationRef(*c.RedundantID)))
+		fields = append(fields, field(p.T("commands.field_redundancy"), models.ApplicationRef(*c.RedundantID)))
 	}
 	if c.AmountCents > 0 {
-		fields = append(fields, md("*Price*\n"+models.FormatMoney(c.AmountCents, c.Currency)))
+		fields = append(fields, field(p.T("commands.field_price"), p.Money(c.AmountCents, c.Currency)))
 	}
 	if c.LineCode != "" || c.LineLabel != "" {
-		fields = append(fields, md("*Line*\ncode "+esc(c.LineCode)+" · label "+esc(c.LineLabel)))
+		fields = append(fields, field(p.T("commands.field_line"), p.T("commands.line_code_label", lang.Args{"Code": esc(c.LineCode), "Label": esc(c.LineLabel)})))
 	}
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
 
 	var steps []string
 	if d.Survey != nil {
 		sv := d.Survey
-		steps = append(steps, fmt.Sprintf("*Survey*: %d engineer(s) of %s, %s line, arriving %s", len(sv.Engineers), esc(sv.ConstructionCompany), esc(string(sv.LineType)), localWhen(p, sv.PlannedArrival, loc)))
+		steps = append(steps, p.N("commands.step_survey", len(sv.Engineers), lang.Args{
+			"Company": esc(sv.ConstructionCompany), "LineType": detailLineType(p, sv.LineType), "Arrival": localWhen(p, sv.PlannedArrival, loc)}))
 	}
 	if d.Ticket != nil {
-		steps = append(steps, fmt.Sprintf("*Construction ticket* %d: %s", d.Ticket.ID, esc(string(d.Ticket.State))))
+		steps = append(steps, p.T("commands.step_ticket", lang.Args{"ID": d.Ticket.ID, "State": detailTicketState(p, d.Ticket.State)}))
 	}
 	if d.Visit != nil {
-		v := fmt.Sprintf("*IDC visit*: %s %s at %s (%s)", esc(d.Visit.Date), esc(d.Visit.Window), esc(d.AccessPoint.IDCName), esc(string(d.Visit.State)))
+		v := p.T("commands.step_visit", lang.Args{"Date": esc(d.Visit.Date), "Window": esc(d.Visit.Window), "IDC": esc(idcNamed(p, d)), "State": detailVisitState(p, d.Visit.State)})
 		if d.Reception != nil {
-			v += "; reception: " + esc(d.Reception.Name) + " " + esc(d.Reception.Phone)
+			v += p.T("commands.step_visit_reception", lang.Args{"Name": esc(d.Reception.Name), "Phone": esc(d.Reception.Phone)})
 		}
 		steps = append(steps, v)
 	}
@@ -382,17 +406,17 @@ func (a *App) detailBlocks(ctx context.Context, actor models.Actor, id int64) ([
 func auditBlocks(p lang.Printer, events []models.AuditEvent, loc *time.Location, budget int) []slack.Block {
 	lines := make([]string, 0, len(events))
 	for _, ev := range events {
-		line := fmt.Sprintf("• %s — %s (%s) *%s*", localWhen(p, ev.At, loc), mention(ev.Actor), esc(string(ev.Role)), esc(string(ev.Action)))
+		line := fmt.Sprintf("• %s — %s (%s) *%s*", localWhen(p, ev.At, loc), mention(ev.Actor), auditRole(p, ev.Role), auditAction(p, ev.Action))
 		switch {
 		case ev.FromStatus == "":
-			line += ": → " + string(ev.ToStatus)
+			line += ": → " + statusWord(p, ev.ToStatus)
 		case ev.FromStatus != ev.ToStatus:
-			line += ": " + string(ev.FromStatus) + " → " + string(ev.ToStatus)
+			line += ": " + statusWord(p, ev.FromStatus) + " → " + statusWord(p, ev.ToStatus)
 		default:
-			line += ": " + string(ev.ToStatus)
+			line += ": " + statusWord(p, ev.ToStatus)
 		}
 		if ev.Step != models.StepNone && ev.ToStatus == models.StatusConnecting {
-			line += " (" + esc(string(ev.Step)) + ")"
+			line += " (" + auditStep(p, ev.Step) + ")"
 		}
 		if ev.Detail != "" {
 			line += " — " + esc(truncate(localTimes(p, ev.Detail, loc), 300))
@@ -404,7 +428,7 @@ func auditBlocks(p lang.Printer, events []models.AuditEvent, loc *time.Location,
 	}
 	var chunks []string
 	var cur strings.Builder
-	cur.WriteString("*Audit trail*\n")
+	cur.WriteString("*" + p.T("commands.audit_trail") + "*\n")
 	for _, l := range lines {
 		if cur.Len()+len(l)+1 > maxPlainText-100 {
 			chunks = append(chunks, cur.String())
@@ -415,7 +439,7 @@ func auditBlocks(p lang.Printer, events []models.AuditEvent, loc *time.Location,
 	chunks = append(chunks, cur.String())
 	var out []slack.Block
 	if len(chunks) > budget {
-		out = append(out, contextText(fmt.Sprintf("The audit trail is long: its oldest %d part(s) are not shown.", len(chunks)-budget+1)))
+		out = append(out, contextText(p.N("commands.audit_cut", len(chunks)-budget+1)))
 		chunks = chunks[len(chunks)-budget+1:]
 	}
 	for _, ch := range chunks {
@@ -437,8 +461,8 @@ func (a *App) cmdCancel(ctx context.Context, cmd *slack.SlashCommand, rest strin
 	// Cancelling is never done from typed text alone: the user confirms
 	// with the Cancel button, which asks once more.
 	blocks := []slack.Block{
-		section(fmt.Sprintf("Cancel %s? It is %s. This cannot be undone.", connTitle(c), statusLine(p, c))),
-		slack.NewActionBlock(fmt.Sprintf("ll_cancel_%d", c.ID), button(actCancel, connValue(c.ID), "Cancel", slack.StyleDanger)),
+		section(p.T("commands.cancel_confirm", lang.Args{"Connection": connTitle(c), "Status": statusLine(p, c)})),
+		slack.NewActionBlock(fmt.Sprintf("ll_cancel_%d", c.ID), button(actCancel, connValue(c.ID), p.T("commands.cancel_button"), slack.StyleDanger)),
 	}
 	a.replyBlocks(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, blocks)
 }
@@ -451,3 +475,128 @@ func isNoAccount(err error) bool { return errors.Is(err, models.ErrNoAccount) }
 
 // isNotFound reports whether err means "no such thing".
 func isNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }
+
+// auditRole is who acted, as the audit trail names them.
+func auditRole(p lang.Printer, r models.Role) string {
+	switch r {
+	case models.RoleCustomer:
+		return p.T("commands.role.customer")
+	case models.RoleStaff:
+		return p.T("commands.role.staff")
+	case models.RoleProvider:
+		return p.T("commands.role.provider")
+	case models.RoleSystem:
+		return p.T("commands.role.system")
+	}
+	return esc(string(r))
+}
+
+// auditAction is what was done, as the audit trail names it (an action
+// it does not know shows as recorded).
+func auditAction(p lang.Printer, a models.Action) string {
+	switch a {
+	case models.ActionApply:
+		return p.T("commands.action.apply")
+	case models.ActionApprove:
+		return p.T("commands.action.approve")
+	case models.ActionReject:
+		return p.T("commands.action.reject")
+	case models.ActionPay:
+		return p.T("commands.action.pay")
+	case models.ActionCancel:
+		return p.T("commands.action.cancel")
+	case models.ActionViewPort:
+		return p.T("commands.action.view_port")
+	case models.ActionNotifyProvider:
+		return p.T("commands.action.notify_provider")
+	case models.ActionSubmitSurvey:
+		return p.T("commands.action.submit_survey")
+	case models.ActionSubmitTicket:
+		return p.T("commands.action.submit_ticket")
+	case models.ActionScheduleVisit:
+		return p.T("commands.action.schedule_visit")
+	case models.ActionCompleteConstruction:
+		return p.T("commands.action.complete_construction")
+	case models.ActionConfirm:
+		return p.T("commands.action.confirm")
+	case models.ActionExpire:
+		return p.T("commands.action.expire")
+	case models.ActionTerminate:
+		return p.T("commands.action.terminate")
+	case models.ActionCompleteRemoval:
+		return p.T("commands.action.complete_removal")
+	case models.ActionCancelTermination:
+		return p.T("commands.action.cancel_termination")
+	case models.ActionResubmit:
+		return p.T("commands.action.resubmit")
+	case models.ActionChangeBandwidth:
+		return p.T("commands.action.change_bandwidth")
+	case models.ActionApproveBandwidth:
+		return p.T("commands.action.approve_bandwidth")
+	case models.ActionRejectBandwidth:
+		return p.T("commands.action.reject_bandwidth")
+	case "reschedule visit": // the store's staff visit actions
+		return p.T("commands.action.reschedule_visit")
+	case "cancel visit":
+		return p.T("commands.action.cancel_visit")
+	}
+	return esc(string(a))
+}
+
+// auditStep is a Connecting sub-step.
+func auditStep(p lang.Printer, s models.Step) string {
+	switch s {
+	case models.StepProviderNotified:
+		return p.T("commands.step.provider_notified")
+	case models.StepSurveyReceived:
+		return p.T("commands.step.survey_received")
+	case models.StepTicketSubmitted:
+		return p.T("commands.step.ticket_submitted")
+	case models.StepVisitScheduled:
+		return p.T("commands.step.visit_scheduled")
+	}
+	return esc(string(s))
+}
+
+// detailLineType is the kind of line a provider builds.
+func detailLineType(p lang.Printer, t models.LineType) string {
+	switch t {
+	case models.LineMSTP:
+		return "MSTP"
+	case models.LineMPLS:
+		return "MPLS VPN"
+	case models.LineFibre:
+		return p.T("commands.line_type.fibre")
+	case models.LineOther:
+		return p.T("commands.line_type.other_type")
+	}
+	return esc(string(t))
+}
+
+// detailTicketState is a construction ticket's state.
+func detailTicketState(p lang.Printer, s models.TicketState) string {
+	switch s {
+	case models.TicketOpen:
+		return p.T("commands.ticket_state.open")
+	case models.TicketAnswered:
+		return p.T("commands.ticket_state.answered")
+	case models.TicketBooked:
+		return p.T("commands.ticket_state.booked")
+	case models.TicketClosed:
+		return p.T("commands.ticket_state.closed")
+	}
+	return esc(string(s))
+}
+
+// detailVisitState is an IDC visit's state.
+func detailVisitState(p lang.Printer, s models.VisitState) string {
+	switch s {
+	case models.VisitScheduled:
+		return p.T("commands.visit_state.scheduled")
+	case models.VisitCanceled:
+		return p.T("commands.visit_state.canceled")
+	case models.VisitDone:
+		return p.T("commands.visit_state.done")
+	}
+	return esc(string(s))
+}

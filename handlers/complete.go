@@ -1,12 +1,11 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -25,15 +24,20 @@ func (a *App) pressComplete(ctx context.Context, p press) {
 		a.failPress(ctx, p, err)
 		return
 	}
+	a.openModal(ctx, p, completeView(a.forUser(ctx, p.cb.User.ID), d, p.meta()))
+}
+
+// completeView is the Construction Complete form, in the reader's language p.
+func completeView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf(
-			"Report the construction of `%s` at %s done. The customer then checks the line and confirms it; the connection becomes *Enabled*.",
-			pcID(c), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))))), nil, nil),
-		textInput("line_code", "Line code", "The code the provider gives to the line.", 64, false, false),
-		textInput("line_label", "Line label", "The label on the line at the IDC.", 64, false, false),
+		slack.NewSectionBlock(md(p.T("forms.complete.intro", lang.Args{
+			"ID": pcID(c), "IDC": esc(idcNamed(p, d)), "Enabled": statusWord(p, models.StatusEnabled),
+		})), nil, nil),
+		textInput("line_code", formField(p, "Line code"), p.T("forms.complete.line_code_hint"), 64, false, false),
+		textInput("line_label", formField(p, "Line label"), p.T("forms.complete.line_label_hint"), 64, false, false),
 	}
-	a.openModal(ctx, p, modal(viewComplete, "Construction Complete", "Report complete", "Close", p.meta(), blocks))
+	return modal(viewComplete, p.T("forms.complete.title"), p.T("forms.complete.submit"), p.T("forms.close"), m, blocks)
 }
 
 // submitComplete reports the construction done within the ack.
@@ -45,12 +49,13 @@ func (a *App) submitComplete(ctx context.Context, s submission) (any, func(conte
 	}
 	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, in)
 	if err != nil {
-		if v := viewErrors(err, map[string]string{"Line code": "line_code", "Line label": "line_label"}, "line_code"); v != nil {
+		if v := viewErrors(a.forUser(ctx, s.cb.User.ID), err, map[string]string{"Line code": "line_code", "Line label": "line_label"}, "line_code"); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.settle(ctx, targetOfMeta(s.meta), c.ID, done("Construction reported complete", c, s.actor.UserID))
+		w := a.cardPrinter(ctx, targetOfMeta(s.meta))
+		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(w, didWhat(w, models.ActionCompleteConstruction), c, s.actor.UserID))
 	}
 }

@@ -33,7 +33,7 @@ func (a *App) dmMessage(_ context.Context, req bot.Request) (any, func(context.C
 	}
 	return nil, func(ctx context.Context) {
 		p := a.forUser(ctx, ev.User)
-		blocks := append(dmHelpBlocks(p), helpBlocks()...)
+		blocks := append(dmHelpBlocks(p), helpBlocks(p)...)
 		_, _, err := a.slack.PostMessageContext(ctx, ev.Channel, slack.MsgOptionBlocks(blocks...),
 			slack.MsgOptionText(p.T("dm.text"), false))
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -38,17 +39,18 @@ const (
 func (a *App) answerButton(_ context.Context, req bot.Request) (any, func(context.Context)) {
 	cb := interaction(req)
 	return nil, func(ctx context.Context) {
+		p := a.forUser(ctx, cb.User.ID)
 		if staff, err := a.isStaff(ctx, cb.User.ID); err != nil || !staff {
 			if err != nil {
 				a.fail(ctx, cb, err)
 				return
 			}
-			a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":no_entry: Only staff answer enquiries. Nothing was changed.")
+			a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":no_entry: "+p.T("catalog.enquiry.only_staff"))
 			return
 		}
 		id, err := strconv.ParseInt(firstAction(cb).Value, 10, 64)
 		if err != nil || id <= 0 {
-			a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: This button is out of date.")
+			a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: "+p.T("catalog.enquiry.out_of_date"))
 			return
 		}
 		t, err := a.store.Ticket(ctx, id)
@@ -61,20 +63,20 @@ func (a *App) answerButton(_ context.Context, req bot.Request) (any, func(contex
 			return
 		}
 		m := meta{Channel: channelOf(cb), MessageTS: cb.Container.MessageTs, Extra: strconv.FormatInt(t.ID, 10)}
-		about := "General question"
+		about := p.T("catalog.enquiry.general")
 		if t.AccessPointID != "" {
-			about = "About " + t.AccessPointID
+			about = p.T("catalog.enquiry.about", lang.Args{"AccessPoint": t.AccessPointID})
 		}
 		view := slack.ModalViewRequest{
 			Type:            slack.VTModal,
-			Title:           plain(truncate(fmt.Sprintf("Answer enquiry %d", t.ID), 24)),
-			Submit:          plain("Send answer"),
-			Close:           plain("Cancel"),
+			Title:           plain(truncate(p.T("catalog.enquiry.answer_title", lang.Args{"ID": t.ID}), 24)),
+			Submit:          plain(p.T("catalog.enquiry.answer_submit")),
+			Close:           plain(p.T("catalog.enquiry.cancel")),
 			CallbackID:      viewAnswer,
 			PrivateMetadata: m.encode(),
 			Blocks: slack.Blocks{BlockSet: []slack.Block{
 				slack.NewSectionBlock(plain(truncate(about+": "+t.Text, maxPlainText)), nil, nil),
-				slack.NewInputBlock(blkAnswer, plain(fieldAnswer), plain("The customer is told in the channel they asked from."),
+				slack.NewInputBlock(blkAnswer, plain(p.T("catalog.enquiry.answer_label")), plain(p.T("catalog.enquiry.answer_hint")),
 					slack.NewPlainTextInputBlockElement(nil, actEnqText).WithMultiline(true).WithMaxLength(maxQuestion)),
 			}},
 		}
@@ -107,7 +109,7 @@ func (a *App) submitAnswer(ctx context.Context, req bot.Request) (any, func(cont
 	actor := models.Actor{UserID: cb.User.ID, Role: models.RoleStaff}
 	t, err := a.store.AnswerEnquiry(ctx, actor, id, inputValue(cb, blkAnswer, actEnqText))
 	if err != nil {
-		if resp := viewErrors(err, map[string]string{fieldAnswer: blkAnswer}, blkAnswer); resp != nil {
+		if resp := viewErrors(p, err, map[string]string{fieldAnswer: blkAnswer}, blkAnswer); resp != nil {
 			return resp, nil
 		}
 		return fail(err), nil
@@ -131,7 +133,7 @@ func (a *App) enquireButton(_ context.Context, req bot.Request) (any, func(conte
 	cb := interaction(req)
 	return nil, func(ctx context.Context) {
 		m := meta{Channel: channelOf(cb), ResponseURL: cb.ResponseURL}
-		if err := a.openEnquiry(ctx, cb.TriggerID, m, nil, ""); err != nil {
+		if err := a.openEnquiry(ctx, a.forUser(ctx, cb.User.ID), cb.TriggerID, m, nil, ""); err != nil {
 			a.fail(ctx, cb, err)
 		}
 	}
@@ -139,29 +141,29 @@ func (a *App) enquireButton(_ context.Context, req bot.Request) (any, func(conte
 
 // openEnquiry opens the enquiry form, with ap chosen and question typed
 // when given.
-func (a *App) openEnquiry(ctx context.Context, triggerID string, m meta, ap *models.AccessPoint, question string) error {
+func (a *App) openEnquiry(ctx context.Context, p lang.Printer, triggerID string, m meta, ap *models.AccessPoint, question string) error {
 	cv, err := a.loadCatalog(ctx)
 	if err != nil {
 		return err
 	}
-	qIn := slack.NewPlainTextInputBlockElement(plain("e.g. Does China Telecom reach this access point with 10GBase-LR?"), actEnqText).
+	qIn := slack.NewPlainTextInputBlockElement(plain(p.T("catalog.enquiry.question_placeholder")), actEnqText).
 		WithMultiline(true).WithMaxLength(maxQuestion)
 	if question != "" {
 		qIn = qIn.WithInitialValue(truncate(question, maxQuestion))
 	}
-	apIn := slack.NewInputBlock(blkEnqAP, plain(models.FieldAccessPoint), plain("The access point you ask about; leave it empty for a general question."), cv.apSelect(actEnqAP, anyAP, ap))
+	apIn := slack.NewInputBlock(blkEnqAP, plain(p.T("catalog.enquiry.ap_label")), plain(p.T("catalog.enquiry.ap_hint")), cv.apSelect(p, actEnqAP, anyAP, ap))
 	apIn.Optional = true
 	view := slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		Title:           plain("Access point enquiry"),
-		Submit:          plain("Send"),
-		Close:           plain("Cancel"),
+		Title:           plain(p.T("catalog.enquiry.title")),
+		Submit:          plain(p.T("catalog.enquiry.send")),
+		Close:           plain(p.T("catalog.enquiry.cancel")),
 		CallbackID:      viewEnquire,
 		PrivateMetadata: m.encode(),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			contextText("Ask the operator's staff about an access point: location, allowed service providers, port types, capacity. They answer here."),
+			contextText(p.T("catalog.enquiry.intro")),
 			apIn,
-			slack.NewInputBlock(blkEnqText, plain(fieldEnqQ), plain("Your question, as precise as you can."), qIn),
+			slack.NewInputBlock(blkEnqText, plain(p.T("catalog.enquiry.question_label")), plain(p.T("catalog.enquiry.question_hint")), qIn),
 		}},
 	}
 	if _, err := a.slack.OpenViewContext(ctx, triggerID, view); err != nil {
@@ -191,31 +193,31 @@ func (a *App) submitEnquiry(ctx context.Context, req bot.Request) (any, func(con
 	apID := inputValue(cb, blkEnqAP, actEnqAP)
 	t, err := a.store.Enquire(ctx, actor, apID, inputValue(cb, blkEnqText, actEnqText), reply)
 	if err != nil {
-		if resp := viewErrors(err, ids, blkEnqText); resp != nil {
+		if resp := viewErrors(p, err, ids, blkEnqText); resp != nil {
 			return resp, nil
 		}
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blkEnqText: truncate(a.userMessage(ctx, p, err), 2000)}), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.tell(ctx, m.ResponseURL, m.Channel, cb.User.ID, a.enquirySent(ctx, t, reply))
+		a.tell(ctx, m.ResponseURL, m.Channel, cb.User.ID, a.enquirySent(ctx, p, t, reply))
 	}
 }
 
 // enquirySent confirms an enquiry to the user.
-func (a *App) enquirySent(ctx context.Context, t *models.Ticket, reply string) string {
-	about := "a general question"
+func (a *App) enquirySent(ctx context.Context, p lang.Printer, t *models.Ticket, reply string) string {
+	about := p.T("catalog.enquiry.sent_general")
 	if t.AccessPointID != "" {
 		about = "`" + esc(t.AccessPointID) + "`"
 		if ap, err := a.store.AccessPoint(ctx, t.AccessPointID); err == nil {
-			about = "*" + esc(ap.Name) + "*"
+			about = "*" + esc(named(p, ap.Name, ap.NameZh)) + "*"
 		}
 	}
-	where := "in a direct message"
+	where := p.T("catalog.enquiry.sent_in_dm")
 	if !isUserID(reply) {
-		where = "in <#" + reply + ">"
+		where = p.T("catalog.enquiry.sent_in_channel", lang.Args{"Channel": "<#" + reply + ">"})
 	}
-	return fmt.Sprintf(":incoming_envelope: Enquiry %d about %s is with the operator's staff. You will get the answer %s.\n>%s",
-		t.ID, about, where, esc(truncate(strings.ReplaceAll(t.Text, "\n", " "), 500)))
+	return ":incoming_envelope: " + p.T("catalog.enquiry.sent", lang.Args{"ID": t.ID, "About": about, "Where": where}) +
+		"\n>" + esc(truncate(strings.ReplaceAll(t.Text, "\n", " "), 500))
 }
 
 func (a *App) cmdEnquire(ctx context.Context, cmd *slack.SlashCommand, rest string) {
@@ -224,8 +226,9 @@ func (a *App) cmdEnquire(ctx context.Context, cmd *slack.SlashCommand, rest stri
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
+	p := a.forUser(ctx, cmd.UserID)
 	if actor.Role != models.RoleCustomer {
-		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":information_source: Enquiries are for customers; staff answer them in the staff channel.")
+		a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":information_source: "+p.T("catalog.enquiry.customers_only"))
 		return
 	}
 	m := meta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL}
@@ -243,7 +246,7 @@ func (a *App) cmdEnquire(ctx context.Context, cmd *slack.SlashCommand, rest stri
 		}
 	}
 	if question == "" {
-		if err := a.openEnquiry(ctx, cmd.TriggerID, m, ap, ""); err != nil {
+		if err := a.openEnquiry(ctx, p, cmd.TriggerID, m, ap, ""); err != nil {
 			a.cmdFail(ctx, cmd, err)
 		}
 		return
@@ -262,7 +265,7 @@ func (a *App) cmdEnquire(ctx context.Context, cmd *slack.SlashCommand, rest stri
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, a.enquirySent(ctx, t, reply))
+	a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, a.enquirySent(ctx, p, t, reply))
 }
 
 // replyTarget is where a customer hears back about what they started in

@@ -48,7 +48,7 @@ func (a *App) ReviewPromiseIn(ctx context.Context, regionID string, l lang.Lang)
 			if err != nil {
 				return "", err
 			}
-			return reviewPromise(p, by, regionName(r)), nil
+			return reviewPromise(p, by, regionName(p, r)), nil
 		}
 	}
 	return "", fmt.Errorf("region %s: %w", regionID, models.ErrNotFound)

@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -18,7 +19,8 @@ import (
 func (a *App) openModal(ctx context.Context, p press, v slack.ModalViewRequest) {
 	if _, err := a.slack.OpenViewContext(ctx, p.cb.TriggerID, v); err != nil {
 		a.log.ErrorContext(ctx, "open modal", "callback", v.CallbackID, "err", err)
-		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, ":warning: Slack did not open the form in time. Press the button again.")
+		w := a.forUser(ctx, p.cb.User.ID)
+		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, ":warning: "+w.T("forms.not_opened"))
 	}
 }
 
@@ -65,7 +67,8 @@ func (a *App) onSubmit(fn func(ctx context.Context, s submission) (any, func(con
 		m := decodeMeta(cb.View.PrivateMetadata)
 		s := submission{cb: cb, meta: m}
 		if m.Conn <= 0 {
-			return messageView(s.title(), ":warning: This form is out of date. Open it again from the connection's message."), nil
+			p := a.forUser(ctx, cb.User.ID)
+			return messageView(p, s.title(), ":warning: "+p.T("forms.out_of_date")), nil
 		}
 		actor, err := a.actor(ctx, teamOf(cb), m.Channel, cb.User.ID)
 		if err != nil {
@@ -79,12 +82,13 @@ func (a *App) onSubmit(fn func(ctx context.Context, s submission) (any, func(con
 // errorView replaces a submitted form by what went wrong and what to do.
 func (a *App) errorView(ctx context.Context, s submission, err error) *slack.ViewSubmissionResponse {
 	p := a.forUser(ctx, s.cb.User.ID)
-	return messageView(s.title(), ":warning: "+a.userMessage(ctx, p, a.explain(ctx, s.meta.Conn, err)))
+	return messageView(p, s.title(), ":warning: "+a.userMessage(ctx, p, a.explain(ctx, s.meta.Conn, err)))
 }
 
-// messageView is a view_submission ack replacing the form by a message.
-func messageView(title, text string) *slack.ViewSubmissionResponse {
-	v := modal("ll_v_message", title, "", "Close", meta{}, []slack.Block{slack.NewSectionBlock(md(text), nil, nil)})
+// messageView is a view_submission ack replacing the form by a message,
+// with a Close button in the reader's language p.
+func messageView(p lang.Printer, title, text string) *slack.ViewSubmissionResponse {
+	v := modal("ll_v_message", title, "", p.T("forms.close"), meta{}, []slack.Block{slack.NewSectionBlock(md(text), nil, nil)})
 	return slack.NewUpdateViewSubmissionResponse(&v)
 }
 
@@ -98,13 +102,10 @@ func textInput(blockID, label, hint string, maxLen int, multiline, optional bool
 	return slack.NewInputBlock(blockID, plain(label), h, el).WithOptional(optional)
 }
 
-// selectInput is a static select input block of a form.
-func selectInput(blockID, label, hint string, optional bool, values ...string) *slack.InputBlock {
-	opts := make([]*slack.OptionBlockObject, 0, len(values))
-	for _, v := range values {
-		opts = append(opts, option(v, v))
-	}
-	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), "v", opts...)
+// selectInput is a static select input block of a form; opts are its
+// options (value and text), placeholder its "Choose".
+func selectInput(blockID, label, hint, placeholder string, optional bool, opts ...*slack.OptionBlockObject) *slack.InputBlock {
+	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(placeholder), "v", opts...)
 	var h *slack.TextBlockObject
 	if hint != "" {
 		h = plain(hint)

@@ -48,7 +48,7 @@ func (a *App) homeRefresh(_ context.Context, req bot.Request) (any, func(context
 // publishHome builds and publishes a user's App Home.
 func (a *App) publishHome(ctx context.Context, team, user string) {
 	p := a.forUser(ctx, user)
-	blocks, err := a.homeBlocks(ctx, team, user)
+	blocks, err := a.homeBlocks(ctx, p, team, user)
 	if err != nil {
 		a.log.ErrorContext(ctx, "app home", "user", user, "err", err)
 		blocks = []slack.Block{section(":warning: " + a.userMessage(ctx, p, err))}
@@ -63,50 +63,48 @@ func (a *App) publishHome(ctx context.Context, team, user string) {
 }
 
 // homeBlocks is a user's App Home, within a view's 100 blocks.
-func (a *App) homeBlocks(ctx context.Context, team, user string) ([]slack.Block, error) {
-	p := a.forUser(ctx, user)
+func (a *App) homeBlocks(ctx context.Context, p lang.Printer, team, user string) ([]slack.Block, error) {
 	actor, err := a.actor(ctx, team, "", user)
 	switch {
 	case isNoAccount(err):
 		return []slack.Block{
 			slack.NewHeaderBlock(plain("leaseline")),
-			section("Leased lines from your IDC to the cloud, self-service: apply, pay, coordinate the provider and the IDC visit, confirm, with every step saying who must act next."),
+			section(p.T("home.intro_no_account")),
 			section(":information_source: " + a.userMessage(ctx, p, err)),
-			slack.NewActionBlock("ll_home_top", button(actAccessPoints, "", "Access points", ""), button(actHomeRefresh, "", "Refresh", "")),
+			slack.NewActionBlock("ll_home_top", button(actAccessPoints, "", p.T("home.button_access_points"), ""), button(actHomeRefresh, "", p.T("home.button_refresh"), "")),
 		}, nil
 	case err != nil:
 		return nil, err
 	}
 	if actor.Role == models.RoleStaff {
-		return a.staffHome(ctx, actor)
+		return a.staffHome(ctx, p, actor)
 	}
-	return a.customerHome(ctx, actor)
+	return a.customerHome(ctx, p, actor)
 }
 
 // staffHome is the queue waiting on staff, oldest first.
-func (a *App) staffHome(ctx context.Context, actor models.Actor) ([]slack.Block, error) {
-	p := a.forUser(ctx, actor.UserID)
+func (a *App) staffHome(ctx context.Context, p lang.Printer, actor models.Actor) ([]slack.Block, error) {
 	queue, err := a.store.StaffQueue(ctx, homeLoad)
 	if err != nil {
 		return nil, fmt.Errorf("staff queue: %w", err)
 	}
-	intro := "Nothing is waiting on staff."
+	intro := p.T("home.staff_nothing")
 	if len(queue) > 0 {
-		intro = fmt.Sprintf("*Waiting on staff*: %d, oldest first (applications to review, construction tickets to book).", len(queue))
+		intro = p.T("home.staff_waiting", lang.Args{"Count": len(queue)})
 		if len(queue) == homeLoad {
-			intro = fmt.Sprintf("*Waiting on staff*: %d or more, oldest first (applications to review, construction tickets to book).", len(queue))
+			intro = p.T("home.staff_waiting_more", lang.Args{"Count": len(queue)})
 		}
 	}
-	blocks := append([]slack.Block{slack.NewHeaderBlock(plain("leaseline · staff"))}, a.staffBanner(ctx, p)...)
+	blocks := append([]slack.Block{slack.NewHeaderBlock(plain(p.T("home.staff_title")))}, a.staffBanner(ctx, p)...)
 	blocks = append(blocks,
 		section(intro),
 		slack.NewActionBlock("ll_home_top",
-			button(actAccessPoints, "", "Access points", ""),
-			button(actHomeRefresh, "", "Refresh", ""),
+			button(actAccessPoints, "", p.T("home.button_access_points"), ""),
+			button(actHomeRefresh, "", p.T("home.button_refresh"), ""),
 		),
 		slack.NewDividerBlock(),
 	)
-	ports, err := a.inventoryGlance(ctx)
+	ports, err := a.inventoryGlance(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +112,7 @@ func (a *App) staffHome(ctx context.Context, actor models.Actor) ([]slack.Block,
 		blocks = append(append(blocks, ports...), slack.NewDividerBlock())
 	}
 	return addCards(blocks, homeCards(p, queue, actor.Role), maxViewBlocks,
-		"More in the queue than fit here: `/leaseline list` shows every connection."), nil
+		p.T("home.staff_more")), nil
 }
 
 // homeCards are connection cards with their timelines.
@@ -122,7 +120,7 @@ func homeCards(p lang.Printer, rows []models.Connection, role models.Role) [][]s
 	cards := make([][]slack.Block, 0, len(rows))
 	for i := range rows {
 		c := &rows[i]
-		card := connectionBlocks(p, c, role, button(actShow, connValue(c.ID), "Details", ""))
+		card := connectionBlocks(p, c, role, button(actShow, connValue(c.ID), p.T("home.button_details"), ""))
 		cards = append(cards, append(card, contextText(timeline(p, c))))
 	}
 	return cards

@@ -9,13 +9,13 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
 // customerHome is a customer's App Home, within a view's 100 blocks: one
 // heading per account, its connections newest first.
-func (a *App) customerHome(ctx context.Context, actor models.Actor) ([]slack.Block, error) {
-	p := a.forUser(ctx, actor.UserID)
+func (a *App) customerHome(ctx context.Context, p lang.Printer, actor models.Actor) ([]slack.Block, error) {
 	ids := actor.Accounts()
 	accts := make([]*models.Account, 0, len(ids))
 	for _, id := range ids {
@@ -25,19 +25,19 @@ func (a *App) customerHome(ctx context.Context, actor models.Actor) ([]slack.Blo
 		}
 		accts = append(accts, acct)
 	}
-	title, intro := "leaseline · "+accts[0].Name, "Your account's connections, newest first: where each stands, who must act next, and your buttons for the next step."
+	title, intro := "leaseline · "+accts[0].Name, p.T("home.customer_intro")
 	if len(accts) > 1 {
 		title = "leaseline"
-		intro = fmt.Sprintf("You are a user of %d accounts: each one's connections are under its name, newest first, with who must act next and your buttons for the next step. *Apply for New Interface* here applies for *%s*; apply from an account's channel panel to apply for another.", len(accts), esc(accts[0].Name))
+		intro = p.N("home.customer_intro_accounts", len(accts), lang.Args{"Apply": p.T("home.button_apply"), "Account": esc(accts[0].Name)})
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncate(title, 150))),
 		section(intro),
 		slack.NewActionBlock("ll_home_top",
-			button(actApply, "", "Apply for New Interface", slack.StylePrimary),
-			button(actEnquire, "", "Enquire", ""),
-			button(actAccessPoints, "", "Access points", ""),
-			button(actHomeRefresh, "", "Refresh", ""),
+			button(actApply, "", p.T("home.button_apply"), slack.StylePrimary),
+			button(actEnquire, "", p.T("home.button_enquire"), ""),
+			button(actAccessPoints, "", p.T("home.button_access_points"), ""),
+			button(actHomeRefresh, "", p.T("home.button_refresh"), ""),
 		),
 		slack.NewDividerBlock(),
 	}
@@ -54,13 +54,13 @@ func (a *App) customerHome(ctx context.Context, actor models.Actor) ([]slack.Blo
 			blocks = append(blocks, slack.NewHeaderBlock(plain(truncate(acct.Name, 150))))
 		}
 		if len(rows) == 0 {
-			blocks = append(blocks, section("No connections yet. Press *Apply for New Interface* to apply for one."))
+			blocks = append(blocks, section(p.T("home.customer_empty", lang.Args{"Apply": p.T("home.button_apply")})))
 			continue
 		}
 		// Each account keeps room for those after it.
 		limit := maxViewBlocks - 2*(len(accts)-1-i)
 		blocks = addCards(blocks, homeCards(p, rows, actor.Role), limit,
-			"More connections than fit here: `/leaseline list` pages through all of them.")
+			p.T("home.customer_more"))
 	}
 	return blocks, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -115,8 +116,9 @@ func (a *App) fail(ctx context.Context, cb *slack.InteractionCallback, err error
 // viewErrors turns rule errors into a view_submission ack showing each
 // under its field (blockIDs maps field labels to block IDs); a rule of no
 // field, or of a field not in the form, shows under fallbackBlock. It
-// returns nil when err is not a rule error.
-func viewErrors(err error, blockIDs map[string]string, fallbackBlock string) *slack.ViewSubmissionResponse {
+// returns nil when err is not a rule error. The messages are in the
+// reader's language p (fields match by their English names).
+func viewErrors(p lang.Printer, err error, blockIDs map[string]string, fallbackBlock string) *slack.ViewSubmissionResponse {
 	var rules models.RuleErrors
 	var rule *models.RuleError
 	switch {
@@ -132,11 +134,12 @@ func viewErrors(err error, blockIDs map[string]string, fallbackBlock string) *sl
 		if !ok {
 			id = fallbackBlock
 		}
+		msg := ruleText(p, r)
 		if prev, ok := out[id]; ok {
-			out[id] = truncate(prev+" "+r.Message, 2000)
+			out[id] = truncate(prev+" "+msg, 2000)
 			continue
 		}
-		out[id] = truncate(r.Message, 2000)
+		out[id] = truncate(msg, 2000)
 	}
 	return slack.NewErrorsViewSubmissionResponse(out)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -41,16 +42,21 @@ func listValue(page int, all bool) string {
 
 // listScope tells, after a list's heading, which ended connections it
 // shows.
-func listScope(all bool) string {
+func listScope(p lang.Printer, all bool) string {
 	if all {
-		return " Ended connections included, however old."
+		return p.T("commands.list_scope_all")
 	}
-	return " Connections ended more than 30 days ago are not listed: `/leaseline list --all`."
+	return p.T("commands.list_scope_recent")
 }
 
 // cmdPorts is `ports [ACCESS-POINT]` (staff only): per access point and port
 // type, the ports in total, in use and free, and free per device.
 func (a *App) cmdPorts(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	a.ports(ctx, a.forUser(ctx, cmd.UserID), cmd, rest)
+}
+
+// ports is cmdPorts answering in p's language.
+func (a *App) ports(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, rest string) {
 	if _, ok := a.staffActor(ctx, cmd); !ok {
 		return
 	}
@@ -63,7 +69,7 @@ func (a *App) cmdPorts(ctx context.Context, cmd *slack.SlashCommand, rest string
 	if ref, _ := splitWord(rest); ref != "" {
 		ap := cv.accessPoint(ref)
 		if ap == nil {
-			a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, fmt.Sprintf(":warning: %q is not an access point. `/leaseline access-points` lists them; `/leaseline ports` shows every one.", ref))
+			a.tell(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, ":warning: "+p.T("catalog.ports_not_an_ap", lang.Args{"Ref": fmt.Sprintf("%q", ref)}))
 			return
 		}
 		apID = ap.ID
@@ -73,14 +79,14 @@ func (a *App) cmdPorts(ctx context.Context, cmd *slack.SlashCommand, rest string
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	blocks := []slack.Block{section("*Ports* by access point and port type: total, in use (held by a connection), free (payment can allocate it), and free per device.")}
+	blocks := []slack.Block{section(p.T("catalog.ports_intro"))}
 	for _, g := range cv.byRegion(func(ap *models.AccessPoint) bool { return apID == "" || ap.ID == apID }) {
 		for _, ap := range g.aps {
-			blocks = append(blocks, section(truncate(apPortsText(ap, stockOf(stock, ap.ID), true), maxPlainText)))
+			blocks = append(blocks, section(truncate(apPortsText(p, ap, stockOf(stock, ap.ID), true), maxPlainText)))
 		}
 	}
 	if len(blocks) > maxMessageBlocks {
-		blocks = append(blocks[:maxMessageBlocks-1], contextText("More access points than fit here: `/leaseline ports ACCESS-POINT` shows one."))
+		blocks = append(blocks[:maxMessageBlocks-1], contextText(p.T("catalog.ports_more_one")))
 	}
 	a.replyBlocks(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, blocks)
 }
@@ -98,19 +104,19 @@ func stockOf(all []models.PortStock, apID string) []models.PortStock {
 
 // apPortsText is one access point's ports: a line per port type, with the
 // free ports per device when perDevice.
-func apPortsText(ap *models.AccessPoint, stock []models.PortStock, perDevice bool) string {
+func apPortsText(p lang.Printer, ap *models.AccessPoint, stock []models.PortStock, perDevice bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s* `%s` · %s\n", esc(ap.Name), esc(ap.ID), apStatusText(ap))
+	fmt.Fprintf(&b, "*%s* `%s` · %s\n", esc(named(p, ap.Name, ap.NameZh)), esc(ap.ID), apStatusText(p, ap))
 	if len(stock) == 0 {
-		b.WriteString("No ports.\n")
+		b.WriteString(p.T("catalog.ports_none") + "\n")
 	}
 	for _, st := range stock {
-		fmt.Fprintf(&b, "`%s` total %d · in use %d · *free %d*", st.PortType, st.Total, st.InUse, st.Free)
+		fmt.Fprintf(&b, "`%s` %s", st.PortType, p.T("catalog.ports_line", lang.Args{"Total": st.Total, "InUse": st.InUse, "Free": st.Free}))
 		if st.Down > 0 {
-			fmt.Fprintf(&b, " · down %d", st.Down)
+			b.WriteString(" · " + p.T("catalog.ports_down", lang.Args{"Down": st.Down}))
 		}
 		if _, offered := ap.Offer(st.PortType); offered && st.Free <= ap.LowWater && ap.Status.Open() {
-			fmt.Fprintf(&b, " :warning: at or below low water (%d)", ap.LowWater)
+			b.WriteString(" :warning: " + p.T("catalog.ports_low_water", lang.Args{"LowWater": ap.LowWater}))
 		}
 		b.WriteString("\n")
 		if perDevice && len(st.FreeByDevice) > 0 {
@@ -118,7 +124,7 @@ func apPortsText(ap *models.AccessPoint, stock []models.PortStock, perDevice boo
 			for _, d := range st.FreeByDevice {
 				parts = append(parts, fmt.Sprintf("%s %d", esc(d.DeviceID), d.Free))
 			}
-			b.WriteString("    free per device: " + strings.Join(parts, ", ") + "\n")
+			b.WriteString("    " + p.T("catalog.ports_free_per_device", lang.Args{"Devices": strings.Join(parts, ", ")}) + "\n")
 		}
 	}
 	return b.String()
@@ -126,16 +132,16 @@ func apPortsText(ap *models.AccessPoint, stock []models.PortStock, perDevice boo
 
 // apStatusText is an access point's status as staff read it: full for want
 // of ports is told apart from full in the catalog.
-func apStatusText(ap *models.AccessPoint) string {
+func apStatusText(p lang.Printer, ap *models.AccessPoint) string {
 	if ap.NoFreePort {
-		return ":red_circle: full: no free port of any type it offers (reopens when a port is freed or added)"
+		return ":red_circle: " + p.T("catalog.ap_no_free_port")
 	}
-	return statusWords(ap.Status)
+	return statusWords(p, ap.Status)
 }
 
 // inventoryGlance is the staff App Home's ports at a glance: per access
 // point, each port type's free and in-use ports.
-func (a *App) inventoryGlance(ctx context.Context) ([]slack.Block, error) {
+func (a *App) inventoryGlance(ctx context.Context, p lang.Printer) ([]slack.Block, error) {
 	cv, err := a.loadCatalog(ctx)
 	if err != nil {
 		return nil, err
@@ -147,13 +153,13 @@ func (a *App) inventoryGlance(ctx context.Context) ([]slack.Block, error) {
 	var lines []string
 	for _, g := range cv.byRegion(anyAP) {
 		for _, ap := range g.aps {
-			lines = append(lines, strings.TrimSuffix(apPortsText(ap, stockOf(stock, ap.ID), true), "\n"))
+			lines = append(lines, strings.TrimSuffix(apPortsText(p, ap, stockOf(stock, ap.ID), true), "\n"))
 		}
 	}
 	if len(lines) == 0 {
 		return nil, nil
 	}
-	blocks := []slack.Block{section("*Ports*: free and in use per access point and port type (`/leaseline ports ACCESS-POINT` for one).")}
+	blocks := []slack.Block{section(p.T("catalog.ports_glance"))}
 	var cur strings.Builder
 	for _, l := range lines {
 		if cur.Len()+len(l)+1 > maxPlainText-100 && cur.Len() > 0 {
@@ -165,33 +171,35 @@ func (a *App) inventoryGlance(ctx context.Context) ([]slack.Block, error) {
 	blocks = append(blocks, section(cur.String()))
 	const most = 6
 	if len(blocks) > most {
-		blocks = append(blocks[:most-1], contextText("More access points than fit here: `/leaseline ports` lists them all."))
+		blocks = append(blocks[:most-1], contextText(p.T("catalog.ports_more_all")))
 	}
 	return blocks, nil
 }
 
 // renderLowPorts renders a low_ports notice to staff.
-func renderLowPorts(n models.Notice) ([]slack.Block, string, error) {
+func renderLowPorts(p lang.Printer, n models.Notice) ([]slack.Block, string, error) {
 	d := noticeData[models.LowPortsNoticeData](n)
-	title := "Ports running low"
-	intro := fmt.Sprintf("Only *%d* free *%s* port(s) left at %s (`%s`), %d in use: at or below its low-water mark of %d. Add ports to the catalog before payments find none. `/leaseline ports %s` shows them per device.",
-		d.Free, esc(string(d.PortType)), esc(d.AccessPoint), esc(d.AccessPointID), d.InUse, d.LowWater, esc(d.AccessPointID))
+	apName := named(p, d.AccessPoint, d.AccessPointZh)
+	title := p.T("catalog.low_ports_title")
+	intro := p.N("catalog.low_ports_intro", d.Free, lang.Args{
+		"PortType": esc(string(d.PortType)), "AccessPoint": esc(apName), "AccessPointID": esc(d.AccessPointID),
+		"InUse": d.InUse, "LowWater": d.LowWater})
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(title)), section(intro),
-		contextText("You are told once; again only after the free ports have risen above the mark.")}
-	return blocks, fmt.Sprintf("%s: %d free %s at %s", title, d.Free, d.PortType, d.AccessPoint), nil
+		contextText(p.T("catalog.low_ports_once"))}
+	return blocks, p.T("catalog.low_ports_text", lang.Args{"Title": title, "Free": d.Free, "PortType": string(d.PortType), "AccessPoint": apName}), nil
 }
 
 // fullForWantOfPorts names, for the apply form, the access points shown
 // full because no port they offer is free ("" when none is).
-func fullForWantOfPorts(cv *catalogView) string {
+func fullForWantOfPorts(p lang.Printer, cv *catalogView) string {
 	var names []string
 	for i := range cv.aps {
 		if cv.aps[i].NoFreePort {
-			names = append(names, esc(cv.aps[i].Name))
+			names = append(names, esc(named(p, cv.aps[i].Name, cv.aps[i].NameZh)))
 		}
 	}
 	if len(names) == 0 {
 		return ""
 	}
-	return truncate(" Full, no free port: "+strings.Join(names, ", ")+".", 1000)
+	return truncate(" "+p.T("catalog.full_no_free_port", lang.Args{"Names": strings.Join(names, ", ")}), 1000)
 }

@@ -65,22 +65,71 @@ func localTimes(p lang.Printer, s string, loc *time.Location) string {
 	})
 }
 
-// catalogName shows a catalog entry by its name; staff also see its ID, in
-// small code type. The ID stands alone only when the name is unknown.
-func catalogName(name, id string, role models.Role) string {
-	switch {
-	case name == "":
-		return esc(id)
-	case role == models.RoleStaff:
-		return esc(name) + " `" + esc(id) + "`"
+// named is a catalog name in p's language: the Chinese name (the
+// catalog's name_zh) for a reader of Chinese, the English for anyone else;
+// where one is missing the other is shown ("" only when both are).
+func named(p lang.Printer, en, zh string) string {
+	if zh != "" && (p.Lang() == lang.Chinese || en == "") {
+		return zh
 	}
-	return esc(name)
+	return en
 }
 
-// regionSuffix is ", <region name>" of a connection, or "".
-func regionSuffix(c *models.Connection) string {
-	if c.RegionName == "" {
+// catalogName shows a catalog entry by its name in p's language (name, or
+// nameZh for a reader of Chinese); staff also see its ID, in small code
+// type. The ID stands alone only when no name is known.
+func catalogName(p lang.Printer, name, nameZh, id string, role models.Role) string {
+	n := named(p, name, nameZh)
+	switch {
+	case n == "":
+		return esc(id)
+	case role == models.RoleStaff:
+		return esc(n) + " `" + esc(id) + "`"
+	}
+	return esc(n)
+}
+
+// regionSuffix is ", <region name>" of a connection in p's language
+// ("，华东2（上海）" in Chinese), or "" when its region has no name.
+func regionSuffix(p lang.Printer, c *models.Connection) string {
+	n := named(p, c.RegionName, c.RegionNameZh)
+	if n == "" {
 		return ""
 	}
-	return ", " + esc(c.RegionName)
+	return p.T("names.region_suffix", lang.Args{"Region": esc(n)})
+}
+
+// The names of a connection's catalog entries in p's language, not
+// escaped: the catalog ID stands in only when no name is known. Staff
+// cards add the access point's ID (staffFacts).
+
+// apName is the access point of d by its name.
+func apName(p lang.Printer, d *models.Detail) string {
+	return cmp.Or(named(p, d.AccessPoint.Name, d.AccessPoint.NameZh), named(p, d.Connection.AccessPointName, d.Connection.AccessPointNameZh), d.Connection.AccessPointID)
+}
+
+// providerName is the service provider of d by its name.
+func providerName(p lang.Printer, d *models.Detail) string {
+	return cmp.Or(named(p, d.Provider.Name, d.Provider.NameZh), named(p, d.Connection.ProviderName, d.Connection.ProviderNameZh), d.Connection.ProviderID)
+}
+
+// regionName is how region r is named to the reader.
+func regionName(p lang.Printer, r models.Region) string {
+	return cmp.Or(named(p, r.Name, r.NameZh), r.ID)
+}
+
+// idcNamed is the IDC of d's access point by its name, else the access
+// point's.
+func idcNamed(p lang.Printer, d *models.Detail) string {
+	return cmp.Or(named(p, d.AccessPoint.IDCName, d.AccessPoint.IDCNameZh), apName(p, d))
+}
+
+// idcAddress is the address of the IDC of d's access point.
+func idcAddress(p lang.Printer, d *models.Detail) string {
+	return named(p, d.AccessPoint.IDCAddress, d.AccessPoint.IDCAddressZh)
+}
+
+// locationNamed is where access point ap is (city and district).
+func locationNamed(p lang.Printer, ap *models.AccessPoint) string {
+	return named(p, ap.Location, ap.LocationZh)
 }

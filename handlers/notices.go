@@ -171,7 +171,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	p := r.p
 	n, d := r.n, r.d
 	if d == nil && n.Kind == models.NoticeLowPorts {
-		return renderLowPorts(n)
+		return renderLowPorts(p, n)
 	}
 	if d == nil {
 		return a.renderTicketNotice(ctx, r)
@@ -219,23 +219,23 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		intro = p.T("notices.paid_intro", lang.Args{
 			"Who": who(lastAction(d, models.ActionPay), p.T("notices.the_customer")), "Amount": p.Money(c.AmountCents, c.Currency),
 			"At": at(p, lastAction(d, models.ActionPay), d), "ID": pcID(c), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
-			"AccessPoint": esc(d.AccessPoint.Name), "Provider": esc(providerName(d))})
+			"AccessPoint": esc(apName(p, d)), "Provider": esc(providerName(p, d))})
 
 	case models.NoticeNoFreePort:
 		title = p.T("notices.no_free_port_title")
 		intro = p.T("notices.no_free_port_intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "PortType": c.PortType,
-			"AccessPoint": esc(d.AccessPoint.Name), "APID": esc(d.AccessPoint.ID), "Status": statusWord(p, c.Status)})
+			"AccessPoint": esc(apName(p, d)), "APID": esc(d.AccessPoint.ID), "Status": statusWord(p, c.Status)})
 
 	case models.NoticePortInfo:
 		title = p.T("notices.port_info_title")
-		intro = p.T("notices.port_info_intro", lang.Args{"Provider": esc(providerName(d))})
-		body = portBlocks(d)
+		intro = p.T("notices.port_info_intro", lang.Args{"Provider": esc(providerName(p, d))})
+		body = portBlocks(r.p, d)
 		card = false
 
 	case models.NoticeSurveyReceived:
 		title = p.T("notices.survey_title")
 		ev := lastAction(d, models.ActionSubmitSurvey)
-		intro = p.T("notices.survey_intro", lang.Args{"Who": who(ev, p.T("notices.the_provider")), "Provider": esc(providerName(d)), "At": at(p, ev, d)})
+		intro = p.T("notices.survey_intro", lang.Args{"Who": who(ev, p.T("notices.the_provider")), "Provider": esc(providerName(p, d)), "At": at(p, ev, d)})
 		body = surveyBlocks(p, d.Survey, d)
 
 	case models.NoticeTicketSubmitted:
@@ -257,7 +257,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 	case models.NoticeVisitScheduled, models.NoticeVisitChanged, models.NoticeVisitReminder, models.NoticeVisitLetter:
 		// visit_letter is uploaded as a PDF (RenderNoticeFile); as a
 		// message it is the visit's card.
-		v := visitOf(noticeData[models.VisitNoticeData](n), d)
+		v := visitOf(p, noticeData[models.VisitNoticeData](n), d)
 		title, intro = v.headline(p, n.Kind, r.to, d)
 		if t, i, ok := removalVisitHeadline(p, n, r.to, d, v); ok {
 			title, intro = t, i
@@ -272,7 +272,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		title = p.T("notices.complete_title")
 		ev := lastAction(d, models.ActionCompleteConstruction)
 		intro = p.T("notices.complete_intro", lang.Args{"Who": who(ev, p.T("notices.the_provider")), "ID": pcID(c),
-			"Provider": esc(providerName(d)), "At": at(p, ev, d), "Enabled": statusWord(p, models.StatusEnabled)})
+			"Provider": esc(providerName(p, d)), "At": at(p, ev, d), "Enabled": statusWord(p, models.StatusEnabled)})
 		body = factBlocks([]fact{{label: p.T("notices.line_code"), value: c.LineCode}, {label: p.T("notices.line_label"), value: c.LineLabel}})
 
 	case models.NoticeEnabled:

@@ -19,7 +19,7 @@ func terminationNotice(r *noticeRender) (title, intro string, body []slack.Block
 	p := r.p
 	d := r.d
 	c := &d.Connection
-	idc := esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))
+	idc := esc(idcNamed(p, d))
 	switch r.n.Kind {
 	case models.NoticeTerminating:
 		ev := lastAction(d, models.ActionTerminate)
@@ -30,7 +30,7 @@ func terminationNotice(r *noticeRender) (title, intro string, body []slack.Block
 		} else {
 			title = p.T("termination.requested_title")
 			intro = p.T("termination.requested_intro", lang.Args{"ID": pcID(c), "Terminating": statusWord(p, models.StatusTerminating),
-				"Who": who(ev, p.T("notices.the_customer_lower")), "At": at(p, ev, d), "Provider": esc(providerName(d)), "IDC": idc})
+				"Who": who(ev, p.T("notices.the_customer_lower")), "At": at(p, ev, d), "Provider": esc(providerName(p, d)), "IDC": idc})
 		}
 		body = append(body, labelled(p.T("notices.reason"), c.Reason)...)
 	case models.NoticeTerminated:
@@ -64,8 +64,8 @@ func portFacts(p lang.Printer, d *models.Detail) []slack.Block {
 		{label: p.T("termination.physical_connection_id"), value: pcID(c)},
 		{label: p.T("termination.port"), value: c.PortName},
 		{label: p.T("termination.device"), value: c.DeviceID},
-		{label: p.T("termination.access_point"), value: apName(d)},
-		{label: p.T("termination.idc"), value: d.AccessPoint.IDCName},
+		{label: p.T("termination.access_point"), value: apName(p, d)},
+		{label: p.T("termination.idc"), value: named(p, d.AccessPoint.IDCName, d.AccessPoint.IDCNameZh)},
 		{label: p.T("notices.line_code"), value: c.LineCode},
 	})
 }
@@ -79,7 +79,7 @@ func removalVisitHeadline(p lang.Printer, n models.Notice, to recipient, d *mode
 	if !removal || n.Kind == models.NoticeVisitChanged {
 		return "", "", false
 	}
-	args := lang.Args{"IDC": esc(cmp.Or(v.idcName, v.apName)), "Day": v.day(p), "ID": pcID(&d.Connection), "Provider": esc(providerName(d))}
+	args := lang.Args{"IDC": esc(cmp.Or(v.idcName, v.apName)), "Day": v.day(p), "ID": pcID(&d.Connection), "Provider": esc(providerName(p, d))}
 	switch {
 	case n.Kind == models.NoticeVisitReminder && to == toProvider:
 		return p.T("termination.reminder_provider_title"), p.T("termination.reminder_provider_intro", args), true

@@ -43,8 +43,8 @@ func (a *App) renderTicketNotice(ctx context.Context, r *noticeRender) ([]slack.
 		where = esc(t.AccessPointID)
 		staffWhere = where
 		if ap, err := a.store.AccessPoint(ctx, t.AccessPointID); err == nil {
-			where = fmt.Sprintf("%s (%s)", esc(ap.Name), esc(ap.Location))
-			staffWhere = fmt.Sprintf("%s (%s, %s)", esc(ap.Name), esc(ap.ID), esc(ap.Location))
+			where = fmt.Sprintf("%s (%s)", esc(named(p, ap.Name, ap.NameZh)), esc(locationNamed(p, ap)))
+			staffWhere = fmt.Sprintf("%s (%s, %s)", esc(named(p, ap.Name, ap.NameZh)), esc(ap.ID), esc(locationNamed(p, ap)))
 			loc = a.regionZone(ctx, ap.RegionID)
 		}
 	}

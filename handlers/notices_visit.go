@@ -110,16 +110,16 @@ type visitInfo struct {
 	visitors                         []visitor
 }
 
-func visitOf(data models.VisitNoticeData, d *models.Detail) visitInfo {
+func visitOf(p lang.Printer, data models.VisitNoticeData, d *models.Detail) visitInfo {
 	v := visitInfo{
 		date: data.Date, weekday: data.Weekday, window: data.Window, tz: data.TimeZone,
-		idcName: data.IDCName, idcAddress: data.IDCAddress, apName: data.AccessPoint,
+		idcName: named(p, data.IDCName, data.IDCNameZh), idcAddress: named(p, data.IDCAddress, data.IDCAddressZh), apName: named(p, data.AccessPoint, data.AccessPointZh),
 		receptionName: data.ReceptionName, receptionPhone: data.ReceptionPhone, company: data.ConstructionCompany,
 		change: data.Change, previousDate: data.PreviousDate, reason: data.Reason, by: data.By,
 		plannedReason: data.PlannedReason,
 	}
-	for _, p := range data.Visitors {
-		v.visitors = append(v.visitors, visitor{name: p.Name, phone: p.Phone, idType: p.IDType, idNumber: p.IDNumber})
+	for _, vp := range data.Visitors {
+		v.visitors = append(v.visitors, visitor{name: vp.Name, phone: vp.Phone, idType: vp.IDType, idNumber: vp.IDNumber})
 	}
 	if d == nil {
 		return v
@@ -128,9 +128,9 @@ func visitOf(data models.VisitNoticeData, d *models.Detail) visitInfo {
 		v.date = cmp.Or(v.date, d.Visit.Date)
 		v.window = cmp.Or(v.window, d.Visit.Window)
 	}
-	v.idcName = cmp.Or(v.idcName, d.AccessPoint.IDCName)
-	v.idcAddress = cmp.Or(v.idcAddress, d.AccessPoint.IDCAddress)
-	v.apName = cmp.Or(v.apName, d.AccessPoint.Name)
+	v.idcName = cmp.Or(v.idcName, named(p, d.AccessPoint.IDCName, d.AccessPoint.IDCNameZh))
+	v.idcAddress = cmp.Or(v.idcAddress, idcAddress(p, d))
+	v.apName = cmp.Or(v.apName, named(p, d.AccessPoint.Name, d.AccessPoint.NameZh))
 	v.tz = cmp.Or(v.tz, d.Region.TimeZone)
 	if d.Reception != nil {
 		v.receptionName = cmp.Or(v.receptionName, d.Reception.Name)
@@ -192,7 +192,7 @@ func (v visitInfo) headline(p lang.Printer, kind models.NoticeKind, to recipient
 		return p.T("visit.rescheduled_title"), p.T("visit.rescheduled_intro", args)
 	case models.NoticeVisitReminder:
 		if to == toReception {
-			args["Company"] = esc(cmp.Or(v.company, providerName(d)))
+			args["Company"] = esc(cmp.Or(v.company, providerName(p, d)))
 			return p.T("visit.reminder_reception_title"), p.T("visit.reminder_reception_intro", args)
 		}
 		return p.T("visit.reminder_title"), p.T("visit.reminder_intro", args)
@@ -205,7 +205,7 @@ func (v visitInfo) headline(p lang.Printer, kind models.NoticeKind, to recipient
 	case toReception:
 		return p.T("visit.booked_reception_title"), p.T("visit.booked_reception_intro", args)
 	}
-	args["Provider"] = esc(providerName(d))
+	args["Provider"] = esc(providerName(p, d))
 	return p.T("visit.booked_title"), p.T("visit.booked_customer_intro", args)
 }
 

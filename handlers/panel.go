@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -23,25 +24,24 @@ type panelSummary struct {
 }
 
 // panelBlocks is the panel of an account.
-func panelBlocks(acct *models.Account, sum panelSummary, now func() string) []slack.Block {
-	status := "No connection in progress."
+func panelBlocks(p lang.Printer, acct *models.Account, sum panelSummary, now func() string) []slack.Block {
+	status := p.T("home.panel_none_open")
 	if sum.open > 0 {
-		status = fmt.Sprintf("%d connection(s) in progress", sum.open)
+		status = p.N("home.panel_open", sum.open)
 		if sum.waitingOnCustomer > 0 {
-			status += fmt.Sprintf(", *%d waiting on you*", sum.waitingOnCustomer)
+			status = p.N("home.panel_open_waiting", sum.open, lang.Args{"Waiting": sum.waitingOnCustomer})
 		}
-		status += "."
 	}
 	return []slack.Block{
 		slack.NewHeaderBlock(plain(truncate("leaseline · "+acct.Name, 150))),
-		section("Leased lines from your IDC to the cloud, self-service. Anyone in this channel acts for *" + esc(acct.Name) + "*; what you do here is shown only to you until it concerns the channel.\n" + status),
+		section(p.T("home.panel_intro", lang.Args{"Account": esc(acct.Name)}) + "\n" + status),
 		slack.NewActionBlock("ll_panel",
-			button(actApply, "", "Apply for New Interface", slack.StylePrimary),
-			button(actList, "1", "My connections", ""),
-			button(actAccessPoints, "", "Access points", ""),
-			button(actEnquire, "", "Enquire", ""),
+			button(actApply, "", p.T("home.button_apply"), slack.StylePrimary),
+			button(actList, "1", p.T("home.button_list"), ""),
+			button(actAccessPoints, "", p.T("home.button_access_points"), ""),
+			button(actEnquire, "", p.T("home.button_enquire"), ""),
 		),
-		contextText("Updated " + now() + ". Members of this workspace can also use `/leaseline help`."),
+		contextText(p.T("home.panel_updated", lang.Args{"When": now()})),
 	}
 }
 
@@ -68,8 +68,9 @@ func (a *App) summarize(ctx context.Context, accountID int64) (panelSummary, err
 // postPanel posts the account's panel in a linked channel, or updates the
 // one already there, and records where it is.
 func (a *App) postPanel(ctx context.Context, ch models.AccountChannel, acct *models.Account, sum panelSummary) error {
-	blocks := panelBlocks(acct, sum, func() string { return when(a.cfg.Now()) })
-	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText("leaseline: apply for a leased line, see your connections, ask about access points", false)}
+	p := a.forChannel(ctx, ch.ChannelID)
+	blocks := panelBlocks(p, acct, sum, func() string { return when(a.cfg.Now()) })
+	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(p.T("home.panel_text"), false)}
 	if ch.PanelTS != "" {
 		_, _, _, err := a.slack.UpdateMessageContext(ctx, ch.ChannelID, ch.PanelTS, opts...)
 		if err == nil {
@@ -127,7 +128,7 @@ func (a *App) refreshPanelsErr(ctx context.Context, accountID int64) error {
 // panelAction wraps a panel button: after the ack, it resolves the actor
 // through the channel and shows the blocks build returns to the presser
 // only.
-func (a *App) panelAction(build func(ctx context.Context, actor models.Actor, value string) ([]slack.Block, error)) bot.Handler {
+func (a *App) panelAction(build func(ctx context.Context, p lang.Printer, actor models.Actor, value string) ([]slack.Block, error)) bot.Handler {
 	return func(_ context.Context, req bot.Request) (any, func(context.Context)) {
 		cb := interaction(req)
 		return nil, func(ctx context.Context) {
@@ -136,7 +137,7 @@ func (a *App) panelAction(build func(ctx context.Context, actor models.Actor, va
 				a.fail(ctx, cb, err)
 				return
 			}
-			blocks, err := build(ctx, actor, firstAction(cb).Value)
+			blocks, err := build(ctx, a.forUser(ctx, cb.User.ID), actor, firstAction(cb).Value)
 			if err != nil {
 				a.fail(ctx, cb, err)
 				return

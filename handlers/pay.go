@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -29,37 +30,37 @@ func (a *App) pressPay(ctx context.Context, p press) {
 		a.failPress(ctx, p, fmt.Errorf("balance of account %d: %w", d.Connection.AccountID, err))
 		return
 	}
-	a.openModal(ctx, p, payView(d, balance, "", p.meta()))
+	a.openModal(ctx, p, payView(a.forUser(ctx, p.cb.User.ID), d, balance, "", p.meta()))
 }
 
 // payView is the payment form: what is paid for, the amount, the balance
-// before and after; warning (mrkdwn) says why an attempt failed.
-func payView(d *models.Detail, balance int64, warning string, m meta) slack.ModalViewRequest {
+// before and after; warning (mrkdwn) says why an attempt failed. p is the
+// payer's language.
+func payView(p lang.Printer, d *models.Detail, balance int64, warning string, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	var blocks []slack.Block
 	if warning != "" {
 		blocks = append(blocks, slack.NewSectionBlock(md(":warning: "+warning), nil, nil))
 	}
-	blocks = append(blocks, slack.NewSectionBlock(md(fmt.Sprintf(
-		"Pay for *%s* from your prepaid balance. The system then allocates a port on a physical access device at %s and a physical connection ID, and the status becomes *Connecting*.",
-		models.ApplicationRef(c.ID), esc(apName(d)))), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(md(p.T("forms.pay.intro", lang.Args{
+		"Ref": models.ApplicationRef(c.ID), "AccessPoint": esc(apName(p, d)), "Connecting": statusWord(p, models.StatusConnecting),
+	})), nil, nil))
 	after := balance - c.AmountCents
 	fs := []fact{
-		{label: "Amount", value: "*" + models.FormatMoney(c.AmountCents, c.Currency) + "*", md: true},
-		{label: "Balance", value: models.FormatMoney(balance, c.Currency)},
-		{label: "Balance after payment", value: models.FormatMoney(after, c.Currency)},
-		{label: models.FieldName, value: c.Name},
-		{label: models.FieldPortType, value: fmt.Sprintf("%s, %d Mbps", c.PortType, c.BandwidthMbps)},
+		{label: p.T("forms.pay.amount"), value: "*" + p.Money(c.AmountCents, c.Currency) + "*", md: true},
+		{label: p.T("forms.pay.balance"), value: p.Money(balance, c.Currency)},
+		{label: p.T("forms.pay.balance_after"), value: p.Money(after, c.Currency)},
+		{label: formField(p, models.FieldName), value: c.Name},
+		{label: formField(p, models.FieldPortType), value: fmt.Sprintf("%s, %d Mbps", c.PortType, c.BandwidthMbps)},
 	}
 	if after < 0 {
-		fs[2] = fact{label: "Balance after payment", value: "short by " + models.FormatMoney(-after, c.Currency)}
+		fs[2] = fact{label: p.T("forms.pay.balance_after"), value: p.T("forms.pay.short_by", lang.Args{"Amount": p.Money(-after, c.Currency)})}
 	}
 	blocks = append(blocks, factBlocks(fs)...)
 	if after < 0 {
-		blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf(
-			"Your balance does not cover the amount: ask the operator to top up at least *%s*, then pay.", models.FormatMoney(-after, c.Currency)))))
+		blocks = append(blocks, slack.NewContextBlock("", md(p.T("forms.pay.top_up", lang.Args{"Amount": p.Money(-after, c.Currency)}))))
 	}
-	return modal(viewPay, "Pay for Connection", "Pay", "Close", m, blocks)
+	return modal(viewPay, p.T("forms.pay.title"), p.T("forms.pay.submit"), p.T("forms.close"), m, blocks)
 }
 
 // submitPay pays within the ack: on success the form shows the physical
@@ -72,13 +73,15 @@ func (a *App) submitPay(ctx context.Context, s submission) (any, func(context.Co
 		return a.payFailed(ctx, s, err), nil
 	}
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf("Paid *%s*. Your physical connection ID is `%s`, on port *%s* of device *%s*.",
-			models.FormatMoney(c.AmountCents, c.Currency), pcID(c), esc(c.PortName), esc(c.DeviceID))), nil, nil),
-		slack.NewSectionBlock(md(statusLine(p, c)+". The message leaseline posts in your channel has *View* and *Notify Provider*."), nil, nil),
+		slack.NewSectionBlock(md(p.T("forms.pay.paid", lang.Args{
+			"Amount": p.Money(c.AmountCents, c.Currency), "ID": pcID(c), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
+		})), nil, nil),
+		slack.NewSectionBlock(md(statusLine(p, c)+p.T("forms.pay.paid_next")), nil, nil),
 	}
-	v := modal("ll_v_paid", "Paid", "", "Close", meta{}, blocks)
+	v := modal("ll_v_paid", p.T("forms.pay.paid_title"), "", p.T("forms.close"), meta{}, blocks)
 	return slack.NewUpdateViewSubmissionResponse(&v), func(ctx context.Context) {
-		a.settle(ctx, targetOfMeta(s.meta), c.ID, done("Paid", c, s.actor.UserID))
+		w := a.cardPrinter(ctx, targetOfMeta(s.meta))
+		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(w, didWhat(w, models.ActionPay), c, s.actor.UserID))
 	}
 }
 
@@ -88,12 +91,12 @@ func (a *App) payFailed(ctx context.Context, s submission, err error) any {
 	msg := a.userMessage(ctx, p, a.explain(ctx, s.meta.Conn, err))
 	d, derr := a.store.Detail(ctx, s.actor, s.meta.Conn)
 	if derr != nil {
-		return messageView(s.title(), ":warning: "+msg)
+		return messageView(p, s.title(), ":warning: "+msg)
 	}
 	balance, berr := a.store.Balance(ctx, d.Connection.AccountID)
 	if berr != nil || d.Connection.Status != models.StatusApproved {
-		return messageView(s.title(), ":warning: "+msg)
+		return messageView(p, s.title(), ":warning: "+msg)
 	}
-	v := payView(d, balance, msg, s.meta)
+	v := payView(p, d, balance, msg, s.meta)
 	return slack.NewUpdateViewSubmissionResponse(&v)
 }

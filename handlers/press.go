@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -103,9 +104,9 @@ func (a *App) onPress(fn func(ctx context.Context, p press)) bot.Handler {
 }
 
 // staffPress is onPress for staff's buttons: anyone else is told, only them,
-// that only staff may do what (say, "approve applications"), and nothing
-// happens.
-func (a *App) staffPress(what string, fn func(ctx context.Context, p press)) bot.Handler {
+// that only staff may do what (approve or reject applications or bandwidth
+// changes), and nothing happens.
+func (a *App) staffPress(what models.Action, fn func(ctx context.Context, p press)) bot.Handler {
 	return a.pressHandler(func(ctx context.Context, cb *slack.InteractionCallback) bool {
 		staff, err := a.isStaff(ctx, cb.User.ID)
 		if err != nil {
@@ -115,8 +116,8 @@ func (a *App) staffPress(what string, fn func(ctx context.Context, p press)) bot
 		if staff {
 			return true
 		}
-		a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, fmt.Sprintf(
-			":no_entry: Only staff may %s: Approve and Reject are for the operator's reviewers (the Slack users in LEASELINE_STAFF_USERS or the staff user group). Nothing was changed.", what))
+		w := a.forUser(ctx, cb.User.ID)
+		a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":no_entry: "+w.T("actions.staff_only", lang.Args{"What": staffWork(w, what)}))
 		return false
 	}, fn)
 }
@@ -128,7 +129,7 @@ func (a *App) pressHandler(allow func(context.Context, *slack.InteractionCallbac
 			id, err := actionConn(cb)
 			if err != nil {
 				a.log.WarnContext(ctx, "button without a connection", "err", err)
-				a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: This button is out of date. *My connections* or `/leaseline list` shows your connections as they are now.")
+				a.tell(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, ":warning: "+a.forUser(ctx, cb.User.ID).T("actions.button_out_of_date"))
 				return
 			}
 			if allow != nil && !allow(ctx, cb) {
@@ -208,9 +209,62 @@ func lastEvent(d *models.Detail, ok func(models.AuditEvent) bool) *models.AuditE
 	return nil
 }
 
-// done is the line a settled card ends with: what was done, by whom, when.
-func done(what string, c *models.Connection, userID string) string {
-	return fmt.Sprintf("✓ %s by %s at %s", what, mention(userID), when(c.UpdatedAt))
+// done is the line a settled card ends with: what was done (in the card's
+// language p), by whom, when.
+func done(p lang.Printer, what string, c *models.Connection, userID string) string {
+	return "✓ " + p.T("actions.done_line", lang.Args{"What": what, "By": mention(userID), "At": when(c.UpdatedAt)})
+}
+
+// cardPrinter is the language of the message t: its channel's.
+func (a *App) cardPrinter(ctx context.Context, t target) lang.Printer {
+	return a.forChannel(ctx, t.Channel)
+}
+
+// staffWork is what only staff may do, for staffPress.
+func staffWork(p lang.Printer, a models.Action) string {
+	switch a {
+	case models.ActionApprove:
+		return p.T("actions.staff_work.approve")
+	case models.ActionReject:
+		return p.T("actions.staff_work.reject")
+	case models.ActionApproveBandwidth:
+		return p.T("actions.staff_work.approve_bandwidth")
+	case models.ActionRejectBandwidth:
+		return p.T("actions.staff_work.reject_bandwidth")
+	}
+	return actionPhrase(p, a)
+}
+
+// didWhat is what a settled card says was done by a plain action
+// ("Approved", "Provider notified").
+func didWhat(p lang.Printer, a models.Action) string {
+	switch a {
+	case models.ActionApprove:
+		return p.T("actions.did.approved")
+	case models.ActionReject:
+		return p.T("actions.did.rejected")
+	case models.ActionCancel:
+		return p.T("actions.did.canceled")
+	case models.ActionPay:
+		return p.T("actions.did.paid")
+	case models.ActionConfirm:
+		return p.T("actions.did.confirmed")
+	case models.ActionNotifyProvider:
+		return p.T("actions.did.provider_notified")
+	case models.ActionCompleteConstruction:
+		return p.T("actions.did.construction_complete")
+	case models.ActionTerminate:
+		return p.T("actions.did.termination_requested")
+	case models.ActionCompleteRemoval:
+		return p.T("actions.did.removal_complete")
+	case models.ActionCancelTermination:
+		return p.T("actions.did.termination_canceled")
+	case models.ActionResubmit:
+		return p.T("actions.did.resubmitted")
+	case models.ActionRejectBandwidth:
+		return p.T("actions.did.bandwidth_rejected")
+	}
+	return capitalize(pastTense(p, a))
 }
 
 // replayedDone recognizes a press replayed after a crash (bot.Replayed)
@@ -219,12 +273,12 @@ func done(what string, c *models.Connection, userID string) string {
 // died before settling the card, so the caller settles it with the line
 // returned (who did it when, from the audit trail) and tells the user
 // nothing: they saw no error. Any other error is not recognized.
-func replayedDone(ctx context.Context, p press, err error, what string) (string, bool) {
+func replayedDone(ctx context.Context, p press, err error, w lang.Printer, what string) (string, bool) {
 	var d *models.AlreadyDoneError
 	if !bot.Replayed(ctx) || !errors.As(err, &d) || d.By != p.cb.User.ID {
 		return "", false
 	}
-	return fmt.Sprintf("✓ %s by %s at %s", what, mention(d.By), when(d.At)), true
+	return "✓ " + w.T("actions.done_line", lang.Args{"What": what, "By": mention(d.By), "At": when(d.At)}), true
 }
 
 // actPress runs a plain lifecycle action for a press and shows the result
@@ -233,10 +287,12 @@ func replayedDone(ctx context.Context, p press, err error, what string) (string,
 // shows it again and tells nothing. It returns the changed connection, or
 // false when there is nothing more to do (the user has been told, or the
 // replay settled).
-func (a *App) actPress(ctx context.Context, p press, action models.Action, what string, show func(context.Context, target, *models.Detail, string)) (*models.Detail, bool) {
+func (a *App) actPress(ctx context.Context, p press, action models.Action, show func(context.Context, target, *models.Detail, string)) (*models.Detail, bool) {
+	w := a.cardPrinter(ctx, p.target)
+	what := didWhat(w, action)
 	d, err := a.store.ActDetail(ctx, p.actor, p.conn, models.ActInput{Action: action})
 	if err != nil {
-		if line, ok := replayedDone(ctx, p, err, what); ok {
+		if line, ok := replayedDone(ctx, p, err, w, what); ok {
 			if d, err := a.store.Detail(ctx, models.SystemActor(), p.conn); err == nil {
 				show(ctx, p.target, d, line)
 			} else {
@@ -247,7 +303,7 @@ func (a *App) actPress(ctx context.Context, p press, action models.Action, what 
 		a.failPress(ctx, p, err)
 		return nil, false
 	}
-	show(ctx, p.target, d, done(what, &d.Connection, p.actor.UserID))
+	show(ctx, p.target, d, done(w, what, &d.Connection, p.actor.UserID))
 	return d, true
 }
 
@@ -275,5 +331,5 @@ func (a *App) settleDetail(ctx context.Context, t target, d *models.Detail, line
 	}
 	blocks := cardBlocks(p, d, "")
 	blocks = append(blocks, slack.NewSectionBlock(md(regionTimes(p, line, d)), nil, nil))
-	a.replace(ctx, t, blocks, fmt.Sprintf("%s is %s", d.Connection.DisplayID(), d.Connection.Status))
+	a.replace(ctx, t, blocks, p.T("actions.card_fallback", lang.Args{"ID": d.Connection.DisplayID(), "Status": statusWord(p, d.Connection.Status)}))
 }

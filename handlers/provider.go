@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -31,11 +31,10 @@ const (
 // pressNotify sends the port information to the provider.
 func (a *App) pressNotify(ctx context.Context, p press) {
 	w := a.forUser(ctx, p.cb.User.ID)
-	d, ok := a.actPress(ctx, p, models.ActionNotifyProvider, "Provider notified", a.settleDetail)
+	d, ok := a.actPress(ctx, p, models.ActionNotifyProvider, a.settleDetail)
 	if ok && p.target.empty() {
 		c := &d.Connection
-		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, fmt.Sprintf(
-			"The port information of `%s` went to the service provider. %s.", pcID(c), statusLine(w, c)))
+		a.tell(ctx, p.cb.ResponseURL, channelOf(p.cb), p.cb.User.ID, w.T("forms.survey.notified", lang.Args{"ID": pcID(c), "Status": statusLine(w, c)}))
 	}
 }
 
@@ -52,7 +51,7 @@ func (a *App) pressSurvey(ctx context.Context, p press) {
 	}
 	m := p.meta()
 	m.Extra = strconv.Itoa(surveyFirstRows)
-	a.openModal(ctx, p, surveyView(d, surveyFirstRows, m))
+	a.openModal(ctx, p, surveyView(a.forUser(ctx, p.cb.User.ID), d, surveyFirstRows, m))
 }
 
 // surveyMore adds an engineer row to the open survey form (views.update;
@@ -71,7 +70,7 @@ func (a *App) surveyMore(_ context.Context, req bot.Request) (any, func(context.
 			a.log.ErrorContext(ctx, "load connection for the survey form", "connection", m.Conn, "err", err)
 			return
 		}
-		if _, err := a.slack.UpdateViewContext(ctx, surveyView(d, rows+1, m), "", cb.View.Hash, cb.View.ID); err != nil {
+		if _, err := a.slack.UpdateViewContext(ctx, surveyView(a.forUser(ctx, cb.User.ID), d, rows+1, m), "", cb.View.Hash, cb.View.ID); err != nil {
 			a.log.WarnContext(ctx, "add an engineer row", "err", err)
 		}
 	}
@@ -97,46 +96,71 @@ const (
 func engineerBlock(row int, part string) string { return fmt.Sprintf("eng_%d_%s", row, part) }
 
 // surveyView is the survey form with rows engineer rows (the first
-// required, the others optional: a row left empty is ignored).
-func surveyView(d *models.Detail, rows int, m meta) slack.ModalViewRequest {
+// required, the others optional: a row left empty is ignored), in the
+// reader's language p.
+func surveyView(p lang.Printer, d *models.Detail, rows int, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf(
-			"Survey for `%s` at %s, %s. List the engineers who will go to the IDC (up to %d) and when they arrive: the IDC lets in only those listed, with the ID document given here. ID numbers are shown to others only masked.",
-			pcID(c), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), esc(d.AccessPoint.IDCAddress), models.MaxEngineers)), nil, nil),
-		textInput(blockCompany, "Construction company", "The company that sends the engineers.", 128, false, false),
-		selectInput(blockLineType, "Line type", "", false, lineTypeNames()...),
-		slack.NewInputBlock(blockArrival, plain("Planned arrival"), plain("When the engineers arrive at the IDC, in your time zone; it must be in the future. The visit is booked on the first workday with room after the ticket, never before this day."),
+		slack.NewSectionBlock(md(p.T("forms.survey.intro", lang.Args{
+			"ID": pcID(c), "IDC": esc(idcNamed(p, d)), "Address": esc(idcAddress(p, d)), "Max": models.MaxEngineers,
+		})), nil, nil),
+		textInput(blockCompany, formField(p, "Construction company"), p.T("forms.survey.company_hint"), 128, false, false),
+		selectInput(blockLineType, formField(p, "Line type"), "", p.T("forms.choose"), false, lineTypeOptions(p)...),
+		slack.NewInputBlock(blockArrival, plain(formField(p, "Planned arrival")), plain(p.T("forms.survey.arrival_hint")),
 			slack.NewDateTimePickerBlockElement("v")),
 	}
 	for i := 1; i <= rows; i++ {
 		opt := i > 1
 		blocks = append(blocks,
-			textInput(engineerBlock(i, "name"), fmt.Sprintf("Engineer %d · full name", i), "", 64, false, opt),
-			textInput(engineerBlock(i, "phone"), fmt.Sprintf("Engineer %d · phone", i), "", 24, false, opt),
-			selectInput(engineerBlock(i, "idtype"), fmt.Sprintf("Engineer %d · ID document", i), "", opt, idTypeNames()...),
-			textInput(engineerBlock(i, "idnum"), fmt.Sprintf("Engineer %d · ID document number", i), "An ID card number has 18 characters: 17 digits and a digit or X.", 32, false, opt),
+			textInput(engineerBlock(i, "name"), p.T("forms.survey.engineer_name", lang.Args{"N": i}), "", 64, false, opt),
+			textInput(engineerBlock(i, "phone"), p.T("forms.survey.engineer_phone", lang.Args{"N": i}), "", 24, false, opt),
+			selectInput(engineerBlock(i, "idtype"), p.T("forms.survey.engineer_id_type", lang.Args{"N": i}), "", p.T("forms.choose"), opt, idTypeOptions(p)...),
+			textInput(engineerBlock(i, "idnum"), p.T("forms.survey.engineer_id_number", lang.Args{"N": i}), p.T("forms.survey.id_number_hint"), 32, false, opt),
 		)
 	}
 	if rows < models.MaxEngineers {
-		blocks = append(blocks, slack.NewActionBlock(blockSurveyMore, button(actSurveyMore, connValue(c.ID), "Add engineer", "")))
+		blocks = append(blocks, slack.NewActionBlock(blockSurveyMore, button(actSurveyMore, connValue(c.ID), p.T("forms.survey.add_engineer"), "")))
 	}
-	blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("%d of at most %d engineer rows. Rows left empty are ignored.", rows, models.MaxEngineers))))
-	return modal(viewSurvey, "Submit Survey", "Submit Survey", "Close", m, blocks)
+	blocks = append(blocks, slack.NewContextBlock("", md(p.T("forms.survey.rows", lang.Args{"Rows": rows, "Max": models.MaxEngineers}))))
+	return modal(viewSurvey, p.T("forms.survey.title"), p.T("forms.survey.submit"), p.T("forms.close"), m, blocks)
 }
 
-func lineTypeNames() []string {
-	out := make([]string, len(models.LineTypes))
+// lineTypeOptions are the line types, valued by their names and shown in
+// the reader's language.
+func lineTypeOptions(p lang.Printer) []*slack.OptionBlockObject {
+	out := make([]*slack.OptionBlockObject, len(models.LineTypes))
 	for i, t := range models.LineTypes {
-		out[i] = string(t)
+		text := string(t)
+		switch t {
+		case models.LineMSTP:
+			text = p.T("forms.line_type.mstp")
+		case models.LineMPLS:
+			text = p.T("forms.line_type.mpls")
+		case models.LineFibre:
+			text = p.T("forms.line_type.fibre")
+		case models.LineOther:
+			text = p.T("forms.line_type.other_type")
+		}
+		out[i] = option(string(t), text)
 	}
 	return out
 }
 
-func idTypeNames() []string {
-	out := make([]string, len(models.IDDocumentTypes))
+// idTypeOptions are the identity documents, valued by their names and
+// shown in the reader's language.
+func idTypeOptions(p lang.Printer) []*slack.OptionBlockObject {
+	out := make([]*slack.OptionBlockObject, len(models.IDDocumentTypes))
 	for i, t := range models.IDDocumentTypes {
-		out[i] = string(t)
+		text := string(t)
+		switch t {
+		case models.IDCard:
+			text = p.T("forms.id_type.id_card")
+		case models.Passport:
+			text = p.T("forms.id_type.passport")
+		case models.IDOther:
+			text = p.T("forms.id_type.other_document")
+		}
+		out[i] = option(string(t), text)
 	}
 	return out
 }
@@ -183,7 +207,7 @@ func lastEngineerRow(cb *slack.InteractionCallback) int {
 // surveyErrors places the survey's broken rules under their fields: an
 // engineer's under the part of its row at fault. rows is how many rows the
 // form shows; an error of a row beyond them goes under the last.
-func surveyErrors(err error, rowOf []int, rows int) *slack.ViewSubmissionResponse {
+func surveyErrors(p lang.Printer, err error, rowOf []int, rows int) *slack.ViewSubmissionResponse {
 	rules, ok := asRuleErrors(err)
 	if !ok {
 		return nil
@@ -228,11 +252,12 @@ func surveyErrors(err error, rowOf []int, rows int) *slack.ViewSubmissionRespons
 		default:
 			id = blockCompany
 		}
+		msg := ruleText(p, r)
 		if prev, ok := out[id]; ok {
-			out[id] = truncate(prev+" "+r.Message, 2000)
+			out[id] = truncate(prev+" "+msg, 2000)
 			continue
 		}
-		out[id] = truncate(r.Message, 2000)
+		out[id] = truncate(msg, 2000)
 	}
 	return slack.NewErrorsViewSubmissionResponse(out)
 }
@@ -243,13 +268,15 @@ func (a *App) submitSurvey(ctx context.Context, s submission) (any, func(context
 	sv, rowOf := parseSurvey(s.cb)
 	c, err := a.store.SubmitSurvey(ctx, s.actor, s.meta.Conn, sv)
 	if err != nil {
-		if v := surveyErrors(err, rowOf, surveyRows(s.meta)); v != nil {
+		if v := surveyErrors(a.forUser(ctx, s.cb.User.ID), err, rowOf, surveyRows(s.meta)); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil
 	}
 	n := len(sv.Engineers)
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(fmt.Sprintf("Survey submitted (%s, arriving %s)", plural(int64(n), "engineer"), when(sv.PlannedArrival)), c, s.actor.UserID))
+		w := a.cardPrinter(ctx, targetOfMeta(s.meta))
+		what := w.T("actions.did.survey_submitted", lang.Args{"Engineers": w.N("actions.engineers", n), "Arrival": when(sv.PlannedArrival)})
+		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(w, what, c, s.actor.UserID))
 	}
 }

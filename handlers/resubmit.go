@@ -2,11 +2,11 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -31,7 +31,7 @@ func (a *App) pressResubmit(ctx context.Context, p press) {
 		blkApplyBW:   {actApplyInput: {Value: strconv.Itoa(c.BandwidthMbps)}},
 		blkApplyLoc:  {actApplyInput: {Value: c.Location}},
 	}}
-	v, err := a.applyView(ctx, p.actor, p.meta(), c.AccessPointID, state)
+	v, err := a.applyView(ctx, w, p.actor, p.meta(), c.AccessPointID, state)
 	if err != nil {
 		a.failPress(ctx, p, err)
 		return
@@ -57,12 +57,11 @@ func (a *App) pressResubmit(ctx context.Context, p press) {
 	}
 	ev := lastAction(d, models.ActionReject)
 	reason := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf(":pencil2: Edit and resubmit *%s*, rejected%s. Fix what the reason asks for; every rule is checked again and staff review it anew.",
-			models.ApplicationRef(c.ID), byAt(w, ev, d))), nil, nil),
+		slack.NewSectionBlock(md(":pencil2: "+w.T("forms.resubmit.intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "ByAt": byAt(w, ev, d)})), nil, nil),
 	}
-	reason = append(reason, labelled("Reason", c.Reason)...)
+	reason = append(reason, labelled(formField(w, "Reason"), c.Reason)...)
 	v.Blocks.BlockSet = append(reason, v.Blocks.BlockSet...)
-	v.Submit = plain("Resubmit")
+	v.Submit = plain(w.T("forms.resubmit.submit"))
 	a.openModal(ctx, p, v)
 }
 
@@ -79,6 +78,7 @@ func (a *App) applyOrResubmit(ctx context.Context, actor models.Actor, conn int6
 // pressed on, that it was resubmitted (nothing for a new application).
 func (a *App) settleResubmitted(ctx context.Context, m meta, c *models.Connection, user string) {
 	if m.Conn > 0 {
-		a.settle(ctx, targetOfMeta(m), c.ID, done("Edited and resubmitted", c, user))
+		w := a.cardPrinter(ctx, targetOfMeta(m))
+		a.settle(ctx, targetOfMeta(m), c.ID, done(w, didWhat(w, models.ActionResubmit), c, user))
 	}
 }

@@ -18,7 +18,7 @@ import (
 // pressApprove approves the application. Of two clicks at once exactly one
 // approves; the other is told who approved it and when.
 func (a *App) pressApprove(ctx context.Context, p press) {
-	a.actPress(ctx, p, models.ActionApprove, statusWord(a.forChannel(ctx, channelOf(p.cb)), models.StatusApproved), func(ctx context.Context, t target, d *models.Detail, line string) {
+	a.actPress(ctx, p, models.ActionApprove, func(ctx context.Context, t target, d *models.Detail, line string) {
 		a.showReview(ctx, t, d, line, "")
 	})
 }
@@ -37,7 +37,7 @@ func (a *App) pressReject(ctx context.Context, p press) {
 	c := &d.Connection
 	w := a.forUser(ctx, p.cb.User.ID)
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(w.T("review.reject_intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "Name": esc(c.Name), "AccessPoint": esc(apName(d))})), nil, nil),
+		slack.NewSectionBlock(md(w.T("review.reject_intro", lang.Args{"Ref": models.ApplicationRef(c.ID), "Name": esc(c.Name), "AccessPoint": esc(apName(w, d))})), nil, nil),
 		textInput("reason", w.T("review.reason"), w.T("review.reason_hint"), 1000, true, false),
 	}
 	a.openModal(ctx, p, modal(viewReject, w.T("review.reject_title"), w.T("review.reject_submit"), w.T("review.close"), p.meta(), blocks))
@@ -60,14 +60,15 @@ func (a *App) submitReject(ctx context.Context, s submission) (any, func(context
 	reason := inputValue(s.cb, "reason", "v")
 	d, err := a.store.ActDetail(ctx, s.actor, s.meta.Conn, models.ActInput{Action: models.ActionReject, Reason: reason})
 	if err != nil {
-		if v := viewErrors(err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
+		if v := viewErrors(a.forUser(ctx, s.cb.User.ID), err, map[string]string{"Reason": "reason"}, "reason"); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
 		c := &d.Connection
-		a.showReview(ctx, targetOfMeta(s.meta), d, done(statusWord(a.forChannel(ctx, s.meta.Channel), models.StatusRejected), c, s.actor.UserID), c.Reason)
+		w := a.cardPrinter(ctx, targetOfMeta(s.meta))
+		a.showReview(ctx, targetOfMeta(s.meta), d, done(w, didWhat(w, models.ActionReject), c, s.actor.UserID), c.Reason)
 	}
 }
 
@@ -107,11 +108,11 @@ func (a *App) reviewBlocks(ctx context.Context, p lang.Printer, d *models.Detail
 	c := &d.Connection
 	intro := p.T("review.applied", lang.Args{"Who": mention(c.AppliedBy), "When": regionWhen(p, c.CreatedAt, d)})
 	if by, err := a.reviewBy(ctx, p, d.Region, c.CreatedAt); err == nil && by != "" {
-		intro += p.T("review.review_by", lang.Args{"Date": by, "Region": esc(regionName(d.Region))})
+		intro += p.T("review.review_by", lang.Args{"Date": by, "Region": esc(regionName(p, d.Region))})
 	} else {
 		a.log.WarnContext(ctx, "review date", "connection", c.ID, "err", err)
 	}
-	fs := staffFacts(d, connFacts(p, d, ""))
+	fs := staffFacts(p, d, connFacts(p, d, ""))
 	fs = append(fs,
 		fact{label: p.T("review.customer_account"), value: d.Account.Name},
 		fact{label: p.T("review.price"), value: p.Money(c.AmountCents, c.Currency)},
@@ -163,12 +164,4 @@ func (a *App) regionOf(ctx context.Context, c *models.Connection) (models.Region
 		}
 	}
 	return models.Region{}, fmt.Errorf("region %s of access point %s: %w", ap.RegionID, ap.ID, models.ErrNotFound)
-}
-
-// regionName is how a region is named to users.
-func regionName(r models.Region) string {
-	if r.Name != "" {
-		return r.Name
-	}
-	return r.ID
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/leaseline/leaseline/bot"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -34,8 +35,8 @@ func (a *App) Register(r *bot.Router) {
 	r.View(viewAnswer, a.submitAnswer)
 
 	// The review in the staff channel (review.go): only staff press these.
-	r.DurableAction(actApprove, a.staffPress("approve applications", a.pressApprove))
-	r.Action(actReject, a.staffPress("reject applications", a.pressReject))
+	r.DurableAction(actApprove, a.staffPress(models.ActionApprove, a.pressApprove))
+	r.Action(actReject, a.staffPress(models.ActionReject, a.pressReject))
 	r.View(viewReject, a.onSubmit(a.submitReject))
 
 	// The journey after the review: pay, view, provider, ticket,
@@ -67,8 +68,8 @@ func (a *App) Register(r *bot.Router) {
 	// Change Bandwidth (bandwidth.go): the customer asks, staff decide.
 	r.Action(actBandwidth, a.onPress(a.pressBandwidth))
 	r.View(viewBandwidth, a.onSubmit(a.submitBandwidth))
-	r.Action(actBandwidthOK, a.staffPress("approve bandwidth changes", a.pressBandwidthApprove))
-	r.Action(actBandwidthNo, a.staffPress("reject bandwidth changes", a.pressBandwidthReject))
+	r.Action(actBandwidthOK, a.staffPress(models.ActionApproveBandwidth, a.pressBandwidthApprove))
+	r.Action(actBandwidthNo, a.staffPress(models.ActionRejectBandwidth, a.pressBandwidthReject))
 	r.View(viewBandwidthNo, a.onSubmit(a.submitBandwidthReject))
 
 	// Staff's IDC visit buttons (staffvisit.go).
@@ -87,18 +88,18 @@ func (a *App) Register(r *bot.Router) {
 	r.Event("member_joined_channel", a.memberJoined)
 	r.Event("member_left_channel", a.memberLeft)
 	r.Event("message", a.dmMessage)
-	r.Action(actList, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
+	r.Action(actList, a.panelAction(func(ctx context.Context, p lang.Printer, actor models.Actor, v string) ([]slack.Block, error) {
 		page, all := listArgs(v)
-		return a.listBlocks(ctx, actor, page, all)
+		return a.listBlocks(ctx, p, actor, page, all)
 	}))
-	r.Action(actAccessPoints, a.panelAction(func(ctx context.Context, _ models.Actor, _ string) ([]slack.Block, error) {
-		return a.accessPointBlocks(ctx, "")
+	r.Action(actAccessPoints, a.panelAction(func(ctx context.Context, p lang.Printer, _ models.Actor, _ string) ([]slack.Block, error) {
+		return a.accessPointBlocks(ctx, p, "")
 	}))
-	r.Action(actShow, a.panelAction(func(ctx context.Context, actor models.Actor, v string) ([]slack.Block, error) {
+	r.Action(actShow, a.panelAction(func(ctx context.Context, p lang.Printer, actor models.Actor, v string) ([]slack.Block, error) {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
 			return nil, models.ErrNotFound
 		}
-		return a.detailBlocks(ctx, actor, id)
+		return a.detailBlocks(ctx, p, actor, id)
 	}))
 }

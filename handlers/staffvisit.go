@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -118,7 +117,7 @@ func (a *App) pressBookVisit(ctx context.Context, p press) {
 		return
 	}
 	w := a.forUser(ctx, p.cb.User.ID)
-	args := lang.Args{"Ref": d.Connection.DisplayID(), "Date": dayOf(w, v.Date), "Window": esc(v.Window), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))}
+	args := lang.Args{"Ref": d.Connection.DisplayID(), "Date": dayOf(w, v.Date), "Window": esc(v.Window), "IDC": esc(idcNamed(w, d))}
 	msg := w.T("staffvisit.booked", args)
 	if !booked {
 		msg = w.T("staffvisit.already_booked", args)
@@ -136,7 +135,7 @@ func (a *App) pressRescheduleVisit(ctx context.Context, p press) {
 	picker := slack.NewDatePickerBlockElement("v")
 	picker.InitialDate = d.Visit.Date
 	blocks := []slack.Block{
-		section(w.T("staffvisit.reschedule_intro", lang.Args{"ID": pcID(&d.Connection), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d))),
+		section(w.T("staffvisit.reschedule_intro", lang.Args{"ID": pcID(&d.Connection), "IDC": esc(idcNamed(w, d)),
 			"Date": dayOf(w, d.Visit.Date), "State": visitState(w, d.Visit.State)})),
 		slack.NewInputBlock("date", plain(w.T("staffvisit.new_date")), plain(w.T("staffvisit.new_date_hint")), picker),
 		textInput("reason", w.T("staffvisit.reason"), w.T("staffvisit.reason_hint"), 500, true, false),
@@ -152,7 +151,7 @@ func (a *App) pressCancelVisit(ctx context.Context, p press) {
 	}
 	w := a.forUser(ctx, p.cb.User.ID)
 	blocks := []slack.Block{
-		section(w.T("staffvisit.cancel_intro", lang.Args{"ID": pcID(&d.Connection), "Date": dayOf(w, d.Visit.Date), "IDC": esc(cmp.Or(d.AccessPoint.IDCName, apName(d)))})),
+		section(w.T("staffvisit.cancel_intro", lang.Args{"ID": pcID(&d.Connection), "Date": dayOf(w, d.Visit.Date), "IDC": esc(idcNamed(w, d))})),
 		textInput("reason", w.T("staffvisit.reason"), w.T("staffvisit.reason_hint"), 500, true, false),
 	}
 	a.openModal(ctx, p, modal(viewCancelVisit, w.T("staffvisit.cancel_title"), w.T("staffvisit.cancel_submit"), w.T("staffvisit.close"), p.meta(), blocks))
@@ -177,7 +176,8 @@ func (a *App) submitCancelVisit(ctx context.Context, s submission) (any, func(co
 
 func (a *App) changeVisit(ctx context.Context, s submission, change func(*models.Visit) error) (any, func(context.Context)) {
 	if s.actor.Role != models.RoleStaff {
-		return messageView(s.title(), a.forUser(ctx, s.actor.UserID).T("staffvisit.staff_only_change")), nil
+		w := a.forUser(ctx, s.cb.User.ID)
+		return messageView(w, s.title(), w.T("staffvisit.staff_only_change")), nil
 	}
 	d, err := a.store.Detail(ctx, s.actor, s.meta.Conn)
 	if err == nil && d.Visit == nil {
@@ -187,7 +187,7 @@ func (a *App) changeVisit(ctx context.Context, s submission, change func(*models
 		err = change(d.Visit)
 	}
 	if err != nil {
-		if v := viewErrors(err, map[string]string{"Date": "date", "Reason": "reason", "Visit": "reason"}, "date"); v != nil {
+		if v := viewErrors(a.forUser(ctx, s.cb.User.ID), err, map[string]string{"Date": "date", "Reason": "reason", "Visit": "reason"}, "date"); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil

@@ -1,12 +1,11 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -34,16 +33,22 @@ func (a *App) pressTerminate(ctx context.Context, p press) {
 	if !ok {
 		return
 	}
+	a.openModal(ctx, p, terminateView(a.forUser(ctx, p.cb.User.ID), d, p.meta()))
+}
+
+// terminateView is the termination dialog, in the reader's language p.
+func terminateView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	picker := slack.NewDatePickerBlockElement("v")
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf(
-			"Terminate `%s` (%s, port %s on %s at %s)? The status becomes *Terminating*; %s is asked to remove the line at the IDC on the next workday with room (or the planned date), and the port is freed when they report it removed. Until then the termination can be canceled.",
-			pcID(c), esc(c.Name), esc(c.PortName), esc(c.DeviceID), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), esc(providerName(d)))), nil, nil),
-		textInput(blockTermReason, "Reason", "Required; shown to the customer, staff and the provider exactly as written.", 1000, true, false),
-		slack.NewInputBlock(blockPlannedDate, plain("Planned removal date"), plain("Optional: the removal visit is not booked before it."), picker).WithOptional(true),
+		slack.NewSectionBlock(md(p.T("forms.terminate.intro", lang.Args{
+			"ID": pcID(c), "Name": esc(c.Name), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
+			"IDC": esc(idcNamed(p, d)), "Provider": esc(providerName(p, d)), "Terminating": statusWord(p, models.StatusTerminating),
+		})), nil, nil),
+		textInput(blockTermReason, formField(p, "Reason"), p.T("forms.terminate.reason_hint"), 1000, true, false),
+		slack.NewInputBlock(blockPlannedDate, plain(p.T("forms.terminate.planned")), plain(p.T("forms.terminate.planned_hint")), picker).WithOptional(true),
 	}
-	a.openModal(ctx, p, modal(viewTerminate, "Terminate", "Terminate", "Keep the line", p.meta(), blocks))
+	return modal(viewTerminate, p.T("forms.terminate.title"), p.T("forms.terminate.submit"), p.T("forms.terminate.close"), m, blocks)
 }
 
 // submitTerminate terminates within the ack.
@@ -52,11 +57,11 @@ func (a *App) submitTerminate(ctx context.Context, s submission) (any, func(cont
 	if raw := inputValue(s.cb, blockPlannedDate, "v"); raw != "" {
 		d, err := models.ParseDate(raw)
 		if err != nil {
-			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockPlannedDate: "Choose a date, or leave it empty."}), nil
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockPlannedDate: a.forUser(ctx, s.cb.User.ID).T("forms.terminate.bad_date")}), nil
 		}
 		in.Planned = &d
 	}
-	return a.submitDayTwo(ctx, s, in, "Termination requested", map[string]string{"Reason": blockTermReason}, blockTermReason)
+	return a.submitDayTwo(ctx, s, in, map[string]string{"Reason": blockTermReason}, blockTermReason)
 }
 
 // pressRemoval opens the Removal Complete form.
@@ -65,21 +70,27 @@ func (a *App) pressRemoval(ctx context.Context, p press) {
 	if !ok {
 		return
 	}
+	a.openModal(ctx, p, removalView(a.forUser(ctx, p.cb.User.ID), d, p.meta()))
+}
+
+// removalView is the Removal Complete form, in the reader's language p.
+func removalView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf(
-			"Report the line `%s` removed at %s (port %s on %s). The status becomes *Terminated* and the port is free for the next line at once.",
-			pcID(c), esc(cmp.Or(d.AccessPoint.IDCName, apName(d))), esc(c.PortName), esc(c.DeviceID))), nil, nil),
-		textInput(blockLineCode, "Line code", "The code of the line removed (this line's is on its card).", 64, false, false),
-		textInput(blockRemovalNote, "Note", "Optional; kept in the audit trail.", 1000, true, true),
+		slack.NewSectionBlock(md(p.T("forms.removal.intro", lang.Args{
+			"ID": pcID(c), "IDC": esc(idcNamed(p, d)), "Port": esc(c.PortName), "Device": esc(c.DeviceID),
+			"Terminated": statusWord(p, models.StatusTerminated),
+		})), nil, nil),
+		textInput(blockLineCode, formField(p, "Line code"), p.T("forms.removal.line_code_hint"), 64, false, false),
+		textInput(blockRemovalNote, formField(p, "Note"), p.T("forms.removal.note_hint"), 1000, true, true),
 	}
-	a.openModal(ctx, p, modal(viewRemoval, "Removal Complete", "Report removed", "Close", p.meta(), blocks))
+	return modal(viewRemoval, p.T("forms.removal.title"), p.T("forms.removal.submit"), p.T("forms.close"), m, blocks)
 }
 
 // submitRemoval reports the removal within the ack.
 func (a *App) submitRemoval(ctx context.Context, s submission) (any, func(context.Context)) {
 	in := models.ActInput{Action: models.ActionCompleteRemoval, LineCode: inputValue(s.cb, blockLineCode, "v"), Note: inputValue(s.cb, blockRemovalNote, "v")}
-	return a.submitDayTwo(ctx, s, in, "Removal reported complete", map[string]string{"Line code": blockLineCode}, blockLineCode)
+	return a.submitDayTwo(ctx, s, in, map[string]string{"Line code": blockLineCode}, blockLineCode)
 }
 
 // pressCancelTermination opens the dialog that keeps a Terminating line.
@@ -88,20 +99,26 @@ func (a *App) pressCancelTermination(ctx context.Context, p press) {
 	if !ok {
 		return
 	}
+	a.openModal(ctx, p, cancelTerminationView(a.forUser(ctx, p.cb.User.ID), d, p.meta()))
+}
+
+// cancelTerminationView is the dialog that keeps a Terminating line, in
+// the reader's language p.
+func cancelTerminationView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf(
-			"Cancel the termination of `%s` (%s)? The line returns to *Enabled* and keeps its port; the removal visit is canceled and %s is told.",
-			pcID(c), esc(c.Name), esc(providerName(d)))), nil, nil),
-		textInput(blockTermReason, "Reason", "Required; shown to the customer, staff and the provider exactly as written.", 1000, true, false),
+		slack.NewSectionBlock(md(p.T("forms.cancel_termination.intro", lang.Args{
+			"ID": pcID(c), "Name": esc(c.Name), "Provider": esc(providerName(p, d)), "Enabled": statusWord(p, models.StatusEnabled),
+		})), nil, nil),
+		textInput(blockTermReason, formField(p, "Reason"), p.T("forms.terminate.reason_hint"), 1000, true, false),
 	}
-	a.openModal(ctx, p, modal(viewCancelTerm, "Cancel termination", "Keep the line", "Close", p.meta(), blocks))
+	return modal(viewCancelTerm, p.T("forms.cancel_termination.title"), p.T("forms.cancel_termination.submit"), p.T("forms.close"), m, blocks)
 }
 
 // submitCancelTermination keeps the line within the ack.
 func (a *App) submitCancelTermination(ctx context.Context, s submission) (any, func(context.Context)) {
 	in := models.ActInput{Action: models.ActionCancelTermination, Reason: inputValue(s.cb, blockTermReason, "v")}
-	return a.submitDayTwo(ctx, s, in, "Termination canceled", map[string]string{"Reason": blockTermReason}, blockTermReason)
+	return a.submitDayTwo(ctx, s, in, map[string]string{"Reason": blockTermReason}, blockTermReason)
 }
 
 // pressDetail loads the pressed connection and checks that the presser may
@@ -121,15 +138,16 @@ func (a *App) pressDetail(ctx context.Context, p press, act models.Action) (*mod
 // submitDayTwo runs a day-two action within the ack: broken rules show
 // under their fields, other errors replace the form; after the ack the
 // message the form was opened from shows what was done.
-func (a *App) submitDayTwo(ctx context.Context, s submission, in models.ActInput, what string, fields map[string]string, first string) (any, func(context.Context)) {
+func (a *App) submitDayTwo(ctx context.Context, s submission, in models.ActInput, fields map[string]string, first string) (any, func(context.Context)) {
 	c, err := a.store.Act(ctx, s.actor, s.meta.Conn, in)
 	if err != nil {
-		if v := viewErrors(err, fields, first); v != nil {
+		if v := viewErrors(a.forUser(ctx, s.cb.User.ID), err, fields, first); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(what, c, s.actor.UserID))
+		w := a.cardPrinter(ctx, targetOfMeta(s.meta))
+		a.settle(ctx, targetOfMeta(s.meta), c.ID, done(w, didWhat(w, in.Action), c, s.actor.UserID))
 	}
 }

@@ -182,31 +182,35 @@ func (a *App) userMessage(ctx context.Context, p lang.Printer, err error) string
 	case errors.As(err, &rules):
 		msgs := make([]string, len(rules))
 		for i, r := range rules {
-			msgs[i] = "• " + r.Error()
+			msgs[i] = "• " + ruleLine(p, r)
 		}
-		return "Please fix:\n" + strings.Join(msgs, "\n")
+		return p.T("actions.error.please_fix") + "\n" + strings.Join(msgs, "\n")
 	case errors.As(err, &rule):
-		return rule.Error()
+		return ruleLine(p, rule)
 	case errors.As(err, &done):
-		return fmt.Sprintf("Already %s by %s at %s; nothing more to do.", done.Action.PastTense(), mention(done.By), when(done.At))
+		return p.T("actions.error.already_done", lang.Args{"Done": pastTense(p, done.Action), "By": mention(done.By), "At": when(done.At)})
 	case errors.As(err, &tr):
-		return capitalize(tr.Error()) + "."
+		return transitionText(p, tr)
 	case errors.Is(err, models.ErrNotFound):
-		return "No such connection among those you can see. `/leaseline list` or *My connections* shows yours."
+		return p.T("actions.error.not_found")
 	case errors.Is(err, errNoAccountHere):
-		return "You are not a user of a customer account yet. Use the leaseline panel in your company's channel with us (every member of a linked channel is a user of its account), or ask the operator's staff to add you (`/leaseline adduser @you ACCOUNT`)."
+		return p.T("actions.error.no_account_here")
 	case errors.Is(err, models.ErrNoAccount):
-		return "You are not linked to a customer account yet. Ask the operator's staff to link this channel to your account (`/leaseline link #channel customer NAME`) or add you to it."
-	case errors.Is(err, models.ErrInsufficientBalance), errors.Is(err, models.ErrNoFreePort):
-		return capitalize(err.Error()) + "."
+		return p.T("actions.error.no_account")
+	case errors.Is(err, models.ErrInsufficientBalance):
+		// The store's English says the amounts; other languages say what
+		// to do (the pay form shows the amounts in their words).
+		return p.T("actions.error.insufficient_balance", lang.Args{"Detail": capitalize(err.Error())})
+	case errors.Is(err, models.ErrNoFreePort):
+		return p.T("actions.error.no_free_port", lang.Args{"Detail": capitalize(err.Error())})
 	case errors.Is(err, errStaffUnverified):
 		a.log.WarnContext(ctx, "refused: staff could not be verified", "request_id", bot.RequestID(ctx), "err", err)
-		return "Staff could not be verified: Slack did not answer the lookup of the staff user group, so staff actions are refused for now. Nothing was changed; please try again in a minute."
+		return p.T("actions.error.staff_unverified")
 	case errors.Is(err, models.ErrForbidden):
-		return "Only staff may do that."
+		return p.T("actions.error.staff_only")
 	}
 	a.log.ErrorContext(ctx, "request failed", "err", err)
-	return fmt.Sprintf("Something went wrong on our side and nothing was changed. Please try again in a minute (request %s).", bot.RequestID(ctx))
+	return p.T("actions.error.unexpected", lang.Args{"Request": bot.RequestID(ctx)})
 }
 
 func capitalize(s string) string {

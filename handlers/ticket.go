@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/slack-go/slack"
 
@@ -33,13 +32,13 @@ func (a *App) pressTicket(ctx context.Context, p press) {
 func ticketView(p lang.Printer, d *models.Detail, m meta) slack.ModalViewRequest {
 	c := &d.Connection
 	blocks := []slack.Block{
-		slack.NewSectionBlock(md(fmt.Sprintf(
-			"Construction ticket for `%s` at %s: it tells the operator's after-sales about the leased line %s deploys. After-sales books the IDC visit on the next workday and tells you and the provider the date and the reception contact.",
-			pcID(c), esc(apName(d)), esc(providerName(d)))), nil, nil),
+		slack.NewSectionBlock(md(p.T("forms.ticket.intro", lang.Args{
+			"ID": pcID(c), "AccessPoint": esc(apName(p, d)), "Provider": esc(providerName(p, d)),
+		})), nil, nil),
 	}
 	blocks = append(blocks, surveyBlocks(p, d.Survey, d)...)
-	blocks = append(blocks, textInput("note", "Note for after-sales", "Anything the IDC should know: cage, rack, cross-connect, access needs.", 2000, true, true))
-	return modal(viewTicket, "Submit Ticket", "Submit Ticket", "Close", m, blocks)
+	blocks = append(blocks, textInput("note", p.T("forms.ticket.note"), p.T("forms.ticket.note_hint"), 2000, true, true))
+	return modal(viewTicket, p.T("forms.ticket.title"), p.T("forms.ticket.submit"), p.T("forms.close"), m, blocks)
 }
 
 // submitTicket records the ticket within the ack.
@@ -47,12 +46,14 @@ func (a *App) submitTicket(ctx context.Context, s submission) (any, func(context
 	note := inputValue(s.cb, "note", "v")
 	t, err := a.store.SubmitTicket(ctx, s.actor, s.meta.Conn, note, s.meta.Channel)
 	if err != nil {
-		if v := viewErrors(err, map[string]string{"Note": "note"}, "note"); v != nil {
+		if v := viewErrors(a.forUser(ctx, s.cb.User.ID), err, map[string]string{"Note": "note"}, "note"); v != nil {
 			return v, nil
 		}
 		return a.errorView(ctx, s, err), nil
 	}
 	return slack.NewClearViewSubmissionResponse(), func(ctx context.Context) {
-		a.settle(ctx, targetOfMeta(s.meta), s.meta.Conn, fmt.Sprintf("✓ Construction ticket #%d submitted by %s at %s", t.ID, mention(s.actor.UserID), when(t.CreatedAt)))
+		w := a.cardPrinter(ctx, targetOfMeta(s.meta))
+		line := "✓ " + w.T("actions.done_line", lang.Args{"What": w.T("actions.did.ticket_submitted", lang.Args{"Ticket": t.ID}), "By": mention(s.actor.UserID), "At": when(t.CreatedAt)})
+		a.settle(ctx, targetOfMeta(s.meta), s.meta.Conn, line)
 	}
 }

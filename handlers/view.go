@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -27,16 +28,16 @@ func (a *App) pressView(ctx context.Context, p press) {
 		a.failPress(ctx, p, err)
 		return
 	}
-	blocks := append([]slack.Block{slack.NewHeaderBlock(plain("Port information · " + pcID(&d.Connection)))}, portBlocks(d)...)
+	blocks := append([]slack.Block{slack.NewHeaderBlock(plain(w.T("forms.port.header", lang.Args{"ID": pcID(&d.Connection)})))}, portBlocks(w, d)...)
 	blocks = append(blocks, slack.NewContextBlock("", md(statusLine(w, &d.Connection))))
 	if p.cb.Container.Type == "view" || p.cb.ResponseURL == "" && channelOf(p.cb) == "" {
-		a.openModal(ctx, p, modal("ll_v_port", "Port information", "", "Close", meta{}, blocks))
+		a.openModal(ctx, p, modal("ll_v_port", w.T("forms.port.title"), "", w.T("forms.close"), meta{}, blocks))
 		return
 	}
 	if p.cb.ResponseURL != "" {
 		err = a.resp.Respond(ctx, p.cb.ResponseURL, ephemeral(blocks...))
 	} else {
-		_, err = a.slack.PostEphemeralContext(ctx, channelOf(p.cb), p.cb.User.ID, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText("Port information of "+pcID(&d.Connection), false))
+		_, err = a.slack.PostEphemeralContext(ctx, channelOf(p.cb), p.cb.User.ID, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(w.T("forms.port.fallback", lang.Args{"ID": pcID(&d.Connection)}), false))
 	}
 	if err != nil {
 		a.log.ErrorContext(ctx, "show port information", "err", err)
@@ -44,38 +45,39 @@ func (a *App) pressView(ctx context.Context, p press) {
 }
 
 // portBlocks is the port information of a connection: IDC location,
-// network location, port, physical connection ID.
-func portBlocks(d *models.Detail) []slack.Block {
+// network location, port, physical connection ID, in the reader's
+// language p.
+func portBlocks(p lang.Printer, d *models.Detail) []slack.Block {
 	c := &d.Connection
 	ap := &d.AccessPoint
-	region := cmp.Or(d.Region.Name, ap.RegionID)
+	region := cmp.Or(named(p, d.Region.Name, d.Region.NameZh), ap.RegionID)
 	port := c.PortName
 	if port == "" {
-		port = "allocated on payment"
+		port = p.T("forms.port.on_payment")
 	}
 	device := c.DeviceID
 	if device == "" {
-		device = "allocated on payment"
+		device = p.T("forms.port.on_payment")
 	}
-	blocks := []slack.Block{slack.NewSectionBlock(md("*IDC location*"), nil, nil)}
+	blocks := []slack.Block{slack.NewSectionBlock(md("*"+p.T("forms.port.idc_location")+"*"), nil, nil)}
 	blocks = append(blocks, factBlocks([]fact{
-		{label: "IDC", value: ap.IDCName},
-		{label: "Address", value: ap.IDCAddress},
-		{label: "Access point location", value: ap.Location},
-		{label: "Region", value: region},
+		{label: p.T("forms.port.idc"), value: named(p, ap.IDCName, ap.IDCNameZh)},
+		{label: p.T("forms.port.address"), value: idcAddress(p, d)},
+		{label: p.T("forms.port.ap_location"), value: locationNamed(p, ap)},
+		{label: p.T("forms.port.region"), value: region},
 	})...)
-	blocks = append(blocks, slack.NewSectionBlock(md("*Network location*"), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(md("*"+p.T("forms.port.network_location")+"*"), nil, nil))
 	blocks = append(blocks, factBlocks([]fact{
-		{label: models.FieldAccessPoint, value: apName(d)},
-		{label: "Physical connection ID", value: "`" + pcID(c) + "`", md: true},
-		{label: models.FieldProvider, value: providerName(d)},
-		{label: "Customer IDC", value: c.Location},
+		{label: formField(p, models.FieldAccessPoint), value: apName(p, d)},
+		{label: p.T("forms.port.pc_id"), value: "`" + pcID(c) + "`", md: true},
+		{label: formField(p, models.FieldProvider), value: providerName(p, d)},
+		{label: p.T("forms.port.customer_idc"), value: c.Location},
 	})...)
-	blocks = append(blocks, slack.NewSectionBlock(md("*Port information*"), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(md("*"+p.T("forms.port.port_information")+"*"), nil, nil))
 	return append(blocks, factBlocks([]fact{
-		{label: "Device", value: device},
-		{label: "Port", value: port},
-		{label: models.FieldPortType, value: string(c.PortType)},
-		{label: models.FieldBandwidth, value: fmt.Sprintf("%d Mbps", c.BandwidthMbps)},
+		{label: p.T("forms.port.device"), value: device},
+		{label: p.T("forms.port.port"), value: port},
+		{label: formField(p, models.FieldPortType), value: string(c.PortType)},
+		{label: formField(p, models.FieldBandwidth), value: fmt.Sprintf("%d Mbps", c.BandwidthMbps)},
 	})...)
 }

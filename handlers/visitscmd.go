@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -15,17 +16,22 @@ import (
 // booked IDC visits from today on, on a date, or at an access point (its
 // ID or name).
 func (a *App) cmdVisits(ctx context.Context, cmd *slack.SlashCommand, rest string) {
+	a.visits(ctx, a.forUser(ctx, cmd.UserID), cmd, rest)
+}
+
+// visits is cmdVisits answering in p's language.
+func (a *App) visits(ctx context.Context, p lang.Printer, cmd *slack.SlashCommand, rest string) {
 	if _, ok := a.staffActor(ctx, cmd); !ok {
 		return
 	}
 	arg := strings.TrimSpace(rest)
 	q := models.VisitQuery{From: a.cfg.Now().AddDate(0, 0, -1).UTC().Format("2006-01-02")}
-	heading := "IDC visits booked from today"
+	heading := p.T("commands.visits.from_today")
 	switch {
 	case arg == "":
 	case isDate(arg):
 		q = models.VisitQuery{Date: arg}
-		heading = "IDC visits booked on " + arg
+		heading = p.T("commands.visits.on_date", lang.Args{"Date": arg})
 	default:
 		ap, err := a.findAccessPoint(ctx, arg)
 		if err != nil {
@@ -33,14 +39,14 @@ func (a *App) cmdVisits(ctx context.Context, cmd *slack.SlashCommand, rest strin
 			return
 		}
 		q.AccessPointID = ap.ID
-		heading = fmt.Sprintf("IDC visits booked at %s from today", ap.Name)
+		heading = p.T("commands.visits.at_ap", lang.Args{"AccessPoint": named(p, ap.Name, ap.NameZh)})
 	}
 	rows, err := a.store.BookedVisits(ctx, q)
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	a.replyBlocks(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, visitListBlocks(heading, rows))
+	a.replyBlocks(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, visitListBlocks(p, heading, rows))
 }
 
 func isDate(s string) bool {
@@ -66,15 +72,15 @@ func (a *App) findAccessPoint(ctx context.Context, ref string) (*models.AccessPo
 }
 
 // visitListBlocks lists booked visits, one section each (at most 45).
-func visitListBlocks(heading string, rows []models.VisitListing) []slack.Block {
+func visitListBlocks(p lang.Printer, heading string, rows []models.VisitListing) []slack.Block {
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(truncate(heading, 150)))}
 	if len(rows) == 0 {
-		return append(blocks, section("No IDC visit is booked."))
+		return append(blocks, section(p.T("commands.visits.none")))
 	}
 	const most = 45
 	for i, r := range rows {
 		if i == most {
-			blocks = append(blocks, contextText(fmt.Sprintf("… and %d more: narrow the list with a date or an access point.", len(rows)-most)))
+			blocks = append(blocks, contextText(p.T("commands.visits.more", lang.Args{"More": len(rows) - most})))
 			break
 		}
 		conn := models.ApplicationRef(r.ConnectionID)
@@ -83,11 +89,11 @@ func visitListBlocks(heading string, rows []models.VisitListing) []slack.Block {
 		}
 		blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
 			md(fmt.Sprintf("*%s* %s", esc(r.Date), esc(r.Window))),
-			md(fmt.Sprintf("*%s*\n%s", esc(cmp.Or(r.IDCName, r.AccessPointName)), esc(r.AccessPointName))),
-			md("*Connection* " + conn),
-			md("*Provider* " + esc(r.ProviderName)),
-			md("*Reception* " + esc(cmp.Or(r.ReceptionName, "—"))),
-			md(fmt.Sprintf("*Visitors* %d", r.Visitors)),
+			md(fmt.Sprintf("*%s*\n%s", esc(cmp.Or(named(p, r.IDCName, r.IDCNameZh), named(p, r.AccessPointName, r.AccessPointNameZh))), esc(named(p, r.AccessPointName, r.AccessPointNameZh)))),
+			md("*" + p.T("commands.visits.connection") + "* " + conn),
+			md("*" + p.T("commands.visits.provider") + "* " + esc(named(p, r.ProviderName, r.ProviderNameZh))),
+			md("*" + p.T("commands.visits.reception") + "* " + esc(cmp.Or(r.ReceptionName, "—"))),
+			md(fmt.Sprintf("*%s* %d", p.T("commands.visits.visitors"), r.Visitors)),
 		}, nil))
 	}
 	return blocks

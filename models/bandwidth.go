@@ -39,10 +39,12 @@ type BandwidthNoticeData struct {
 func CheckBandwidth(c Connection, offer PortOffer, mbps int) error {
 	switch {
 	case mbps == c.BandwidthMbps:
-		return &RuleError{Field: FieldBandwidth, Rule: "bandwidth-unchanged", Message: fmt.Sprintf("The line already has %d Mbps; enter another bandwidth.", mbps)}
+		return &RuleError{Field: FieldBandwidth, Rule: "bandwidth-unchanged", Message: fmt.Sprintf("The line already has %d Mbps; enter another bandwidth.", mbps),
+			Args: map[string]any{"Mbps": mbps}}
 	case mbps < max(offer.MinMbps, MinBandwidthMbps) || mbps > min(offer.MaxMbps, c.PortType.CapacityMbps()):
+		lo, hi := max(offer.MinMbps, MinBandwidthMbps), min(offer.MaxMbps, c.PortType.CapacityMbps())
 		return &RuleError{Field: FieldBandwidth, Rule: "bandwidth-range", Message: fmt.Sprintf("%s at this access point carries %d to %d Mbps; enter a bandwidth in that range.",
-			c.PortType, max(offer.MinMbps, MinBandwidthMbps), min(offer.MaxMbps, c.PortType.CapacityMbps()))}
+			c.PortType, lo, hi), Args: map[string]any{"PortType": string(c.PortType), "AccessPoint": "", "Min": lo, "Max": hi}}
 	}
 	return nil
 }

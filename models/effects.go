@@ -133,10 +133,10 @@ func LineOf(in ActInput) (code, label string, err error) {
 	code, label = strings.TrimSpace(in.LineCode), strings.TrimSpace(in.LineLabel)
 	var errs RuleErrors
 	if code == "" {
-		errs = append(errs, &RuleError{Field: "Line code", Rule: "line-code-required", Message: "Enter the line code the provider gives to the line."})
+		errs = append(errs, &RuleError{Field: "Line code", Rule: "line-code-required", Message: "Enter the line code the provider gives to the line.", Args: map[string]any{"Removed": false}})
 	}
 	if label == "" {
-		errs = append(errs, &RuleError{Field: "Line label", Rule: "line-label-required", Message: "Enter the label on the line at the IDC."})
+		errs = append(errs, &RuleError{Field: "Line label", Rule: "line-label-required", Message: "Enter the label on the line at the IDC.", Args: map[string]any{}})
 	}
 	if len(errs) > 0 {
 		return "", "", errs

@@ -5,8 +5,11 @@ import "time"
 // Region is a cloud region: it has a time zone and a workday calendar, and
 // one or more access points.
 type Region struct {
-	ID       string `gorm:"primaryKey"` // e.g. "cn-hangzhou"
-	Name     string // e.g. "China (Hangzhou)"
+	ID   string `gorm:"primaryKey"` // e.g. "cn-hangzhou"
+	Name string // e.g. "China (Hangzhou)"
+	// NameZh is the name in Simplified Chinese, e.g. "华东1（杭州）"; ""
+	// when the catalog gives none (Name is shown instead).
+	NameZh   string `gorm:"column:name_zh"`
 	TimeZone string // IANA name, e.g. "Asia/Shanghai"
 	// Weekend lists the non-working weekdays, e.g. "Sat,Sun".
 	Weekend string
@@ -57,7 +60,13 @@ type AccessPoint struct {
 	Location   string // city and district, shown to customers
 	IDCName    string `gorm:"column:idc_name"`
 	IDCAddress string `gorm:"column:idc_address"`
-	Status     AccessPointStatus
+	// The same in Simplified Chinese; "" when the catalog gives none (the
+	// English is shown instead).
+	NameZh       string `gorm:"column:name_zh"`
+	LocationZh   string `gorm:"column:location_zh"`
+	IDCNameZh    string `gorm:"column:idc_name_zh"`
+	IDCAddressZh string `gorm:"column:idc_address_zh"`
+	Status       AccessPointStatus
 	// DailyVisitCapacity is how many provider visits the IDC receives a day.
 	DailyVisitCapacity int
 	// VisitWindow is the time of day visits are booked, e.g. "09:30-12:00".
@@ -145,6 +154,9 @@ type Provider struct {
 	ID   string `gorm:"primaryKey"` // e.g. "ct-zj"
 	Kind ProviderKind
 	Name string // e.g. "China Telecom Zhejiang"
+	// NameZh is the name in Simplified Chinese, e.g. "中国电信浙江分公司";
+	// "" when the catalog gives none (Name is shown instead).
+	NameZh string `gorm:"column:name_zh"`
 	// SlackChannel is the (usually Slack Connect) channel shared with it.
 	SlackChannel string
 	Contacts     string
@@ -250,9 +262,11 @@ type Connection struct {
 	// Names of the catalog entries, and the region's time zone, filled by
 	// reads (not stored): people see names, not catalog IDs.
 	AccessPointName, ProviderName, RegionName, TimeZone string `gorm:"-"`
-	Version                                             int
-	CreatedAt                                           time.Time
-	UpdatedAt                                           time.Time
+	// The same names in Simplified Chinese ("" when the catalog gives none).
+	AccessPointNameZh, ProviderNameZh, RegionNameZh string `gorm:"-"`
+	Version                                         int
+	CreatedAt                                       time.Time
+	UpdatedAt                                       time.Time
 }
 
 // DisplayID is how users refer to a connection: its physical connection ID

@@ -29,11 +29,14 @@ var (
 
 // RuleError is a broken validation rule: the field it concerns (an apply form
 // label such as "Bandwidth", or "" for the whole form), the rule's name and a
-// message that says what to fix.
+// message that says what to fix. Message is English (logs, the API); Args
+// are the values the message names, by name, so that a reader's language
+// can say the same from the rule's name (handlers' catalogs: rules.<rule>).
 type RuleError struct {
 	Field   string
 	Rule    string
 	Message string
+	Args    map[string]any
 }
 
 func (e *RuleError) Error() string {

@@ -17,8 +17,10 @@ const NoticeLowPorts NoticeKind = "low_ports"
 
 // LowPortsNoticeData is the Data of a low_ports notice.
 type LowPortsNoticeData struct {
-	AccessPointID string   `json:"access_point_id"`
-	AccessPoint   string   `json:"access_point"` // its name
+	AccessPointID string `json:"access_point_id"`
+	AccessPoint   string `json:"access_point"` // its name
+	// AccessPointZh is its name in Simplified Chinese ("" when none).
+	AccessPointZh string   `json:"access_point_zh,omitempty"`
 	PortType      PortType `json:"port_type"`
 	Free          int      `json:"free"`
 	InUse         int      `json:"in_use"`

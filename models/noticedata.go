@@ -32,12 +32,18 @@ type VisitNoticeData struct {
 	AccessPoint string `json:"access_point"` // its name
 	IDCName     string `json:"idc_name"`
 	IDCAddress  string `json:"idc_address"`
+	// The same in Simplified Chinese ("" when the catalog gives none: the
+	// English is shown).
+	AccessPointZh string `json:"access_point_zh,omitempty"`
+	IDCNameZh     string `json:"idc_name_zh,omitempty"`
+	IDCAddressZh  string `json:"idc_address_zh,omitempty"`
 
 	ReceptionName  string `json:"reception_name"`
 	ReceptionPhone string `json:"reception_phone"`
 	ReceptionUser  string `json:"reception_user,omitempty"` // Slack user ID
 
 	Provider            string    `json:"provider"`
+	ProviderZh          string    `json:"provider_zh,omitempty"`
 	ConstructionCompany string    `json:"construction_company,omitempty"`
 	Visitors            []Visitor `json:"visitors"`
 

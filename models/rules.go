@@ -62,7 +62,8 @@ func ParsePortType(s string) (PortType, error) {
 		if n == norm(bad) || n == strings.ReplaceAll(norm(bad), ".", "") || strings.Contains(n, "cpos") {
 			return "", &RuleError{Field: FieldPortType, Rule: "unsupported-interface", Message: fmt.Sprintf(
 				"%s is not supported: physical connections do not support SDH 155M CPOS, V.35 or G.703 interfaces. Choose one of %s.",
-				strings.TrimSpace(s), joinPortTypes(PortTypes))}
+				strings.TrimSpace(s), joinPortTypes(PortTypes)),
+				Args: map[string]any{"Input": strings.TrimSpace(s), "PortTypes": joinPortTypes(PortTypes)}}
 		}
 	}
 	for _, p := range PortTypes {
@@ -71,7 +72,8 @@ func ParsePortType(s string) (PortType, error) {
 		}
 	}
 	return "", &RuleError{Field: FieldPortType, Rule: "unknown-port-type", Message: fmt.Sprintf(
-		"%q is not a port type. Choose one of %s.", strings.TrimSpace(s), joinPortTypes(PortTypes))}
+		"%q is not a port type. Choose one of %s.", strings.TrimSpace(s), joinPortTypes(PortTypes)),
+		Args: map[string]any{"Input": strconv.Quote(strings.TrimSpace(s)), "PortTypes": joinPortTypes(PortTypes)}}
 }
 
 func joinPortTypes(ps []PortType) string {
@@ -120,7 +122,8 @@ func ParseBandwidth(s string) (int, error) {
 	// n > MaxInt/mult: "1494186269970473681g" must not wrap around to 104 Mbps.
 	if err != nil || n <= 0 || n > math.MaxInt/mult {
 		return 0, &RuleError{Field: FieldBandwidth, Rule: "bandwidth-number", Message: fmt.Sprintf(
-			"%q is not a bandwidth. Enter a whole number of Mbps from %d to %d, e.g. 200.", strings.TrimSpace(s), MinBandwidthMbps, MaxBandwidthMbps)}
+			"%q is not a bandwidth. Enter a whole number of Mbps from %d to %d, e.g. 200.", strings.TrimSpace(s), MinBandwidthMbps, MaxBandwidthMbps),
+			Args: map[string]any{"Input": strconv.Quote(strings.TrimSpace(s)), "Min": MinBandwidthMbps, "Max": MaxBandwidthMbps}}
 	}
 	return n * mult, nil
 }
@@ -151,24 +154,25 @@ const DefaultMaxOpen = 5
 // ones, each naming its field and saying what to fix.
 func (a Application) Validate(c ApplyContext) RuleErrors {
 	var errs RuleErrors
-	add := func(field, rule, format string, args ...any) {
-		errs = append(errs, &RuleError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+	// args name the values the message says (RuleError.Args).
+	add := func(field, rule string, args map[string]any, format string, fmtArgs ...any) {
+		errs = append(errs, &RuleError{Field: field, Rule: rule, Message: fmt.Sprintf(format, fmtArgs...), Args: args})
 	}
 	name := strings.TrimSpace(a.Name)
 	if n := utf8.RuneCountInString(name); n < 2 || n > 128 {
-		add(FieldName, "name-length", "Enter a name of 2 to 128 characters (this one has %d).", n)
+		add(FieldName, "name-length", map[string]any{"Count": n}, "Enter a name of 2 to 128 characters (this one has %d).", n)
 	}
 	if strings.TrimSpace(a.Location) == "" {
-		add(FieldLocation, "location-required", "Enter the location of your local IDC (address or building).")
+		add(FieldLocation, "location-required", nil, "Enter the location of your local IDC (address or building).")
 	} else if utf8.RuneCountInString(a.Location) > 256 {
-		add(FieldLocation, "location-length", "Shorten the location to 256 characters at most.")
+		add(FieldLocation, "location-length", map[string]any{"Max": 256}, "Shorten the location to 256 characters at most.")
 	}
 	ap := c.AccessPoint
 	switch {
 	case ap == nil:
-		add(FieldAccessPoint, "access-point-unknown", "Choose an access point from the list.")
+		add(FieldAccessPoint, "access-point-unknown", map[string]any{"Input": ""}, "Choose an access point from the list.")
 	case !ap.Status.Open():
-		add(FieldAccessPoint, "access-point-closed", "%s is %s and takes no new applications. Choose another access point in the region.", ap.Name, ap.Status)
+		add(FieldAccessPoint, "access-point-closed", map[string]any{"AccessPoint": ap.Name, "Status": ap.Status}, "%s is %s and takes no new applications. Choose another access point in the region.", ap.Name, ap.Status)
 	}
 	if ap != nil {
 		allowed := make([]string, 0, len(ap.Providers))
@@ -178,42 +182,42 @@ func (a Application) Validate(c ApplyContext) RuleErrors {
 			ok = ok || p.ProviderID == a.ProviderID
 		}
 		if !ok {
-			add(FieldProvider, "provider-not-allowed", "%s is not allowed at %s. Allowed service providers: %s.",
+			add(FieldProvider, "provider-not-allowed", map[string]any{"Provider": providerName(c.Providers, a.ProviderID), "AccessPoint": ap.Name, "Allowed": strings.Join(allowed, ", ")}, "%s is not allowed at %s. Allowed service providers: %s.",
 				providerName(c.Providers, a.ProviderID), ap.Name, strings.Join(allowed, ", "))
 		}
 		if a.PortType != "" {
 			offer, found := ap.Offer(a.PortType)
 			switch {
 			case !found:
-				add(FieldPortType, "port-type-not-offered", "%s is not offered at %s. Offered port types: %s.", a.PortType, ap.Name, joinPortTypes(ap.OfferedTypes()))
+				add(FieldPortType, "port-type-not-offered", map[string]any{"PortType": string(a.PortType), "AccessPoint": ap.Name, "Offered": joinPortTypes(ap.OfferedTypes())}, "%s is not offered at %s. Offered port types: %s.", a.PortType, ap.Name, joinPortTypes(ap.OfferedTypes()))
 			case a.BandwidthMbps < offer.MinMbps || a.BandwidthMbps > offer.MaxMbps:
-				add(FieldBandwidth, "bandwidth-range", "%s at %s carries %d to %d Mbps; enter a bandwidth in that range.", a.PortType, ap.Name, offer.MinMbps, offer.MaxMbps)
+				add(FieldBandwidth, "bandwidth-range", map[string]any{"PortType": string(a.PortType), "AccessPoint": ap.Name, "Min": offer.MinMbps, "Max": offer.MaxMbps}, "%s at %s carries %d to %d Mbps; enter a bandwidth in that range.", a.PortType, ap.Name, offer.MinMbps, offer.MaxMbps)
 			}
 		}
 	}
 	if a.PortType == "" {
-		add(FieldPortType, "port-type-required", "Choose a port type.")
+		add(FieldPortType, "port-type-required", nil, "Choose a port type.")
 	}
 	if (a.BandwidthMbps < MinBandwidthMbps || a.BandwidthMbps > MaxBandwidthMbps) && !errs.has("bandwidth-range") {
-		add(FieldBandwidth, "bandwidth-limits", "Enter a bandwidth from %d to %d Mbps.", MinBandwidthMbps, MaxBandwidthMbps)
+		add(FieldBandwidth, "bandwidth-limits", map[string]any{"Min": MinBandwidthMbps, "Max": MaxBandwidthMbps}, "Enter a bandwidth from %d to %d Mbps.", MinBandwidthMbps, MaxBandwidthMbps)
 	} else if a.PortType != "" && a.BandwidthMbps > a.PortType.CapacityMbps() && !errs.has("bandwidth-range") {
-		add(FieldBandwidth, "bandwidth-port-capacity", "%s carries at most %d Mbps; choose a faster port type or a lower bandwidth.", a.PortType, a.PortType.CapacityMbps())
+		add(FieldBandwidth, "bandwidth-port-capacity", map[string]any{"PortType": string(a.PortType), "Max": a.PortType.CapacityMbps()}, "%s carries at most %d Mbps; choose a faster port type or a lower bandwidth.", a.PortType, a.PortType.CapacityMbps())
 	}
 	if a.RedundantID != nil {
 		r := c.Redundant
 		switch {
 		case r == nil || r.AccountID != c.AccountID:
-			add(FieldRedundancy, "redundancy-unknown", "The redundant connection must be one of your own connections.")
+			add(FieldRedundancy, "redundancy-unknown", map[string]any{"Listed": false}, "The redundant connection must be one of your own connections.")
 		case ap != nil && c.RedundantRegion != ap.RegionID:
-			add(FieldRedundancy, "redundancy-region", "The redundant connection %s is in region %s; choose one in %s, the region of %s.", r.DisplayID(), c.RedundantRegion, ap.RegionID, ap.Name)
+			add(FieldRedundancy, "redundancy-region", map[string]any{"Connection": r.DisplayID(), "Region": c.RedundantRegion, "Want": ap.RegionID, "AccessPoint": ap.Name}, "The redundant connection %s is in region %s; choose one in %s, the region of %s.", r.DisplayID(), c.RedundantRegion, ap.RegionID, ap.Name)
 		case !r.Status.HasPort():
-			add(FieldRedundancy, "redundancy-no-port", "The redundant connection %s is %s; it must already hold a port (Connecting or later).", r.DisplayID(), r.Status)
+			add(FieldRedundancy, "redundancy-no-port", map[string]any{"Connection": r.DisplayID(), "Status": r.Status}, "The redundant connection %s is %s; it must already hold a port (Connecting or later).", r.DisplayID(), r.Status)
 		case c.RedundantPaired:
-			add(FieldRedundancy, "redundancy-paired", "The connection %s is already the redundant pair of another connection; choose another.", r.DisplayID())
+			add(FieldRedundancy, "redundancy-paired", map[string]any{"Connection": r.DisplayID()}, "The connection %s is already the redundant pair of another connection; choose another.", r.DisplayID())
 		}
 	}
 	if c.MaxOpen > 0 && c.Open >= c.MaxOpen {
-		add("", "open-limit", "Your account already has %d connections short of Enabled (the limit is %d). Complete or cancel one before applying for another.", c.Open, c.MaxOpen)
+		add("", "open-limit", map[string]any{"Open": c.Open, "Max": c.MaxOpen}, "Your account already has %d connections short of Enabled (the limit is %d). Complete or cancel one before applying for another.", c.Open, c.MaxOpen)
 	}
 	return errs
 }

@@ -10,6 +10,14 @@ import (
 // (Terminating → Terminated, the port freed at once) and cancel termination
 // (Terminating → Enabled).
 
+// What a reason is asked for (the "For" argument of rule reason-required):
+// an action's name ("reject", "cancel", "terminate") or one of these.
+const (
+	ReasonForKeep            = "keep"             // cancel a termination
+	ReasonForCancelVisit     = "cancel visit"     // staff cancel an IDC visit
+	ReasonForRejectBandwidth = "reject bandwidth" // staff reject a bandwidth change
+)
+
 // reasonRequired is the rule broken by an action that needs a reason
 // without one.
 func reasonRequired(a Action) *RuleError {
@@ -18,9 +26,11 @@ func reasonRequired(a Action) *RuleError {
 	case ActionTerminate:
 		what = "the line"
 	case ActionCancelTermination:
-		return &RuleError{Field: "Reason", Rule: "reason-required", Message: "Give a reason to keep the line; the customer, staff and the provider see it."}
+		return &RuleError{Field: "Reason", Rule: "reason-required", Message: "Give a reason to keep the line; the customer, staff and the provider see it.",
+			Args: map[string]any{"For": ReasonForKeep}}
 	}
-	return &RuleError{Field: "Reason", Rule: "reason-required", Message: fmt.Sprintf("Give a reason to %s %s; the customer sees it.", a, what)}
+	return &RuleError{Field: "Reason", Rule: "reason-required", Message: fmt.Sprintf("Give a reason to %s %s; the customer sees it.", a, what),
+		Args: map[string]any{"For": string(a)}}
 }
 
 // decideTermination decides terminate, complete removal and cancel
@@ -50,9 +60,10 @@ func decideTermination(c Connection, t Transition, in ActInput) (Effects, error)
 		code := strings.TrimSpace(in.LineCode)
 		switch {
 		case code == "":
-			return Effects{}, &RuleError{Field: "Line code", Rule: "line-code-required", Message: "Enter the line code of the line removed."}
+			return Effects{}, &RuleError{Field: "Line code", Rule: "line-code-required", Message: "Enter the line code of the line removed.", Args: map[string]any{"Removed": true}}
 		case c.LineCode != "" && !strings.EqualFold(code, c.LineCode):
-			return Effects{}, &RuleError{Field: "Line code", Rule: "line-code-mismatch", Message: fmt.Sprintf("This line's code is %s; check that the right line was removed.", c.LineCode)}
+			return Effects{}, &RuleError{Field: "Line code", Rule: "line-code-mismatch", Message: fmt.Sprintf("This line's code is %s; check that the right line was removed.", c.LineCode),
+				Args: map[string]any{"LineCode": c.LineCode}}
 		}
 		e.Detail = "line " + c.LineCode + " removed"
 		if in.Note = strings.TrimSpace(in.Note); in.Note != "" {

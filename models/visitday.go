@@ -161,27 +161,28 @@ func (v *VisitDays) Take(p VisitDay) {
 // day, else the rota's pick. today is the region's local date. A broken
 // rule is a RuleError naming it.
 func (v *VisitDays) Check(d, today Date, keep *ReceptionPerson) (ReceptionPerson, error) {
-	rule := func(rule, msg string, args ...any) error {
-		return &RuleError{Field: "Date", Rule: rule, Message: fmt.Sprintf(msg, args...)}
+	// args name the values the message says (RuleError.Args).
+	rule := func(rule string, args map[string]any, msg string, fmtArgs ...any) error {
+		return &RuleError{Field: "Date", Rule: rule, Message: fmt.Sprintf(msg, fmtArgs...), Args: args}
 	}
 	switch {
 	case d.Before(today):
-		return ReceptionPerson{}, rule("visit-date-past", "%s is in the past (today is %s at %s).", d, today, v.Name)
+		return ReceptionPerson{}, rule("visit-date-past", map[string]any{"Date": d, "Today": today, "Name": v.Name}, "%s is in the past (today is %s at %s).", d, today, v.Name)
 	case !v.Calendar.IsWorkday(d):
-		return ReceptionPerson{}, rule("visit-date-workday", "%s (%s) is not a workday in the region's calendar; pick a workday.", d, d.Weekday())
+		return ReceptionPerson{}, rule("visit-date-workday", map[string]any{"Date": d, "Weekday": d.Weekday()}, "%s (%s) is not a workday in the region's calendar; pick a workday.", d, d.Weekday())
 	case v.Until != (Date{}) && v.Until.Before(d):
-		return ReceptionPerson{}, rule("calendar-known-until", "%s is past %s, the last day the region's calendar is known for (known_until): extend the calendar first.", d, v.Until)
+		return ReceptionPerson{}, rule("calendar-known-until", map[string]any{"Date": d, "Until": v.Until}, "%s is past %s, the last day the region's calendar is known for (known_until): extend the calendar first.", d, v.Until)
 	case v.LockDowns[d]:
-		return ReceptionPerson{}, rule("visit-date-lockdown", "%s is a lock-down day at %s: the IDC receives no visits.", d, v.IDCName)
+		return ReceptionPerson{}, rule("visit-date-lockdown", map[string]any{"Date": d, "IDC": v.IDCName}, "%s is a lock-down day at %s: the IDC receives no visits.", d, v.IDCName)
 	case v.Booked[d] >= v.capacity():
-		return ReceptionPerson{}, rule("visit-capacity", "%s is full at %s: %d visits a day at most.", d, v.IDCName, v.capacity())
+		return ReceptionPerson{}, rule("visit-capacity", map[string]any{"Date": d, "IDC": v.IDCName, "Max": v.capacity()}, "%s is full at %s: %d visits a day at most.", d, v.IDCName, v.capacity())
 	}
 	if keep != nil && WorksOn(keep, d) {
 		return *keep, nil
 	}
 	p := v.onDuty(d)
 	if p == nil {
-		return ReceptionPerson{}, rule("visit-reception", "Nobody of the reception rota of %s is on duty on %s (%s).", v.IDCName, d, d.Weekday())
+		return ReceptionPerson{}, rule("visit-reception", map[string]any{"IDC": v.IDCName, "Date": d, "Weekday": d.Weekday()}, "Nobody of the reception rota of %s is on duty on %s (%s).", v.IDCName, d, d.Weekday())
 	}
 	return *p, nil
 }

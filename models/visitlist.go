@@ -23,4 +23,8 @@ type VisitListing struct {
 	ProviderName         string
 	ReceptionName        string
 	Visitors             int
+	// The names in Simplified Chinese ("" when the catalog gives none).
+	AccessPointNameZh string
+	IDCNameZh         string `gorm:"column:idc_name_zh"`
+	ProviderNameZh    string
 }

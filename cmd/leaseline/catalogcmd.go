@@ -86,6 +86,9 @@ func catalogImportCmd(ctx context.Context, env getenv, args []string, checkOnly 
 		for _, w := range catalog.Warnings(cat, time.Now()) {
 			fmt.Fprintln(stdout, "warning:", w)
 		}
+		for _, w := range catalog.MissingChinese(cat) {
+			fmt.Fprintln(stdout, "warning:", w)
+		}
 		if cf.version.Example {
 			fmt.Fprintln(stdout, "warning: the file says on its first line that it is an example catalog: a bot running it warns staff at every start")
 		}

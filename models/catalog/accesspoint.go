@@ -18,7 +18,7 @@ type offerInfo struct {
 }
 
 func (p *parser) accessPoint(s *state, n *yaml.Node, path string) {
-	f := p.mapping(n, path, "id", "region", "name", "location", "idc", "status", "providers",
+	f := p.mapping(n, path, "id", "region", "name", "name_zh", "location", "location_zh", "idc", "status", "providers",
 		"daily_visit_capacity", "visit_window", "low_water", "lockdowns", "port_types", "devices", "reception")
 	if f == nil {
 		return
@@ -34,11 +34,15 @@ func (p *parser) accessPoint(s *state, n *yaml.Node, path string) {
 		s.regionAPs[ap.RegionID]++
 	}
 	ap.Name, _ = f.str("name", true)
+	ap.NameZh, _ = f.str("name_zh", false)
 	ap.Location, _ = f.str("location", true)
+	ap.LocationZh, _ = f.str("location_zh", false)
 	if idc := f.get("idc"); idc != nil {
-		if g := p.mapping(idc, join(path, "idc"), "name", "address"); g != nil {
+		if g := p.mapping(idc, join(path, "idc"), "name", "address", "name_zh", "address_zh"); g != nil {
 			ap.IDCName, _ = g.str("name", true)
+			ap.IDCNameZh, _ = g.str("name_zh", false)
 			ap.IDCAddress, _ = g.str("address", true)
+			ap.IDCAddressZh, _ = g.str("address_zh", false)
 		}
 	} else {
 		p.errorf(f.node, join(path, "idc"), "required, and missing: give {name, address} of the IDC")

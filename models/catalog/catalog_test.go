@@ -507,7 +507,7 @@ func TestRules(t *testing.T) {
 		{name: "version", old: "regions:\n", new: "version: 2\nregions:\n",
 			path: "version", msg: "version 2 is not supported", needle: "version: 2"},
 		{name: "a list where a mapping belongs", old: "    idc: {name: IDC One, address: 1 Road}", new: "    idc: [IDC One, 1 Road]",
-			path: "access_points[0].idc", msg: "want a mapping with keys name, address; got a list"},
+			path: "access_points[0].idc", msg: "want a mapping with keys name, address, name_zh, address_zh; got a list"},
 		{name: "a value where a list belongs", old: "[p1, p2]", new: "p1",
 			path: "access_points[0].providers", msg: `want a list; got "p1"`, needle: "providers: p1"},
 	}

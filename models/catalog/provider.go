@@ -9,7 +9,7 @@ import (
 )
 
 func (p *parser) provider(s *state, n *yaml.Node, path string) {
-	f := p.mapping(n, path, "id", "kind", "name", "slack_channel", "contacts", "language")
+	f := p.mapping(n, path, "id", "kind", "name", "name_zh", "slack_channel", "contacts", "language")
 	if f == nil {
 		return
 	}
@@ -27,6 +27,7 @@ func (p *parser) provider(s *state, n *yaml.Node, path string) {
 		}
 	}
 	name, _ := f.str("name", true)
+	nameZh, _ := f.str("name_zh", false)
 	channel, chNode := f.str("slack_channel", false)
 	if chNode != nil && channel != "" && !channelPattern.MatchString(channel) {
 		p.errorf(chNode, join(path, "slack_channel"), "%q is not a Slack channel ID (C or G followed by 8 to 20 capital letters or digits, e.g. C0123456789)", channel)
@@ -39,7 +40,7 @@ func (p *parser) provider(s *state, n *yaml.Node, path string) {
 			p.errorf(langNode, join(path, "language"), "%q is not a language leaseline speaks; use en or zh-CN", language)
 		}
 	}
-	s.c.Providers = append(s.c.Providers, models.Provider{ID: id, Kind: kind, Name: name, SlackChannel: channel, Contacts: contacts, Language: language})
+	s.c.Providers = append(s.c.Providers, models.Provider{ID: id, Kind: kind, Name: name, NameZh: nameZh, SlackChannel: channel, Contacts: contacts, Language: language})
 }
 
 // providerLanguage is the default language of a provider's channel as

@@ -10,12 +10,13 @@ import (
 )
 
 func (p *parser) region(s *state, n *yaml.Node, path string) {
-	f := p.mapping(n, path, "id", "name", "time_zone", "weekend", "holidays", "workdays", "known_until")
+	f := p.mapping(n, path, "id", "name", "name_zh", "time_zone", "weekend", "holidays", "workdays", "known_until")
 	if f == nil {
 		return
 	}
 	id, _ := p.id(f, s.regionLine, "region")
 	name, _ := f.str("name", true)
+	nameZh, _ := f.str("name_zh", false)
 	tz, tzNode := f.str("time_zone", true)
 	if tzNode != nil && tz != "" {
 		if tz == "Local" {
@@ -49,7 +50,7 @@ func (p *parser) region(s *state, n *yaml.Node, path string) {
 			knownUntil = d.String()
 		}
 	}
-	s.c.Regions = append(s.c.Regions, models.Region{ID: id, Name: name, TimeZone: tz, Weekend: weekend, KnownUntil: knownUntil})
+	s.c.Regions = append(s.c.Regions, models.Region{ID: id, Name: name, NameZh: nameZh, TimeZone: tz, Weekend: weekend, KnownUntil: knownUntil})
 
 	seen := map[models.Date]int{}
 	for _, d := range p.days(f, "holidays", seen) {

@@ -23,7 +23,7 @@ func (s *Store) RequestBandwidth(ctx context.Context, actor models.Actor, id int
 	return s.apply(ctx, actor, id, models.ActionChangeBandwidth, func(tx *gorm.DB, c models.Connection, t models.Transition) (models.Effects, error) {
 		if c.RequestedMbps > 0 {
 			return models.Effects{}, &models.RuleError{Field: models.FieldBandwidth, Rule: "bandwidth-pending",
-				Message: fmt.Sprintf("A change to %d Mbps already awaits staff's review.", c.RequestedMbps)}
+				Message: fmt.Sprintf("A change to %d Mbps already awaits staff's review.", c.RequestedMbps), Args: map[string]any{"Mbps": c.RequestedMbps}}
 		}
 		offer, err := offerOf(tx, &c)
 		if err != nil {
@@ -101,7 +101,8 @@ func (s *Store) DecideBandwidth(ctx context.Context, actor models.Actor, id int6
 			tells = []models.Tell{{Kind: models.NoticeBandwidthChanged, To: models.PartyCustomer}, {Kind: models.NoticeBandwidthChanged, To: models.PartyProvider}}
 		} else {
 			if detail = trimmed(reason); detail == "" {
-				return &models.RuleError{Field: "Reason", Rule: "reason-required", Message: "Give a reason to reject the bandwidth change; the customer sees it."}
+				return &models.RuleError{Field: "Reason", Rule: "reason-required", Message: "Give a reason to reject the bandwidth change; the customer sees it.",
+					Args: map[string]any{"For": models.ReasonForRejectBandwidth}}
 			}
 			data.Reason = detail
 		}

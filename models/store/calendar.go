@@ -110,7 +110,7 @@ func (s *Store) calendarSubject(db *gorm.DB, kind models.CalendarLinkKind, id st
 		}
 		return ap.Name, nil
 	}
-	return "", &models.RuleError{Field: "Kind", Rule: "calendar-kind", Message: "A calendar link is for a provider or an access-point."}
+	return "", &models.RuleError{Field: "Kind", Rule: "calendar-kind", Message: "A calendar link is for a provider or an access-point.", Args: map[string]any{}}
 }
 
 // RevokeCalendarLink revokes a link, named by its token or its ID (staff

@@ -110,9 +110,10 @@ func (portLowWater) TableName() string { return "port_low_water" }
 func (s *Store) checkLowWater(tx *gorm.DB, accessPointID string, pt models.PortType) error {
 	var ap struct {
 		Name     string
+		NameZh   string
 		LowWater int
 	}
-	err := tx.Raw(`SELECT a.name, a.low_water FROM access_points a JOIN port_offers o ON o.access_point_id = a.id AND o.port_type = ?
+	err := tx.Raw(`SELECT a.name, a.name_zh, a.low_water FROM access_points a JOIN port_offers o ON o.access_point_id = a.id AND o.port_type = ?
 		WHERE a.id = ? AND a.status IN ?`, pt, accessPointID, []models.AccessPointStatus{models.APRecommended, models.APHot}).Scan(&ap).Error
 	if err != nil {
 		return fmt.Errorf("low water of %s: %w", accessPointID, err)
@@ -157,7 +158,7 @@ func (s *Store) checkLowWater(tx *gorm.DB, accessPointID string, pt models.PortT
 		Select("COUNT(*)").Scan(&inUse).Error; err != nil {
 		return fmt.Errorf("count ports in use at %s %s: %w", accessPointID, pt, err)
 	}
-	data, err := json.Marshal(models.LowPortsNoticeData{AccessPointID: accessPointID, AccessPoint: ap.Name, PortType: pt,
+	data, err := json.Marshal(models.LowPortsNoticeData{AccessPointID: accessPointID, AccessPoint: ap.Name, AccessPointZh: ap.NameZh, PortType: pt,
 		Free: free, InUse: inUse, LowWater: ap.LowWater})
 	if err != nil {
 		return fmt.Errorf("encode low-water notice: %w", err)

@@ -8,8 +8,8 @@ import (
 	"github.com/leaseline/leaseline/models"
 )
 
-// fillNames sets the catalog names (access point, provider, region) and
-// the region's time zone on rows, in three queries.
+// fillNames sets the catalog names (access point, provider, region; in
+// English and Chinese) and the region's time zone on rows, in three queries.
 func fillNames(db *gorm.DB, rows []models.Connection) error {
 	if len(rows) == 0 {
 		return nil
@@ -19,7 +19,7 @@ func fillNames(db *gorm.DB, rows []models.Connection) error {
 		apIDs[rows[i].AccessPointID], provIDs[rows[i].ProviderID] = true, true
 	}
 	var aps []models.AccessPoint
-	if err := db.Select("id", "name", "region_id").Where("id IN ?", keys(apIDs)).Find(&aps).Error; err != nil {
+	if err := db.Select("id", "name", "name_zh", "region_id").Where("id IN ?", keys(apIDs)).Find(&aps).Error; err != nil {
 		return fmt.Errorf("load access point names: %w", err)
 	}
 	regIDs := map[string]bool{}
@@ -28,7 +28,7 @@ func fillNames(db *gorm.DB, rows []models.Connection) error {
 		apByID[ap.ID], regIDs[ap.RegionID] = ap, true
 	}
 	var regs []models.Region
-	if err := db.Select("id", "name", "time_zone").Where("id IN ?", keys(regIDs)).Find(&regs).Error; err != nil {
+	if err := db.Select("id", "name", "name_zh", "time_zone").Where("id IN ?", keys(regIDs)).Find(&regs).Error; err != nil {
 		return fmt.Errorf("load region names: %w", err)
 	}
 	regByID := make(map[string]models.Region, len(regs))
@@ -36,18 +36,20 @@ func fillNames(db *gorm.DB, rows []models.Connection) error {
 		regByID[r.ID] = r
 	}
 	var provs []models.Provider
-	if err := db.Select("id", "name").Where("id IN ?", keys(provIDs)).Find(&provs).Error; err != nil {
+	if err := db.Select("id", "name", "name_zh").Where("id IN ?", keys(provIDs)).Find(&provs).Error; err != nil {
 		return fmt.Errorf("load provider names: %w", err)
 	}
-	provByID := make(map[string]string, len(provs))
+	provByID := make(map[string]models.Provider, len(provs))
 	for _, p := range provs {
-		provByID[p.ID] = p.Name
+		provByID[p.ID] = p
 	}
 	for i := range rows {
 		c := &rows[i]
 		ap := apByID[c.AccessPointID]
 		r := regByID[ap.RegionID]
-		c.AccessPointName, c.ProviderName, c.RegionName, c.TimeZone = ap.Name, provByID[c.ProviderID], r.Name, r.TimeZone
+		p := provByID[c.ProviderID]
+		c.AccessPointName, c.ProviderName, c.RegionName, c.TimeZone = ap.Name, p.Name, r.Name, r.TimeZone
+		c.AccessPointNameZh, c.ProviderNameZh, c.RegionNameZh = ap.NameZh, p.NameZh, r.NameZh
 	}
 	return nil
 }

@@ -159,7 +159,7 @@ func (s *Store) Credit(ctx context.Context, actor models.Actor, accountID, cents
 		return models.ErrForbidden
 	}
 	if cents <= 0 {
-		return &models.RuleError{Field: "Amount", Rule: "amount-positive", Message: "Enter a positive amount to credit."}
+		return &models.RuleError{Field: "Amount", Rule: "amount-positive", Message: "Enter a positive amount to credit.", Args: map[string]any{}}
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var acct models.Account

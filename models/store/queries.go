@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -16,7 +17,7 @@ import (
 func (s *Store) Find(ctx context.Context, actor models.Actor, ref string) (*models.Connection, error) {
 	id, pcID, err := models.ParseRef(ref)
 	if err != nil {
-		return nil, &models.RuleError{Field: "ID", Rule: "connection-ref", Message: err.Error()}
+		return nil, &models.RuleError{Field: "ID", Rule: "connection-ref", Message: err.Error(), Args: map[string]any{"Input": strconv.Quote(strings.TrimSpace(ref))}}
 	}
 	var c models.Connection
 	q := s.db.WithContext(ctx)
@@ -97,6 +98,7 @@ func fillDetail(db *gorm.DB, d *models.Detail) error {
 	}
 	c.EndedFrom = endedFrom(c.Status, d.Audit)
 	c.AccessPointName, c.ProviderName, c.RegionName, c.TimeZone = d.AccessPoint.Name, d.Provider.Name, d.Region.Name, d.Region.TimeZone
+	c.AccessPointNameZh, c.ProviderNameZh, c.RegionNameZh = d.AccessPoint.NameZh, d.Provider.NameZh, d.Region.NameZh
 	return nil
 }
 
@@ -321,7 +323,7 @@ func (s *Store) CreateAccount(ctx context.Context, actor models.Actor, name, sla
 	}
 	name = strings.TrimSpace(name)
 	if len(name) < 2 || len(name) > 64 {
-		return nil, &models.RuleError{Field: "Account", Rule: "account-name", Message: "Name the account with 2 to 64 characters."}
+		return nil, &models.RuleError{Field: "Account", Rule: "account-name", Message: "Name the account with 2 to 64 characters.", Args: map[string]any{"Min": 2, "Max": 64}}
 	}
 	if currency == "" {
 		currency = "CNY"
@@ -329,7 +331,7 @@ func (s *Store) CreateAccount(ctx context.Context, actor models.Actor, name, sla
 	a := models.Account{Name: name, SlackTeamID: slackTeamID, Currency: currency, CreatedAt: s.now()}
 	if err := s.db.WithContext(ctx).Create(&a).Error; err != nil {
 		if isUniqueViolation(err) {
-			return nil, &models.RuleError{Field: "Account", Rule: "account-unique", Message: fmt.Sprintf("An account named %q exists already.", name)}
+			return nil, &models.RuleError{Field: "Account", Rule: "account-unique", Message: fmt.Sprintf("An account named %q exists already.", name), Args: map[string]any{"Name": strconv.Quote(name)}}
 		}
 		return nil, fmt.Errorf("create account: %w", err)
 	}

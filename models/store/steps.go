@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,14 +74,15 @@ func (s *Store) Enquire(ctx context.Context, actor models.Actor, accessPointID, 
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return nil, &models.RuleError{Field: "Question", Rule: "question-required", Message: "Write your question about the access point (location, providers, port types, capacity)."}
+		return nil, &models.RuleError{Field: "Question", Rule: "question-required", Message: "Write your question about the access point (location, providers, port types, capacity).", Args: map[string]any{}}
 	}
 	var t models.Ticket
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if accessPointID != "" {
 			var ap models.AccessPoint
 			if err := tx.First(&ap, "id = ?", accessPointID).Error; err != nil {
-				return &models.RuleError{Field: models.FieldAccessPoint, Rule: "access-point-unknown", Message: fmt.Sprintf("%q is not an access point; `/leaseline access-points` lists them.", accessPointID)}
+				return &models.RuleError{Field: models.FieldAccessPoint, Rule: "access-point-unknown", Message: fmt.Sprintf("%q is not an access point; `/leaseline access-points` lists them.", accessPointID),
+					Args: map[string]any{"Input": strconv.Quote(accessPointID)}}
 			}
 		}
 		now := s.now()
@@ -105,7 +107,7 @@ func (s *Store) AnswerEnquiry(ctx context.Context, actor models.Actor, ticketID 
 	}
 	answer = strings.TrimSpace(answer)
 	if answer == "" {
-		return nil, &models.RuleError{Field: "Answer", Rule: "answer-required", Message: "Write the answer to the enquiry."}
+		return nil, &models.RuleError{Field: "Answer", Rule: "answer-required", Message: "Write the answer to the enquiry.", Args: map[string]any{}}
 	}
 	var t models.Ticket
 	err := s.tx(ctx, func(tx *gorm.DB) error {

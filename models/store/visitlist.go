@@ -16,6 +16,7 @@ func (s *Store) BookedVisits(ctx context.Context, q models.VisitQuery) ([]models
 	db := s.db.WithContext(ctx).Table("visits v").
 		Select(`v.id AS visit_id, v.date, v.time_window AS "window", v.access_point_id, ap.name AS access_point_name,
 			ap.idc_name, v.connection_id, c.physical_connection_id, p.name AS provider_name, rp.name AS reception_name,
+			ap.name_zh AS access_point_name_zh, ap.idc_name_zh, p.name_zh AS provider_name_zh,
 			(SELECT COUNT(*) FROM engineers e JOIN surveys sv ON sv.id = e.survey_id WHERE sv.connection_id = v.connection_id) AS visitors`).
 		Joins("JOIN connections c ON c.id = v.connection_id").
 		Joins("JOIN access_points ap ON ap.id = v.access_point_id").

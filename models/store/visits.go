@@ -194,6 +194,7 @@ func (s *Store) visitInfo(v *models.Visit, c *models.Connection, ap *models.Acce
 		Window: v.Window, TimeZone: cal.Location.String(), AccessPoint: ap.Name, IDCName: ap.IDCName, IDCAddress: ap.IDCAddress,
 		ReceptionName: rp.Name, ReceptionPhone: rp.Phone, ReceptionUser: rp.SlackUserID, Visitors: []Visitor{},
 		Provider: p.Name, ConstructionCompany: sv.ConstructionCompany,
+		AccessPointZh: ap.NameZh, IDCNameZh: ap.IDCNameZh, IDCAddressZh: ap.IDCAddressZh, ProviderZh: p.NameZh,
 	}
 	if date, err := models.ParseDate(v.Date); err == nil {
 		d.Weekday = date.Weekday().String()
@@ -237,7 +238,7 @@ func (s *Store) visitNotice(tx *gorm.DB, key string, kind models.NoticeKind, cha
 func (s *Store) RescheduleVisit(ctx context.Context, actor models.Actor, visitID int64, date string, reason string) (*models.Visit, error) {
 	d, err := models.ParseDate(strings.TrimSpace(date))
 	if err != nil {
-		return nil, &models.RuleError{Field: "Date", Rule: "visit-date", Message: "Give the new visit date as YYYY-MM-DD."}
+		return nil, &models.RuleError{Field: "Date", Rule: "visit-date", Message: "Give the new visit date as YYYY-MM-DD.", Args: map[string]any{}}
 	}
 	return s.changeVisit(ctx, actor, visitID, strings.TrimSpace(reason), &d)
 }
@@ -248,7 +249,8 @@ func (s *Store) RescheduleVisit(ctx context.Context, actor models.Actor, visitID
 func (s *Store) CancelVisit(ctx context.Context, actor models.Actor, visitID int64, reason string) (*models.Visit, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, &models.RuleError{Field: "Reason", Rule: "reason-required", Message: "Give a reason to cancel the visit; the customer and the provider see it."}
+		return nil, &models.RuleError{Field: "Reason", Rule: "reason-required", Message: "Give a reason to cancel the visit; the customer and the provider see it.",
+			Args: map[string]any{"For": models.ReasonForCancelVisit}}
 	}
 	return s.changeVisit(ctx, actor, visitID, reason, nil)
 }
@@ -276,7 +278,8 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 			return translate(err)
 		}
 		if v.State == models.VisitDone || c.Status != models.StatusConnecting {
-			return &models.RuleError{Field: "Visit", Rule: "visit-done", Message: fmt.Sprintf("The visit of %s took place already (the connection is %s): it cannot change.", c.DisplayID(), c.Status)}
+			return &models.RuleError{Field: "Visit", Rule: "visit-done", Message: fmt.Sprintf("The visit of %s took place already (the connection is %s): it cannot change.", c.DisplayID(), c.Status),
+				Args: map[string]any{"Connection": c.DisplayID(), "Status": c.Status}}
 		}
 		if v.ArrivedAt != nil {
 			return &models.RuleError{Field: "Visit", Rule: "visit-arrived", Message: fmt.Sprintf("The visitors of %s were checked in at the IDC already: the visit cannot change.", c.DisplayID())}

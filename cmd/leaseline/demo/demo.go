@@ -26,6 +26,7 @@ import (
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/bot/slackfake"
 	"github.com/leaseline/leaseline/handlers"
+	"github.com/leaseline/leaseline/handlers/lang"
 	"github.com/leaseline/leaseline/models"
 	"github.com/leaseline/leaseline/models/catalog"
 	"github.com/leaseline/leaseline/models/store"
@@ -53,8 +54,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("quiet", false, "print only the steps and the final status")
 	cards := fs.Bool("cards", false, "print each card settled in place in full (by default one line each)")
 	letterDir := fs.String("letter-dir", os.TempDir(), "directory to write the journey's entry letter (LOA-CFA, a PDF) to")
+	language := fs.String("lang", string(lang.English), "the language the parties read: en or zh-CN (their Slack locale and their channels' language)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet] [--cards] [--letter-dir DIR]\n\nRuns the whole journey of one leased line, Applying to Enabled, then its second act\n(terminated, removed at the IDC, its port freed and given to the next line applied for),\nagainst an in-process fake Slack with the sample catalog on a throwaway SQLite database,\nand prints who did what and what each party saw. Needs no Slack workspace and no network.\nThe entry letter uploaded to the provider is written to --letter-dir.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: leaseline demo [--quiet] [--cards] [--lang en|zh-CN] [--letter-dir DIR]\n\nRuns the whole journey of one leased line, Applying to Enabled, then its second act\n(terminated, removed at the IDC, its port freed and given to the next line applied for),\nagainst an in-process fake Slack with the sample catalog on a throwaway SQLite database,\nand prints who did what and what each party saw. Needs no Slack workspace and no network.\nThe entry letter uploaded to the provider is written to --letter-dir.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -63,12 +65,16 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("demo takes no arguments (got %q)", fs.Args())
 	}
+	l, ok := lang.Known(*language)
+	if !ok {
+		return fmt.Errorf("demo: --lang %q: leaseline speaks en and zh-CN", *language)
+	}
 	dir, err := os.MkdirTemp("", "leaseline-demo-")
 	if err != nil {
 		return fmt.Errorf("demo: temporary directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	d, err := newDemo(ctx, filepath.Join(dir, "demo.db"), stdout, *quiet)
+	d, err := newDemo(ctx, filepath.Join(dir, "demo.db"), stdout, *quiet, l)
 	if d != nil {
 		d.cards = *cards
 	}
@@ -129,6 +135,9 @@ type demo struct {
 	ws     *workspace
 	n      names
 	cat    *models.Catalog
+	// lang is what the parties read: every person's Slack locale and the
+	// language of every channel the demo uses.
+	lang lang.Lang
 
 	cards     bool           // print settled cards in full
 	settledMu sync.Mutex     // guards settled
@@ -139,8 +148,8 @@ type demo struct {
 	printed map[string]bool // message lines already printed
 }
 
-func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool) (_ *demo, err error) {
-	d := &demo{ctx: ctx, out: out, quiet: quiet, clock: &demoClock{}, errs: &errorLog{}, printed: map[string]bool{}, settled: map[string]int{}}
+func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool, l lang.Lang) (_ *demo, err error) {
+	d := &demo{ctx: ctx, out: out, quiet: quiet, lang: l, clock: &demoClock{}, errs: &errorLog{}, printed: map[string]bool{}, settled: map[string]int{}}
 	d.clock.Set(time.Date(2026, 11, 26, 10, 0, 0, 0, demoZone())) // a Thursday morning
 	defer func() {
 		if err != nil {
@@ -166,6 +175,7 @@ func newDemo(ctx context.Context, dbPath string, out io.Writer, quiet bool) (_ *
 	}
 
 	d.fake = slackfake.New()
+	d.setLocales()
 	httpClient := &http.Client{Timeout: 15 * time.Second}
 	stk, err := stack.New(ctx, stack.Config{
 		Store: d.store, BotToken: "xoxb-demo", APIURL: d.fake.APIURL(), HTTPClient: httpClient, SigningSecret: demoSecret,
@@ -252,6 +262,7 @@ func (d *demo) legendNames() names {
 	n := names{
 		users:    map[string]string{demoStaff: "@sam", demoCustomer: "@alice", demoProvider: "@pete"},
 		channels: map[string]string{demoStaffChan: "#leaseline-staff", demoCustChan: "#acme-network", d.provider().SlackChannel: "#ct-zhejiang"},
+		chinese:  d.lang == lang.Chinese,
 	}
 	for _, r := range d.reception() {
 		if r.SlackUserID != "" {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/leaseline/leaseline/handlers/lang"
 )
 
 // demoSection is what one party saw in a step of the demo's output: the
@@ -159,7 +161,7 @@ func TestDemoQuiet(t *testing.T) {
 func TestDemoStepFailure(t *testing.T) {
 	ctx := context.Background()
 	var out bytes.Buffer
-	d, err := newDemo(ctx, filepath.Join(t.TempDir(), "demo.db"), &out, false)
+	d, err := newDemo(ctx, filepath.Join(t.TempDir(), "demo.db"), &out, false, lang.English)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,5 +187,54 @@ func TestDemoStepFailure(t *testing.T) {
 	}
 	if err := Run(ctx, []string{"extra"}, io.Discard, io.Discard); err == nil {
 		t.Error("demo with an argument ran")
+	}
+}
+
+// TestDemoChinese: `leaseline demo --lang zh-CN` runs the same journey to
+// Enabled and through its second act with every party reading Simplified
+// Chinese — their Slack locale, and the channels' language set by staff —
+// pressing the same buttons (by action ID) and filling the same forms (by
+// block ID).
+func TestDemoChinese(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := Run(context.Background(), []string{"--lang", "zh-CN"}, &out, &errOut); err != nil {
+		t.Fatalf("demo --lang zh-CN: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	text := out.String()
+	secs := demoSections(text)
+	for _, c := range []struct {
+		step, where string
+		want        []string
+	}{
+		{"fills in the form", "only @alice sees", []string{"申请中", "2026年11月27日（星期五）"}},
+		{"fills in the form", "#leaseline-staff · new message", []string{"杭州-余杭-B"}},
+		{"presses Approve", "#acme-network · new message", []string{"已审批", "¥2,500.00"}},
+		{"presses Notify Provider", "#ct-zhejiang · new message", []string{"中国电信浙江分公司"}},
+		{"presses Confirm", "#acme-network · new message", []string{"已开通"}},
+		{"presses Confirm", "#ct-zhejiang · new message", []string{"已开通"}},
+		{"line code and a note", "#acme-network · new message", []string{"已终止"}},
+	} {
+		if !saw(secs, c.step, c.where, c.want...) {
+			t.Errorf("in the step %q, %q did not see %q", c.step, c.where, c.want)
+		}
+	}
+	// What the parties saw has no English button or status left.
+	var seen strings.Builder
+	for _, s := range secs {
+		seen.WriteString(s.body)
+	}
+	for _, bad := range []string{"[Approve]", "[Pay for Connection", "[Notify Provider]", "[Submit Survey]", "[Confirm]", "[Terminate]", "Pending Confirmation", "waiting on"} {
+		if strings.Contains(seen.String(), bad) {
+			t.Errorf("a party saw %q in the Chinese demo", bad)
+		}
+	}
+	if !strings.Contains(text, "is Enabled: leased line access is complete") || !strings.Contains(text, "is Terminated") {
+		t.Errorf("the Chinese demo did not reach Enabled and Terminated:\n%s", text[max(0, len(text)-600):])
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", text)
+	}
+	if err := Run(context.Background(), []string{"--lang", "fr"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "en and zh-CN") {
+		t.Errorf("--lang fr: %v", err)
 	}
 }

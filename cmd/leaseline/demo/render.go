@@ -23,6 +23,18 @@ func demoZone() *time.Location { return time.FixedZone("Asia/Shanghai", 8*3600) 
 type names struct {
 	users    map[string]string // U… -> "@alice"
 	channels map[string]string // C… -> "#acme-network"
+	// chinese renders Slack's date tokens as Slack shows them to a reader
+	// whose Slack is in Chinese.
+	chinese bool
+}
+
+// date is a Slack date token's time as the reader's Slack shows it.
+func (n names) date(t time.Time) string {
+	t = t.In(demoZone())
+	if n.chinese {
+		return fmt.Sprintf("%d月%d日 %s", int(t.Month()), t.Day(), t.Format("15:04"))
+	}
+	return t.Format("Mon 2 Jan 15:04")
 }
 
 func (n names) user(id string) string {
@@ -99,7 +111,7 @@ func (n names) mrkdwn(s string) string {
 		case strings.HasPrefix(ref, "!date^"):
 			parts := strings.Split(ref, "^")
 			if sec, err := strconv.ParseInt(parts[1], 10, 64); err == nil {
-				return time.Unix(sec, 0).In(demoZone()).Format("Mon 2 Jan 15:04")
+				return n.date(time.Unix(sec, 0))
 			}
 			return label
 		case strings.HasPrefix(ref, "!subteam^"):

@@ -22,12 +22,13 @@ func (d *demo) run() error {
 	text := func(s string) value { return value{text: s} }
 	var ref string // the application's reference, "#1"
 
-	steps := []struct {
-		at    time.Time
-		actor string
-		what  string
-		act   func() error
-	}{
+	// In another language than English, staff first set the channels' language.
+	var steps []step
+	for i, cmd := range d.languageSteps() {
+		steps = append(steps, step{at(26, 9, 25+i), demoStaff, "sets a channel's language: /leaseline " + d.n.mrkdwn(cmd),
+			func() error { return ws.command(demoStaff, demoStaffChan, cmd) }})
+	}
+	steps = append(steps, []step{
 		{at(26, 9, 30), demoStaff, "links #acme-network to the new customer account ACME: /leaseline link #acme-network customer ACME",
 			func() error {
 				return ws.command(demoStaff, demoStaffChan, "link <#"+demoCustChan+"|acme-network> customer ACME")
@@ -95,7 +96,7 @@ func (d *demo) run() error {
 			func() error { _, err := ws.press(demoCustomer, demoCustChan, "Confirm"); return err }},
 		{at(30, 15, 5), demoCustomer, "looks at the connection: /leaseline show",
 			func() error { return ws.command(demoCustomer, demoCustChan, "show "+ref) }},
-	}
+	}...)
 	for _, s := range steps {
 		if err := d.do(s.at, s.actor, s.what, s.act); err != nil {
 			d.printf("\n✗ the demo failed: %v\n", err)
@@ -106,6 +107,14 @@ func (d *demo) run() error {
 		return err
 	}
 	return d.secondAct(ref)
+}
+
+// step is one step of the script: at a time, who does what.
+type step struct {
+	at    time.Time
+	actor string
+	what  string
+	act   func() error
 }
 
 // finish prints the final status, and checks that the connection is

@@ -100,8 +100,9 @@ type button struct {
 	blockID, actionID, value, text string
 }
 
-// findButton finds the newest message in channel with a button whose text
-// starts with text.
+// findButton finds the newest message in channel with the button the
+// script calls text: by its action ID when the script knows it (the same in
+// every language), else by a text starting with text.
 func (w *workspace) findButton(channel, text string) (button, error) {
 	msgs := w.fake.Messages(channel)
 	var offered []string
@@ -120,9 +121,9 @@ func (w *workspace) findButton(channel, text string) (button, error) {
 				}
 				txt, _ := m["text"].(map[string]any)
 				label, _ := txt["text"].(string)
-				if strings.HasPrefix(label, text) {
+				aid, _ := m["action_id"].(string)
+				if want, ok := buttonActions[text]; (ok && aid == want) || (!ok && strings.HasPrefix(label, text)) {
 					bid, _ := b["block_id"].(string)
-					aid, _ := m["action_id"].(string)
 					val, _ := m["value"].(string)
 					return button{channel: channel, ts: msgs[i].TS, blockID: bid, actionID: aid, value: val, text: label}, nil
 				}
@@ -184,7 +185,8 @@ func input(form map[string]any, label string, n names) (string, map[string]any, 
 	for _, b := range blocks {
 		m, _ := b.(map[string]any)
 		id, _ := m["block_id"].(string)
-		if m["type"] == "input" && (n.textOf(m["label"]) == label || id == label) {
+		blk := fieldBlocks[label]
+		if m["type"] == "input" && (n.textOf(m["label"]) == label || id == label || (blk != "" && (id == blk || strings.HasPrefix(id, blk+".")))) {
 			el, _ := m["element"].(map[string]any)
 			return id, el, nil
 		}
