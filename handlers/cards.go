@@ -108,6 +108,8 @@ func actionDone(p lang.Printer, a models.Action) string {
 		return p.T("done.resubmit")
 	case models.ActionChangeBandwidth:
 		return p.T("done.change_bandwidth")
+	case models.ActionCheckIn:
+		return p.T("done.check_in")
 	}
 	return p.T("done.unknown")
 }

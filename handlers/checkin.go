@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -160,23 +159,37 @@ func checkinNotice(r *noticeRender) (title, intro string, body []slack.Block) {
 		"Conn": pcID(&d.Connection), "IDC": esc(idcNamed(p, d)), "Provider": esc(providerName(p, d)),
 		"At": clockTime(data.At, cmp.Or(data.TimeZone, d.Region.TimeZone)), "Date": esc(data.Date), "Window": esc(data.Window),
 	}
-	kind := "onsite"
+	removal := data.Removal
 	if r.n.Kind == models.NoticeVisitNoShow {
-		kind = "noshow"
+		title = p.T("checkin.noshow.title")
+		switch {
+		case r.to == toStaff && removal:
+			// A removal visit: Reschedule Visit is for construction visits.
+			intro = p.T("checkin.noshow.staff_removal", args)
+		case r.to == toStaff:
+			intro = p.T("checkin.noshow.staff", args)
+		case r.to == toProvider:
+			intro = p.T("checkin.noshow.provider", args)
+		default:
+			intro = p.T("checkin.noshow.customer", args)
+		}
+	} else {
+		title = p.T("checkin.onsite.title")
+		switch {
+		case r.to == toStaff && removal:
+			intro = p.T("checkin.onsite.staff_removal", args)
+		case r.to == toStaff:
+			intro = p.T("checkin.onsite.staff", args)
+		case r.to == toProvider && removal:
+			intro = p.T("checkin.onsite.provider_removal", args)
+		case r.to == toProvider:
+			intro = p.T("checkin.onsite.provider", args)
+		case removal:
+			intro = p.T("checkin.onsite.customer_removal", args)
+		default:
+			intro = p.T("checkin.onsite.customer", args)
+		}
 	}
-	who := "customer"
-	switch r.to {
-	case toStaff:
-		who = "staff"
-	case toProvider:
-		who = "provider"
-	}
-	if data.Removal && (kind == "onsite" || r.to == toStaff) {
-		// A removal visit: Reschedule Visit is for construction visits.
-		who += "_removal"
-	}
-	title = p.T(fmt.Sprintf("checkin.%s.title", kind))
-	intro = p.T(fmt.Sprintf("checkin.%s.%s", kind, who), args)
 	if data.By != "" {
 		body = append(body, slack.NewContextBlock("", md(p.T("checkin.by", lang.Args{"By": mention(data.By)}))))
 	}

@@ -117,7 +117,7 @@ func (a *App) command(ctx context.Context, req bot.Request) (any, func(context.C
 	if cmd == nil {
 		return a.helpAck(a.words.For(lang.English)), nil
 	}
-	p := a.forUser(ctx, cmd.UserID)
+	p := a.forUserNow(ctx, cmd.UserID) // in the ack: never waits on Slack
 	sub, rest := parseCommandText(cmd.Text)
 	run := func(fn func(ctx context.Context, cmd *slack.SlashCommand, rest string)) (any, func(context.Context)) {
 		return nil, func(ctx context.Context) { fn(ctx, cmd, rest) }

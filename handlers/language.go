@@ -76,6 +76,26 @@ func (a *App) forUser(ctx context.Context, userID string) lang.Printer {
 	return a.words.For(l)
 }
 
+// forUserNow is forUser for an acknowledgement, which must not wait on
+// Slack: the person's own choice, else the Slack locale already cached
+// (any reply after an ack caches it), else English. It never calls Slack.
+func (a *App) forUserNow(ctx context.Context, userID string) lang.Printer {
+	if !isUserID(userID) {
+		return a.words.For(lang.English)
+	}
+	own, _, err := a.store.LanguageOf(ctx, langUser, userID)
+	if err != nil {
+		a.log.WarnContext(ctx, "language setting of user unreadable; using the cached Slack locale", "request_id", bot.RequestID(ctx), "user", userID, "err", err)
+	}
+	if own != "" {
+		return a.words.For(lang.Parse(own))
+	}
+	if v, ok := a.locales.get("u:"+userID, a.cfg.Now()); ok {
+		return a.words.For(lang.Parse(v))
+	}
+	return a.words.For(lang.English)
+}
+
 // forChannel is the printer for a message posted in a channel, which
 // everyone in it reads: the channel's language set by staff, else the
 // provider's default language from the catalog, else English. A "channel"

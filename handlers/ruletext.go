@@ -108,6 +108,8 @@ func ruleKey(rule string) string {
 		return "rules.visit_reception"
 	case "visit-done":
 		return "rules.visit_done"
+	case "visit-arrived":
+		return "rules.visit_arrived"
 	case "question-required":
 		return "rules.question_required"
 	case "answer-required":
@@ -287,6 +289,8 @@ func pastTense(p lang.Printer, a models.Action) string {
 		return p.T("actions.past.resubmit")
 	case models.ActionChangeBandwidth:
 		return p.T("actions.past.change_bandwidth")
+	case models.ActionCheckIn:
+		return p.T("actions.past.check_in")
 	}
 	return p.T("actions.past.unknown")
 }
@@ -331,6 +335,8 @@ func actionPhrase(p lang.Printer, a models.Action) string {
 		return p.T("actions.phrase.resubmit")
 	case models.ActionChangeBandwidth:
 		return p.T("actions.phrase.change_bandwidth")
+	case models.ActionCheckIn:
+		return p.T("actions.phrase.check_in")
 	case models.ActionApproveBandwidth:
 		return p.T("actions.phrase.approve_bandwidth")
 	case models.ActionRejectBandwidth:
@@ -351,6 +357,8 @@ func roleSubject(p lang.Printer, r models.Role) string {
 		return p.T("actions.role_subject.provider")
 	case models.RoleSystem:
 		return p.T("actions.role_subject.system")
+	case models.RoleReception:
+		return p.T("actions.role_subject.reception")
 	}
 	return string(r)
 }
@@ -366,6 +374,8 @@ func rolePlural(p lang.Printer, r models.Role) string {
 		return p.T("actions.role_plural.provider")
 	case models.RoleSystem:
 		return p.T("actions.role_plural.system")
+	case models.RoleReception:
+		return p.T("actions.role_plural.reception")
 	}
 	return string(r)
 }

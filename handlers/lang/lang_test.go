@@ -71,12 +71,12 @@ func TestDatesAndMoneyPerLanguage(t *testing.T) {
 func TestPlurals(t *testing.T) {
 	c := lang.MustLoad()
 	en, zh := c.For(lang.English), c.For(lang.Chinese)
-	for n, want := range map[int]string{1: "1 connection", 2: "2 connections", 0: "0 connections"} {
-		if got := en.N("common.connections", n); got != want {
+	for n, want := range map[int]string{1: "…and 1 more not shown here.", 2: "…and 2 more not shown here.", 0: "…and 0 more not shown here."} {
+		if got := en.N("cards.more_blocks", n); got != want {
 			t.Errorf("en N(%d) = %q, want %q", n, got, want)
 		}
 	}
-	if got, want := zh.N("common.connections", 3), "3 条物理专线"; got != want {
+	if got, want := zh.N("cards.more_blocks", 3), "……另有 3 项未在此显示。"; got != want {
 		t.Errorf("zh N(3) = %q, want %q", got, want)
 	}
 }

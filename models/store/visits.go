@@ -282,7 +282,8 @@ func (s *Store) changeVisit(ctx context.Context, actor models.Actor, visitID int
 				Args: map[string]any{"Connection": c.DisplayID(), "Status": c.Status}}
 		}
 		if v.ArrivedAt != nil {
-			return &models.RuleError{Field: "Visit", Rule: "visit-arrived", Message: fmt.Sprintf("The visitors of %s were checked in at the IDC already: the visit cannot change.", c.DisplayID())}
+			return &models.RuleError{Field: "Visit", Rule: "visit-arrived", Message: fmt.Sprintf("The visitors of %s were checked in at the IDC already: the visit cannot change.", c.DisplayID()),
+				Args: map[string]any{"Connection": c.DisplayID()}}
 		}
 		if to == nil && v.State == models.VisitCanceled {
 			return &models.AlreadyDoneError{Action: ActionCancelVisit, Status: c.Status, At: v.UpdatedAt}
