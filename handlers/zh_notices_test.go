@@ -156,7 +156,7 @@ func TestRenderNoticeChinese(t *testing.T) {
 				if tc.kind == models.NoticePortInfo {
 					// The port information's table is view.go's (another
 					// area); the notice's own words are checked.
-					text = text[:strings.Index(text, "IDC location")]
+					text = text[:strings.Index(text, "机房位置")]
 				}
 				if tc.step != models.StepNone && !strings.Contains(blocksText(raw), "（"+stepZh[tc.step]+"）") {
 					t.Errorf("%s does not say the step %q in Chinese", where, tc.step)
