@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -403,6 +404,37 @@ func (a *App) detailBlocks(ctx context.Context, p lang.Printer, actor models.Act
 // auditBlocks renders the audit trail (who, when, from, to, why) in at most
 // budget blocks of at most maxPlainText characters; the oldest entries give
 // way when it is too long.
+// auditDetail is what the trail shows after an event: a reason or note
+// as its author typed it, or the summary leaseline wrote, which is in
+// English; a reader of another language gets the typed texts only (the
+// action, statuses and step before it already say what happened).
+func auditDetail(p lang.Printer, ev models.AuditEvent) string {
+	if p.Lang() == lang.English {
+		return ev.Detail
+	}
+	switch ev.Action {
+	case models.ActionPay, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit,
+		models.ActionCheckIn, models.ActionChangeBandwidth, models.ActionApproveBandwidth, "no show":
+		return ""
+	case models.ActionCompleteConstruction:
+		if m := auditLine.FindStringSubmatch(ev.Detail); m != nil {
+			return p.T("commands.audit_line", lang.Args{"Code": m[1], "Label": m[2]})
+		}
+	case models.ActionCompleteRemoval:
+		if m := auditRemoved.FindStringSubmatch(ev.Detail); m != nil {
+			return strings.TrimSpace(p.T("commands.audit_removed", lang.Args{"Code": m[1]}) + " " + m[2])
+		}
+	}
+	return ev.Detail
+}
+
+// The summaries models.Decide writes for Construction Complete and Removal
+// Complete (models/effects.go, models/termination.go).
+var (
+	auditLine    = regexp.MustCompile(`^line code (.*), label (.*)$`)
+	auditRemoved = regexp.MustCompile(`^line (\S*) removed(?:: (.*))?$`)
+)
+
 func auditBlocks(p lang.Printer, events []models.AuditEvent, loc *time.Location, budget int) []slack.Block {
 	lines := make([]string, 0, len(events))
 	for _, ev := range events {
@@ -418,8 +450,8 @@ func auditBlocks(p lang.Printer, events []models.AuditEvent, loc *time.Location,
 		if ev.Step != models.StepNone && ev.ToStatus == models.StatusConnecting {
 			line += " (" + auditStep(p, ev.Step) + ")"
 		}
-		if ev.Detail != "" {
-			line += " — " + esc(truncate(localTimes(p, ev.Detail, loc), 300))
+		if detail := auditDetail(p, ev); detail != "" {
+			line += " — " + esc(truncate(localTimes(p, detail, loc), 300))
 		}
 		lines = append(lines, line)
 	}

@@ -262,7 +262,7 @@ func (a *App) renderKind(ctx context.Context, r *noticeRender) ([]slack.Block, s
 		if t, i, ok := removalVisitHeadline(p, n, r.to, d, v); ok {
 			title, intro = t, i
 		}
-		intro += v.plannedNote(n.Kind, r.to)
+		intro += v.plannedNote(p, n.Kind, r.to)
 		body = v.blocks(p, n.Kind)
 
 	case models.NoticeOnSite, models.NoticeVisitNoShow:

@@ -107,6 +107,8 @@ type visitInfo struct {
 	company                          string
 	change, previousDate, reason, by string
 	plannedReason                    string
+	plannedWhy, plannedDate          string
+	plannedCapacity                  int
 	visitors                         []visitor
 }
 
@@ -116,7 +118,7 @@ func visitOf(p lang.Printer, data models.VisitNoticeData, d *models.Detail) visi
 		idcName: named(p, data.IDCName, data.IDCNameZh), idcAddress: named(p, data.IDCAddress, data.IDCAddressZh), apName: named(p, data.AccessPoint, data.AccessPointZh),
 		receptionName: data.ReceptionName, receptionPhone: data.ReceptionPhone, company: data.ConstructionCompany,
 		change: data.Change, previousDate: data.PreviousDate, reason: data.Reason, by: data.By,
-		plannedReason: data.PlannedReason,
+		plannedReason: data.PlannedReason, plannedWhy: data.PlannedWhy, plannedDate: data.PlannedDate, plannedCapacity: data.PlannedCapacity,
 	}
 	for _, vp := range data.Visitors {
 		v.visitors = append(v.visitors, visitor{name: vp.Name, phone: vp.Phone, idType: vp.IDType, idNumber: vp.IDNumber})
@@ -247,9 +249,31 @@ func receptionBlocks(p lang.Printer, c *models.Connection) []slack.Block {
 
 // plannedNote is why the visit is not on the date the provider planned,
 // for the provider and the customer when a visit is booked ("" else).
-func (v visitInfo) plannedNote(kind models.NoticeKind, to recipient) string {
+func (v visitInfo) plannedNote(p lang.Printer, kind models.NoticeKind, to recipient) string {
 	if kind != models.NoticeVisitScheduled || v.plannedReason == "" || (to != toProvider && to != toCustomer) {
 		return ""
 	}
-	return "\n:calendar: " + esc(v.plannedReason)
+	if p.Lang() == lang.English || v.plannedWhy == "" {
+		// English as the booking wrote it (and notices from before the
+		// reason had a code).
+		return "\n:calendar: " + esc(v.plannedReason)
+	}
+	args := lang.Args{"Booked": dayOf(p, v.date), "Planned": dayOf(p, v.plannedDate), "IDC": esc(v.idcName), "Max": v.plannedCapacity}
+	var why string
+	switch v.plannedWhy {
+	case models.PlannedTooSoon:
+		why = p.T("visit.planned.too_soon", args)
+	case models.PlannedNotWorkday:
+		why = p.T("visit.planned.not_workday", args)
+	case models.PlannedLockDown:
+		why = p.T("visit.planned.lockdown", args)
+	case models.PlannedFull:
+		why = p.T("visit.planned.full", args)
+	case models.PlannedNoReception:
+		why = p.T("visit.planned.no_reception", args)
+	default:
+		return "\n:calendar: " + esc(v.plannedReason)
+	}
+	args["Why"] = why
+	return "\n:calendar: " + p.T("visit.planned.note", args)
 }

@@ -25,6 +25,11 @@ type VisitNoticeData struct {
 	// PlannedReason says why the visit is not on PlannedDate ("" when it
 	// is): models.VisitDays.PlannedReason.
 	PlannedReason string `json:"planned_reason,omitempty"`
+	// PlannedWhy is the reason as a code (models.Planned…) and
+	// PlannedCapacity the IDC's visits a day, for readers of other
+	// languages.
+	PlannedWhy      string `json:"planned_why,omitempty"`
+	PlannedCapacity int    `json:"planned_capacity,omitempty"`
 	Weekday       string `json:"weekday"`   // e.g. "Monday"
 	Window        string `json:"window"`    // e.g. "09:30-12:00"
 	TimeZone      string `json:"time_zone"` // IANA name of the region's zone

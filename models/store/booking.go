@@ -198,6 +198,8 @@ type booking struct {
 	days   *models.VisitDays
 	pick   models.VisitDay
 	why    string // why not on the planned date ("" when it is)
+	whyIs  string // the same as a code (models.Planned…)
+	perDay int    // the IDC's visits a day, for whyIs == PlannedFull
 	visit  models.Visit
 }
 
@@ -246,6 +248,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 			continue
 		}
 		b.why = b.days.PlannedReason(req, b.pick.Date)
+		b.whyIs, _, b.perDay = b.days.PlannedWhy(req, b.pick.Date)
 		b.days.Take(b.pick)
 		todo = append(todo, b)
 	}
@@ -310,6 +313,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 		}
 		info := s.visitInfo(&b.visit, c, b.ap, &b.pick.Reception, b.days.Calendar, p, in.surveys[c.ID])
 		info.PlannedReason = b.why
+		info.PlannedWhy, info.PlannedCapacity = b.whyIs, b.perDay
 		info.Removal = b.ticket.Kind == models.TicketRemoval
 		raw, err := json.Marshal(info.VisitNoticeData)
 		if err != nil {
