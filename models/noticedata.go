@@ -30,9 +30,9 @@ type VisitNoticeData struct {
 	// languages.
 	PlannedWhy      string `json:"planned_why,omitempty"`
 	PlannedCapacity int    `json:"planned_capacity,omitempty"`
-	Weekday       string `json:"weekday"`   // e.g. "Monday"
-	Window        string `json:"window"`    // e.g. "09:30-12:00"
-	TimeZone      string `json:"time_zone"` // IANA name of the region's zone
+	Weekday         string `json:"weekday"`   // e.g. "Monday"
+	Window          string `json:"window"`    // e.g. "09:30-12:00"
+	TimeZone        string `json:"time_zone"` // IANA name of the region's zone
 
 	AccessPoint string `json:"access_point"` // its name
 	IDCName     string `json:"idc_name"`
