@@ -43,7 +43,10 @@ type config struct {
 	// PublicURL is the base URL people reach the public listener at: the
 	// calendar links staff create are PublicURL/calendar/<token>.ics.
 	PublicURL string
-	Jobs      jobsConfig
+	// Operator and OperatorAddress name the issuer of the entry letters
+	// (LOA-CFA) the providers take to the IDC.
+	Operator, OperatorAddress string
+	Jobs                      jobsConfig
 
 	// listener and adminListener, when set, are used instead of listening
 	// on Addr and AdminAddr (tests open them on port 0).
@@ -68,20 +71,22 @@ func loadDBConfig(env getenv, fs *flag.FlagSet, args []string) (*config, error) 
 
 func parseConfig(env getenv, fs *flag.FlagSet, args []string, serveFlags bool) (*config, error) {
 	c := &config{
-		BotToken:      env("SLACK_BOT_TOKEN"),
-		SigningSecret: env("SLACK_SIGNING_SECRET"),
-		AppToken:      env("SLACK_APP_TOKEN"),
-		APIURL:        env("SLACK_API_URL"),
-		DatabaseURL:   env("DATABASE_URL"),
-		Addr:          orDefault(env("LEASELINE_ADDR"), ":8080"),
-		AdminAddr:     env("LEASELINE_ADMIN_ADDR"),
-		StaffGroup:    env("LEASELINE_STAFF_GROUP"),
-		StaffChannel:  env("LEASELINE_STAFF_CHANNEL"),
-		Catalog:       env("LEASELINE_CATALOG"),
-		LogFormat:     orDefault(env("LEASELINE_LOG_FORMAT"), "text"),
-		LogLevel:      orDefault(env("LEASELINE_LOG_LEVEL"), "info"),
-		EncryptionKey: env("LEASELINE_ENCRYPTION_KEY"),
-		PublicURL:     env("LEASELINE_PUBLIC_URL"),
+		BotToken:        env("SLACK_BOT_TOKEN"),
+		SigningSecret:   env("SLACK_SIGNING_SECRET"),
+		AppToken:        env("SLACK_APP_TOKEN"),
+		APIURL:          env("SLACK_API_URL"),
+		DatabaseURL:     env("DATABASE_URL"),
+		Addr:            orDefault(env("LEASELINE_ADDR"), ":8080"),
+		AdminAddr:       env("LEASELINE_ADMIN_ADDR"),
+		StaffGroup:      env("LEASELINE_STAFF_GROUP"),
+		StaffChannel:    env("LEASELINE_STAFF_CHANNEL"),
+		Catalog:         env("LEASELINE_CATALOG"),
+		LogFormat:       orDefault(env("LEASELINE_LOG_FORMAT"), "text"),
+		LogLevel:        orDefault(env("LEASELINE_LOG_LEVEL"), "info"),
+		EncryptionKey:   env("LEASELINE_ENCRYPTION_KEY"),
+		PublicURL:       env("LEASELINE_PUBLIC_URL"),
+		Operator:        env("LEASELINE_OPERATOR"),
+		OperatorAddress: env("LEASELINE_OPERATOR_ADDRESS"),
 	}
 	staff := env("LEASELINE_STAFF_USERS")
 	maxOpen := orDefault(env("LEASELINE_MAX_OPEN"), "5")
@@ -106,6 +111,8 @@ func (c *config) serveFlags(fs *flag.FlagSet, staff, maxOpen, laterWorkers *stri
 	fs.StringVar(&c.StaffGroup, "staff-group", c.StaffGroup, "Slack user group ID whose members are staff (env LEASELINE_STAFF_GROUP)")
 	fs.StringVar(&c.Catalog, "catalog", c.Catalog, "catalog file to load at start (env LEASELINE_CATALOG)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base URL of the public listener, for calendar links (env LEASELINE_PUBLIC_URL)")
+	fs.StringVar(&c.Operator, "operator", c.Operator, "the operator's name, the issuer on entry letters (env LEASELINE_OPERATOR)")
+	fs.StringVar(&c.OperatorAddress, "operator-address", c.OperatorAddress, "the operator's address on entry letters (env LEASELINE_OPERATOR_ADDRESS)")
 	fs.StringVar(&c.APIURL, "slack-api-url", c.APIURL, "base URL of the Slack Web API (env SLACK_API_URL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env LEASELINE_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LEASELINE_LOG_LEVEL)")

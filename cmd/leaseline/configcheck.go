@@ -39,6 +39,9 @@ func configCheckCmd(ctx context.Context, env getenv, args []string, stdout, stde
 		}
 	}
 	fmt.Fprintf(stdout, "configuration is valid: %s, %s, %d staff users, staff channel %s\n", mode, db, len(c.StaffUsers), c.StaffChannel)
+	if c.Operator == "" {
+		fmt.Fprintln(stdout, "note: LEASELINE_OPERATOR is not set: entry letters (LOA-CFA) show no issuer; set it (and LEASELINE_OPERATOR_ADDRESS) to the operator's name and address")
+	}
 	if c.PublicURL == "" {
 		fmt.Fprintln(stdout, "note: LEASELINE_PUBLIC_URL is not set: calendar links (/leaseline calendar-link) show only their path; set it to the public base URL of this bot")
 	} else {

@@ -91,6 +91,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		HTTPClient:    &http.Client{Timeout: 15 * time.Second, Transport: transport},
 		SigningSecret: c.SigningSecret,
 		Handlers: handlers.Config{StaffUsers: c.StaffUsers, StaffGroup: c.StaffGroup, StaffChannel: c.StaffChannel, PublicURL: c.PublicURL,
+			Operator: c.Operator, OperatorAddress: c.OperatorAddress,
 			CatalogWarning: func(ctx context.Context) string { return catState.current(ctx, st).warning() }},
 		Dispatcher: bot.Options{Registerer: reg, LaterWorkers: c.LaterWorkers},
 		Durable:    true,
