@@ -73,47 +73,6 @@ func buttonText(p lang.Printer, a models.Action) string {
 	return string(a)
 }
 
-// actionDone is an action as done ("approved"), for audit lines.
-func actionDone(p lang.Printer, a models.Action) string {
-	switch a {
-	case models.ActionApprove:
-		return p.T("done.approve")
-	case models.ActionReject:
-		return p.T("done.reject")
-	case models.ActionPay:
-		return p.T("done.pay")
-	case models.ActionCancel, models.ActionExpire:
-		return p.T("done.cancel")
-	case models.ActionNotifyProvider:
-		return p.T("done.notify_provider")
-	case models.ActionSubmitSurvey:
-		return p.T("done.submit_survey")
-	case models.ActionSubmitTicket:
-		return p.T("done.submit_ticket")
-	case models.ActionScheduleVisit:
-		return p.T("done.schedule_visit")
-	case models.ActionCompleteConstruction:
-		return p.T("done.complete_construction")
-	case models.ActionConfirm:
-		return p.T("done.confirm")
-	case models.ActionViewPort:
-		return p.T("done.view_port")
-	case models.ActionTerminate:
-		return p.T("done.terminate")
-	case models.ActionCompleteRemoval:
-		return p.T("done.complete_removal")
-	case models.ActionCancelTermination:
-		return p.T("done.cancel_termination")
-	case models.ActionResubmit:
-		return p.T("done.resubmit")
-	case models.ActionChangeBandwidth:
-		return p.T("done.change_bandwidth")
-	case models.ActionCheckIn:
-		return p.T("done.check_in")
-	}
-	return p.T("done.unknown")
-}
-
 // partyWord is who a connection waits on, in the reader's language.
 func partyWord(p lang.Printer, party models.Party) string {
 	switch party {

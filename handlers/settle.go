@@ -152,7 +152,7 @@ func sinceLine(p lang.Printer, d *models.Detail) string {
 	if ev.Action == models.ActionExpire {
 		return p.T("cards.since_expired", lang.Args{"When": regionWhen(p, ev.At, d)})
 	}
-	return p.T("cards.since_then", lang.Args{"Action": actionDone(p, ev.Action), "Who": mention(ev.Actor), "When": regionWhen(p, ev.At, d)})
+	return p.T("cards.since_then", lang.Args{"Action": pastTense(p, ev.Action), "Who": mention(ev.Actor), "When": regionWhen(p, ev.At, d)})
 }
 
 // reviewHeader is the review message's header: "Application #N to review"

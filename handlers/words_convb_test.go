@@ -43,10 +43,10 @@ func TestStatusLineEveryState(t *testing.T) {
 		models.ActionViewPort, models.ActionNotifyProvider, models.ActionSubmitSurvey, models.ActionSubmitTicket, models.ActionScheduleVisit,
 		models.ActionCompleteConstruction, models.ActionConfirm, models.ActionTerminate, models.ActionCompleteRemoval,
 		models.ActionCancelTermination, models.ActionResubmit, models.ActionChangeBandwidth, models.ActionApproveBandwidth} {
-		if got, want := actionDone(en, a), a.PastTense(); got != want {
+		if got, want := pastTense(en, a), a.PastTense(); got != want {
 			t.Errorf("%s done in English: %q, want %q", a, got, want)
 		}
-		if got := actionDone(zh, a); asciiWords.MatchString(got) {
+		if got := pastTense(zh, a); asciiWords.MatchString(got) {
 			t.Errorf("%s done in Chinese: %q", a, got)
 		}
 	}

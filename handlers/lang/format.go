@@ -2,9 +2,10 @@ package lang
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leaseline/leaseline/models"
 )
 
 var zhWeekdays = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
@@ -37,24 +38,16 @@ func (p Printer) Weekday(d time.Weekday) string {
 }
 
 // Money is an amount in cents of a currency as the reader writes it:
-// "CNY 3,000.00" in English, "¥3,000.00" in Chinese for CNY (other
-// currencies keep their code: "USD 12.50").
+// "CNY 3,000.00" in English (models.FormatMoney), "¥3,000.00" in Chinese
+// for CNY (other currencies keep their code: "USD 12.50").
 func (p Printer) Money(cents int64, currency string) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	units := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
-	for i, r := range units {
-		if i > 0 && (len(units)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	num := fmt.Sprintf("%s.%02d", b.String(), cents%100)
+	s := models.FormatMoney(cents, currency)
 	if p.lang == Chinese && (currency == "CNY" || currency == "RMB") {
-		return sign + "¥" + num
+		num := strings.TrimPrefix(s, currency+" ")
+		if n, ok := strings.CutPrefix(num, "-"); ok {
+			return "-¥" + n
+		}
+		return "¥" + num
 	}
-	return currency + " " + sign + num
+	return s
 }

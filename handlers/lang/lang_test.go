@@ -63,6 +63,12 @@ func TestDatesAndMoneyPerLanguage(t *testing.T) {
 	if got, want := en.Money(300000, "CNY"), "CNY 3,000.00"; got != want {
 		t.Errorf("en Money = %q, want %q", got, want)
 	}
+	if got, want := zh.Money(-50000, "CNY"), "-¥500.00"; got != want {
+		t.Errorf("zh Money(refund) = %q, want %q", got, want)
+	}
+	if got, want := zh.Money(1250, "USD"), "USD 12.50"; got != want {
+		t.Errorf("zh Money(USD) = %q, want %q", got, want)
+	}
 	if got, want := zh.T("status.PendingConfirmation"), "待确认"; got != want {
 		t.Errorf("zh status = %q, want %q", got, want)
 	}
