@@ -448,7 +448,7 @@ func auditBlocks(p lang.Printer, events []models.AuditEvent, loc *time.Location,
 			line += ": " + statusWord(p, ev.ToStatus)
 		}
 		if ev.Step != models.StepNone && ev.ToStatus == models.StatusConnecting {
-			line += " (" + auditStep(p, ev.Step) + ")"
+			line += " (" + stepWord(p, ev.Step) + ")"
 		}
 		if detail := auditDetail(p, ev); detail != "" {
 			line += " — " + esc(truncate(localTimes(p, detail, loc), 300))
@@ -573,21 +573,6 @@ func auditAction(p lang.Printer, a models.Action) string {
 		return p.T("commands.action.cancel_visit")
 	}
 	return esc(string(a))
-}
-
-// auditStep is a Connecting sub-step.
-func auditStep(p lang.Printer, s models.Step) string {
-	switch s {
-	case models.StepProviderNotified:
-		return p.T("commands.step.provider_notified")
-	case models.StepSurveyReceived:
-		return p.T("commands.step.survey_received")
-	case models.StepTicketSubmitted:
-		return p.T("commands.step.ticket_submitted")
-	case models.StepVisitScheduled:
-		return p.T("commands.step.visit_scheduled")
-	}
-	return esc(string(s))
 }
 
 // detailLineType is the kind of line a provider builds.
