@@ -34,8 +34,8 @@ func TestServeCalendarFeed(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var logs bytes.Buffer
-	go func() { done <- serveOn(ctx, env, nil, &syncWriter{w: &logs}, ln) }()
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	go func() { done <- serveOn(ctx, env, nil, logs, ln) }()
 	defer func() {
 		cancel()
 		select {
