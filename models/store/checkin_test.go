@@ -150,9 +150,10 @@ func TestCheckInAuthorization(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				var already *models.AlreadyDoneError // each goroutine its own target
 				if _, err := f.s.CheckIn(ctx, a, models.CheckIn{VisitID: v2.ID}); err == nil {
 					ok.Add(1)
-				} else if !errors.As(err, &done) && !errors.Is(err, models.ErrConflict) {
+				} else if !errors.As(err, &already) && !errors.Is(err, models.ErrConflict) {
 					t.Errorf("concurrent check-in: %v", err)
 				}
 			}()
