@@ -72,6 +72,8 @@ func visitState(p lang.Printer, s models.VisitState) string {
 		return p.T("visit.state_canceled")
 	case models.VisitDone:
 		return p.T("visit.state_done")
+	case models.VisitNoShow:
+		return p.T("visit.state_no_show")
 	}
 	return esc(string(s))
 }

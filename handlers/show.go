@@ -62,13 +62,13 @@ func (a *App) detailBlocks(ctx context.Context, p lang.Printer, actor models.Act
 	if d.Survey != nil {
 		sv := d.Survey
 		steps = append(steps, p.N("commands.step_survey", len(sv.Engineers), lang.Args{
-			"Company": esc(sv.ConstructionCompany), "LineType": detailLineType(p, sv.LineType), "Arrival": localWhen(p, sv.PlannedArrival, loc)}))
+			"Company": esc(sv.ConstructionCompany), "LineType": lineType(p, sv.LineType), "Arrival": localWhen(p, sv.PlannedArrival, loc)}))
 	}
 	if d.Ticket != nil {
 		steps = append(steps, p.T("commands.step_ticket", lang.Args{"ID": d.Ticket.ID, "State": detailTicketState(p, d.Ticket.State)}))
 	}
 	if d.Visit != nil {
-		v := p.T("commands.step_visit", lang.Args{"Date": esc(d.Visit.Date), "Window": esc(d.Visit.Window), "IDC": esc(idcNamed(p, d)), "State": detailVisitState(p, d.Visit.State)})
+		v := p.T("commands.step_visit", lang.Args{"Date": esc(d.Visit.Date), "Window": esc(d.Visit.Window), "IDC": esc(idcNamed(p, d)), "State": visitState(p, d.Visit.State)})
 		if d.Reception != nil {
 			v += p.T("commands.step_visit_reception", lang.Args{"Name": esc(d.Reception.Name), "Phone": esc(d.Reception.Phone)})
 		}
@@ -227,21 +227,6 @@ func auditAction(p lang.Printer, a models.Action) string {
 	return esc(string(a))
 }
 
-// detailLineType is the kind of line a provider builds.
-func detailLineType(p lang.Printer, t models.LineType) string {
-	switch t {
-	case models.LineMSTP:
-		return "MSTP"
-	case models.LineMPLS:
-		return "MPLS VPN"
-	case models.LineFibre:
-		return p.T("commands.line_type.fibre")
-	case models.LineOther:
-		return p.T("commands.line_type.other_type")
-	}
-	return esc(string(t))
-}
-
 // detailTicketState is a construction ticket's state.
 func detailTicketState(p lang.Printer, s models.TicketState) string {
 	switch s {
@@ -253,19 +238,6 @@ func detailTicketState(p lang.Printer, s models.TicketState) string {
 		return p.T("commands.ticket_state.booked")
 	case models.TicketClosed:
 		return p.T("commands.ticket_state.closed")
-	}
-	return esc(string(s))
-}
-
-// detailVisitState is an IDC visit's state.
-func detailVisitState(p lang.Printer, s models.VisitState) string {
-	switch s {
-	case models.VisitScheduled:
-		return p.T("commands.visit_state.scheduled")
-	case models.VisitCanceled:
-		return p.T("commands.visit_state.canceled")
-	case models.VisitDone:
-		return p.T("commands.visit_state.done")
 	}
 	return esc(string(s))
 }
