@@ -138,10 +138,10 @@ func nextButtons(p lang.Printer, c *models.Connection, role models.Role) []slack
 // buttons (e.g. details) follow them.
 func connectionBlocks(p lang.Printer, c *models.Connection, role models.Role, extra ...slack.BlockElement) []slack.Block {
 	fields := []*slack.TextBlockObject{
-		md("*" + fieldLabel(p, models.FieldAccessPoint) + "*\n" + catalogName(p, c.AccessPointName, c.AccessPointNameZh, c.AccessPointID, role) + regionSuffix(p, c)),
-		md("*" + fieldLabel(p, models.FieldProvider) + "*\n" + catalogName(p, c.ProviderName, c.ProviderNameZh, c.ProviderID, role)),
-		md("*" + fieldLabel(p, models.FieldPortType) + "*\n" + esc(string(c.PortType))),
-		md("*" + fieldLabel(p, models.FieldBandwidth) + "*\n" + p.T("cards.mbps", lang.Args{"Mbps": c.BandwidthMbps})),
+		md("*" + formField(p, models.FieldAccessPoint) + "*\n" + catalogName(p, c.AccessPointName, c.AccessPointNameZh, c.AccessPointID, role) + regionSuffix(p, c)),
+		md("*" + formField(p, models.FieldProvider) + "*\n" + catalogName(p, c.ProviderName, c.ProviderNameZh, c.ProviderID, role)),
+		md("*" + formField(p, models.FieldPortType) + "*\n" + esc(string(c.PortType))),
+		md("*" + formField(p, models.FieldBandwidth) + "*\n" + p.T("cards.mbps", lang.Args{"Mbps": c.BandwidthMbps})),
 	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(md(connTitle(c)+"\n"+statusLine(p, c)), fields, nil),
@@ -231,40 +231,18 @@ func connFacts(p lang.Printer, d *models.Detail, account string) []fact {
 		red = models.ApplicationRef(*c.RedundantID)
 	}
 	fs := []fact{
-		{label: fieldLabel(p, models.FieldName), value: c.Name},
-		{label: fieldLabel(p, models.FieldAccessPoint), value: apName(p, d), field: models.FieldAccessPoint},
-		{label: fieldLabel(p, models.FieldProvider), value: providerName(p, d)},
-		{label: fieldLabel(p, models.FieldPortType), value: string(c.PortType)},
-		{label: fieldLabel(p, models.FieldBandwidth), value: p.T("cards.mbps", lang.Args{"Mbps": c.BandwidthMbps})},
-		{label: fieldLabel(p, models.FieldLocation), value: c.Location},
-		{label: fieldLabel(p, models.FieldRedundancy), value: red},
+		{label: formField(p, models.FieldName), value: c.Name},
+		{label: formField(p, models.FieldAccessPoint), value: apName(p, d), field: models.FieldAccessPoint},
+		{label: formField(p, models.FieldProvider), value: providerName(p, d)},
+		{label: formField(p, models.FieldPortType), value: string(c.PortType)},
+		{label: formField(p, models.FieldBandwidth), value: p.T("cards.mbps", lang.Args{"Mbps": c.BandwidthMbps})},
+		{label: formField(p, models.FieldLocation), value: c.Location},
+		{label: formField(p, models.FieldRedundancy), value: red},
 	}
 	if account != "" {
 		fs = append(fs, fact{label: p.T("cards.customer_account"), value: account})
 	}
 	return fs
-}
-
-// fieldLabel is an apply form field's name (models.Field…) as a card
-// labels it.
-func fieldLabel(p lang.Printer, field string) string {
-	switch field {
-	case models.FieldName:
-		return p.T("cards.field_name")
-	case models.FieldAccessPoint:
-		return p.T("cards.field_access_point")
-	case models.FieldProvider:
-		return p.T("cards.field_provider")
-	case models.FieldPortType:
-		return p.T("cards.field_port_type")
-	case models.FieldBandwidth:
-		return p.T("cards.field_bandwidth")
-	case models.FieldLocation:
-		return p.T("cards.field_location")
-	case models.FieldRedundancy:
-		return p.T("cards.field_redundancy")
-	}
-	return field
 }
 
 // stepWord is a Connecting sub-step in the reader's language.
