@@ -44,6 +44,7 @@ type verdict struct {
 	deliveryP50, deliveryP99, deliveryMax time.Duration
 	deliveredLate                         int                        // over 60 s
 	deliveryByKind                        map[string][]time.Duration // sorted, by kind of notice
+	firstLetter                           time.Time                  // the first entry letter (visit_letter notice) was recorded
 }
 
 // check compares what the users were told with the database, and the
@@ -166,6 +167,11 @@ func check(ctx context.Context, be *backend, fake *slackfake.Server, channels []
 		return nil, err
 	}
 	v.deliveryByKind = byKind
+	var first scanTime
+	if err := db.QueryRowContext(ctx, `SELECT min(created_at) FROM notices WHERE kind = 'visit_letter'`).Scan(&first); err != nil {
+		return nil, fmt.Errorf("first entry letter: %w", err)
+	}
+	v.firstLetter = first.t
 	v.deliveryP50, v.deliveryP99, v.deliveryMax = percentile(delays, 50), percentile(delays, 99), percentile(delays, 100)
 	for _, d := range delays {
 		if d > 60*time.Second {

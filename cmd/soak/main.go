@@ -272,7 +272,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	}
 	problems := v.failed()
 	s.report(runReport{v: v, be: be, reps: reps, lat: lat, bareLat: bareLat, noAnswer: noAnswer, non200: non200, over3: over3,
-		loadTime: loadTime, loadAvg: loadAvg, e2e: e2e, lists: &w.lists, problems: problems})
+		loadTime: loadTime, loadAvg: loadAvg, e2e: e2e, firstLetter: v.firstLetter, lists: &w.lists, problems: problems})
 	return len(problems) == 0, nil
 }
 
@@ -334,6 +334,7 @@ type runReport struct {
 	loadTime         time.Duration
 	loadAvg          string
 	e2e              map[string]*e2eStats
+	firstLetter      time.Time // the first entry letter was recorded (zero: none)
 	lists            *listStats
 	problems         []string
 }
@@ -392,8 +393,12 @@ func (s *soak) report(r runReport) {
 	p("  /leaseline list: %d acknowledged, %d replied (%d naming the user's connection), %d without ack or reply",
 		r.lists.sent.Load(), r.lists.replied.Load(), r.lists.naming.Load(), r.lists.failures.Load())
 	for _, rep := range r.reps {
-		p("peak RSS %s:     %.1f MiB (VmHWM, highest over its %d process(es)); goal ≤ 60 MiB: %s",
-			rep.name, float64(rep.peak())/1024, rep.starts, meets(rep.peak() <= goalRSSKB))
+		before := "no entry letter recorded"
+		if !r.firstLetter.IsZero() {
+			before = fmt.Sprintf("%.1f MiB before the first entry letter was recorded", mib(rep.peakBefore(r.firstLetter)))
+		}
+		p("peak RSS %s:     %.1f MiB (VmHWM, highest over its %d process(es); %.1f MiB when ready, %s); goal ≤ 60 MiB: %s",
+			rep.name, mib(rep.peak()), rep.starts, mib(rep.readyPeak()), before, meets(rep.peak() <= goalRSSKB))
 	}
 	e2eP99 := func(kind string) time.Duration {
 		if st := r.e2e[kind]; st != nil {
@@ -415,7 +420,7 @@ func (s *soak) report(r runReport) {
 	for _, rep := range r.reps {
 		peak = max(peak, rep.peak())
 	}
-	p("  %-52s %.1f MiB ≤ 60 MiB: %s", "peak RSS of a replica (highest)", float64(peak)/1024, meets(peak <= goalRSSKB))
+	p("  %-52s %.1f MiB ≤ 60 MiB: %s", "peak RSS of a replica (highest)", mib(peak), meets(peak <= goalRSSKB))
 	for _, l := range first(v.lostTransitions, 10) {
 		p("  lost: %s", l)
 	}
@@ -457,6 +462,8 @@ func ratio(a, b time.Duration) float64 {
 	}
 	return float64(a) / float64(b)
 }
+
+func mib(kb int64) float64 { return float64(kb) / 1024 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
