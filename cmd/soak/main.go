@@ -374,6 +374,7 @@ func (s *soak) report(r runReport) {
 	p("notices lost:        %d, duplicated: %d, posted but not recorded sent: %d", len(v.noticesLost), len(v.noticesDup), len(v.noticesUnrecorded))
 	p("acks:                %d answered; p50 %s, p99 %s, max %s; over 3 s: %d; non-200: %d; attempts without answer (retried on the other replica): %d",
 		len(lat), ms(percentile(lat, 50)), ms(percentile(lat, 99)), ms(percentile(lat, 100)), r.over3, r.non200, r.noAnswer)
+	p("  answered only after being sent again to the other replica: %s", s.lb.resentStats())
 	for _, kind := range []string{"command", "block_actions", "view_submission"} {
 		kl := s.lb.kindStats(kind)
 		note := map[string]string{"command": "ack at once, work after", "block_actions": "ack at once, work after", "view_submission": "the work is done within the ack"}[kind]
