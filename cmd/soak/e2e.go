@@ -79,10 +79,16 @@ func (p *probes) add(pr probe) {
 type e2eStats struct {
 	lat     []time.Duration
 	missing int
+	settled []time.Duration // of the requests sent after the start (see resolve)
 }
 
-// resolve matches every probe with the fake's call log.
-func (p *probes) resolve(calls []slackfake.Call) map[string]*e2eStats {
+// startPhase is the first part of the load, when the users arrive (one
+// every 25 ms) and apply together; figures are also given without it.
+const startPhase = 15 * time.Second
+
+// resolve matches every probe with the fake's call log; the load began at
+// loadStart.
+func (p *probes) resolve(calls []slackfake.Call, loadStart time.Time) map[string]*e2eStats {
 	responses := map[string][]time.Time{}
 	opened := map[string][]time.Time{}
 	viewUpdates := map[string][]time.Time{}
@@ -148,9 +154,13 @@ func (p *probes) resolve(calls []slackfake.Call) map[string]*e2eStats {
 			continue
 		}
 		st.lat = append(st.lat, end.Sub(pr.start))
+		if pr.start.Sub(loadStart) >= startPhase {
+			st.settled = append(st.settled, end.Sub(pr.start))
+		}
 	}
 	for _, st := range out {
 		slices.Sort(st.lat)
+		slices.Sort(st.settled)
 	}
 	return out
 }

@@ -32,7 +32,7 @@ func TestProbesResolve(t *testing.T) {
 	p.add(probe{kind: e2eList, start: at(20), response: "list-1"})
 	p.add(probe{kind: e2eList, start: at(20), response: "list-2"})
 	p.add(probe{kind: e2eApply, start: at(25), trigger: "trig-1"})
-	got := p.resolve(calls)
+	got := p.resolve(calls, t0)
 
 	if st := got[e2eApprove]; len(st.lat) != 1 || st.lat[0] != 110*time.Millisecond || st.missing != 0 {
 		t.Errorf("Approve → card updated: %v, %d missing; want [110ms], 0", st.lat, st.missing)
