@@ -426,7 +426,13 @@ func TestMemoryDeduperTTLAndBound(t *testing.T) {
 	clock := func() time.Time { return now }
 	d := bot.NewMemoryDeduper(10*time.Minute, 3, clock)
 	ctx := context.Background()
-	first := func(k string) bool { ok, _ := d.FirstSeen(ctx, k); return ok }
+	first := func(k string) bool {
+		ok, _, _ := d.ClaimSeen(ctx, k, time.Second)
+		if ok {
+			_ = d.SeenDone(ctx, k)
+		}
+		return ok
+	}
 	if !first("a") || first("a") {
 		t.Fatal("a: want first then seen")
 	}
@@ -444,9 +450,11 @@ func TestMemoryDeduperTTLAndBound(t *testing.T) {
 
 type errDeduper struct{}
 
-func (errDeduper) FirstSeen(context.Context, string) (bool, error) {
-	return false, io.ErrUnexpectedEOF
+func (errDeduper) ClaimSeen(context.Context, string, time.Duration) (bool, bool, error) {
+	return false, false, io.ErrUnexpectedEOF
 }
+
+func (errDeduper) SeenDone(context.Context, string) error { return io.ErrUnexpectedEOF }
 
 func TestDeduperErrorFailsOpen(t *testing.T) {
 	var runs atomic.Int32

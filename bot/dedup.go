@@ -5,8 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"maps"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/slack-go/slack"
 )
 
 // Dedup: Slack retries a request it did not see acknowledged in time, and
@@ -15,11 +20,19 @@ import (
 // running it again.
 
 // Deduper remembers which Slack requests were already seen, so a retry or
-// an exact replay of one is acknowledged without running it again. FirstSeen records key and reports
-// whether it was new. A database-backed Deduper lets several replicas share
-// the set.
+// an exact replay of one is acknowledged without running it again, while a
+// request whose first handler never acked (its replica died) still runs.
+// A database-backed Deduper lets several replicas share the set.
 type Deduper interface {
-	FirstSeen(ctx context.Context, key string) (bool, error)
+	// ClaimSeen claims key before its handler runs. claimed reports that
+	// the caller should run the request and then call SeenDone: the key
+	// is new, or was claimed more than staleAfter ago and never marked
+	// done (of concurrent claimers, exactly one takes it over). Otherwise
+	// done reports whether the request was handled (true: drop the repeat)
+	// or was claimed within staleAfter and may still be running.
+	ClaimSeen(ctx context.Context, key string, staleAfter time.Duration) (claimed, done bool, err error)
+	// SeenDone marks a claimed key handled once its ack is sent.
+	SeenDone(ctx context.Context, key string) error
 }
 
 // dedupKey returns the key identifying req across Slack retries: the event_id
@@ -50,8 +63,10 @@ type MemoryDeduper struct {
 }
 
 type seenEntry struct {
-	key     string
-	expires time.Time
+	key       string
+	claimedAt time.Time
+	expires   time.Time
+	done      bool
 }
 
 // NewMemoryDeduper returns a MemoryDeduper keeping keys for ttl (0 means
@@ -70,25 +85,41 @@ func NewMemoryDeduper(ttl time.Duration, maxKeys int, now func() time.Time) *Mem
 	return &MemoryDeduper{ttl: ttl, max: maxKeys, now: now, seen: make(map[string]*list.Element), order: list.New()}
 }
 
-// FirstSeen records key and reports whether it was not already present.
-func (m *MemoryDeduper) FirstSeen(_ context.Context, key string) (bool, error) {
+// ClaimSeen implements Deduper.
+func (m *MemoryDeduper) ClaimSeen(_ context.Context, key string, staleAfter time.Duration) (claimed, done bool, err error) {
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	// Entries are inserted in time order with the same TTL: expire from the front.
+	// Entries are kept in claim order with the same TTL: expire from the front.
 	for e := m.order.Front(); e != nil; e = m.order.Front() {
-		se := e.Value.(seenEntry)
+		se := e.Value.(*seenEntry)
 		if now.Before(se.expires) && m.order.Len() < m.max {
 			break
 		}
 		m.order.Remove(e)
 		delete(m.seen, se.key)
 	}
-	if _, ok := m.seen[key]; ok {
-		return false, nil
+	if e, ok := m.seen[key]; ok {
+		se := e.Value.(*seenEntry)
+		if se.done || now.Sub(se.claimedAt) <= staleAfter {
+			return false, se.done, nil
+		}
+		// Taken over: a fresh claim, at the back of the order.
+		m.order.Remove(e)
+		delete(m.seen, key)
 	}
-	m.seen[key] = m.order.PushBack(seenEntry{key: key, expires: now.Add(m.ttl)})
-	return true, nil
+	m.seen[key] = m.order.PushBack(&seenEntry{key: key, claimedAt: now, expires: now.Add(m.ttl)})
+	return true, false, nil
+}
+
+// SeenDone implements Deduper.
+func (m *MemoryDeduper) SeenDone(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.seen[key]; ok {
+		e.Value.(*seenEntry).done = true
+	}
+	return nil
 }
 
 // Len returns the number of keys held.
@@ -96,4 +127,87 @@ func (m *MemoryDeduper) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.order.Len()
+}
+
+// slackAckDeadline is how long Slack waits for an ack: until then the first
+// delivery's ack may still arrive and count.
+const slackAckDeadline = 3 * time.Second
+
+// outcomeInFlight counts repeats of a request whose first delivery is still
+// being handled: not run.
+const outcomeInFlight = "in_flight"
+
+// inFlightForm and inFlightCommand answer a form or command sent again while
+// its first delivery is being handled (the replica handling it may have died).
+const (
+	inFlightForm    = "This form is still being handled. If nothing has changed in a few seconds, submit it again."
+	inFlightCommand = "This command is still being handled. If nothing has changed in a few seconds, send it again."
+)
+
+// errInFlight is returned by dispatch for a repeat of a request still being
+// handled that Slack should send again later (an event): the receiver sends
+// no ack, or an error, so that Slack retries it; the retry is run if the
+// first delivery never acked, dropped if it did.
+var errInFlight = errors.New("bot: request already being handled")
+
+// staleAfter is how long a claimed request that was never marked done is
+// left to its first handler before a repeat takes it over: past the ack
+// deadline, its ack can no longer reach Slack (its replica died, or it was
+// too late).
+func (d *Dispatcher) staleAfter() time.Duration {
+	return max(d.ackTimeout, slackAckDeadline)
+}
+
+// inFlightAck answers a repeat of a request still being handled: a form
+// stays open and says so on one of its inputs, a command gets an ephemeral
+// reply, an event gets errInFlight (Slack retries it); anything else is
+// dropped.
+func inFlightAck(req Request) (any, error) {
+	switch req.Kind {
+	case KindViewSubmission:
+		if id := inputBlockID(req.Interaction); id != "" {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{id: inFlightForm}), nil
+		}
+		// No input to hang the message on: an error keeps the form open.
+		return nil, errInFlight
+	case KindCommand:
+		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: inFlightCommand}, nil
+	case KindEvent:
+		return nil, errInFlight
+	}
+	return nil, nil
+}
+
+// inputBlockID returns the block_id of the submitted view's first input
+// block, or of its state's first (sorted) block, or "".
+func inputBlockID(ic *slack.InteractionCallback) string {
+	if ic == nil {
+		return ""
+	}
+	for _, b := range ic.View.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID != "" {
+			return in.BlockID
+		}
+	}
+	if ic.View.State == nil {
+		return ""
+	}
+	ids := slices.Sorted(maps.Keys(ic.View.State.Values))
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
+}
+
+// seenDone marks key handled once the request's ack is sent; a failure
+// only leaves it to be taken over by a repeat after staleAfter.
+func (d *Dispatcher) seenDone(ctx context.Context, key string) {
+	if key == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), slackAckDeadline)
+	defer cancel()
+	if err := d.dedup.SeenDone(ctx, key); err != nil {
+		d.log.WarnContext(ctx, "cannot mark request handled; a repeat may run it again", "err", err)
+	}
 }

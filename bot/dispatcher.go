@@ -138,22 +138,32 @@ func NewDispatcher(router *Router, opts Options) (*Dispatcher, error) {
 }
 
 // Dispatch handles one verified request: it drops retries of requests already
-// seen, routes, runs the handler under the ack deadline and starts its later
+// handled, routes, runs the handler under the ack deadline and starts its later
 // work. body is the raw payload (HTTP body, or Socket Mode payload) used as the
 // dedup key when the request has no event_id. It returns the ack body (nil for
-// an empty ack). It returns ErrShuttingDown once Shutdown has begun, and an
+// an empty ack); the request counts as handled (a repeat is dropped) when it
+// returns. It returns ErrShuttingDown once Shutdown has begun, and an
 // error when the handler panicked; the caller should then answer with an error.
 func (d *Dispatcher) Dispatch(ctx context.Context, req Request, body []byte) (any, error) {
-	return d.dispatch(ctx, req, body, d.now())
+	ack, key, err := d.dispatch(ctx, req, body, d.now())
+	d.seenDone(ctx, key)
+	if errors.Is(err, errInFlight) {
+		err = nil // the empty ack drops it, as HTTP and Socket Mode leave Slack to retry
+	}
+	return ack, err
 }
 
-func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, received time.Time) (any, error) {
+// dispatch is Dispatch for the receivers. It also returns the request's dedup
+// key, which the receiver passes to seenDone once the ack is sent ("" when
+// there is nothing to mark), and errInFlight for an event whose first
+// delivery is still being handled (send no ack: Slack retries it).
+func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, received time.Time) (_ any, doneKey string, _ error) {
 	if req.ID == "" {
 		req.ID = d.newID()
 	}
 	if !d.enter() {
 		d.metrics.request(req.Kind, "", outcomeRejected)
-		return nil, ErrShuttingDown
+		return nil, "", ErrShuttingDown
 	}
 	laterStarted := false
 	defer func() {
@@ -170,16 +180,24 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 
 	key := dedupKey(req, body)
 	if key != "" {
-		first, err := d.dedup.FirstSeen(ctx, key)
+		claimed, done, err := d.dedup.ClaimSeen(ctx, key, d.staleAfter())
 		switch {
 		case err != nil:
 			// Fail open: running a request twice is better than dropping it.
 			rl.get().WarnContext(ctx, "dedup lookup failed; handling the request", "err", err)
-		case !first:
-			rl.get().InfoContext(ctx, "request already seen (a retry or a replay) acked without running")
+		case claimed:
+			doneKey = key
+		case done:
+			rl.get().InfoContext(ctx, "request already handled (a retry or a replay) acked without running")
 			d.metrics.request(req.Kind, name, outcomeDuplicate)
 			d.metrics.ack(req.Kind, d.now().Sub(received))
-			return nil, nil
+			return nil, "", nil
+		default:
+			rl.get().InfoContext(ctx, "request already being handled (sent again while its first delivery runs); not run")
+			d.metrics.request(req.Kind, name, outcomeInFlight)
+			d.metrics.ack(req.Kind, d.now().Sub(received))
+			ack, err := inFlightAck(req)
+			return ack, "", err
 		}
 	}
 
@@ -187,7 +205,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 		rl.get().InfoContext(ctx, "no route for request; acked empty", "key", routeKey(req))
 		d.metrics.request(req.Kind, name, outcomeUnrouted)
 		d.metrics.ack(req.Kind, d.now().Sub(received))
-		return nil, nil
+		return nil, doneKey, nil
 	}
 
 	hctx, cancel := context.WithDeadline(ctx, received.Add(d.ackTimeout))
@@ -198,7 +216,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 	if err != nil {
 		rl.get().ErrorContext(ctx, "handler panicked", "err", err)
 		d.metrics.request(req.Kind, name, outcomePanic)
-		return nil, err
+		return nil, doneKey, err
 	}
 	outcome := outcomeOK
 	if elapsed > d.ackTimeout {
@@ -220,7 +238,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 				rl.get().WarnContext(ctx, "journal record failed; running the work without it", "err", err)
 			case !fresh:
 				rl.get().InfoContext(ctx, "request already journaled (retry or another replica); acked without running")
-				return ack, nil
+				return ack, doneKey, nil
 			default:
 				journalID = id
 				d.running.add(id)
@@ -229,7 +247,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 		laterStarted = true
 		d.enqueue(laterJob{ctx: ctx, log: rl, fn: later, journalID: journalID})
 	}
-	return ack, nil
+	return ack, doneKey, nil
 }
 
 // record journals a durable request before its ack, within what is left of

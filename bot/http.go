@@ -133,20 +133,27 @@ func (rc *HTTPReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		req.Kind, req.Event = KindEvent, ev
 	}
 
-	ack, err := rc.d.dispatch(r.Context(), req, body, received)
+	ack, doneKey, err := rc.d.dispatch(r.Context(), req, body, received)
 	switch {
 	case errors.Is(err, ErrShuttingDown):
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-		return
+	case errors.Is(err, errInFlight):
+		http.Error(w, "already being handled", http.StatusServiceUnavailable)
 	case err != nil:
 		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	if ack == nil {
+	case ack == nil:
 		w.WriteHeader(http.StatusOK)
-		return
+	default:
+		writeJSON(w, rc.log, ack)
 	}
-	writeJSON(w, rc.log, ack)
+	if doneKey != "" {
+		// The request is handled once Slack has its ack: send it before
+		// marking it so (a database write) rather than after.
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		rc.d.seenDone(r.Context(), doneKey)
+	}
 }
 
 func (rc *HTTPReceiver) badRequest(w http.ResponseWriter, r *http.Request, err error) {

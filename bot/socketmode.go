@@ -105,14 +105,15 @@ func (s *SocketModeReceiver) handle(ctx context.Context, evt socketmode.Event) {
 	s.wg.Go(func() {
 		// The handler's own deadline bounds it; do not cut it short because
 		// the connection is being closed.
-		ack, err := s.d.dispatch(context.WithoutCancel(ctx), req, sreq.Payload, received)
-		if errors.Is(err, ErrShuttingDown) {
-			return // no ack: Slack redelivers to another connection
+		ack, doneKey, err := s.d.dispatch(context.WithoutCancel(ctx), req, sreq.Payload, received)
+		if errors.Is(err, ErrShuttingDown) || errors.Is(err, errInFlight) {
+			return // no ack: Slack redelivers it
 		}
 		if err != nil {
 			ack = nil
 		}
 		s.ack(ctx, sreq, ack)
+		s.d.seenDone(ctx, doneKey)
 	})
 }
 

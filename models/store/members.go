@@ -18,23 +18,54 @@ import (
 // five-minute signature window, so an exact replay is always caught.
 const SeenKeep = 10 * time.Minute
 
-// FirstSeen records a Slack request's dedup key and reports whether no
-// replica had seen it within SeenKeep (bot.Deduper). Older keys are pruned
-// as it goes.
-func (s *Store) FirstSeen(ctx context.Context, key string) (bool, error) {
+// ClaimSeen claims a Slack request's dedup key for this replica's handler
+// (bot.Deduper). claimed reports that the caller holds it and should run the
+// request, then call SeenDone: no replica had seen the key within SeenKeep,
+// or one claimed it more than staleAfter ago and never marked it done (it
+// died before acking); of several replicas taking over a claim at once,
+// exactly one wins. Otherwise done reports whether the request was handled
+// (false: another handler claimed it within staleAfter and may still be
+// running). Older keys are pruned as it goes.
+func (s *Store) ClaimSeen(ctx context.Context, key string, staleAfter time.Duration) (claimed, done bool, err error) {
 	now := s.now()
 	db := s.db.WithContext(ctx)
-	res := db.Exec(`INSERT INTO slack_seen (key, seen_at) VALUES (?, ?)
-ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at WHERE slack_seen.seen_at < ?`, key, now, now.Add(-SeenKeep))
+	res := db.Exec(`INSERT INTO slack_seen (key, seen_at, done) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`, key, now, false)
 	if res.Error != nil {
-		return false, fmt.Errorf("record request seen: %w", res.Error)
+		return false, false, fmt.Errorf("claim request seen: %w", res.Error)
 	}
-	if res.RowsAffected == 1 && s.seenPrune.Add(1)%256 == 0 {
-		if err := db.Exec(`DELETE FROM slack_seen WHERE seen_at < ?`, now.Add(-SeenKeep)).Error; err != nil {
-			return true, fmt.Errorf("prune requests seen: %w", err)
+	if res.RowsAffected == 1 {
+		if s.seenPrune.Add(1)%256 == 0 {
+			if err := db.Exec(`DELETE FROM slack_seen WHERE seen_at < ?`, now.Add(-SeenKeep)).Error; err != nil {
+				return true, false, fmt.Errorf("prune requests seen: %w", err)
+			}
 		}
+		return true, false, nil
 	}
-	return res.RowsAffected == 1, nil
+	// A repeat: take the key over if its claim is forgotten or abandoned.
+	// The condition is checked by the UPDATE itself, so one replica wins.
+	res = db.Exec(`UPDATE slack_seen SET seen_at = ?, done = ? WHERE key = ? AND (seen_at < ? OR (NOT done AND seen_at < ?))`,
+		now, false, key, now.Add(-SeenKeep), now.Add(-staleAfter))
+	if res.Error != nil {
+		return false, false, fmt.Errorf("take over request seen: %w", res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return true, false, nil
+	}
+	var rows []bool
+	if err := db.Raw(`SELECT done FROM slack_seen WHERE key = ?`, key).Scan(&rows).Error; err != nil {
+		return false, false, fmt.Errorf("read request seen: %w", err)
+	}
+	// A row pruned meanwhile was long done.
+	return false, len(rows) == 0 || rows[0], nil
+}
+
+// SeenDone marks a claimed request's dedup key handled: its ack is sent, so
+// a repeat is dropped rather than taken over.
+func (s *Store) SeenDone(ctx context.Context, key string) error {
+	if err := s.db.WithContext(ctx).Exec(`UPDATE slack_seen SET done = ? WHERE key = ?`, true, key).Error; err != nil {
+		return fmt.Errorf("mark request seen done: %w", err)
+	}
+	return nil
 }
 
 // channelMember is a row of channel_members.
