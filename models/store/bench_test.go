@@ -53,10 +53,14 @@ func benchSetup(b *testing.B, backend string, n int) (*store.Store, []models.Act
 	return s, accounts
 }
 
-// applyApprovePay takes connection i from the apply form to Connecting.
+// applyApprovePay takes connection i from the apply form to Connecting,
+// as the customer of account i % len(accounts): connections taken one
+// after the other belong to different customers, as in a parallel run
+// the clients are different customers (one customer's five applications
+// at once would queue on their account's lock, which is that lock's job).
 func applyApprovePay(s *store.Store, accounts []models.Actor, i int) error {
 	ctx := context.Background()
-	actor := accounts[i/models.DefaultMaxOpen]
+	actor := accounts[i%len(accounts)]
 	c, err := s.Apply(ctx, actor, appAt(fmt.Sprintf("bench line %d", i), benchAP), "CBENCH")
 	if err != nil {
 		return fmt.Errorf("apply %d: %w", i, err)

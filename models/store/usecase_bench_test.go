@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -74,6 +75,10 @@ func BenchmarkUseCaseStatements(b *testing.B) {
 		ctx := context.Background()
 		staff := models.Actor{UserID: "USTAFF", Role: models.RoleStaff}
 		count := store.CountStatements(s)
+		var cur string
+		if os.Getenv("BENCH_LOG_SQL") != "" {
+			store.LogStatements(s, func(sql string) { fmt.Fprintf(os.Stderr, "[%s] %s\n", cur, sql) })
+		}
 		names := []string{"apply", "approve", "pay"}
 		for _, u := range useCases {
 			if u.name != "" {
@@ -83,6 +88,7 @@ func BenchmarkUseCaseStatements(b *testing.B) {
 		stmts := make(map[string]int64, len(names))
 		took := make(map[string]time.Duration, len(names))
 		measure := func(name string, fn func() error) error {
+			cur = name
 			n0, t0 := count.Load(), time.Now()
 			err := fn()
 			if name != "" {
