@@ -45,6 +45,21 @@ if [ -n "$floor" ]; then
 	c8a=$(pgbench_tps 8)
 fi
 CGO_ENABLED=1 $GO test -run '^$' -bench "$BENCH" -benchmem -count=1 -timeout 60m $PKGS | tee "$OUT"
+
+# The statements and time of each use case (BenchmarkUseCaseStatements).
+awk '
+/^BenchmarkUseCaseStatements\// {
+	db = $1; sub(/^BenchmarkUseCaseStatements\//, "", db); sub(/-[0-9]+$/, "", db)
+	if (!header++) printf "\nStatements per use case (BEGIN and COMMIT not counted) and time:\n"
+	printf "  %s:\n", db
+	for (i = 3; i < NF; i++) if ($(i + 1) ~ /-stmts$/) {
+		u = $(i + 1); sub(/-stmts$/, "", u)
+		us = ""
+		for (j = 3; j < NF; j++) if ($(j + 1) == u "-µs") us = $j
+		printf "    %-24s %5.1f statements %9.0f µs\n", u, $i, us
+	}
+}
+' "$OUT"
 if [ -z "$floor" ]; then
 	exit 0
 fi
