@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"testing"
 
@@ -119,13 +120,20 @@ func BenchmarkApplyApprovePay(b *testing.B) {
 	})
 }
 
+// parallelClients is how many customers BenchmarkApplyApprovePayParallel
+// runs at once: as many as pgbench's clients in the floor it is set beside
+// (make bench runs pgbench -c 8).
+const parallelClients = 8
+
 // BenchmarkApplyApprovePayParallel is BenchmarkApplyApprovePay with
-// GOMAXPROCS customers at once (b.RunParallel), as several bot replicas
-// would drive the store.
+// parallelClients customers at once (at least GOMAXPROCS; b.RunParallel),
+// as several bot replicas would drive the store.
 func BenchmarkApplyApprovePayParallel(b *testing.B) {
 	benchBackends(b, func(b *testing.B, backend string) {
 		s, accounts := benchSetup(b, backend, b.N)
 		var next atomic.Int64
+		procs := runtime.GOMAXPROCS(0)
+		b.SetParallelism((parallelClients + procs - 1) / procs)
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -227,15 +228,21 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 		}
 		next := e.Conn
 		next.ID, next.Version, next.UpdatedAt = c.ID, c.Version+1, s.now()
-		res := tx.Model(&models.Connection{}).Where("id = ? AND version = ?", c.ID, c.Version).Select("*").Omit("id", "created_at").Updates(&next)
-		if res.Error != nil {
-			return fmt.Errorf("%s connection %d: %w", a, c.ID, translate(res.Error))
-		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("%s connection %d: %w", a, c.ID, models.ErrConflict)
-		}
-		if err := s.audit(tx, &next, actor, a, c.Status, next.Status, e.Detail); err != nil {
-			return err
+		ev := s.auditEvent(&next, actor, a, c.Status, next.Status, e.Detail)
+		// PostgreSQL writes the connection, its audit event and its notices
+		// in one statement, last (writeChange); SQLite, in process, one
+		// after the other.
+		if s.dialect != "postgres" {
+			res := tx.Model(&models.Connection{}).Where("id = ? AND version = ?", c.ID, c.Version).Select("*").Omit("id", "created_at").Updates(&next)
+			if res.Error != nil {
+				return fmt.Errorf("%s connection %d: %w", a, c.ID, translate(res.Error))
+			}
+			if res.RowsAffected != 1 {
+				return fmt.Errorf("%s connection %d: %w", a, c.ID, models.ErrConflict)
+			}
+			if err := tx.Create(&ev).Error; err != nil {
+				return fmt.Errorf("write audit event: %w", err)
+			}
 		}
 		if e.CloseVisit {
 			if err := tx.Model(&models.Visit{}).Where("connection_id = ? AND state = ?", c.ID, models.VisitScheduled).
@@ -247,7 +254,16 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 			return err
 		}
 		// Notices are keyed by the version the action started from.
-		if err := s.tell(tx, &c, e.Notices, lc.ProviderChannel); err != nil {
+		notices, err := s.noticesOf(tx, &c, e.Notices, lc.ProviderChannel)
+		if err != nil {
+			return err
+		}
+		if s.dialect == "postgres" {
+			err = s.writeChange(tx, a, &c, &next, &ev, notices)
+		} else {
+			err = s.addNotices(tx, notices)
+		}
+		if err != nil {
 			return err
 		}
 		if holdsPort(&c) != holdsPort(&next) {
@@ -277,6 +293,15 @@ func holdsPort(c *models.Connection) bool { return c.PortID != nil && c.Status.H
 // one statement. providerChannel is the provider's channel when the caller
 // read it already (nil: read it here if a notice goes to the provider).
 func (s *Store) tell(tx *gorm.DB, c *models.Connection, tells []models.Tell, providerChannel *string) error {
+	notices, err := s.noticesOf(tx, c, tells, providerChannel)
+	if err != nil {
+		return err
+	}
+	return s.addNotices(tx, notices)
+}
+
+// noticesOf is the notices tell records, their keys distinct.
+func (s *Store) noticesOf(tx *gorm.DB, c *models.Connection, tells []models.Tell, providerChannel *string) ([]models.Notice, error) {
 	notices := make([]models.Notice, 0, len(tells))
 	for _, n := range tells {
 		var channel string
@@ -289,23 +314,84 @@ func (s *Store) tell(tx *gorm.DB, c *models.Connection, tells []models.Tell, pro
 			if providerChannel == nil {
 				var provider models.Provider
 				if err := tx.First(&provider, "id = ?", c.ProviderID).Error; err != nil {
-					return fmt.Errorf("load provider: %w", translate(err))
+					return nil, fmt.Errorf("load provider: %w", translate(err))
 				}
 				providerChannel = &provider.SlackChannel
 			}
 			channel = *providerChannel
 		default:
-			return fmt.Errorf("notice %s to %q: no such recipient", n.Kind, n.To)
+			return nil, fmt.Errorf("notice %s to %q: no such recipient", n.Kind, n.To)
 		}
 		nt, ok, err := s.noticeOf(tx, c, n.Kind, channel, n.Data)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if ok && !slices.ContainsFunc(notices, func(o models.Notice) bool { return o.Key == nt.Key }) {
 			notices = append(notices, nt)
 		}
 	}
-	return s.addNotices(tx, notices)
+	return notices, nil
+}
+
+// writeChange writes, on PostgreSQL, in one statement: connection next
+// over c (only if c's version is still the one read), the change's audit
+// event and its notices (each unless a notice with its key exists).
+func (s *Store) writeChange(tx *gorm.DB, a models.Action, c, next *models.Connection, ev *models.AuditEvent, notices []models.Notice) error {
+	stmt := &gorm.Statement{DB: tx}
+	if err := stmt.Parse(&models.Connection{}); err != nil {
+		return fmt.Errorf("%s connection %d: %w", a, c.ID, err)
+	}
+	var q strings.Builder
+	var vars []any
+	q.WriteString("WITH u AS (UPDATE connections SET ")
+	row := reflect.ValueOf(next).Elem()
+	n := 0
+	for _, f := range stmt.Schema.Fields {
+		if f.DBName == "" || f.DBName == "id" || f.DBName == "created_at" {
+			continue
+		}
+		if n > 0 {
+			q.WriteString(", ")
+		}
+		n++
+		v, _ := f.ValueOf(tx.Statement.Context, row)
+		q.WriteString(`"` + f.DBName + `" = ?`)
+		vars = append(vars, v)
+	}
+	q.WriteString(` WHERE id = ? AND version = ? RETURNING id),
+		a AS (INSERT INTO audit_events (connection_id, account_id, actor, role, action, from_status, to_status, step, detail, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))`)
+	vars = append(vars, c.ID, c.Version,
+		ev.ConnectionID, ev.AccountID, ev.Actor, ev.Role, ev.Action, ev.FromStatus, ev.ToStatus, ev.Step, ev.Detail, ev.At)
+	if len(notices) == 0 {
+		q.WriteString(" SELECT (SELECT COUNT(*) FROM u) AS updated, 0 AS noticed")
+	} else {
+		q.WriteString(", n AS (INSERT INTO notices (key, kind, channel, connection_id, data, state, next_attempt_at, created_at) VALUES ")
+		for i, nt := range notices {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			vars = append(vars, nt.Key, nt.Kind, nt.Channel, nt.ConnectionID, nt.Data, nt.State, nt.NextAttemptAt, nt.CreatedAt)
+		}
+		q.WriteString(" ON CONFLICT (key) DO NOTHING RETURNING 1) SELECT (SELECT COUNT(*) FROM u) AS updated, (SELECT COUNT(*) FROM n) AS noticed")
+	}
+	var got struct{ Updated, Noticed int64 }
+	if err := tx.Raw(q.String(), vars...).Scan(&got).Error; err != nil {
+		return fmt.Errorf("%s connection %d: %w", a, c.ID, translate(err))
+	}
+	if got.Updated != 1 {
+		return fmt.Errorf("%s connection %d: %w", a, c.ID, models.ErrConflict)
+	}
+	if got.Noticed > 0 {
+		// Written with raw SQL, the notices pass by the notices hook's
+		// callback: mark the transaction as it would.
+		if m, ok := tx.Statement.Context.Value(noticeMarkKey{}).(*noticeMark); ok {
+			m.written.Store(true)
+			m.sawNotices(reflect.ValueOf(notices))
+		}
+	}
+	return nil
 }
 
 // lockedConnection is what the engine's one locking read returns: the
@@ -366,14 +452,19 @@ func visibleTo(actor models.Actor, c *models.Connection) bool {
 }
 
 func (s *Store) audit(tx *gorm.DB, c *models.Connection, actor models.Actor, a models.Action, from, to models.Status, detail string) error {
-	ev := models.AuditEvent{
-		ConnectionID: &c.ID, AccountID: &c.AccountID, Actor: actor.UserID, Role: actor.Role,
-		Action: a, FromStatus: from, ToStatus: to, Step: c.Step, Detail: detail, At: s.now(),
-	}
+	ev := s.auditEvent(c, actor, a, from, to, detail)
 	if err := tx.Create(&ev).Error; err != nil {
 		return fmt.Errorf("write audit event: %w", err)
 	}
 	return nil
+}
+
+// auditEvent is the audit event of action a on c (as it becomes).
+func (s *Store) auditEvent(c *models.Connection, actor models.Actor, a models.Action, from, to models.Status, detail string) models.AuditEvent {
+	return models.AuditEvent{
+		ConnectionID: &c.ID, AccountID: &c.AccountID, Actor: actor.UserID, Role: actor.Role,
+		Action: a, FromStatus: from, ToStatus: to, Step: c.Step, Detail: detail, At: s.now(),
+	}
 }
 
 // notify records a notice in the transaction. Its key (connection, kind,
