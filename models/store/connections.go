@@ -54,11 +54,19 @@ func (s *Store) Apply(ctx context.Context, actor models.Actor, app models.Applic
 		if err := tx.Create(&conn).Error; err != nil {
 			return fmt.Errorf("create connection: %w", translate(err))
 		}
+		// A connection created now has no cards to settle.
+		knownCards(tx, conn.ID, false)
+		if s.dialect == "postgres" {
+			ev := s.auditEvent(&conn, actor, models.ActionApply, "", models.StatusApplying, "")
+			notices, err := s.noticesOf(tx, &conn, models.Tells(models.ActionApply), nil)
+			if err != nil {
+				return err
+			}
+			return s.writeChange(tx, models.ActionApply, &conn, nil, &ev, notices)
+		}
 		if err := s.audit(tx, &conn, actor, models.ActionApply, "", models.StatusApplying, ""); err != nil {
 			return err
 		}
-		// A connection created now has no cards to settle.
-		knownCards(tx, conn.ID, false)
 		return s.tell(tx, &conn, models.Tells(models.ActionApply), nil)
 	})
 	if err != nil {
@@ -334,37 +342,43 @@ func (s *Store) noticesOf(tx *gorm.DB, c *models.Connection, tells []models.Tell
 }
 
 // writeChange writes, on PostgreSQL, in one statement: connection next
-// over c (only if c's version is still the one read), the change's audit
-// event and its notices (each unless a notice with its key exists).
+// over c (only if c's version is still the one read; nil next: c was
+// created in the transaction and stays as it is), the change's audit event
+// and its notices (each unless a notice with its key exists).
 func (s *Store) writeChange(tx *gorm.DB, a models.Action, c, next *models.Connection, ev *models.AuditEvent, notices []models.Notice) error {
-	stmt := &gorm.Statement{DB: tx}
-	if err := stmt.Parse(&models.Connection{}); err != nil {
-		return fmt.Errorf("%s connection %d: %w", a, c.ID, err)
-	}
 	var q strings.Builder
 	var vars []any
-	q.WriteString("WITH u AS (UPDATE connections SET ")
-	row := reflect.ValueOf(next).Elem()
-	n := 0
-	for _, f := range stmt.Schema.Fields {
-		if f.DBName == "" || f.DBName == "id" || f.DBName == "created_at" {
-			continue
+	q.WriteString("WITH ")
+	updated := "1"
+	if next != nil {
+		stmt := &gorm.Statement{DB: tx}
+		if err := stmt.Parse(&models.Connection{}); err != nil {
+			return fmt.Errorf("%s connection %d: %w", a, c.ID, err)
 		}
-		if n > 0 {
-			q.WriteString(", ")
+		q.WriteString("u AS (UPDATE connections SET ")
+		row := reflect.ValueOf(next).Elem()
+		n := 0
+		for _, f := range stmt.Schema.Fields {
+			if f.DBName == "" || f.DBName == "id" || f.DBName == "created_at" {
+				continue
+			}
+			if n > 0 {
+				q.WriteString(", ")
+			}
+			n++
+			v, _ := f.ValueOf(tx.Statement.Context, row)
+			q.WriteString(`"` + f.DBName + `" = ?`)
+			vars = append(vars, v)
 		}
-		n++
-		v, _ := f.ValueOf(tx.Statement.Context, row)
-		q.WriteString(`"` + f.DBName + `" = ?`)
-		vars = append(vars, v)
+		q.WriteString(" WHERE id = ? AND version = ? RETURNING id), ")
+		vars = append(vars, c.ID, c.Version)
+		updated = "(SELECT COUNT(*) FROM u)"
 	}
-	q.WriteString(` WHERE id = ? AND version = ? RETURNING id),
-		a AS (INSERT INTO audit_events (connection_id, account_id, actor, role, action, from_status, to_status, step, detail, at)
+	q.WriteString(`a AS (INSERT INTO audit_events (connection_id, account_id, actor, role, action, from_status, to_status, step, detail, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))`)
-	vars = append(vars, c.ID, c.Version,
-		ev.ConnectionID, ev.AccountID, ev.Actor, ev.Role, ev.Action, ev.FromStatus, ev.ToStatus, ev.Step, ev.Detail, ev.At)
+	vars = append(vars, ev.ConnectionID, ev.AccountID, ev.Actor, ev.Role, ev.Action, ev.FromStatus, ev.ToStatus, ev.Step, ev.Detail, ev.At)
 	if len(notices) == 0 {
-		q.WriteString(" SELECT (SELECT COUNT(*) FROM u) AS updated, 0 AS noticed")
+		q.WriteString(" SELECT " + updated + " AS updated, 0 AS noticed")
 	} else {
 		q.WriteString(", n AS (INSERT INTO notices (key, kind, channel, connection_id, data, state, next_attempt_at, created_at) VALUES ")
 		for i, nt := range notices {
@@ -374,7 +388,7 @@ func (s *Store) writeChange(tx *gorm.DB, a models.Action, c, next *models.Connec
 			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
 			vars = append(vars, nt.Key, nt.Kind, nt.Channel, nt.ConnectionID, nt.Data, nt.State, nt.NextAttemptAt, nt.CreatedAt)
 		}
-		q.WriteString(" ON CONFLICT (key) DO NOTHING RETURNING 1) SELECT (SELECT COUNT(*) FROM u) AS updated, (SELECT COUNT(*) FROM n) AS noticed")
+		q.WriteString(" ON CONFLICT (key) DO NOTHING RETURNING 1) SELECT " + updated + " AS updated, (SELECT COUNT(*) FROM n) AS noticed")
 	}
 	var got struct{ Updated, Noticed int64 }
 	if err := tx.Raw(q.String(), vars...).Scan(&got).Error; err != nil {
