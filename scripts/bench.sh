@@ -4,7 +4,8 @@
 # against a scratch database it initialises (scale 1) and drops, when
 # pgbench is installed and TEST_DATABASE_URL names a PostgreSQL server.
 # pgbench runs before and after the benchmarks; the floor is the mean.
-# Then it prints each figure beside its floor and the ratio.
+# Then it prints each figure beside its floor and the ratio, and the SQL
+# statements and time of each use case (BenchmarkUseCaseStatements).
 #
 # Environment: GO (go), PKGS (./...), BENCH (. : the -bench pattern),
 # PGBENCH_SECONDS (10), BENCH_OUT (bench.out: the raw output is kept there).
