@@ -11,8 +11,10 @@
 //
 // Fonts (embedded, see fonts/): Droid Sans Fallback (Apache-2.0) for Chinese,
 // DejaVu Sans (Bitstream Vera licence) for Latin text; each run of text is
-// set in the font that has its glyphs. fpdf subsets both, so the PDF holds
-// only the glyphs the letter uses.
+// set in the font that has its glyphs. A Renderer parses the fonts once and
+// hands fpdf, per letter, a subset of the characters that letter sets
+// (subset.go); fpdf subsets again, so the PDF holds only the glyphs the
+// letter uses.
 package letter
 
 import (
