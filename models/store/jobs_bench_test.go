@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,6 +61,10 @@ func benchScheduleVisits(b *testing.B, tickets, lanes int) {
 		s := openStore(b, backend, store.Config{StaffChannel: staffChannel, Now: func() time.Time { return submitted.Add(time.Hour) }, Logger: quietStoreLog()})
 		seedBenchTickets(b, s, tickets, idcs, submitted)
 		counter := store.CountStatements(s)
+		var times *store.StatementTimes
+		if os.Getenv("BENCH_STATEMENT_TIMES") != "" {
+			times = store.TimeStatements(s)
+		}
 		job := &scheduler.ScheduleVisits{Store: s, Batch: 500, Concurrency: lanes, Logger: quietStoreLog()}
 		b.StartTimer()
 		start := time.Now()
@@ -67,6 +74,21 @@ func benchScheduleVisits(b *testing.B, tickets, lanes int) {
 		elapsed += time.Since(start)
 		b.StopTimer()
 		statements += counter.Load()
+		if times != nil {
+			keys := slices.SortedFunc(maps.Keys(times.Total), func(a, b string) int { return cmp.Compare(times.Total[b], times.Total[a]) })
+			for _, k := range keys {
+				b.Logf("%-32s %5d statements %8s", k, times.Count[k], times.Total[k].Round(time.Millisecond))
+			}
+			var sizes []struct {
+				Kind  string
+				N     int
+				Bytes float64
+			}
+			_ = store.GormDBForBench(s).Raw("SELECT kind, COUNT(*) AS n, AVG(LENGTH(data)) AS bytes FROM notices GROUP BY kind").Scan(&sizes).Error
+			for _, z := range sizes {
+				b.Logf("notices %-20s %6d rows, %4.0f bytes of data", z.Kind, z.N, z.Bytes)
+			}
+		}
 		total += int64(tickets)
 		left, err := s.TicketsToBook(ctx, submitted.Add(time.Hour), 0, 0)
 		if err != nil || len(left) != 0 {
