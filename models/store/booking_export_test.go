@@ -28,7 +28,11 @@ func TimeStatements(s *Store) *StatementTimes {
 		}
 		sql := strings.TrimSpace(db.Statement.SQL.String())
 		verb, _, _ := strings.Cut(sql, " ")
-		key := strings.ToUpper(verb) + " " + db.Statement.Table
+		table := db.Statement.Table
+		if f := strings.Fields(sql); table == "" && len(f) > 2 && strings.EqualFold(f[0], "INSERT") {
+			table = f[2]
+		}
+		key := strings.ToUpper(verb) + " " + table
 		st.mu.Lock()
 		st.Total[key] += time.Since(v.(time.Time))
 		st.Count[key]++
