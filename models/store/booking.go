@@ -228,7 +228,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 		}
 		trs[kind] = tr
 	}
-	in, err := s.loadBookingInput(tx, tickets, conns)
+	in, err := s.loadBookingInput(tx, now, tickets, conns)
 	if err != nil {
 		return nil, nil, err
 	}
