@@ -203,6 +203,7 @@ func explainBench(b *testing.B, s *store.Store) {
 		prefix = "EXPLAIN "
 	}
 	for _, q := range []string{
+		"SELECT tickets.* FROM tickets JOIN connections ON connections.id = tickets.connection_id WHERE tickets.kind IN ('construction', 'removal') AND tickets.state = 'open' AND tickets.created_at <= '2026-10-13 03:00:00+00:00' AND tickets.id > 3000 AND ((tickets.kind = 'construction' AND connections.status = 'Connecting' AND connections.step = 'construction ticket submitted') OR (tickets.kind = 'removal' AND connections.status = 'Terminating')) ORDER BY tickets.id LIMIT 500",
 		"SELECT * FROM connections WHERE id IN (" + ids + ")",
 		"SELECT * FROM surveys WHERE connection_id IN (" + ids + ")",
 		"SELECT * FROM engineers WHERE survey_id IN (" + ids + ") ORDER BY id",
