@@ -134,6 +134,7 @@ func newNoticeBench(b *testing.B, backend string) *noticeBench {
 		Store: st, Signal: signal, BotToken: "xoxb-bench", APIURL: fake.APIURL(), HTTPClient: hc, SigningSecret: signingSecret,
 		Handlers:   handlers.Config{StaffUsers: []string{staffUser}, StaffChannel: staffChannel},
 		Dispatcher: bot.Options{Registerer: prometheus.NewRegistry(), LaterWorkers: envInt("ACKBENCH_LATER_WORKERS", 0)},
+		Delivery:   bot.DeliveryConfig{Parallel: envInt("ACKBENCH_DELIVERY_PARALLEL", 0)},
 		Durable:    true,
 		Logger:     log,
 	})
