@@ -240,8 +240,9 @@ func TestParallelLanesTwoWorkersLostAnswers(t *testing.T) {
 // TestParallelLanesKeepLeaseBudget: each post takes 16 s of the worker's
 // clock, more than the 15 s a 30 s lease leaves for starting posts. Every
 // lane stops at once: no more posts start than lanes run at once, the rest
-// of the batch goes back to the queue with its attempt not counted, and a
-// later claim delivers it, each notice once.
+// of the batch goes back to the queue (its attempt not counted, unless the
+// check just before the post gave it back), and a later claim delivers it,
+// each notice once.
 func TestParallelLanesKeepLeaseBudget(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st, clock := laneFixture(t, backend)
@@ -270,7 +271,13 @@ func TestParallelLanesKeepLeaseBudget(t *testing.T) {
 				continue
 			}
 			given++
-			if n.Attempts != 0 || n.LastError != "lease too short for another post" {
+			switch {
+			case n.LastError == "lease too short for another post" && n.Attempts == 0:
+				// Given back before its lane went on.
+			case n.LastError == "lease too short to post after the history check":
+				// Rendered while another lane's post used the budget:
+				// checked again just before posting (an attempt counted).
+			default:
 				t.Errorf("notice %d given back with %d attempts counted, error %q", n.ID, n.Attempts, n.LastError)
 			}
 		}

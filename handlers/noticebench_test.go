@@ -33,9 +33,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	mathrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"runtime"
@@ -71,7 +73,7 @@ func BenchmarkNoticeDelay(b *testing.B) {
 			if backend == "postgres" && os.Getenv("TEST_DATABASE_URL") == "" {
 				b.Skip("TEST_DATABASE_URL is unset: PostgreSQL skipped")
 			}
-			nb := newNoticeBench(b, backend)
+			nb := newNoticeBench(b, backend, e2eSetups()[0])
 			var cards, notices []time.Duration
 			for b.Loop() {
 				c, n := nb.round(b)
@@ -99,17 +101,18 @@ func pct(ds []time.Duration, p int) time.Duration {
 // noticeBench is the running bot on one database, its delivery worker
 // running, with ACME's customer who applies.
 type noticeBench struct {
-	store   *store.Store
-	fake    *slackfake.Server
-	server  *httptest.Server
-	client  *http.Client
-	acme    models.Actor
-	seq     int
-	cards   int // chat.update calls already looked at (e2eApprove)
-	replies int // response_url calls already looked at (e2eList)
+	store    *store.Store
+	fake     *slackfake.Server
+	slackURL string // the fake, or slowSlack in front of it
+	server   *httptest.Server
+	client   *http.Client
+	acme     models.Actor
+	seq      int
+	cards    int // chat.update calls already looked at (e2eApprove)
+	replies  int // response_url calls already looked at (e2eList)
 }
 
-func newNoticeBench(b *testing.B, backend string) *noticeBench {
+func newNoticeBench(b *testing.B, backend string, setup e2eSetup) *noticeBench {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(bot.NewLogHandler(slog.NewTextHandler(io.Discard, nil)))
@@ -128,13 +131,17 @@ func newNoticeBench(b *testing.B, backend string) *noticeBench {
 	}
 	fake := slackfake.New()
 	b.Cleanup(fake.Close)
+	slackURL := fake.URL()
+	if rtt := slackRTT(); rtt > 0 {
+		slackURL = slowSlack(b, fake, rtt)
+	}
 	hc := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64}}
 	b.Cleanup(hc.CloseIdleConnections)
 	stk, err := stack.New(ctx, stack.Config{
-		Store: st, Signal: signal, BotToken: "xoxb-bench", APIURL: fake.APIURL(), HTTPClient: hc, SigningSecret: signingSecret,
+		Store: st, Signal: signal, BotToken: "xoxb-bench", APIURL: slackURL + "/api/", HTTPClient: hc, SigningSecret: signingSecret,
 		Handlers:   handlers.Config{StaffUsers: []string{staffUser}, StaffChannel: staffChannel},
-		Dispatcher: bot.Options{Registerer: prometheus.NewRegistry(), LaterWorkers: envInt("ACKBENCH_LATER_WORKERS", 0)},
-		Delivery:   bot.DeliveryConfig{Parallel: envInt("ACKBENCH_DELIVERY_PARALLEL", 0)},
+		Dispatcher: bot.Options{Registerer: prometheus.NewRegistry(), LaterWorkers: setup.laterWorkers},
+		Delivery:   bot.DeliveryConfig{Parallel: setup.parallel},
 		Durable:    true,
 		Logger:     log,
 	})
@@ -154,8 +161,46 @@ func newNoticeBench(b *testing.B, backend string) *noticeBench {
 	})
 	tr := &http.Transport{MaxIdleConns: noticeBenchPresses, MaxIdleConnsPerHost: noticeBenchPresses}
 	b.Cleanup(tr.CloseIdleConnections)
-	return &noticeBench{store: st, fake: fake, server: srv, client: &http.Client{Transport: tr, Timeout: 30 * time.Second},
+	return &noticeBench{store: st, fake: fake, slackURL: slackURL, server: srv, client: &http.Client{Transport: tr, Timeout: 30 * time.Second},
 		acme: models.Actor{UserID: customerUser, Role: models.RoleCustomer, AccountID: acme.ID}}
+}
+
+// responseURL is a response_url served by the fake (through slowSlack
+// when E2E_SLACK_RTT is set); it is recorded with path /response/name.
+func (nb *noticeBench) responseURL(name string) string {
+	return nb.slackURL + "/response/" + url.PathEscape(name)
+}
+
+// slackRTT is E2E_SLACK_RTT: how long Slack takes to answer (0: the fake
+// at once, on loopback).
+func slackRTT() time.Duration {
+	d, err := time.ParseDuration(os.Getenv("E2E_SLACK_RTT"))
+	if err != nil || d < 0 {
+		return 0
+	}
+	return d
+}
+
+// slowSlack puts in front of the fake a proxy that holds each answer for
+// rtt, as Slack far away does: the fake records the call when it comes
+// (a card is updated then), the bot waits rtt for the answer. It returns
+// the proxy's URL.
+func slowSlack(b *testing.B, fake *slackfake.Server, rtt time.Duration) string {
+	target, err := url.Parse(fake.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		proxy.ServeHTTP(rec, r)
+		time.Sleep(rtt)
+		maps.Copy(w.Header(), rec.Header())
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}))
+	b.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // round presses Approve on noticeBenchPresses connections at once (the
@@ -279,28 +324,39 @@ func approveBody(id int64, ts, responseURL string) signed {
 // time whatever the answers do; the rates (E2E_RATES, default
 // 50,100,200,400 requests/s) draw the saturation curve. The burst is every
 // user sending at the same instant: e2eUsers requests.
+//
+// The fake Slack answers at once on loopback; E2E_SLACK_RTT (e.g. 100ms)
+// holds each answer that long, as Slack far away does. E2E_AB compares
+// setups in one run (see e2eSetups).
 func BenchmarkEndToEnd(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
 			if backend == "postgres" && os.Getenv("TEST_DATABASE_URL") == "" {
 				b.Skip("TEST_DATABASE_URL is unset: PostgreSQL skipped")
 			}
-			nb := newNoticeBench(b, backend)
-			nb.addLister(b)
+			setups := e2eSetups()
+			nbs := make([]*noticeBench, len(setups))
+			for i, setup := range setups {
+				nbs[i] = newNoticeBench(b, backend, setup)
+				nbs[i].addLister(b)
+			}
 			for _, kind := range []string{"list", "approve"} {
 				for _, l := range e2eLoads() {
 					b.Run(kind+"/"+l.name, func(b *testing.B) {
-						var all e2eSample
+						all := make([]e2eSample, len(nbs))
 						for b.Loop() {
-							var s e2eSample
-							if kind == "list" {
-								s = nb.e2eList(b, l)
-							} else {
-								s = nb.e2eApprove(b, l)
+							// Setups compared take turns, load by load.
+							for i, nb := range nbs {
+								if kind == "list" {
+									all[i].add(nb.e2eList(b, l))
+								} else {
+									all[i].add(nb.e2eApprove(b, l))
+								}
 							}
-							all.add(s)
 						}
-						all.report(b, backend+"/"+kind+"/"+l.name)
+						for i, setup := range setups {
+							all[i].report(b, backend+"/"+kind+"/"+l.name, setup.name)
+						}
 					})
 				}
 			}
@@ -309,12 +365,40 @@ func BenchmarkEndToEnd(b *testing.B) {
 	e2eSummary.mu.Lock()
 	defer e2eSummary.mu.Unlock()
 	if len(e2eSummary.rows) > 0 {
-		fmt.Printf("end-to-end latency, %d users, GOMAXPROCS %d, post-ack workers %d; e2e = sent → card updated (approve) or answer at the response_url (list); paced = open-loop Poisson arrivals, achieved rate = sent / sending time:\n%-26s %6s %8s | %8s %8s %8s | %9s %9s\n%s",
-			e2eUsers, runtime.GOMAXPROCS(0), cmp.Or(envInt("ACKBENCH_LATER_WORKERS", 0), bot.DefaultLaterWorkers()),
+		fmt.Printf("end-to-end latency, %d users, GOMAXPROCS %d; setup wW/pP = W post-ack workers, P delivery lanes; e2e = sent → card updated (approve) or answer at the response_url (list); paced = open-loop Poisson arrivals, achieved rate = sent / sending time:\n%-34s %6s %8s | %8s %8s %8s | %9s %9s\n%s",
+			e2eUsers, runtime.GOMAXPROCS(0),
 			"load", "n", "req/s", "e2e_p50", "e2e_p99", "e2e_max", "notice_p50", "notice_p99",
 			strings.Join(e2eSummary.rows, "\n")+"\n")
 		e2eSummary.rows = nil
 	}
+}
+
+// e2eSetup is how the bot measured is set up (0: the defaults).
+type e2eSetup struct {
+	name         string
+	laterWorkers int // bot.Options.LaterWorkers
+	parallel     int // bot.DeliveryConfig.Parallel
+}
+
+// e2eSetups are the setups measured: ACKBENCH_LATER_WORKERS and
+// ACKBENCH_DELIVERY_PARALLEL's, or those E2E_AB compares in one run
+// ("W/P,W/P": post-ack workers/delivery lanes), their loads taking turns.
+func e2eSetups() []e2eSetup {
+	var out []e2eSetup
+	for part := range strings.SplitSeq(os.Getenv("E2E_AB"), ",") {
+		w, p, _ := strings.Cut(strings.TrimSpace(part), "/")
+		wn, err1 := strconv.Atoi(w)
+		pn, err2 := strconv.Atoi(p)
+		if err1 == nil && err2 == nil && wn > 0 && pn > 0 {
+			out = append(out, e2eSetup{name: fmt.Sprintf("w%d/p%d", wn, pn), laterWorkers: wn, parallel: pn})
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	w := cmp.Or(envInt("ACKBENCH_LATER_WORKERS", 0), bot.DefaultLaterWorkers())
+	p := cmp.Or(envInt("ACKBENCH_DELIVERY_PARALLEL", 0), bot.DefaultDeliveryParallel)
+	return []e2eSetup{{name: fmt.Sprintf("w%d/p%d", w, p), laterWorkers: w, parallel: p}}
 }
 
 // e2eUsers is how many users send; a burst is one request from each.
@@ -392,34 +476,42 @@ func (s *e2eSample) add(o e2eSample) {
 	s.late += o.late
 }
 
-func (s *e2eSample) report(b *testing.B, name string) {
+// report reports the sample of setup under name. With several setups
+// compared, each metric's unit ends with the setup's name.
+func (s *e2eSample) report(b *testing.B, name, setup string) {
 	b.ReportMetric(0, "ns/op") // one op is a whole load: ns/op means nothing here
+	unit := func(u string) string {
+		if len(e2eSetups()) > 1 {
+			return u + "_" + strings.ReplaceAll(setup, "/", "")
+		}
+		return u
+	}
 	rate := 0.0
 	if s.sending > 0 {
 		rate = float64(len(s.lat)) / s.sending.Seconds()
 	}
 	p50, p99, worst := pct(s.lat, 50), pct(s.lat, 99), pct(s.lat, 100)
-	b.ReportMetric(ms(p50), "e2e_p50_ms")
-	b.ReportMetric(ms(p99), "e2e_p99_ms")
-	b.ReportMetric(ms(worst), "e2e_max_ms")
-	b.ReportMetric(rate, "req/s")
+	b.ReportMetric(ms(p50), unit("e2e_p50_ms"))
+	b.ReportMetric(ms(p99), unit("e2e_p99_ms"))
+	b.ReportMetric(ms(worst), unit("e2e_max_ms"))
+	b.ReportMetric(rate, unit("req/s"))
 	notices := fmt.Sprintf("%9s %9s", "-", "-")
 	if len(s.notices) > 0 {
 		n50, n99 := pct(s.notices, 50), pct(s.notices, 99)
-		b.ReportMetric(ms(n50), "notice_p50_ms")
-		b.ReportMetric(ms(n99), "notice_p99_ms")
+		b.ReportMetric(ms(n50), unit("notice_p50_ms"))
+		b.ReportMetric(ms(n99), unit("notice_p99_ms"))
 		notices = fmt.Sprintf("%9.1f %9.1f", ms(n50), ms(n99))
 	}
 	if s.late > 0 {
-		b.ReportMetric(float64(s.late), "late_sends")
+		b.ReportMetric(float64(s.late), unit("late_sends"))
 	}
 	rateCol := "burst"
 	if !strings.HasSuffix(name, "burst") {
 		rateCol = fmt.Sprintf("%.0f", rate)
 	}
 	e2eSummary.mu.Lock()
-	e2eSummary.rows = append(e2eSummary.rows, fmt.Sprintf("%-26s %6d %8s | %8.1f %8.1f %8.1f | %s",
-		name, len(s.lat), rateCol, ms(p50), ms(p99), ms(worst), notices))
+	e2eSummary.rows = append(e2eSummary.rows, fmt.Sprintf("%-34s %6d %8s | %8.1f %8.1f %8.1f | %s",
+		name+" "+setup, len(s.lat), rateCol, ms(p50), ms(p99), ms(worst), notices))
 	e2eSummary.mu.Unlock()
 }
 
@@ -491,7 +583,7 @@ func (nb *noticeBench) e2eApprove(b *testing.B, l e2eLoad) e2eSample {
 			b.Fatalf("connection %d has no review card (%v)", id, err)
 		}
 		cardOf[d.Connection.ReviewTS] = i
-		presses[i] = approveBody(id, d.Connection.ReviewTS, nb.fake.ResponseURL("approve-"+strconv.FormatInt(id, 10)))
+		presses[i] = approveBody(id, d.Connection.ReviewTS, nb.responseURL("approve-"+strconv.FormatInt(id, 10)))
 	}
 	at := l.arrivals()
 	b.StartTimer()
@@ -557,7 +649,7 @@ func (nb *noticeBench) addLister(b *testing.B) {
 	// Every user's keep-alive connection open before the first load.
 	warm := make([]signed, e2eUsers)
 	for i := range warm {
-		warm[i] = commandAs(otherUser, otherChan, "help", nb.fake.ResponseURL("warm"))
+		warm[i] = commandAs(otherUser, otherChan, "help", nb.responseURL("warm"))
 	}
 	nb.openLoop(b, warm, make([]time.Duration, len(warm)))
 }
@@ -572,7 +664,7 @@ func (nb *noticeBench) e2eList(b *testing.B, l e2eLoad) e2eSample {
 	for i := range reqs {
 		nb.seq++
 		name := "list-" + strconv.Itoa(nb.seq)
-		ru := nb.fake.ResponseURL(name)
+		ru := nb.responseURL(name)
 		pathOf["/response/"+name] = i
 		reqs[i] = commandAs(otherUser, otherChan, "list", ru)
 	}
