@@ -380,9 +380,15 @@ type e2eSetup struct {
 	parallel     int // bot.DeliveryConfig.Parallel
 }
 
+// serveLaterWorkers is serve's default post-ack workers
+// (LEASELINE_LATER_WORKERS), which the end-to-end figures are measured
+// with unless ACKBENCH_LATER_WORKERS says otherwise.
+const serveLaterWorkers = 16
+
 // e2eSetups are the setups measured: ACKBENCH_LATER_WORKERS and
-// ACKBENCH_DELIVERY_PARALLEL's, or those E2E_AB compares in one run
-// ("W/P,W/P": post-ack workers/delivery lanes), their loads taking turns.
+// ACKBENCH_DELIVERY_PARALLEL's (default: serve's), or those E2E_AB
+// compares in one run ("W/P,W/P": post-ack workers/delivery lanes), their
+// loads taking turns.
 func e2eSetups() []e2eSetup {
 	var out []e2eSetup
 	for part := range strings.SplitSeq(os.Getenv("E2E_AB"), ",") {
@@ -396,8 +402,8 @@ func e2eSetups() []e2eSetup {
 	if len(out) > 0 {
 		return out
 	}
-	w := cmp.Or(envInt("ACKBENCH_LATER_WORKERS", 0), bot.DefaultLaterWorkers())
-	p := cmp.Or(envInt("ACKBENCH_DELIVERY_PARALLEL", 0), bot.DefaultDeliveryParallel)
+	w := envInt("ACKBENCH_LATER_WORKERS", serveLaterWorkers)
+	p := envInt("ACKBENCH_DELIVERY_PARALLEL", bot.DefaultDeliveryParallel)
 	return []e2eSetup{{name: fmt.Sprintf("w%d/p%d", w, p), laterWorkers: w, parallel: p}}
 }
 
