@@ -365,7 +365,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 	e2eSummary.mu.Lock()
 	defer e2eSummary.mu.Unlock()
 	if len(e2eSummary.rows) > 0 {
-		fmt.Printf("end-to-end latency, %d users, GOMAXPROCS %d; setup wW/pP = W post-ack workers, P delivery lanes; e2e = sent → card updated (approve) or answer at the response_url (list); paced = open-loop Poisson arrivals, achieved rate = sent / sending time:\n%-34s %6s %8s | %8s %8s %8s | %9s %9s\n%s",
+		fmt.Printf("end-to-end latency, %d users, GOMAXPROCS %d; setup wW/pP = W post-ack workers, P delivery lanes; e2e = sent → card updated (approve) or answer at the response_url (list); paced = open-loop Poisson arrivals, achieved rate = sent / sending time:\n%-40s %6s %8s | %8s %8s %8s | %9s %9s\n%s",
 			e2eUsers, runtime.GOMAXPROCS(0),
 			"load", "n", "req/s", "e2e_p50", "e2e_p99", "e2e_max", "notice_p50", "notice_p99",
 			strings.Join(e2eSummary.rows, "\n")+"\n")
@@ -377,7 +377,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 type e2eSetup struct {
 	name         string
 	laterWorkers int // bot.Options.LaterWorkers
-	parallel     int // bot.DeliveryConfig.Parallel
+	parallel     int // bot.DeliveryConfig.Parallel (0: stack's default)
 }
 
 // serveLaterWorkers is serve's default post-ack workers
@@ -403,8 +403,12 @@ func e2eSetups() []e2eSetup {
 		return out
 	}
 	w := envInt("ACKBENCH_LATER_WORKERS", serveLaterWorkers)
-	p := envInt("ACKBENCH_DELIVERY_PARALLEL", bot.DefaultDeliveryParallel)
-	return []e2eSetup{{name: fmt.Sprintf("w%d/p%d", w, p), laterWorkers: w, parallel: p}}
+	p := envInt("ACKBENCH_DELIVERY_PARALLEL", 0) // 0: stack's default for the backend
+	name := fmt.Sprintf("w%d/p%d", w, p)
+	if p == 0 {
+		name = fmt.Sprintf("w%d/p-default", w)
+	}
+	return []e2eSetup{{name: name, laterWorkers: w, parallel: p}}
 }
 
 // e2eUsers is how many users send; a burst is one request from each.
@@ -516,7 +520,7 @@ func (s *e2eSample) report(b *testing.B, name, setup string) {
 		rateCol = fmt.Sprintf("%.0f", rate)
 	}
 	e2eSummary.mu.Lock()
-	e2eSummary.rows = append(e2eSummary.rows, fmt.Sprintf("%-34s %6d %8s | %8.1f %8.1f %8.1f | %s",
+	e2eSummary.rows = append(e2eSummary.rows, fmt.Sprintf("%-40s %6d %8s | %8.1f %8.1f %8.1f | %s",
 		name+" "+setup, len(s.lat), rateCol, ms(p50), ms(p99), ms(worst), notices))
 	e2eSummary.mu.Unlock()
 }
