@@ -79,8 +79,11 @@ bench:
 ## PostgreSQL, a fake Slack and two `leaseline serve` replicas on loopback;
 ## 200 users run the whole journey while Slack answers 429/500, PostgreSQL
 ## restarts and a replica is SIGKILLed; checks and prints the invariants and
-## figures, and exits non-zero if one fails. Stops by itself (hard deadline
-## 10 minutes after the build). SOAK_FLAGS="-users 50 -rounds 2 -keep -v".
+## figures (acks, press → card updated, command → reply, notice delay, peak
+## RSS, beside issue 13's goals), and exits non-zero if an invariant fails.
+## Stops by itself (hard deadline 10 minutes after the build).
+## SOAK_FLAGS="-no-faults", "-db sqlite -no-faults" (one SQLite file),
+## "-users 50 -rounds 2 -keep -v".
 SOAK_FLAGS ?=
 soak:
 	$(GO) run ./cmd/soak $(SOAK_FLAGS)

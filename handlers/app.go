@@ -18,6 +18,7 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/handlers/lang"
+	"github.com/leaseline/leaseline/handlers/letter"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -157,6 +158,9 @@ type App struct {
 	groups groupCache
 	words  *lang.Catalog
 	helps  map[lang.Lang]any // the help's ack per language (commands.go)
+	// letters draws entry letters; it parses its fonts once
+	// (notices_letter.go).
+	letters *letter.Renderer
 	// locales caches people's Slack locales and DM channels' users
 	// (language.go).
 	locales localeCache
@@ -171,7 +175,8 @@ func New(st Store, client Slack, resp Responder, cfg Config) *App {
 		cfg.Logger = slog.Default()
 	}
 	words := lang.MustLoad()
-	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger, words: words, helps: helpAcks(words)}
+	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger, words: words, helps: helpAcks(words),
+		letters: letter.NewRenderer(words)}
 }
 
 // Action IDs and view callback IDs. A value carries the connection ID.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"time"
 
@@ -41,15 +42,17 @@ type verdict struct {
 	slackMessages       int
 	// delivery delay of sent notices (recorded to posted)
 	deliveryP50, deliveryP99, deliveryMax time.Duration
-	deliveredLate                         int // over 60 s
+	deliveredLate                         int                        // over 60 s
+	deliveryByKind                        map[string][]time.Duration // sorted, by kind of notice
+	firstLetter                           time.Time                  // the first entry letter (visit_letter notice) was recorded
 }
 
-// check compares what the users were told with PostgreSQL, and the
+// check compares what the users were told with the database, and the
 // notices table with what the fake Slack holds.
-func check(ctx context.Context, dbURL string, fake *slackfake.Server, channels []string, journeys []*journey) (*verdict, error) {
-	db, err := sql.Open("pgx", dbURL)
+func check(ctx context.Context, be *backend, fake *slackfake.Server, channels []string, journeys []*journey) (*verdict, error) {
+	db, err := be.open()
 	if err != nil {
-		return nil, fmt.Errorf("open database for the checks: %w", err)
+		return nil, fmt.Errorf("the checks: %w", err)
 	}
 	defer db.Close()
 	v := &verdict{journeys: len(journeys), notices: map[string]int{}}
@@ -159,17 +162,22 @@ func check(ctx context.Context, dbURL string, fake *slackfake.Server, channels [
 		return nil, fmt.Errorf("read notices: %w", err)
 	}
 	v.noticesSent = len(sent)
-	var p50, p99, mx float64
-	if err := db.QueryRowContext(ctx, `SELECT
-		coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)), 0),
-		coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)), 0),
-		coalesce(max(extract(epoch FROM sent_at - created_at)), 0),
-		count(*) FILTER (WHERE sent_at - created_at > interval '60 seconds')
-		FROM notices WHERE state = 'sent' AND sent_at IS NOT NULL AND kind <> 'settle'`).Scan(&p50, &p99, &mx, &v.deliveredLate); err != nil {
-		return nil, fmt.Errorf("notice delivery delays: %w", err)
+	delays, byKind, err := deliveryDelays(ctx, db)
+	if err != nil {
+		return nil, err
 	}
-	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
-	v.deliveryP50, v.deliveryP99, v.deliveryMax = sec(p50), sec(p99), sec(mx)
+	v.deliveryByKind = byKind
+	var first scanTime
+	if err := db.QueryRowContext(ctx, `SELECT min(created_at) FROM notices WHERE kind = 'visit_letter'`).Scan(&first); err != nil {
+		return nil, fmt.Errorf("first entry letter: %w", err)
+	}
+	v.firstLetter = first.t
+	v.deliveryP50, v.deliveryP99, v.deliveryMax = percentile(delays, 50), percentile(delays, 99), percentile(delays, 100)
+	for _, d := range delays {
+		if d > 60*time.Second {
+			v.deliveredLate++
+		}
+	}
 
 	inSlack := map[int64]int{}
 	for _, ch := range slices.Sorted(maps.Keys(chans)) {
@@ -177,6 +185,11 @@ func check(ctx context.Context, dbURL string, fake *slackfake.Server, channels [
 			v.slackMessages++
 			if id, ok := noticeID(m.Metadata); ok {
 				inSlack[id]++
+			}
+			for _, f := range m.Files { // a notice carrying a file (the entry letter)
+				if id, ok := fileNoticeID(f.Name); ok {
+					inSlack[id]++
+				}
 			}
 		}
 	}
@@ -194,6 +207,51 @@ func check(ctx context.Context, dbURL string, fake *slackfake.Server, channels [
 		}
 	}
 	return v, nil
+}
+
+// deliveryDelays are the sent notices' delays from recorded to posted,
+// sorted, all and by kind (worked out here: SQLite has no percentile
+// function).
+func deliveryDelays(ctx context.Context, db *sql.DB) ([]time.Duration, map[string][]time.Duration, error) {
+	rows, err := db.QueryContext(ctx, `SELECT kind, created_at, sent_at FROM notices WHERE state = 'sent' AND sent_at IS NOT NULL AND kind <> 'settle'`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("notice delivery delays: %w", err)
+	}
+	defer rows.Close()
+	var all []time.Duration
+	byKind := map[string][]time.Duration{}
+	for rows.Next() {
+		var kind string
+		var created, sent scanTime
+		if err := rows.Scan(&kind, &created, &sent); err != nil {
+			return nil, nil, fmt.Errorf("notice delivery delays: %w", err)
+		}
+		d := sent.t.Sub(created.t)
+		all = append(all, d)
+		byKind[kind] = append(byKind[kind], d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("notice delivery delays: %w", err)
+	}
+	slices.Sort(all)
+	for _, ds := range byKind {
+		slices.Sort(ds)
+	}
+	return all, byKind, nil
+}
+
+// fileNoticeRe is the notice ID the delivery worker puts in the name of a
+// file it shares: "name-nID.ext" (bot.noticeFilename).
+var fileNoticeRe = regexp.MustCompile(`-n(\d+)\.[A-Za-z0-9]+$`)
+
+// fileNoticeID reads the notice ID of a shared file's name.
+func fileNoticeID(name string) (int64, bool) {
+	m := fileNoticeRe.FindStringSubmatch(name)
+	if m == nil {
+		return 0, false
+	}
+	id := atoi64(m[1])
+	return id, id > 0
 }
 
 // noticeID reads the notice ID of a message's metadata

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,11 +38,17 @@ type balancer struct {
 	bareLat   []time.Duration
 	failures  int // attempts without an HTTP answer
 	non200    int // answers other than 200
+	// answers to a request sent again, unchanged, after an attempt
+	// without answer, by kind; and those of them that were empty (an
+	// empty ack is what a replica answers to a request it has already
+	// seen, without running it)
+	resent, resentEmpty map[string]int
 }
 
 func newBalancer(secret string, addrs ...string) *balancer {
 	tr := &http.Transport{MaxIdleConns: 400, MaxIdleConnsPerHost: 200, IdleConnTimeout: 30 * time.Second}
 	return &balancer{addrs: addrs, secret: secret, downUntil: map[string]time.Time{}, byKind: map[string][]time.Duration{},
+		resent: map[string]int{}, resentEmpty: map[string]int{},
 		client: &http.Client{Transport: tr, Timeout: 15 * time.Second}}
 }
 
@@ -55,6 +63,7 @@ type ack struct {
 // trying the others when one does not answer.
 func (b *balancer) post(ctx context.Context, kind, path string, sign func(target string) (*http.Request, error)) (ack, error) {
 	var lastErr error
+	resent := false
 	n := b.next.Add(1)
 	for i := range 2 * len(b.addrs) {
 		addr := b.addrs[(int(n)+i)%len(b.addrs)]
@@ -72,6 +81,7 @@ func (b *balancer) post(ctx context.Context, kind, path string, sign func(target
 		res, err := b.client.Do(req.WithContext(ctx))
 		if err != nil {
 			lastErr = fmt.Errorf("%s%s: %w", addr, path, err)
+			resent = true
 			b.mu.Lock()
 			b.failures++
 			b.downUntil[addr] = time.Now().Add(time.Second)
@@ -89,6 +99,12 @@ func (b *balancer) post(ctx context.Context, kind, path string, sign func(target
 		b.byKind[kind] = append(b.byKind[kind], elapsed)
 		if res.StatusCode != http.StatusOK {
 			b.non200++
+		}
+		if resent {
+			b.resent[kind]++
+			if len(raw) == 0 {
+				b.resentEmpty[kind]++
+			}
 		}
 		b.mu.Unlock()
 		if err != nil {
@@ -169,6 +185,21 @@ func (b *balancer) interact(ctx context.Context, payload any) (ack, error) {
 	return b.post(ctx, kind, bot.PathInteractions, func(target string) (*http.Request, error) {
 		return slackfake.InteractionRequest(target, b.secret, time.Now(), json.RawMessage(body))
 	})
+}
+
+// resentStats describes the answers to requests sent again after an
+// attempt without answer: "kind N (M empty)", by kind.
+func (b *balancer) resentStats() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(b.resent)) {
+		out = append(out, fmt.Sprintf("%s %d (%d empty)", k, b.resent[k], b.resentEmpty[k]))
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
 }
 
 // kindStats returns the sorted ack latencies of one kind of request.

@@ -9,9 +9,9 @@ import (
 // meanwhile (progress, memory).
 
 // inject runs the faults when the load has made the given progress: Slack
-// 429s, then 500s on chat.postMessage, a PostgreSQL restart, and a SIGKILL
-// of one replica, started again.
-func (s *soak) inject(ctx context.Context, w *world, pg *postgres, victim *replica, total int64) {
+// 429s, then 500s on chat.postMessage, a PostgreSQL restart (not on
+// SQLite: there is no server), and a SIGKILL of one replica, started again.
+func (s *soak) inject(ctx context.Context, w *world, be *backend, victim *replica, total int64) {
 	at := func(frac float64) bool {
 		for ctx.Err() == nil {
 			if float64(w.progress.Load()) >= frac*float64(total) {
@@ -50,11 +50,13 @@ func (s *soak) inject(ctx context.Context, w *world, pg *postgres, victim *repli
 	if !at(0.40) {
 		return
 	}
-	s.event("PostgreSQL: pg_ctl restart -m fast")
-	if d, err := pg.restart(ctx); err != nil {
-		s.event("PostgreSQL restart: %v", err)
-	} else {
-		s.event("PostgreSQL: back after %s", d.Round(10*time.Millisecond))
+	if be.pg != nil {
+		s.event("PostgreSQL: pg_ctl restart -m fast")
+		if d, err := be.pg.restart(ctx); err != nil {
+			s.event("PostgreSQL restart: %v", err)
+		} else {
+			s.event("PostgreSQL: back after %s", d.Round(10*time.Millisecond))
+		}
 	}
 	if !at(0.60) {
 		return

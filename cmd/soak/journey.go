@@ -22,6 +22,8 @@ type world struct {
 	fake     *slackfake.Server
 	obs      *observer
 	progress *atomic.Int64 // steps confirmed, all users
+	probes   *probes       // end-to-end timings to resolve after the load
+	lists    listStats
 	verbose  bool
 	logf     func(format string, args ...any)
 }
@@ -128,6 +130,7 @@ func (u *simUser) run(ctx context.Context, j *journey) {
 		return
 	}
 	u.w.progress.Add(1)
+	u.list(ctx, j)
 	all := steps()
 	stale := map[string]bool{} // cards whose button was refused: do not press again
 	cur := 0
@@ -165,6 +168,9 @@ func (u *simUser) run(ctx context.Context, j *journey) {
 			j.confirmed[s.action]++
 			u.w.progress.Add(1)
 			cur = idx + 1
+			if s.action == "submit ticket" { // waiting for the visit: a look at the list
+				u.list(ctx, j)
+			}
 		case outcomeMovedOn:
 			j.refused++
 			stale[btn.ts+btn.action] = true
@@ -191,6 +197,7 @@ var refusedRe = regexp.MustCompile(`Already |Cannot |already `)
 func (u *simUser) act(ctx context.Context, j *journey, s step, b button) outcome {
 	who, ch := u.who(s.party)
 	trigger, resp := u.nextID("trig"), u.nextID("press")
+	pressed := time.Now()
 	a, err := u.w.lb.interact(ctx, map[string]any{
 		"type": "block_actions", "trigger_id": trigger,
 		"user":         map[string]any{"id": who, "team_id": slackfake.TeamID},
@@ -230,12 +237,15 @@ func (u *simUser) act(ctx context.Context, j *journey, s step, b button) outcome
 		j.dropped++
 		return outcomeRetry
 	case s.form == "":
+		u.w.probes.add(probe{kind: pressKind(s.button), start: pressed, channel: b.channel, ts: b.ts, gone: b.action})
 		return outcomeDone
 	}
+	u.w.probes.add(probe{kind: e2eFormOpen, start: pressed, trigger: trigger})
 	var values map[string]slack.BlockAction
 	if s.payload != nil {
 		values = s.payload(j)
 	}
+	submitted := time.Now()
 	a, err = u.submit(ctx, who, s.form, opened.PrivateMetadata, values)
 	if err != nil || a.status != 200 {
 		u.w.debug("user %d: submit %s on %d: %v (HTTP %d)", u.i, s.form, j.conn, err, a.status)
@@ -243,9 +253,9 @@ func (u *simUser) act(ctx context.Context, j *journey, s step, b button) outcome
 	}
 	action, _ := a.body["response_action"].(string)
 	switch {
-	case s.okView == "" && (action == "clear" || a.raw == ""):
-		return outcomeDone
-	case s.okView != "" && action == "update" && viewCallback(a.body) == s.okView:
+	case s.okView == "" && (action == "clear" || a.raw == ""),
+		s.okView != "" && action == "update" && viewCallback(a.body) == s.okView:
+		u.w.probes.add(probe{kind: pressKind(s.button), start: submitted, channel: b.channel, ts: b.ts, gone: b.action})
 		return outcomeDone
 	case refusedRe.MatchString(a.raw):
 		return outcomeMovedOn
@@ -298,6 +308,7 @@ func (u *simUser) apply(ctx context.Context, j *journey) error {
 			sleep(ctx, 2*time.Second)
 		}
 		trigger, resp := u.nextID("trig"), u.nextID("cmd")
+		sent := time.Now()
 		a, err := u.w.lb.command(ctx, u.w.fake, u.id(), u.channel(), "apply", trigger, resp)
 		if err != nil || a.status != 200 {
 			continue
@@ -316,7 +327,9 @@ func (u *simUser) apply(ctx context.Context, j *journey) error {
 			u.w.debug("user %d: apply form did not open: %.200s", u.i, reply)
 			continue
 		}
+		u.w.probes.add(probe{kind: e2eApply, start: sent, trigger: trigger})
 		viewID := "V" + strings.ToUpper(rand.Text()[:10])
+		chosen := time.Now()
 		a, err = u.w.lb.interact(ctx, map[string]any{
 			"type": "block_actions", "trigger_id": u.nextID("trig"),
 			"user":      map[string]any{"id": u.id(), "team_id": slackfake.TeamID},
@@ -339,6 +352,7 @@ func (u *simUser) apply(ctx context.Context, j *journey) error {
 			u.w.debug("user %d: apply form not narrowed", u.i)
 			continue
 		}
+		u.w.probes.add(probe{kind: e2eNarrow, start: chosen, viewID: viewID})
 		sel := func(action, v string) map[string]slack.BlockAction {
 			return map[string]slack.BlockAction{action: choose(v)}
 		}
@@ -369,6 +383,52 @@ func (u *simUser) apply(ctx context.Context, j *journey) error {
 		}
 		return fmt.Errorf("applied, but neither the reply nor the review card named the application %q", j.name)
 	}
+}
+
+// listStats counts the users' /leaseline list commands.
+type listStats struct {
+	sent     atomic.Int64 // acknowledged with HTTP 200
+	replied  atomic.Int64 // a reply came within stepWait
+	naming   atomic.Int64 // the reply named the user's connection
+	failures atomic.Int64 // no answer, not 200, or no reply
+}
+
+// list has the user look at its connections with /leaseline list after a
+// moment's thought, and wait for the reply (it changes nothing: a missing
+// reply is counted, not retried).
+func (u *simUser) list(ctx context.Context, j *journey) {
+	sleep(ctx, thinkTime())
+	trigger, resp := u.nextID("trig"), u.nextID("list")
+	sent := time.Now()
+	a, err := u.w.lb.command(ctx, u.w.fake, u.id(), u.channel(), "list", trigger, resp)
+	if err != nil || a.status != 200 {
+		u.w.lists.failures.Add(1)
+		return
+	}
+	u.w.lists.sent.Add(1)
+	u.w.probes.add(probe{kind: e2eList, start: sent, response: resp})
+	var reply string
+	if !u.w.obs.await(ctx, stepWait, func(o *observer) bool {
+		if rs := o.responses[resp]; len(rs) > 0 {
+			reply = rs[0]
+			return true
+		}
+		return false
+	}) {
+		u.w.lists.failures.Add(1)
+		return
+	}
+	u.w.lists.replied.Add(1)
+	if strings.Contains(reply, j.name) {
+		u.w.lists.naming.Add(1)
+	}
+}
+
+// thinkTime is a person's pause before a look at the list: 0.5 s to 2.5 s.
+func thinkTime() time.Duration {
+	var b [1]byte
+	_, _ = rand.Read(b[:])
+	return 500*time.Millisecond + time.Duration(b[0])*2*time.Second/255
 }
 
 // findApplication learns the connection's number from the bot's reply to

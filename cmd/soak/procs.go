@@ -41,8 +41,16 @@ type replica struct {
 	cmd     *exec.Cmd
 	done    chan struct{}
 	peakKB  int64 // highest VmHWM seen over every process of this replica
+	readyKB int64 // VmHWM of the first process when it was ready
+	samples []rssSample
 	starts  int
 	exitErr error
+}
+
+// rssSample is a VmHWM reading of the replica's process at a time.
+type rssSample struct {
+	at time.Time
+	kb int64
 }
 
 // start runs the process and waits for /readyz.
@@ -72,7 +80,19 @@ func (r *replica) start(ctx context.Context) error {
 		r.mu.Unlock()
 		close(done)
 	}()
-	return r.waitReady(ctx, done)
+	if err := r.waitReady(ctx, done); err != nil {
+		return err
+	}
+	if pid := r.pid(); pid != 0 {
+		if kb, err := vmHWM(pid); err == nil {
+			r.mu.Lock()
+			if r.readyKB == 0 {
+				r.readyKB = kb
+			}
+			r.mu.Unlock()
+		}
+	}
+	return nil
 }
 
 func (r *replica) waitReady(ctx context.Context, done chan struct{}) error {
@@ -159,7 +179,28 @@ func (r *replica) sample() {
 	}
 	r.mu.Lock()
 	r.peakKB = max(r.peakKB, kb)
+	r.samples = append(r.samples, rssSample{time.Now(), kb})
 	r.mu.Unlock()
+}
+
+// peakBefore is the highest VmHWM sampled before t (0 when none).
+func (r *replica) peakBefore(t time.Time) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var kb int64
+	for _, s := range r.samples {
+		if s.at.Before(t) {
+			kb = max(kb, s.kb)
+		}
+	}
+	return kb
+}
+
+// readyPeak is VmHWM of the first process when it was ready.
+func (r *replica) readyPeak() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.readyKB
 }
 
 func (r *replica) peak() int64 {
