@@ -58,9 +58,10 @@ type Connections interface {
 	Find(ctx context.Context, actor models.Actor, ref string) (*models.Connection, error)
 	Detail(ctx context.Context, actor models.Actor, id int64) (*models.Detail, error)
 	List(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
-	// ListAll is List with the connections that ended long ago.
-	ListAll(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
-	StaffQueue(ctx context.Context, limit int) ([]models.Connection, error)
+	// ListPage and StaffQueuePage read one page of List (or ListAll) and
+	// of the staff queue from a cursor, and say whether more lie beyond.
+	ListPage(ctx context.Context, actor models.Actor, page models.Page) ([]models.Connection, bool, error)
+	StaffQueuePage(ctx context.Context, page models.Page) ([]models.Connection, bool, error)
 	RedundancyCandidates(ctx context.Context, actor models.Actor, regionID string) ([]models.Connection, error)
 	Ticket(ctx context.Context, id int64) (*models.Ticket, error)
 }
