@@ -14,7 +14,8 @@
 // the notice's metadata in the channel's history (a thread's replies for a
 // threaded notice) and records the message it finds instead of posting a
 // duplicate. A notice carrying a file (FileRenderer) is uploaded instead
-// (delivery_file.go).
+// (delivery_file.go). A batch goes out in parallel lanes, each keeping the
+// order of its notices (delivery_lanes.go).
 
 package bot
 
@@ -147,11 +148,14 @@ func (w *DeliveryWorker) FailedNotices(ctx context.Context) ([]models.Notice, er
 // client times out after 15 s).
 const postTimeout = 15 * time.Second
 
-// DeliverDue claims the notices due at now (one batch) and delivers them,
-// one after the other; it returns how many it claimed. The claim's lease
-// runs from now: no post starts that could outlive it (the rest of the
-// batch goes back to the queue). While Slack's Retry-After of a 429 runs
-// it posts nothing.
+// DeliverDue claims the notices due at now (one batch) and delivers them;
+// it returns how many it claimed, once every one is delivered or given
+// back. The notices whose order matters (one connection's, one thread's,
+// one channel's about no connection: see lanes) are posted one after the
+// other in the order claimed; the others side by side, by up to
+// DeliveryConfig.Parallel goroutines. The claim's lease runs from now: no
+// post starts that could outlive it (the rest of its lane goes back to the
+// queue). While Slack's Retry-After of a 429 runs it posts nothing.
 func (w *DeliveryWorker) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 	if until := w.paused(); now.Before(until) {
 		return 0, nil
@@ -160,10 +164,41 @@ func (w *DeliveryWorker) DeliverDue(ctx context.Context, now time.Time) (int, er
 	if err != nil {
 		return 0, fmt.Errorf("claim notices: %w", err)
 	}
+	if w.cfg.Parallel <= 1 || len(batch) <= 1 {
+		return len(batch), w.deliverLane(ctx, batch, now)
+	}
+	ls := lanes(batch)
+	next := make(chan []models.Delivery, len(ls))
+	for _, l := range ls {
+		next <- l
+	}
+	close(next)
+	var mu sync.Mutex
 	var errs []error
-	for i, d := range batch {
+	var wg sync.WaitGroup
+	for range min(w.cfg.Parallel, len(ls)) {
+		wg.Go(func() {
+			for l := range next {
+				if err := w.deliverLane(ctx, l, now); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return len(batch), errors.Join(errs...)
+}
+
+// deliverLane delivers the notices of lane (claimed at now) one after the
+// other. When the lease has no room for another post, or Slack's
+// Retry-After runs, it gives the rest back to the queue.
+func (w *DeliveryWorker) deliverLane(ctx context.Context, lane []models.Delivery, now time.Time) error {
+	var errs []error
+	for i, d := range lane {
 		if !w.postFits(now) {
-			for _, rest := range batch[i:] {
+			for _, rest := range lane[i:] {
 				if err := w.st.RetryNotice(ctx, rest, models.NoticeRetry{Next: now, Error: "lease too short for another post", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
 					errs = append(errs, err)
 				}
@@ -172,7 +207,7 @@ func (w *DeliveryWorker) DeliverDue(ctx context.Context, now time.Time) (int, er
 		}
 		if until := w.paused(); now.Before(until) {
 			// Rate limited meanwhile: give the rest back for after the pause.
-			for _, rest := range batch[i:] {
+			for _, rest := range lane[i:] {
 				if err := w.st.RetryNotice(ctx, rest, models.NoticeRetry{Next: until, Error: "rate limited", MaybePosted: rest.MaybePosted, Uncounted: true}); err != nil {
 					errs = append(errs, err)
 				}
@@ -183,7 +218,7 @@ func (w *DeliveryWorker) DeliverDue(ctx context.Context, now time.Time) (int, er
 			errs = append(errs, err)
 		}
 	}
-	return len(batch), errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // postFits reports whether a post started now, on the worker's clock, ends

@@ -9,6 +9,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// DefaultDeliveryParallel is the default of DeliveryConfig.Parallel.
+const DefaultDeliveryParallel = 4
+
 // DeliveryConfig configures notice delivery.
 type DeliveryConfig struct {
 	// PollInterval is how often the worker looks for due notices besides
@@ -16,6 +19,10 @@ type DeliveryConfig struct {
 	PollInterval time.Duration
 	// Batch is how many notices one claim takes (default 20).
 	Batch int
+	// Parallel is how many notices of a batch are posted at once (default
+	// 4; 1 posts one after the other). Notices whose order matters are
+	// always posted one after the other (see lanes).
+	Parallel int
 	// Lease is how long a claimed notice stays with its worker; after it, a
 	// worker that died lets go of it (default 30s: longer than one Slack call
 	// with its 15 s client timeout, short enough that a killed replica's
@@ -47,6 +54,9 @@ func (d DeliveryConfig) withDefaults() DeliveryConfig {
 	}
 	if d.Batch <= 0 {
 		d.Batch = 20
+	}
+	if d.Parallel <= 0 {
+		d.Parallel = DefaultDeliveryParallel
 	}
 	if d.Lease <= 0 {
 		d.Lease = 30 * time.Second

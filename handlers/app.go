@@ -18,6 +18,7 @@ import (
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/handlers/lang"
+	"github.com/leaseline/leaseline/handlers/letter"
 	"github.com/leaseline/leaseline/models"
 )
 
@@ -57,9 +58,10 @@ type Connections interface {
 	Find(ctx context.Context, actor models.Actor, ref string) (*models.Connection, error)
 	Detail(ctx context.Context, actor models.Actor, id int64) (*models.Detail, error)
 	List(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
-	// ListAll is List with the connections that ended long ago.
-	ListAll(ctx context.Context, actor models.Actor, limit int) ([]models.Connection, error)
-	StaffQueue(ctx context.Context, limit int) ([]models.Connection, error)
+	// ListPage and StaffQueuePage read one page of List (or ListAll) and
+	// of the staff queue from a cursor, and say whether more lie beyond.
+	ListPage(ctx context.Context, actor models.Actor, page models.Page) ([]models.Connection, bool, error)
+	StaffQueuePage(ctx context.Context, page models.Page) ([]models.Connection, bool, error)
 	RedundancyCandidates(ctx context.Context, actor models.Actor, regionID string) ([]models.Connection, error)
 	Ticket(ctx context.Context, id int64) (*models.Ticket, error)
 }
@@ -156,6 +158,9 @@ type App struct {
 	groups groupCache
 	words  *lang.Catalog
 	helps  map[lang.Lang]any // the help's ack per language (commands.go)
+	// letters draws entry letters; it parses its fonts once
+	// (notices_letter.go).
+	letters *letter.Renderer
 	// locales caches people's Slack locales and DM channels' users
 	// (language.go).
 	locales localeCache
@@ -170,7 +175,8 @@ func New(st Store, client Slack, resp Responder, cfg Config) *App {
 		cfg.Logger = slog.Default()
 	}
 	words := lang.MustLoad()
-	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger, words: words, helps: helpAcks(words)}
+	return &App{store: st, slack: client, resp: resp, cfg: cfg, log: cfg.Logger, words: words, helps: helpAcks(words),
+		letters: letter.NewRenderer(words)}
 }
 
 // Action IDs and view callback IDs. A value carries the connection ID.

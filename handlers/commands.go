@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -215,8 +216,7 @@ func (a *App) cmdList(ctx context.Context, cmd *slack.SlashCommand, rest string)
 		a.cmdFail(ctx, cmd, err)
 		return
 	}
-	page, all := listArgs(rest)
-	blocks, err := a.listBlocks(ctx, a.forUser(ctx, cmd.UserID), actor, page, all)
+	blocks, err := a.listBlocks(ctx, a.forUser(ctx, cmd.UserID), actor, parseListReq(rest))
 	if err != nil {
 		a.cmdFail(ctx, cmd, err)
 		return
@@ -231,24 +231,70 @@ const (
 	listMaxPage  = 50
 )
 
-// listBlocks is one page of the connections actor may see, newest first,
-// each with its status, who must act next, and the actor's buttons.
-func (a *App) listBlocks(ctx context.Context, p lang.Printer, actor models.Actor, page int, all bool) ([]slack.Block, error) {
-	page = min(max(page, 1), listMaxPage)
-	list := a.store.List
-	if all {
-		list = a.store.ListAll
+// listReq is the page of a list asked for: by its number (typed), or by
+// its page buttons, which carry the cursor the page is read from ("b17":
+// the connections after connection 17, older; "a17": those before it).
+type listReq struct {
+	page int
+	all  bool
+	cur  *models.Cursor
+	back bool
+}
+
+// parseListReq reads the arguments of `list` or the value of its page
+// buttons (listArgs, and a cursor).
+func parseListReq(s string) listReq {
+	r := listReq{}
+	r.page, r.all = listArgs(s)
+	for _, w := range strings.FieldsFunc(s, func(c rune) bool { return c == ' ' || c == '\t' || c == ':' }) {
+		if len(w) < 2 || (w[0] != 'a' && w[0] != 'b') {
+			continue
+		}
+		if id, err := strconv.ParseInt(w[1:], 10, 64); err == nil && id > 0 {
+			r.cur, r.back = &models.Cursor{ID: id}, w[0] == 'a'
+		}
 	}
-	rows, err := list(ctx, actor, page*listPageSize+1)
+	return r
+}
+
+// value is the value of a page button asking for r.
+func (r listReq) value() string {
+	v := listValue(r.page, r.all)
+	if r.cur != nil && r.page > 1 {
+		dir := "b"
+		if r.back {
+			dir = "a"
+		}
+		v += ":" + dir + strconv.FormatInt(r.cur.ID, 10)
+	}
+	return v
+}
+
+// listBlocks is one page of the connections actor may see, newest first,
+// each with its status, who must act next, and the actor's buttons. A page
+// reached by its buttons is read from its cursor: it costs the same however
+// far into the list it is.
+func (a *App) listBlocks(ctx context.Context, p lang.Printer, actor models.Actor, r listReq) ([]slack.Block, error) {
+	page, all := min(max(r.page, 1), listMaxPage), r.all
+	req := models.Page{Size: listPageSize, All: all}
+	if r.cur != nil && page > 1 {
+		req.Cursor, req.Back = r.cur, r.back
+	} else {
+		req.Offset = (page - 1) * listPageSize
+	}
+	rows, more, err := a.store.ListPage(ctx, actor, req)
 	if err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
 	}
-	more := len(rows) > page*listPageSize
-	start := (page - 1) * listPageSize
-	if start > len(rows) {
-		start = len(rows)
+	prev, next := page > 1, more
+	if req.Back {
+		// Read backwards: older pages lie after this one; when none lies
+		// before it, it is the first.
+		prev, next = more, true
+		if !more {
+			page = 1
+		}
 	}
-	rows = rows[start:min(len(rows), page*listPageSize)]
 
 	heading, err := a.listHeading(ctx, p, actor)
 	if err != nil {
@@ -279,16 +325,18 @@ func (a *App) listBlocks(ctx context.Context, p lang.Printer, actor models.Actor
 		blocks = append(blocks, card...)
 	}
 	var nav []slack.BlockElement
-	if page > 1 {
-		nav = append(nav, button(actList, listValue(page-1, all), p.T("commands.list_previous"), ""))
+	if prev {
+		to := listReq{page: page - 1, all: all, cur: &models.Cursor{ID: rows[0].ID}, back: true}
+		nav = append(nav, button(actList+"_previous", to.value(), p.T("commands.list_previous"), ""))
 	}
-	if more && page < listMaxPage {
-		nav = append(nav, button(actList, listValue(page+1, all), p.T("commands.list_next"), ""))
+	if next && page < listMaxPage {
+		to := listReq{page: page + 1, all: all, cur: &models.Cursor{ID: rows[len(rows)-1].ID}}
+		nav = append(nav, button(actList+"_next", to.value(), p.T("commands.list_next"), ""))
 	}
 	if len(nav) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("ll_list_nav", nav...))
 	}
-	if more && page >= listMaxPage {
+	if next && page >= listMaxPage {
 		blocks = append(blocks, contextText(p.T("commands.list_older")))
 	}
 	return blocks, nil

@@ -468,3 +468,68 @@ func TestEnquiryAnsweredByStaff(t *testing.T) {
 		}
 	})
 }
+
+// pressList presses the page button actionID of a list reply (raw blocks)
+// and returns the blocks of the reply.
+func (e *env) pressList(user, channel, raw, actionID string) string {
+	e.t.Helper()
+	value, ok := buttonValue(e.t, raw, actionID)
+	if !ok {
+		e.t.Fatalf("list has no %s button:\n%s", actionID, blocksText(raw))
+	}
+	e.press(user, channel, actionID, value)
+	rs := e.responses()
+	return rs[len(rs)-1].Param("blocks")
+}
+
+func TestCommandListPagesFromItsButtons(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		seedConnections(t, e.store, e.acme, 1000, models.StatusEnabled)
+		for i := range 3 {
+			e.applyDirect(customerOf(otherUser, e.globex), goodApplication(fmt.Sprintf("Globex %d", i)))
+		}
+		e.command(customerUser, customerChan, "list")
+		rs := e.responses()
+		page1 := rs[len(rs)-1].Param("blocks")
+		assertLimits(t, "list page 1", page1, 50)
+		wantBulk(t, "list page 1", blocksText(page1), 999, 980)
+
+		page2 := e.pressList(customerUser, customerChan, page1, "ll_list_next")
+		assertLimits(t, "list page 2", page2, 50)
+		got := blocksText(page2)
+		wantBulk(t, "list page 2", got, 979, 960)
+		if !strings.Contains(got, "page 2") || !strings.Contains(got, "Previous page") || !strings.Contains(got, "Next page") {
+			t.Errorf("page 2 lacks its heading or buttons:\n%s", got)
+		}
+		// Typed, page 2 is the same.
+		e.command(customerUser, customerChan, "list 2")
+		rs = e.responses()
+		wantBulk(t, "list 2 typed", blocksText(rs[len(rs)-1].Param("blocks")), 979, 960)
+
+		page3 := e.pressList(customerUser, customerChan, page2, "ll_list_next")
+		wantBulk(t, "list page 3", blocksText(page3), 959, 940)
+		back := e.pressList(customerUser, customerChan, page3, "ll_list_previous")
+		wantBulk(t, "list back on page 2", blocksText(back), 979, 960)
+		back = e.pressList(customerUser, customerChan, back, "ll_list_previous")
+		got = blocksText(back)
+		wantBulk(t, "list back on page 1", got, 999, 980)
+		if strings.Contains(got, "Previous page") || strings.Contains(got, "page 1") {
+			t.Errorf("back on page 1, the list offers a previous page or names its page:\n%s", got)
+		}
+
+		// Page 50 is the last the list shows, and says where older ones are.
+		e.command(customerUser, customerChan, "list 49")
+		rs = e.responses()
+		last := e.pressList(customerUser, customerChan, rs[len(rs)-1].Param("blocks"), "ll_list_next")
+		got = blocksText(last)
+		wantBulk(t, "list page 50", got, 19, 0)
+		if strings.Contains(got, "Next page") || !strings.Contains(got, "page 50") {
+			t.Errorf("page 50:\n%s", got)
+		}
+		for _, raw := range []string{page1, page2, page3, back, last} {
+			if strings.Contains(blocksText(raw), "Globex") {
+				t.Error("list shows another tenant's connection")
+			}
+		}
+	})
+}

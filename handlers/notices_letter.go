@@ -22,7 +22,7 @@ func (a *App) RenderNoticeFile(ctx context.Context, n models.Notice) (*bot.Notic
 		return nil, nil
 	}
 	v := noticeData[models.VisitLetterData](n)
-	pdf, err := letter.Render(a.letterData(v), a.words)
+	pdf, err := a.letters.Render(a.letterData(v))
 	if err != nil {
 		return nil, fmt.Errorf("render notice %d (%s): %w", n.ID, n.Kind, err)
 	}
@@ -68,5 +68,5 @@ func (a *App) letterData(v models.VisitLetterData) letter.Data {
 // RenderLetter renders the entry letter a visit_letter notice carries
 // (for the demo, which writes it to a file).
 func (a *App) RenderLetter(n models.Notice) ([]byte, error) {
-	return letter.Render(a.letterData(noticeData[models.VisitLetterData](n)), a.words)
+	return a.letters.Render(a.letterData(noticeData[models.VisitLetterData](n)))
 }

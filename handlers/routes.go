@@ -89,8 +89,7 @@ func (a *App) Register(r *bot.Router) {
 	r.Event("member_left_channel", a.memberLeft)
 	r.Event("message", a.dmMessage)
 	r.Action(actList, a.panelAction(func(ctx context.Context, p lang.Printer, actor models.Actor, v string) ([]slack.Block, error) {
-		page, all := listArgs(v)
-		return a.listBlocks(ctx, p, actor, page, all)
+		return a.listBlocks(ctx, p, actor, parseListReq(v))
 	}))
 	r.Action(actAccessPoints, a.panelAction(func(ctx context.Context, p lang.Printer, _ models.Actor, _ string) ([]slack.Block, error) {
 		return a.accessPointBlocks(ctx, p, "")

@@ -25,7 +25,7 @@ func (v LangViews) Help() []slack.Block { return helpBlocks(v.p) }
 func (v LangViews) Unknown(sub string) []slack.Block { return unknownCommandBlocks(v.p, sub) }
 
 func (v LangViews) List(ctx context.Context, actor models.Actor, page int, all bool) ([]slack.Block, error) {
-	return v.a.listBlocks(ctx, v.p, actor, page, all)
+	return v.a.listBlocks(ctx, v.p, actor, listReq{page: page, all: all})
 }
 
 func (v LangViews) Detail(ctx context.Context, actor models.Actor, id int64) ([]slack.Block, error) {
@@ -33,7 +33,8 @@ func (v LangViews) Detail(ctx context.Context, actor models.Actor, id int64) ([]
 }
 
 func (v LangViews) Home(ctx context.Context, team, user string) ([]slack.Block, error) {
-	return v.a.homeBlocks(ctx, v.p, team, user)
+	blocks, _, err := v.a.homeBlocks(ctx, v.p, team, user, nil)
+	return blocks, err
 }
 
 func (v LangViews) AccessPoints(ctx context.Context, filter string) ([]slack.Block, error) {

@@ -47,7 +47,15 @@ func (d Date) In(loc *time.Location, hour, minute int) time.Time {
 }
 
 // Before reports whether d is before e.
-func (d Date) Before(e Date) bool { return d.String() < e.String() }
+func (d Date) Before(e Date) bool {
+	if d.Year != e.Year {
+		return d.Year < e.Year
+	}
+	if d.Month != e.Month {
+		return d.Month < e.Month
+	}
+	return d.Day < e.Day
+}
 
 // Calendar is a region's workday calendar: its time zone, its weekend days,
 // its public holidays and its make-up working days (weekend days worked to

@@ -37,6 +37,13 @@ type VisitDays struct {
 	// limit): no visit is booked past it, the ticket waits for the
 	// calendar to be extended.
 	Until Date
+
+	// closed maps a day found closed to visits (not a workday, a lock-down
+	// day, full, nobody on duty) to a later day that may not be: Pick
+	// jumps over runs of closed days instead of walking them one by one (a
+	// batch filling an IDC months ahead). A day stays closed: Booked only
+	// grows, by Take, once picking began.
+	closed map[Date]Date
 }
 
 // VisitRequest is a construction ticket asking for a visit.
@@ -123,14 +130,17 @@ func (v *VisitDays) Earliest(r VisitRequest) Date {
 // Pick chooses the day of r's visit: the first day from Earliest that is a
 // workday of the region's calendar, not a lock-down day, below the daily
 // capacity and with someone of the rota on duty; and the person on duty
-// with the fewest visits (the lowest id on a tie). It changes nothing.
+// with the fewest visits (the lowest id on a tie). It books nothing; it
+// remembers the days it found closed, so that later picks jump over them
+// (after the first Pick, record bookings with Take only).
 func (v *VisitDays) Pick(r VisitRequest) (VisitDay, error) {
 	if len(v.Rota) == 0 {
 		return VisitDay{}, fmt.Errorf("access point %s has no reception rota: add reception people to the catalog", v.AccessPoint)
 	}
 	start := v.Earliest(r)
-	d := start
-	for range maxVisitScan {
+	end := start.AddDays(maxVisitScan) // the first day not looked at
+	d := v.open(start)
+	for d.Before(end) {
 		if v.Until != (Date{}) && v.Until.Before(d) {
 			return VisitDay{}, fmt.Errorf("access point %s has no day with room for a visit from %s to %s, the end of the region's known calendar: extend the calendar", v.AccessPoint, start, v.Until)
 		}
@@ -139,9 +149,10 @@ func (v *VisitDays) Pick(r VisitRequest) (VisitDay, error) {
 				return VisitDay{Date: d, Reception: *rp}, nil
 			}
 		}
-		d = d.AddDays(1)
+		v.close(d)
+		d = v.open(d)
 	}
-	return VisitDay{}, fmt.Errorf("access point %s has no day with room for a visit from %s to %s (capacity %d, lock-downs, rota)", v.AccessPoint, start, d, v.capacity())
+	return VisitDay{}, fmt.Errorf("access point %s has no day with room for a visit from %s to %s (capacity %d, lock-downs, rota)", v.AccessPoint, start, end, v.capacity())
 }
 
 // Take records the booking of a pick, so that the next Pick sees it.
@@ -154,6 +165,37 @@ func (v *VisitDays) Take(p VisitDay) {
 	}
 	v.Booked[p.Date]++
 	v.Load[p.Reception.ID]++
+	if v.Booked[p.Date] >= v.capacity() {
+		v.close(p.Date)
+	}
+}
+
+// close records that no visit can be booked on d any more.
+func (v *VisitDays) close(d Date) {
+	if v.closed == nil {
+		v.closed = map[Date]Date{}
+	}
+	v.closed[d] = d.AddDays(1)
+}
+
+// open returns the first day from d not known to be closed, and shortens
+// the jumps it followed (path compression: each closed day is walked past
+// about once however many picks start before it).
+func (v *VisitDays) open(d Date) Date {
+	e := d
+	for {
+		next, ok := v.closed[e]
+		if !ok {
+			break
+		}
+		e = next
+	}
+	for d != e {
+		next := v.closed[d]
+		v.closed[d] = e
+		d = next
+	}
+	return e
 }
 
 // Check tells whether the IDC takes one more visit on d (a visit moved by

@@ -4,7 +4,8 @@
 # against a scratch database it initialises (scale 1) and drops, when
 # pgbench is installed and TEST_DATABASE_URL names a PostgreSQL server.
 # pgbench runs before and after the benchmarks; the floor is the mean.
-# Then it prints each figure beside its floor and the ratio.
+# Then it prints each figure beside its floor and the ratio, and the SQL
+# statements and time of each use case (BenchmarkUseCaseStatements).
 #
 # Environment: GO (go), PKGS (./...), BENCH (. : the -bench pattern),
 # PGBENCH_SECONDS (10), BENCH_OUT (bench.out: the raw output is kept there).
@@ -45,6 +46,21 @@ if [ -n "$floor" ]; then
 	c8a=$(pgbench_tps 8)
 fi
 CGO_ENABLED=1 $GO test -run '^$' -bench "$BENCH" -benchmem -count=1 -timeout 60m $PKGS | tee "$OUT"
+
+# The statements and time of each use case (BenchmarkUseCaseStatements).
+awk '
+/^BenchmarkUseCaseStatements\// {
+	db = $1; sub(/^BenchmarkUseCaseStatements\//, "", db); sub(/-[0-9]+$/, "", db)
+	if (!header++) printf "\nStatements per use case (BEGIN and COMMIT not counted) and time:\n"
+	printf "  %s:\n", db
+	for (i = 3; i < NF; i++) if ($(i + 1) ~ /-stmts$/) {
+		u = $(i + 1); sub(/-stmts$/, "", u)
+		us = ""
+		for (j = 3; j < NF; j++) if ($(j + 1) == u "-µs") us = $j
+		printf "    %-24s %5.1f statements %9.0f µs\n", u, $i, us
+	}
+}
+' "$OUT"
 if [ -z "$floor" ]; then
 	exit 0
 fi

@@ -49,6 +49,10 @@ type Config struct {
 	// that another replica replays what a dead one acked.
 	Durable bool
 	// Delivery configures notice delivery; its Signal is Config.Signal.
+	// Parallel 0 posts one notice at a time on SQLite (its writers queue
+	// on the busy timeout: lanes side by side measured slower on loopback,
+	// BenchmarkEndToEnd) and bot.DefaultDeliveryParallel at once on
+	// PostgreSQL.
 	Delivery bot.DeliveryConfig
 	// Scheduler, if set, builds the scheduler of the jobs (its River tables
 	// migrated).
@@ -97,6 +101,9 @@ func New(ctx context.Context, c Config) (*Stack, error) {
 		c.Delivery.Now = c.Handlers.Now
 	}
 	c.Delivery.Signal = c.Signal
+	if c.Delivery.Parallel <= 0 && c.Store.Dialect() == "sqlite" {
+		c.Delivery.Parallel = 1
+	}
 	if c.Durable && c.Dispatcher.Journal == nil {
 		c.Dispatcher.Journal = Journal{c.Store}
 	}

@@ -11,8 +11,10 @@
 //
 // Fonts (embedded, see fonts/): Droid Sans Fallback (Apache-2.0) for Chinese,
 // DejaVu Sans (Bitstream Vera licence) for Latin text; each run of text is
-// set in the font that has its glyphs. fpdf subsets both, so the PDF holds
-// only the glyphs the letter uses.
+// set in the font that has its glyphs. A Renderer parses the fonts once and
+// hands fpdf, per letter, a subset of the characters that letter sets
+// (subset.go); fpdf subsets again, so the PDF holds only the glyphs the
+// letter uses.
 package letter
 
 import (
@@ -20,6 +22,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -98,15 +101,132 @@ const (
 	textW  = pageW - 2*margin
 )
 
-// Render draws the letter of d with the words of catalog c.
-func Render(d Data, c *lang.Catalog) ([]byte, error) {
-	l := &layout{pdf: fpdf.New("P", "mm", "A4", ""), en: c.For(lang.English), zh: c.For(lang.Chinese)}
+// Renderer draws entry letters with the words of a catalog. It parses its
+// fonts once, on its first letter, and keeps them: each letter then hands
+// fpdf a subset of only the characters it sets (see font). A Renderer is
+// safe for concurrent use.
+type Renderer struct {
+	words *lang.Catalog
+	once  sync.Once
+	fonts *fontSet
+	err   error
+	base  []rune // the characters every letter may set
+}
+
+// fontSet is the letter's fonts, parsed.
+type fontSet struct{ cjk, latin, bold *font }
+
+// NewRenderer is a Renderer with the words of catalog c.
+func NewRenderer(c *lang.Catalog) *Renderer { return &Renderer{words: c} }
+
+// Render draws the letter of d with the words of catalog c. It parses the
+// fonts on every call: a process that draws more than one letter keeps a
+// Renderer.
+func Render(d Data, c *lang.Catalog) ([]byte, error) { return NewRenderer(c).Render(d) }
+
+// load parses the fonts and collects the characters of the catalog's
+// letter messages, once.
+func (r *Renderer) load() error {
+	r.once.Do(func() {
+		var fs fontSet
+		for _, f := range []struct {
+			into **font
+			name string
+			data []byte
+		}{{&fs.cjk, "Droid Sans Fallback", cjkFont}, {&fs.latin, "DejaVu Sans", latinFont}, {&fs.bold, "DejaVu Sans Bold", latinBold}} {
+			p, err := parseFont(f.data)
+			if err != nil {
+				r.err = fmt.Errorf("letter: load font %s: %w", f.name, err)
+				return
+			}
+			*f.into = p
+		}
+		r.fonts = &fs
+		r.base = baseRunes(r.words)
+	})
+	return r.err
+}
+
+// baseRunes is what any letter may set besides its data: printable ASCII
+// and Latin-1, the dashes and ellipsis the layout adds, the weekdays and
+// every letter message of the catalog in both languages.
+func baseRunes(c *lang.Catalog) []rune {
+	set := map[rune]bool{'—': true, '–': true, '…': true, '·': true, replacement: true}
+	for r := rune(0x20); r < 0x7F; r++ {
+		set[r] = true
+	}
+	for r := rune(0xA0); r <= 0xFF; r++ {
+		set[r] = true
+	}
+	add := func(s string) {
+		for _, r := range s {
+			set[r] = true
+		}
+	}
+	for _, l := range []lang.Lang{lang.English, lang.Chinese} {
+		p := c.For(l)
+		for wd := time.Sunday; wd <= time.Saturday; wd++ {
+			add(p.Weekday(wd))
+		}
+		for _, id := range c.IDs(l) {
+			if strings.HasPrefix(id, "letter.") {
+				add(p.T(id, lang.Args{"Count": 16, "Date": ""}))
+			}
+		}
+	}
+	out := make([]rune, 0, len(set))
+	for r := range set {
+		out = append(out, r)
+	}
+	return out
+}
+
+// dataRunes is the characters of d's text.
+func dataRunes(d Data) []rune {
+	var out []rune
+	for _, s := range []string{d.Operator, d.OperatorAddress, d.AccessPoint, d.IDCName, d.IDCAddress, d.Connection, d.Device, d.Port, d.PortType,
+		d.Date, d.Window, d.TimeZone, d.Provider, d.ConstructionCompany, d.ReceptionName, d.ReceptionPhone, d.Code, d.Issued} {
+		out = append(out, []rune(s)...)
+	}
+	for _, v := range d.Visitors {
+		for _, s := range []string{v.Name, v.IDType, v.IDNumber, v.Phone} {
+			out = append(out, []rune(s)...)
+		}
+	}
+	return out
+}
+
+// Render draws the letter of d.
+func (r *Renderer) Render(d Data) ([]byte, error) {
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	runes := append(dataRunes(d), r.base...)
+	pdf, missing, err := r.render(d, runes)
+	if err == nil && len(missing) > 0 {
+		// Something set a character neither the data nor the catalog has
+		// (a template, a format): draw again with it.
+		pdf, _, err = r.render(d, append(runes, missing...))
+	}
+	return pdf, err
+}
+
+// render draws the letter of d with fonts holding the characters runes; it
+// returns the characters the layout set that runes lacks (the letter is
+// then wrong: the caller draws it again with them).
+func (r *Renderer) render(d Data, runes []rune) ([]byte, []rune, error) {
+	have := make(map[rune]bool, len(runes))
+	for _, c := range runes {
+		have[c] = true
+	}
+	c := r.words
+	l := &layout{pdf: fpdf.New("P", "mm", "A4", ""), en: c.For(lang.English), zh: c.For(lang.Chinese), have: have}
 	pdf := l.pdf
-	pdf.AddUTF8FontFromBytes("cjk", "", cjkFont)
-	pdf.AddUTF8FontFromBytes("latin", "", latinFont)
-	pdf.AddUTF8FontFromBytes("latin", "B", latinBold)
+	pdf.AddUTF8FontFromBytes("cjk", "", r.fonts.cjk.subset(runes))
+	pdf.AddUTF8FontFromBytes("latin", "", r.fonts.latin.subset(runes))
+	pdf.AddUTF8FontFromBytes("latin", "B", r.fonts.bold.subset(runes))
 	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("letter: load fonts: %w", err)
+		return nil, nil, fmt.Errorf("letter: load fonts: %w", err)
 	}
 	// One page, always: the layout never flows onto a second.
 	pdf.SetAutoPageBreak(false, 0)
@@ -119,27 +239,29 @@ func Render(d Data, c *lang.Catalog) ([]byte, error) {
 	pdf.AddPage()
 
 	if err := l.header(d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	l.sections(d)
 	l.visitors(d)
 	l.footer(d)
 
 	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("letter: draw: %w", err)
+		return nil, nil, fmt.Errorf("letter: draw: %w", err)
 	}
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("letter: write PDF: %w", err)
+		return nil, nil, fmt.Errorf("letter: write PDF: %w", err)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), l.missing, nil
 }
 
 // layout draws on one page.
 type layout struct {
-	pdf    *fpdf.Fpdf
-	en, zh lang.Printer
-	y      float64
+	pdf     *fpdf.Fpdf
+	en, zh  lang.Printer
+	y       float64
+	have    map[rune]bool // the characters the fonts hold
+	missing []rune        // characters set that they lack
 }
 
 // both is a catalog message in Chinese and English, "中文 English"; one
@@ -371,30 +493,50 @@ func dash(s string) string {
 	return s
 }
 
+// replacement stands for a character outside the Basic Multilingual Plane
+// (a rare Chinese name character such as 𠮷): fpdf cannot set those.
+const replacement = '\uFFFD'
+
 // run is a stretch of text set in one font.
 type run struct {
 	font string
 	text string
 }
 
-// cjk reports whether r is set in the CJK font (DejaVu lacks it).
+// cjk reports whether r is set in the CJK font (DejaVu lacks it; the
+// replacement character is DejaVu's).
 func cjk(r rune) bool {
-	return r >= 0x2E80 && !(r >= 0xFB00 && r <= 0xFE0F) || unicode.Is(unicode.Han, r)
+	return r >= 0x2E80 && !(r >= 0xFB00 && r <= 0xFE0F) && r != replacement || unicode.Is(unicode.Han, r)
 }
 
-// runs splits s by the font that has its glyphs.
-func runs(s string) []run {
+// runs splits s by the font that has its glyphs, noting any character
+// the letter's fonts were not cut with.
+func (l *layout) runs(s string) []run {
 	var out []run
-	for _, r := range s {
+	start := 0 // of the current run in s
+	for i, r := range s {
+		if r > 0xFFFF {
+			// fpdf sets the BMP only (and panics past it).
+			return l.runs(strings.Map(func(r rune) rune { return min(r, replacement) }, s))
+		}
+		if !l.have[r] {
+			l.have[r] = true
+			l.missing = append(l.missing, r)
+		}
 		f := "latin"
 		if cjk(r) {
 			f = "cjk"
 		}
-		if n := len(out); n > 0 && out[n-1].font == f {
-			out[n-1].text += string(r)
-			continue
+		if n := len(out); n > 0 && out[n-1].font != f {
+			out[n-1].text = s[start:i]
+			start = i
 		}
-		out = append(out, run{font: f, text: string(r)})
+		if n := len(out); n == 0 || out[n-1].font != f {
+			out = append(out, run{font: f})
+		}
+	}
+	if n := len(out); n > 0 {
+		out[n-1].text = s[start:]
 	}
 	return out
 }
@@ -411,7 +553,7 @@ func (l *layout) setFont(font string, size float64, bold bool) {
 // width is the width of s at size.
 func (l *layout) width(s string, size float64, bold bool) float64 {
 	w := 0.0
-	for _, r := range runs(s) {
+	for _, r := range l.runs(s) {
 		l.setFont(r.font, size, bold)
 		w += l.pdf.GetStringWidth(r.text)
 	}
@@ -425,7 +567,7 @@ func (l *layout) text(x, y, w float64, s string, size float64, bold bool, align 
 		x += max(0, (w-l.width(s, size, bold))/2)
 	}
 	h := size * 0.42
-	for _, r := range runs(s) {
+	for _, r := range l.runs(s) {
 		l.setFont(r.font, size, bold)
 		l.pdf.SetXY(x, y)
 		rw := l.pdf.GetStringWidth(r.text)

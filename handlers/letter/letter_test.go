@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -178,4 +179,49 @@ func nonWhite(t *testing.T, path string) {
 
 func TestLetterPage1IsNotBlank(t *testing.T) {
 	nonWhite(t, render(t, sample(5, false)))
+}
+
+// Names come from people: accented Latin, rare Chinese characters, and
+// characters past the Basic Multilingual Plane, which fpdf cannot set (it
+// panicked on them): those show as the replacement character.
+func TestLetterSetsAnyNameAndMarksWhatItCannot(t *testing.T) {
+	d := sample(3, false)
+	d.Visitors[0].Name = "José Müller-Łukasiewicz Nguyễn Thị"
+	d.Visitors[1].Name = "龘堃喆 𠮷野家"
+	d.IDCAddress = "Ελληνικά Кириллица"
+	text := pdfText(t, render(t, d))
+	for _, want := range []string{"José Müller-Łukasiewicz Nguyễn Thị", "龘堃喆 \uFFFD野家", "Ελληνικά Кириллица", "Ahmed Al-Rashid"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("letter text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// One Renderer draws the letters of a process, at the same time.
+func TestRendererDrawsLettersConcurrently(t *testing.T) {
+	r := letter.NewRenderer(lang.MustLoad())
+	names := []string{"赵敏", "Ana Sørensen", "欧阳修", "Ōta Hiroshi"}
+	pdfs := make([][]byte, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			d := sample(1, false)
+			d.Visitors[0].Name = name
+			pdfs[i], errs[i] = r.Render(d)
+		})
+	}
+	wg.Wait()
+	for i, name := range names {
+		if errs[i] != nil {
+			t.Fatalf("render %s: %v", name, errs[i])
+		}
+		path := filepath.Join(t.TempDir(), "letter.pdf")
+		if err := os.WriteFile(path, pdfs[i], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if text := pdfText(t, path); !strings.Contains(text, name) {
+			t.Errorf("letter %d lacks %q:\n%s", i, name, text)
+		}
+	}
 }

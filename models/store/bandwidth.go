@@ -121,7 +121,7 @@ func (s *Store) DecideBandwidth(ctx context.Context, actor models.Actor, id int6
 			return err
 		}
 		out = next
-		return s.tell(tx, &c, tells)
+		return s.tell(tx, &c, tells, nil)
 	})
 	if short != nil {
 		if nerr := s.tellShort(ctx, id, *short); nerr != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -227,7 +228,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 		}
 		trs[kind] = tr
 	}
-	in, err := s.loadBookingInput(tx, tickets, conns)
+	in, err := s.loadBookingInput(tx, now, tickets, conns)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -264,7 +265,7 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 			visits[i].RemindedAt = &at // reminded below, at once
 		}
 	}
-	if err := tx.CreateInBatches(&visits, 1000).Error; err != nil {
+	if err := s.insertVisits(tx, visits); err != nil {
 		if isUniqueViolation(err) {
 			return nil, nil, fmt.Errorf("record visits: %w", errTicketBooked)
 		}
@@ -360,15 +361,108 @@ func (s *Store) book(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns 
 			notices = append(notices, n)
 		}
 	}
-	if err := tx.CreateInBatches(&events, 1000).Error; err != nil {
+	if err := s.insertAuditEvents(tx, events); err != nil {
 		return nil, nil, fmt.Errorf("write audit events: %w", err)
 	}
-	if len(notices) > 0 {
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&notices, 1000).Error; err != nil {
-			return nil, nil, fmt.Errorf("record visit notices: %w", translate(err))
-		}
+	if err := s.insertNotices(tx, notices); err != nil {
+		return nil, nil, fmt.Errorf("record visit notices: %w", translate(err))
 	}
 	return todo, failed, nil
+}
+
+// insertVisits inserts visits (a batch's) and sets their IDs.
+func (s *Store) insertVisits(tx *gorm.DB, visits []models.Visit) error {
+	n := len(visits)
+	var (
+		ticket, conn, person          = make([]int64, n), make([]int64, n), make([]int64, n)
+		ap, date, window, state, code = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		reminded                      = make([]*time.Time, n)
+		created, updated              = make([]time.Time, n), make([]time.Time, n)
+		byTicket                      = make(map[int64]*models.Visit, n)
+	)
+	for i := range visits {
+		v := &visits[i]
+		ticket[i], conn[i], person[i] = v.TicketID, v.ConnectionID, v.ReceptionPersonID
+		ap[i], date[i], window[i], state[i], code[i] = v.AccessPointID, v.Date, v.Window, string(v.State), v.CheckinCode
+		reminded[i], created[i], updated[i] = v.RemindedAt, v.CreatedAt, v.UpdatedAt
+		byTicket[v.TicketID] = v
+	}
+	cols := []column{{"ticket_id", "bigint", ticket}, {"connection_id", "bigint", conn}, {"access_point_id", "text", ap},
+		{"date", "text", date}, {"time_window", "text", window}, {"reception_person_id", "bigint", person}, {"state", "text", state},
+		{"checkin_code", "text", code}, {"reminded_at", "timestamptz", reminded}, {"created_at", "timestamptz", created},
+		{"updated_at", "timestamptz", updated}}
+	got, err := s.insertRows(tx, "visits", n, cols, "RETURNING id, ticket_id", func(rows *sql.Rows) error {
+		var id, ticketID int64
+		if err := rows.Scan(&id, &ticketID); err != nil {
+			return err
+		}
+		if v := byTicket[ticketID]; v != nil {
+			v.ID = id
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case got != int64(n):
+		return fmt.Errorf("%d of %d visits recorded", got, n)
+	}
+	return nil
+}
+
+// insertAuditEvents appends events (a batch's) to the audit trail.
+func (s *Store) insertAuditEvents(tx *gorm.DB, events []models.AuditEvent) error {
+	n := len(events)
+	var (
+		conn, account                               = make([]int64, n), make([]int64, n)
+		actor, role, action, from, to, step, detail = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		at                                          = make([]time.Time, n)
+	)
+	for i, e := range events {
+		if e.ConnectionID == nil || e.AccountID == nil {
+			return fmt.Errorf("audit event %d of the batch names no connection or account", i)
+		}
+		conn[i], account[i] = *e.ConnectionID, *e.AccountID
+		actor[i], role[i], action[i], from[i], to[i], step[i], detail[i] = e.Actor, string(e.Role), string(e.Action), string(e.FromStatus), string(e.ToStatus), string(e.Step), e.Detail
+		at[i] = e.At
+	}
+	cols := []column{{"connection_id", "bigint", conn}, {"account_id", "bigint", account}, {"actor", "text", actor}, {"role", "text", role},
+		{"action", "text", action}, {"from_status", "text", from}, {"to_status", "text", to}, {"step", "text", step},
+		{"detail", "text", detail}, {"at", "timestamptz", at}}
+	_, err := s.insertRows(tx, "audit_events", n, cols, "", nil)
+	return err
+}
+
+// insertNotices records notices (a batch's; a key recorded already is left
+// alone) and tells the notices hook.
+func (s *Store) insertNotices(tx *gorm.DB, notices []models.Notice) error {
+	n := len(notices)
+	if n == 0 {
+		return nil
+	}
+	var (
+		key, kind, channel, thread, data, state = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		conn                                    = make([]int64, n)
+		next, created                           = make([]time.Time, n), make([]time.Time, n)
+	)
+	for i, x := range notices {
+		if x.ConnectionID == nil {
+			return fmt.Errorf("notice %s names no connection", x.Key)
+		}
+		key[i], kind[i], channel[i], thread[i], data[i], state[i] = x.Key, string(x.Kind), x.Channel, x.ThreadTS, x.Data, string(x.State)
+		conn[i], next[i], created[i] = *x.ConnectionID, x.NextAttemptAt, x.CreatedAt
+	}
+	cols := []column{{"key", "text", key}, {"kind", "text", kind}, {"channel", "text", channel}, {"thread_ts", "text", thread},
+		{"connection_id", "bigint", conn}, {"data", "text", data}, {"state", "text", state}, {"next_attempt_at", "timestamptz", next},
+		{"created_at", "timestamptz", created}}
+	got, err := s.insertRows(tx, "notices", n, cols, "ON CONFLICT DO NOTHING", nil)
+	if err != nil {
+		return err
+	}
+	if got > 0 {
+		s.noticesWritten(tx, notices)
+	}
+	return nil
 }
 
 // bookedKinds are the kinds of tickets schedule-visits books: construction

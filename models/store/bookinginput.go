@@ -21,9 +21,10 @@ type bookingInput struct {
 
 // loadBookingInput reads, in a fixed number of statements, the access
 // points of the batch (locked, in id order), their regions' calendars and
-// lock-down days, their bookings per day, their rotas and the rotas' load,
-// and the providers and surveys of the connections.
-func (s *Store) loadBookingInput(tx *gorm.DB, tickets []models.Ticket, conns []models.Connection) (*bookingInput, error) {
+// lock-down days, the providers and surveys of the connections, the
+// bookings per day from the first day the batch's picks can reach, and the
+// rotas and the rotas' load. now is when the batch is booked.
+func (s *Store) loadBookingInput(tx *gorm.DB, now time.Time, tickets []models.Ticket, conns []models.Connection) (*bookingInput, error) {
 	in := &bookingInput{conns: map[int64]*models.Connection{}, aps: map[string]*models.AccessPoint{}, days: map[string]*models.VisitDays{},
 		providers: map[string]*models.Provider{}, surveys: map[int64]*models.Survey{}}
 	var apIDs, providerIDs []string
@@ -43,8 +44,8 @@ func (s *Store) loadBookingInput(tx *gorm.DB, tickets []models.Ticket, conns []m
 		}
 	}
 	apIDs, providerIDs = uniq(apIDs), uniq(providerIDs)
-	// Bookings and lock-downs from the day before the oldest ticket's date
-	// in UTC: no region's local date of it is earlier.
+	// Lock-downs from the day before the oldest ticket's date in UTC: no
+	// region's local date of it is earlier.
 	start := models.DateOf(from, time.UTC).AddDays(-1).String()
 
 	var aps []models.AccessPoint
@@ -97,13 +98,43 @@ func (s *Store) loadBookingInput(tx *gorm.DB, tickets []models.Ticket, conns []m
 			}
 		}
 	}
+	var providers []models.Provider
+	if err := tx.Where("id IN ?", providerIDs).Find(&providers).Error; err != nil {
+		return nil, fmt.Errorf("load providers: %w", err)
+	}
+	for i := range providers {
+		in.providers[providers[i].ID] = &providers[i]
+	}
+	var surveys []models.Survey
+	if err := tx.Preload("Engineers", func(q *gorm.DB) *gorm.DB { return q.Order("id") }).
+		Where("connection_id IN ?", connIDs).Find(&surveys).Error; err != nil {
+		return nil, fmt.Errorf("load surveys: %w", err)
+	}
+	for i := range surveys {
+		in.surveys[surveys[i].ConnectionID] = &surveys[i]
+	}
+	// The visits per day, from the first day a pick of the batch can
+	// reach: the earliest of its tickets' (each pick looks from its own
+	// on; a day before is neither looked at nor the planned day of a
+	// ticket told it is full).
+	var first models.Date
+	for i := range tickets {
+		t := &tickets[i]
+		c, v := in.conns[*t.ConnectionID], in.days[t.AccessPointID]
+		if c == nil || v == nil {
+			continue // book reports it
+		}
+		if e := v.Earliest(models.RequestOf(t, in.surveys[c.ID], v.Calendar, now)); first == (models.Date{}) || e.Before(first) {
+			first = e
+		}
+	}
 	var perDay []struct {
 		AccessPointID string
 		Date          string
 		N             int
 	}
 	if err := tx.Model(&models.Visit{}).Select("access_point_id, date, COUNT(*) AS n").
-		Where("access_point_id IN ? AND state <> ? AND date >= ?", apIDs, models.VisitCanceled, start).
+		Where("access_point_id IN ? AND state <> ? AND date >= ?", apIDs, models.VisitCanceled, first.String()).
 		Group("access_point_id, date").Scan(&perDay).Error; err != nil {
 		return nil, fmt.Errorf("count visits per day: %w", err)
 	}
@@ -141,21 +172,6 @@ func (s *Store) loadBookingInput(tx *gorm.DB, tickets []models.Ticket, conns []m
 	}
 	for _, r := range load {
 		in.days[person[r.ReceptionPersonID]].Load[r.ReceptionPersonID] = r.N
-	}
-	var providers []models.Provider
-	if err := tx.Where("id IN ?", providerIDs).Find(&providers).Error; err != nil {
-		return nil, fmt.Errorf("load providers: %w", err)
-	}
-	for i := range providers {
-		in.providers[providers[i].ID] = &providers[i]
-	}
-	var surveys []models.Survey
-	if err := tx.Preload("Engineers", func(q *gorm.DB) *gorm.DB { return q.Order("id") }).
-		Where("connection_id IN ?", connIDs).Find(&surveys).Error; err != nil {
-		return nil, fmt.Errorf("load surveys: %w", err)
-	}
-	for i := range surveys {
-		in.surveys[surveys[i].ConnectionID] = &surveys[i]
 	}
 	return in, nil
 }

@@ -27,6 +27,25 @@ import (
 type settleSet struct {
 	mu    sync.Mutex
 	conns map[int64]string
+	// known holds whether connections have cards offering buttons, as
+	// the transaction read them already (with the engine's locking read,
+	// or a connection it created): recordSettles need not read them again.
+	known map[int64]bool
+}
+
+// knownCards records in tx's notice mark whether connection id has cards
+// offering buttons, as the transaction read it.
+func knownCards(tx *gorm.DB, id int64, open bool) {
+	m, ok := tx.Statement.Context.Value(noticeMarkKey{}).(*noticeMark)
+	if !ok {
+		return
+	}
+	m.settle.mu.Lock()
+	defer m.settle.mu.Unlock()
+	if m.settle.known == nil {
+		m.settle.known = map[int64]bool{}
+	}
+	m.settle.known[id] = open
 }
 
 func (s *settleSet) add(id int64, key string) {
@@ -40,12 +59,12 @@ func (s *settleSet) add(id int64, key string) {
 	}
 }
 
-func (s *settleSet) take() map[int64]string {
+func (s *settleSet) take() (map[int64]string, map[int64]bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := s.conns
-	s.conns = nil
-	return out
+	out, known := s.conns, s.known
+	s.conns, s.known = nil, nil
+	return out, known
 }
 
 // sawNotices records the connections of the notices a create statement
@@ -84,22 +103,30 @@ func (m *noticeMark) sawNotices(v reflect.Value) {
 // wrote notices about that has cards still offering buttons (none: there
 // is nothing to settle).
 func (s *Store) recordSettles(tx *gorm.DB, m *noticeMark) error {
-	conns := m.settle.take()
+	conns, known := m.settle.take()
 	if len(conns) == 0 {
 		return nil
 	}
+	keys := make(map[int64]string, len(conns))
 	ids := make([]int64, 0, len(conns))
 	for id := range conns {
-		ids = append(ids, id)
+		open, ok := known[id]
+		switch {
+		case !ok:
+			ids = append(ids, id)
+		case open:
+			keys[id] = "settle/" + conns[id]
+		}
 	}
-	var open []int64
-	if err := tx.Model(&models.Card{}).Distinct("connection_id").Where("connection_id IN ? AND buttons <> ''", ids).
-		Order("connection_id").Pluck("connection_id", &open).Error; err != nil {
-		return fmt.Errorf("find cards to settle: %w", err)
-	}
-	keys := make(map[int64]string, len(open))
-	for _, id := range open {
-		keys[id] = "settle/" + conns[id]
+	if len(ids) > 0 {
+		var open []int64
+		if err := tx.Model(&models.Card{}).Distinct("connection_id").Where("connection_id IN ? AND buttons <> ''", ids).
+			Order("connection_id").Pluck("connection_id", &open).Error; err != nil {
+			return fmt.Errorf("find cards to settle: %w", err)
+		}
+		for _, id := range open {
+			keys[id] = "settle/" + conns[id]
+		}
 	}
 	return s.addSettles(tx, keys)
 }

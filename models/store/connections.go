@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -52,10 +54,20 @@ func (s *Store) Apply(ctx context.Context, actor models.Actor, app models.Applic
 		if err := tx.Create(&conn).Error; err != nil {
 			return fmt.Errorf("create connection: %w", translate(err))
 		}
+		// A connection created now has no cards to settle.
+		knownCards(tx, conn.ID, false)
+		if s.dialect == "postgres" {
+			ev := s.auditEvent(&conn, actor, models.ActionApply, "", models.StatusApplying, "")
+			notices, err := s.noticesOf(tx, &conn, models.Tells(models.ActionApply), nil)
+			if err != nil {
+				return err
+			}
+			return s.writeChange(tx, models.ActionApply, &conn, nil, &ev, notices)
+		}
 		if err := s.audit(tx, &conn, actor, models.ActionApply, "", models.StatusApplying, ""); err != nil {
 			return err
 		}
-		return s.tell(tx, &conn, models.Tells(models.ActionApply))
+		return s.tell(tx, &conn, models.Tells(models.ActionApply), nil)
 	})
 	if err != nil {
 		return nil, err
@@ -67,30 +79,44 @@ func (s *Store) Apply(ctx context.Context, actor models.Actor, app models.Applic
 // applyContext gathers what the apply rules need, inside the transaction.
 func (s *Store) applyContext(tx *gorm.DB, accountID int64, app models.Application) (models.ApplyContext, error) {
 	ac := models.ApplyContext{AccountID: accountID, MaxOpen: s.cfg.MaxOpen, Providers: map[string]models.Provider{}}
-	aps := make([]models.AccessPoint, 1)
-	err := tx.Preload("Providers").Preload("PortTypes").First(&aps[0], "id = ?", app.AccessPointID).Error
+	var ap models.AccessPoint
+	err := tx.Preload("Providers").Preload("PortTypes").First(&ap, "id = ?", app.AccessPointID).Error
 	switch {
 	case err == nil:
-		if err := markFull(tx, aps); err != nil {
-			return ac, err
-		}
-		ac.AccessPoint = &aps[0]
+		ac.AccessPoint = &ap
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return ac, fmt.Errorf("load access point: %w", err)
 	}
-	var provs []models.Provider
-	if err := tx.Find(&provs).Error; err != nil {
-		return ac, fmt.Errorf("load providers: %w", err)
+	// The providers' names only word the refusal of a provider the access
+	// point does not allow: read only then.
+	if ac.AccessPoint != nil && !slices.ContainsFunc(ap.Providers, func(p models.AccessPointProvider) bool { return p.ProviderID == app.ProviderID }) {
+		var provs []models.Provider
+		if err := tx.Find(&provs).Error; err != nil {
+			return ac, fmt.Errorf("load providers: %w", err)
+		}
+		for _, p := range provs {
+			ac.Providers[p.ID] = p
+		}
 	}
-	for _, p := range provs {
-		ac.Providers[p.ID] = p
+	// The account's open connections and, for an access point taking
+	// applications, whether any port type it offers has a free port (else
+	// it shows as full, as markFull does): one statement.
+	var got struct {
+		Open    int
+		HasFree bool
 	}
-	var open int64
-	if err := tx.Model(&models.Connection{}).Where("account_id = ? AND status IN ?", accountID, notEnabledOpen()).
-		Count(&open).Error; err != nil {
+	checkFree := ac.AccessPoint != nil && ap.Status.Open()
+	err = tx.Raw(`SELECT (SELECT COUNT(*) FROM connections WHERE account_id = ? AND status IN ?) AS open,
+		(? AND EXISTS (SELECT 1 FROM port_offers o WHERE o.access_point_id = ?
+			AND EXISTS (SELECT 1 FROM ports p WHERE p.access_point_id = o.access_point_id AND p.port_type = o.port_type AND p.state = ?))) AS has_free`,
+		accountID, notEnabledOpen(), checkFree, app.AccessPointID, models.PortFree).Scan(&got).Error
+	if err != nil {
 		return ac, fmt.Errorf("count open connections: %w", err)
 	}
-	ac.Open = int(open)
+	ac.Open = got.Open
+	if checkFree && !got.HasFree {
+		ap.Status, ap.NoFreePort = models.APFull, true
+	}
 	if app.RedundantID != nil {
 		var r models.Connection
 		err := tx.First(&r, *app.RedundantID).Error
@@ -187,10 +213,11 @@ func (s *Store) transition(ctx context.Context, actor models.Actor, id int64, a 
 func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a models.Action, decide decision) (*models.Connection, error) {
 	var out models.Connection
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var c models.Connection
-		if err := s.forUpdate(tx).First(&c, id).Error; err != nil {
-			return translate(err)
+		lc, err := s.lockConnection(tx, id)
+		if err != nil {
+			return err
 		}
+		c := lc.Connection
 		if !visibleTo(actor, &c) {
 			return models.ErrNotFound
 		}
@@ -209,20 +236,20 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 		}
 		next := e.Conn
 		next.ID, next.Version, next.UpdatedAt = c.ID, c.Version+1, s.now()
-		res := tx.Model(&models.Connection{}).Where("id = ? AND version = ?", c.ID, c.Version).Select("*").Omit("id", "created_at").Updates(&next)
-		if res.Error != nil {
-			return fmt.Errorf("%s connection %d: %w", a, c.ID, translate(res.Error))
-		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("%s connection %d: %w", a, c.ID, models.ErrConflict)
-		}
-		if err := s.audit(tx, &next, actor, a, c.Status, next.Status, e.Detail); err != nil {
-			return err
-		}
-		if holdsPort(&c) != holdsPort(&next) {
-			// A port was taken or given back: the low-water alert.
-			if err := s.checkLowWater(tx, next.AccessPointID, next.PortType); err != nil {
-				return err
+		ev := s.auditEvent(&next, actor, a, c.Status, next.Status, e.Detail)
+		// PostgreSQL writes the connection, its audit event and its notices
+		// in one statement, last (writeChange); SQLite, in process, one
+		// after the other.
+		if s.dialect != "postgres" {
+			res := tx.Model(&models.Connection{}).Where("id = ? AND version = ?", c.ID, c.Version).Select("*").Omit("id", "created_at").Updates(&next)
+			if res.Error != nil {
+				return fmt.Errorf("%s connection %d: %w", a, c.ID, translate(res.Error))
+			}
+			if res.RowsAffected != 1 {
+				return fmt.Errorf("%s connection %d: %w", a, c.ID, models.ErrConflict)
+			}
+			if err := tx.Create(&ev).Error; err != nil {
+				return fmt.Errorf("write audit event: %w", err)
 			}
 		}
 		if e.CloseVisit {
@@ -235,8 +262,26 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 			return err
 		}
 		// Notices are keyed by the version the action started from.
-		if err := s.tell(tx, &c, e.Notices); err != nil {
+		notices, err := s.noticesOf(tx, &c, e.Notices, lc.ProviderChannel)
+		if err != nil {
 			return err
+		}
+		if s.dialect == "postgres" {
+			err = s.writeChange(tx, a, &c, &next, &ev, notices)
+		} else {
+			err = s.addNotices(tx, notices)
+		}
+		if err != nil {
+			return err
+		}
+		if holdsPort(&c) != holdsPort(&next) {
+			// A port was taken or given back: the low-water alert. It
+			// locks the row of the (access point, port type) pair, which
+			// every payment there takes: last, so that it is held for as
+			// short a time as possible before the commit.
+			if err := s.checkLowWater(tx, next.AccessPointID, next.PortType); err != nil {
+				return err
+			}
 		}
 		out = next
 		return nil
@@ -252,9 +297,20 @@ func (s *Store) apply(ctx context.Context, actor models.Actor, id int64, a model
 // that keeps it. An action that changes this took or gave back a port.
 func holdsPort(c *models.Connection) bool { return c.PortID != nil && c.Status.HasPort() }
 
-// tell records the notices of a change to their recipients' channels.
-func (s *Store) tell(tx *gorm.DB, c *models.Connection, tells []models.Tell) error {
-	var provider *models.Provider
+// tell records the notices of a change to their recipients' channels, in
+// one statement. providerChannel is the provider's channel when the caller
+// read it already (nil: read it here if a notice goes to the provider).
+func (s *Store) tell(tx *gorm.DB, c *models.Connection, tells []models.Tell, providerChannel *string) error {
+	notices, err := s.noticesOf(tx, c, tells, providerChannel)
+	if err != nil {
+		return err
+	}
+	return s.addNotices(tx, notices)
+}
+
+// noticesOf is the notices tell records, their keys distinct.
+func (s *Store) noticesOf(tx *gorm.DB, c *models.Connection, tells []models.Tell, providerChannel *string) ([]models.Notice, error) {
+	notices := make([]models.Notice, 0, len(tells))
 	for _, n := range tells {
 		var channel string
 		switch n.To {
@@ -263,21 +319,122 @@ func (s *Store) tell(tx *gorm.DB, c *models.Connection, tells []models.Tell) err
 		case models.PartyStaff:
 			channel = s.cfg.StaffChannel
 		case models.PartyProvider:
-			if provider == nil {
-				provider = &models.Provider{}
-				if err := tx.First(provider, "id = ?", c.ProviderID).Error; err != nil {
-					return fmt.Errorf("load provider: %w", translate(err))
+			if providerChannel == nil {
+				var provider models.Provider
+				if err := tx.First(&provider, "id = ?", c.ProviderID).Error; err != nil {
+					return nil, fmt.Errorf("load provider: %w", translate(err))
 				}
+				providerChannel = &provider.SlackChannel
 			}
-			channel = provider.SlackChannel
+			channel = *providerChannel
 		default:
-			return fmt.Errorf("notice %s to %q: no such recipient", n.Kind, n.To)
+			return nil, fmt.Errorf("notice %s to %q: no such recipient", n.Kind, n.To)
 		}
-		if err := s.notify(tx, c, n.Kind, channel, n.Data); err != nil {
-			return err
+		nt, ok, err := s.noticeOf(tx, c, n.Kind, channel, n.Data)
+		if err != nil {
+			return nil, err
+		}
+		if ok && !slices.ContainsFunc(notices, func(o models.Notice) bool { return o.Key == nt.Key }) {
+			notices = append(notices, nt)
+		}
+	}
+	return notices, nil
+}
+
+// writeChange writes, on PostgreSQL, in one statement: connection next
+// over c (only if c's version is still the one read; nil next: c was
+// created in the transaction and stays as it is), the change's audit event
+// and its notices (each unless a notice with its key exists).
+func (s *Store) writeChange(tx *gorm.DB, a models.Action, c, next *models.Connection, ev *models.AuditEvent, notices []models.Notice) error {
+	var q strings.Builder
+	var vars []any
+	q.WriteString("WITH ")
+	updated := "1"
+	if next != nil {
+		stmt := &gorm.Statement{DB: tx}
+		if err := stmt.Parse(&models.Connection{}); err != nil {
+			return fmt.Errorf("%s connection %d: %w", a, c.ID, err)
+		}
+		q.WriteString("u AS (UPDATE connections SET ")
+		row := reflect.ValueOf(next).Elem()
+		n := 0
+		for _, f := range stmt.Schema.Fields {
+			if f.DBName == "" || f.DBName == "id" || f.DBName == "created_at" {
+				continue
+			}
+			if n > 0 {
+				q.WriteString(", ")
+			}
+			n++
+			v, _ := f.ValueOf(tx.Statement.Context, row)
+			q.WriteString(`"` + f.DBName + `" = ?`)
+			vars = append(vars, v)
+		}
+		q.WriteString(" WHERE id = ? AND version = ? RETURNING id), ")
+		vars = append(vars, c.ID, c.Version)
+		updated = "(SELECT COUNT(*) FROM u)"
+	}
+	q.WriteString(`a AS (INSERT INTO audit_events (connection_id, account_id, actor, role, action, from_status, to_status, step, detail, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))`)
+	vars = append(vars, ev.ConnectionID, ev.AccountID, ev.Actor, ev.Role, ev.Action, ev.FromStatus, ev.ToStatus, ev.Step, ev.Detail, ev.At)
+	if len(notices) == 0 {
+		q.WriteString(" SELECT " + updated + " AS updated, 0 AS noticed")
+	} else {
+		q.WriteString(", n AS (INSERT INTO notices (key, kind, channel, connection_id, data, state, next_attempt_at, created_at) VALUES ")
+		for i, nt := range notices {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			vars = append(vars, nt.Key, nt.Kind, nt.Channel, nt.ConnectionID, nt.Data, nt.State, nt.NextAttemptAt, nt.CreatedAt)
+		}
+		q.WriteString(" ON CONFLICT (key) DO NOTHING RETURNING 1) SELECT " + updated + " AS updated, (SELECT COUNT(*) FROM n) AS noticed")
+	}
+	var got struct{ Updated, Noticed int64 }
+	if err := tx.Raw(q.String(), vars...).Scan(&got).Error; err != nil {
+		return fmt.Errorf("%s connection %d: %w", a, c.ID, translate(err))
+	}
+	if got.Updated != 1 {
+		return fmt.Errorf("%s connection %d: %w", a, c.ID, models.ErrConflict)
+	}
+	if got.Noticed > 0 {
+		// Written with raw SQL, the notices pass by the notices hook's
+		// callback: mark the transaction as it would.
+		if m, ok := tx.Statement.Context.Value(noticeMarkKey{}).(*noticeMark); ok {
+			m.written.Store(true)
+			m.sawNotices(reflect.ValueOf(notices))
 		}
 	}
 	return nil
+}
+
+// lockedConnection is what the engine's one locking read returns: the
+// connection, its provider's Slack channel (nil: no such provider), and
+// whether the connection has cards still offering buttons (to settle).
+type lockedConnection struct {
+	models.Connection
+	ProviderChannel *string
+	OpenCards       bool
+}
+
+// lockConnection reads and locks connection id, with its provider's
+// channel and whether it has cards to settle, in one statement.
+func (s *Store) lockConnection(tx *gorm.DB, id int64) (*lockedConnection, error) {
+	q := `SELECT connections.*, providers.slack_channel AS provider_channel,
+		EXISTS (SELECT 1 FROM cards WHERE cards.connection_id = connections.id AND cards.buttons <> '') AS open_cards
+		FROM connections LEFT JOIN providers ON providers.id = connections.provider_id WHERE connections.id = ?`
+	if s.dialect == "postgres" {
+		q += " FOR UPDATE OF connections"
+	}
+	var lc lockedConnection
+	if err := tx.Raw(q, id).Scan(&lc).Error; err != nil {
+		return nil, fmt.Errorf("load connection %d: %w", id, err)
+	}
+	if lc.ID == 0 {
+		return nil, models.ErrNotFound
+	}
+	knownCards(tx, lc.ID, lc.OpenCards)
+	return &lc, nil
 }
 
 // alreadyDone finds whether action a was done to c already, to tell the
@@ -309,14 +466,19 @@ func visibleTo(actor models.Actor, c *models.Connection) bool {
 }
 
 func (s *Store) audit(tx *gorm.DB, c *models.Connection, actor models.Actor, a models.Action, from, to models.Status, detail string) error {
-	ev := models.AuditEvent{
-		ConnectionID: &c.ID, AccountID: &c.AccountID, Actor: actor.UserID, Role: actor.Role,
-		Action: a, FromStatus: from, ToStatus: to, Step: c.Step, Detail: detail, At: s.now(),
-	}
+	ev := s.auditEvent(c, actor, a, from, to, detail)
 	if err := tx.Create(&ev).Error; err != nil {
 		return fmt.Errorf("write audit event: %w", err)
 	}
 	return nil
+}
+
+// auditEvent is the audit event of action a on c (as it becomes).
+func (s *Store) auditEvent(c *models.Connection, actor models.Actor, a models.Action, from, to models.Status, detail string) models.AuditEvent {
+	return models.AuditEvent{
+		ConnectionID: &c.ID, AccountID: &c.AccountID, Actor: actor.UserID, Role: actor.Role,
+		Action: a, FromStatus: from, ToStatus: to, Step: c.Step, Detail: detail, At: s.now(),
+	}
 }
 
 // notify records a notice in the transaction. Its key (connection, kind,
@@ -324,24 +486,33 @@ func (s *Store) audit(tx *gorm.DB, c *models.Connection, actor models.Actor, a m
 // no channel (an unconfigured staff channel, a provider without one) is
 // logged and skipped.
 func (s *Store) notify(tx *gorm.DB, c *models.Connection, kind models.NoticeKind, channel string, data any) error {
+	n, ok, err := s.noticeOf(tx, c, kind, channel, data)
+	if err != nil || !ok {
+		return err
+	}
+	return s.addNotice(tx, &n)
+}
+
+// noticeOf is the notice notify records (ok false: none, for want of a
+// channel).
+func (s *Store) noticeOf(tx *gorm.DB, c *models.Connection, kind models.NoticeKind, channel string, data any) (models.Notice, bool, error) {
 	if channel == "" {
 		s.log.WarnContext(tx.Statement.Context, "notice has no channel; skipped", "kind", kind, "connection", c.ID)
-		return nil
+		return models.Notice{}, false, nil
 	}
 	raw := []byte("{}")
 	if data != nil {
 		var err error
 		if raw, err = json.Marshal(data); err != nil {
-			return fmt.Errorf("encode notice %s: %w", kind, err)
+			return models.Notice{}, false, fmt.Errorf("encode notice %s: %w", kind, err)
 		}
 	}
 	now := s.now()
-	n := models.Notice{
+	return models.Notice{
 		Key:  fmt.Sprintf("conn/%d/v%d/%s/%s", c.ID, c.Version, kind, channel),
 		Kind: kind, Channel: channel, ConnectionID: &c.ID, Data: string(raw),
 		State: models.NoticePending, NextAttemptAt: now, CreatedAt: now,
-	}
-	return s.addNotice(tx, &n)
+	}, true, nil
 }
 
 // addNotice records n unless a notice with its key exists: one change that
@@ -350,6 +521,21 @@ func (s *Store) notify(tx *gorm.DB, c *models.Connection, kind models.NoticeKind
 func (s *Store) addNotice(tx *gorm.DB, n *models.Notice) error {
 	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(n).Error; err != nil {
 		return fmt.Errorf("record notice %s: %w", n.Kind, translate(err))
+	}
+	return nil
+}
+
+// addNotices records the notices (distinct keys) in one statement, each
+// unless a notice with its key exists.
+func (s *Store) addNotices(tx *gorm.DB, ns []models.Notice) error {
+	switch len(ns) {
+	case 0:
+		return nil
+	case 1:
+		return s.addNotice(tx, &ns[0])
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ns).Error; err != nil {
+		return fmt.Errorf("record notices %s…: %w", ns[0].Kind, translate(err))
 	}
 	return nil
 }

@@ -113,23 +113,48 @@ func (s *Store) checkLowWater(tx *gorm.DB, accessPointID string, pt models.PortT
 		NameZh   string
 		LowWater int
 	}
-	err := tx.Raw(`SELECT a.name, a.name_zh, a.low_water FROM access_points a JOIN port_offers o ON o.access_point_id = a.id AND o.port_type = ?
-		WHERE a.id = ? AND a.status IN ?`, pt, accessPointID, []models.AccessPointStatus{models.APRecommended, models.APHot}).Scan(&ap).Error
-	if err != nil {
-		return fmt.Errorf("low water of %s: %w", accessPointID, err)
-	}
-	if ap.Name == "" {
-		return nil // not offered, or not taking applications: nobody to warn
-	}
-	now := s.now()
-	// Insert the pair's row or, when it exists, lock it (the no-op update),
-	// and read it, in one statement.
 	var row portLowWater
-	err = tx.Raw(`INSERT INTO port_low_water (access_point_id, port_type, alerted, alerts, changed_at) VALUES (?, ?, ?, 0, ?)
+	now := s.now()
+	const apQuery = `SELECT a.name, a.name_zh, a.low_water FROM access_points a JOIN port_offers o ON o.access_point_id = a.id AND o.port_type = ?
+		WHERE a.id = ? AND a.status IN ?`
+	apArgs := []any{pt, accessPointID, []models.AccessPointStatus{models.APRecommended, models.APHot}}
+	// Insert the pair's row or, when it exists, lock it (the no-op update),
+	// and read it, in one statement; on PostgreSQL with the access point's
+	// mark, in the same statement.
+	const lockQuery = `INSERT INTO port_low_water (access_point_id, port_type, alerted, alerts, changed_at) VALUES (?, ?, ?, 0, ?)
 		ON CONFLICT (access_point_id, port_type) DO UPDATE SET alerted = port_low_water.alerted
-		RETURNING access_point_id, port_type, alerted, alerts, changed_at`, accessPointID, pt, false, now).Scan(&row).Error
-	if err != nil {
-		return fmt.Errorf("lock low-water row of %s %s: %w", accessPointID, pt, err)
+		RETURNING access_point_id, port_type, alerted, alerts, changed_at`
+	if s.dialect == "postgres" {
+		var got struct {
+			Name, NameZh string
+			LowWater     int
+			Alerted      bool
+			Alerts       int
+		}
+		err := tx.Raw(`WITH ap AS (`+apQuery+`),
+			lw AS (INSERT INTO port_low_water (access_point_id, port_type, alerted, alerts, changed_at) SELECT ?, ?, ?, 0, ? FROM ap
+				ON CONFLICT (access_point_id, port_type) DO UPDATE SET alerted = port_low_water.alerted
+				RETURNING alerted, alerts)
+			SELECT ap.name, ap.name_zh, ap.low_water, lw.alerted, lw.alerts FROM ap, lw`,
+			append(apArgs, accessPointID, pt, false, now)...).Scan(&got).Error
+		if err != nil {
+			return fmt.Errorf("lock low-water row of %s %s: %w", accessPointID, pt, err)
+		}
+		ap.Name, ap.NameZh, ap.LowWater = got.Name, got.NameZh, got.LowWater
+		row.Alerted, row.Alerts = got.Alerted, got.Alerts
+		if ap.Name == "" {
+			return nil // not offered, or not taking applications: nobody to warn
+		}
+	} else {
+		if err := tx.Raw(apQuery, apArgs...).Scan(&ap).Error; err != nil {
+			return fmt.Errorf("low water of %s: %w", accessPointID, err)
+		}
+		if ap.Name == "" {
+			return nil // not offered, or not taking applications: nobody to warn
+		}
+		if err := tx.Raw(lockQuery, accessPointID, pt, false, now).Scan(&row).Error; err != nil {
+			return fmt.Errorf("lock low-water row of %s %s: %w", accessPointID, pt, err)
+		}
 	}
 	// Counting stops past the mark (the partial index of free ports): the
 	// check costs the same with 10 free ports as with 10,000.

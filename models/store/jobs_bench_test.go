@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,7 +60,14 @@ func benchScheduleVisits(b *testing.B, tickets, lanes int) {
 		b.StopTimer()
 		s := openStore(b, backend, store.Config{StaffChannel: staffChannel, Now: func() time.Time { return submitted.Add(time.Hour) }, Logger: quietStoreLog()})
 		seedBenchTickets(b, s, tickets, idcs, submitted)
+		if os.Getenv("BENCH_EXPLAIN") != "" {
+			explainBench(b, s)
+		}
 		counter := store.CountStatements(s)
+		var times *store.StatementTimes
+		if os.Getenv("BENCH_STATEMENT_TIMES") != "" {
+			times = store.TimeStatements(s)
+		}
 		job := &scheduler.ScheduleVisits{Store: s, Batch: 500, Concurrency: lanes, Logger: quietStoreLog()}
 		b.StartTimer()
 		start := time.Now()
@@ -67,6 +77,23 @@ func benchScheduleVisits(b *testing.B, tickets, lanes int) {
 		elapsed += time.Since(start)
 		b.StopTimer()
 		statements += counter.Load()
+		if times != nil {
+			keys := slices.SortedFunc(maps.Keys(times.Total), func(a, b string) int { return cmp.Compare(times.Total[b], times.Total[a]) })
+			for _, k := range keys {
+				b.Logf("%-32s %5d statements %8s", k, times.Count[k], times.Total[k].Round(time.Millisecond))
+			}
+			var sizes []struct {
+				Kind  string
+				N     int
+				Bytes float64
+			}
+			_ = store.GormDBForBench(s).Raw("SELECT kind, COUNT(*) AS n, AVG(LENGTH(data)) AS bytes FROM notices GROUP BY kind").Scan(&sizes).Error
+			for _, z := range sizes {
+				var data string
+				_ = store.GormDBForBench(s).Raw("SELECT data FROM notices WHERE kind = ? LIMIT 1", z.Kind).Scan(&data).Error
+				b.Logf("notices %-20s %6d rows, %4.0f bytes of data, e.g. %s", z.Kind, z.N, z.Bytes, data)
+			}
+		}
 		total += int64(tickets)
 		left, err := s.TicketsToBook(ctx, submitted.Add(time.Hour), 0, 0)
 		if err != nil || len(left) != 0 {
@@ -90,6 +117,11 @@ func seedBenchTickets(b *testing.B, s *store.Store, n, idcs int, at time.Time) {
 	cat, err := catalog.Parse(catalog.Sample(), "sample.yaml")
 	if err != nil {
 		b.Fatal(err)
+	}
+	// 100,000 tickets fill the IDCs about a year ahead: past the sample
+	// calendar's known_until, which books nothing beyond it.
+	for i := range cat.Regions {
+		cat.Regions[i].KnownUntil = "2028-12-31"
 	}
 	gen := &models.Catalog{}
 	for i := range idcs {
@@ -158,4 +190,39 @@ func seedBenchTickets(b *testing.B, s *store.Store, n, idcs int, at time.Time) {
 
 func quietStoreLog() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 4}))
+}
+
+// explainBench logs the plans of the booking's reads of a batch.
+func explainBench(b *testing.B, s *store.Store) {
+	ids := "1"
+	for i := 2; i <= 500; i++ {
+		ids += fmt.Sprintf(", %d", i*7)
+	}
+	prefix := "EXPLAIN QUERY PLAN "
+	if s.Dialect() == "postgres" {
+		prefix = "EXPLAIN "
+	}
+	for _, q := range []string{
+		"SELECT tickets.* FROM tickets JOIN connections ON connections.id = tickets.connection_id WHERE tickets.kind IN ('construction', 'removal') AND tickets.state = 'open' AND tickets.created_at <= '2026-10-13 03:00:00+00:00' AND tickets.id > 3000 AND ((tickets.kind = 'construction' AND connections.status = 'Connecting' AND connections.step = 'construction ticket submitted') OR (tickets.kind = 'removal' AND connections.status = 'Terminating')) ORDER BY tickets.id LIMIT 500",
+		"SELECT * FROM connections WHERE id IN (" + ids + ")",
+		"SELECT * FROM surveys WHERE connection_id IN (" + ids + ")",
+		"SELECT * FROM engineers WHERE survey_id IN (" + ids + ") ORDER BY id",
+		"UPDATE connections SET version = version + 1 WHERE id IN (" + ids + ") AND status = 'Connecting' AND step = 'construction ticket submitted'", "UPDATE tickets SET state = 'booked' WHERE id IN (" + ids + ") AND state = 'open'",
+	} {
+		rows, err := store.GormDBForBench(s).Raw(prefix + q).Rows()
+		if err != nil {
+			b.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			_ = rows.Scan(ptrs...)
+			b.Logf("%.40s…: %v", q, vals)
+		}
+		_ = rows.Close()
+	}
 }

@@ -11,10 +11,15 @@ import (
 func GormDBForBench(s *Store) *gorm.DB { return s.db }
 
 // CountStatements counts the SQL statements the store runs from now on
-// (BEGIN and COMMIT excepted), with gorm callbacks.
+// (BEGIN and COMMIT excepted), with gorm callbacks. A subquery, built
+// without being run (dry), is not counted.
 func CountStatements(s *Store) *atomic.Int64 {
 	var n atomic.Int64
-	count := func(*gorm.DB) { n.Add(1) }
+	count := func(tx *gorm.DB) {
+		if !tx.DryRun {
+			n.Add(1)
+		}
+	}
 	cb := s.db.Callback()
 	_ = cb.Query().After("gorm:query").Register("bench:count", count)
 	_ = cb.Create().After("gorm:create").Register("bench:count", count)
@@ -23,4 +28,21 @@ func CountStatements(s *Store) *atomic.Int64 {
 	_ = cb.Row().After("gorm:row").Register("bench:count", count)
 	_ = cb.Raw().After("gorm:raw").Register("bench:count", count)
 	return &n
+}
+
+// LogStatements calls log with the SQL of every statement the store runs
+// from now on (BEGIN and COMMIT excepted), with gorm callbacks.
+func LogStatements(s *Store, log func(sql string)) {
+	f := func(tx *gorm.DB) {
+		if !tx.DryRun {
+			log(tx.Statement.SQL.String())
+		}
+	}
+	cb := s.db.Callback()
+	_ = cb.Query().After("gorm:query").Register("bench:log", f)
+	_ = cb.Create().After("gorm:create").Register("bench:log", f)
+	_ = cb.Update().After("gorm:update").Register("bench:log", f)
+	_ = cb.Delete().After("gorm:delete").Register("bench:log", f)
+	_ = cb.Row().After("gorm:row").Register("bench:log", f)
+	_ = cb.Raw().After("gorm:raw").Register("bench:log", f)
 }

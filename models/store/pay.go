@@ -90,25 +90,20 @@ func (s *Store) allocatePort(tx *gorm.DB, c *models.Connection) (*models.Port, e
 	// catalog lists them): the same port on both databases, whatever their
 	// collation, and on SQLite straight from the ports_free index (which
 	// ends with the rowid) instead of sorting every free port by name.
-	var port models.Port
-	q = q.Order("id").Limit(1)
+	// Found and taken in one statement; the state check in the UPDATE and
+	// the unique ports.connection_id make a port never given twice.
+	q = q.Model(&models.Port{}).Select("id").Order("id").Limit(1)
 	if s.dialect == "postgres" {
 		q = q.Clauses(skipLocked())
 	}
-	if err := q.Find(&port).Error; err != nil {
-		return nil, fmt.Errorf("find free port: %w", err)
+	var port models.Port
+	if err := tx.Raw("UPDATE ports SET state = ?, connection_id = ? WHERE id = (?) AND state = ? RETURNING *",
+		models.PortAllocated, c.ID, q, models.PortFree).Scan(&port).Error; err != nil {
+		return nil, fmt.Errorf("allocate a free port: %w", translate(err))
 	}
 	if port.ID == 0 {
 		return nil, fmt.Errorf("%w of type %s at %s: staff have been alerted; try paying again later (nothing was charged)",
 			models.ErrNoFreePort, c.PortType, c.AccessPointID)
-	}
-	res := tx.Model(&models.Port{}).Where("id = ? AND state = ?", port.ID, models.PortFree).
-		Updates(map[string]any{"state": models.PortAllocated, "connection_id": c.ID})
-	if res.Error != nil {
-		return nil, fmt.Errorf("allocate port %d: %w", port.ID, translate(res.Error))
-	}
-	if res.RowsAffected != 1 {
-		return nil, fmt.Errorf("allocate port %d: %w", port.ID, models.ErrConflict)
 	}
 	return &port, nil
 }

@@ -1,0 +1,371 @@
+package letter
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// A font is a TrueType font parsed once: its tables, where each glyph's
+// outline is, and which glyph each character of the Basic Multilingual
+// Plane maps to. subset cuts from it, per letter, a small TrueType font
+// holding only the characters that letter sets.
+//
+// Why: fpdf parses every UTF-8 font it is given, per document, into maps
+// as large as the font's character map (Droid Sans Fallback maps some
+// 30,000 characters to 49,382 glyphs), and parses it again when it writes
+// the PDF. Handed a font of the hundred-odd characters of one letter, both
+// are cheap. fpdf only reads a format 4 character map (the BMP), so the
+// subset keeps what fpdf could have used and nothing is lost.
+type font struct {
+	data      []byte
+	tables    map[string][]byte // by tag; slices of data
+	loca      []uint32          // numGlyphs+1 offsets into glyf
+	advance   []uint16          // per glyph
+	lsb       []int16           // per glyph
+	cmap      []uint16          // rune (BMP) → glyph; 0 when the font lacks it
+	numGlyphs int
+}
+
+// parseFont reads the tables subset needs from a TrueType font.
+func parseFont(data []byte) (*font, error) {
+	if len(data) < 12 {
+		return nil, errors.New("not a TrueType font: too short")
+	}
+	if v := binary.BigEndian.Uint32(data); v != 0x00010000 && v != 0x74727565 {
+		return nil, fmt.Errorf("not a TrueType font: version %#x", v)
+	}
+	f := &font{data: data, tables: map[string][]byte{}}
+	n := int(binary.BigEndian.Uint16(data[4:]))
+	for i := range n {
+		rec := 12 + 16*i
+		if rec+16 > len(data) {
+			return nil, errors.New("table directory cut short")
+		}
+		tag := string(data[rec : rec+4])
+		off := int(binary.BigEndian.Uint32(data[rec+8:]))
+		size := int(binary.BigEndian.Uint32(data[rec+12:]))
+		if off < 0 || size < 0 || off+size > len(data) {
+			return nil, fmt.Errorf("table %q lies outside the font", tag)
+		}
+		f.tables[tag] = data[off : off+size]
+	}
+	for _, tag := range []string{"head", "hhea", "maxp", "hmtx", "loca", "glyf", "cmap", "post", "name"} {
+		if f.tables[tag] == nil {
+			return nil, fmt.Errorf("font has no %q table", tag)
+		}
+	}
+	head, hhea, maxp := f.tables["head"], f.tables["hhea"], f.tables["maxp"]
+	if len(head) < 54 || len(hhea) < 36 || len(maxp) < 6 {
+		return nil, errors.New("head, hhea or maxp table cut short")
+	}
+	f.numGlyphs = int(binary.BigEndian.Uint16(maxp[4:]))
+	longLoca := binary.BigEndian.Uint16(head[50:]) == 1
+	loca := f.tables["loca"]
+	f.loca = make([]uint32, f.numGlyphs+1)
+	for i := range f.loca {
+		if longLoca {
+			if 4*i+4 > len(loca) {
+				return nil, errors.New("loca table cut short")
+			}
+			f.loca[i] = binary.BigEndian.Uint32(loca[4*i:])
+		} else {
+			if 2*i+2 > len(loca) {
+				return nil, errors.New("loca table cut short")
+			}
+			f.loca[i] = 2 * uint32(binary.BigEndian.Uint16(loca[2*i:]))
+		}
+		if int(f.loca[i]) > len(f.tables["glyf"]) {
+			return nil, errors.New("loca points past glyf")
+		}
+	}
+	metrics := int(binary.BigEndian.Uint16(hhea[34:]))
+	hmtx := f.tables["hmtx"]
+	if metrics < 1 || metrics > f.numGlyphs || len(hmtx) < 4*metrics+2*(f.numGlyphs-metrics) {
+		return nil, errors.New("hmtx table cut short")
+	}
+	f.advance = make([]uint16, f.numGlyphs)
+	f.lsb = make([]int16, f.numGlyphs)
+	for g := range f.numGlyphs {
+		if g < metrics {
+			f.advance[g] = binary.BigEndian.Uint16(hmtx[4*g:])
+			f.lsb[g] = int16(binary.BigEndian.Uint16(hmtx[4*g+2:]))
+		} else {
+			f.advance[g] = f.advance[metrics-1]
+			f.lsb[g] = int16(binary.BigEndian.Uint16(hmtx[4*metrics+2*(g-metrics):]))
+		}
+	}
+	cmap, err := parseCmap4(f.tables["cmap"], f.numGlyphs)
+	if err != nil {
+		return nil, err
+	}
+	f.cmap = cmap
+	return f, nil
+}
+
+// parseCmap4 reads the Unicode BMP character map (format 4, the one fpdf
+// reads) into a table indexed by rune.
+func parseCmap4(t []byte, numGlyphs int) ([]uint16, error) {
+	if len(t) < 4 {
+		return nil, errors.New("cmap table cut short")
+	}
+	sub := -1
+	for i := range int(binary.BigEndian.Uint16(t[2:])) {
+		rec := 4 + 8*i
+		if rec+8 > len(t) {
+			break
+		}
+		platform, encoding := binary.BigEndian.Uint16(t[rec:]), binary.BigEndian.Uint16(t[rec+2:])
+		off := int(binary.BigEndian.Uint32(t[rec+4:]))
+		if (platform == 3 && encoding == 1 || platform == 0) && off+2 <= len(t) && binary.BigEndian.Uint16(t[off:]) == 4 {
+			sub = off
+			break
+		}
+	}
+	if sub < 0 || sub+14 > len(t) {
+		return nil, errors.New("font has no Unicode BMP character map (format 4)")
+	}
+	segs := int(binary.BigEndian.Uint16(t[sub+6:])) / 2
+	ends, starts := sub+14, sub+16+2*segs
+	deltas, ranges := starts+2*segs, starts+4*segs
+	if ranges+2*segs > len(t) {
+		return nil, errors.New("cmap format 4 cut short")
+	}
+	u16 := func(p int) int { return int(binary.BigEndian.Uint16(t[p:])) }
+	out := make([]uint16, 0x10000)
+	for s := range segs {
+		start, end := u16(starts+2*s), u16(ends+2*s)
+		delta, rangeOff := u16(deltas+2*s), u16(ranges+2*s)
+		for c := start; c <= end && c < 0xFFFF; c++ {
+			g := 0
+			if rangeOff == 0 {
+				g = (c + delta) & 0xFFFF
+			} else if p := ranges + 2*s + rangeOff + 2*(c-start); p+2 <= len(t) {
+				if g = u16(p); g != 0 {
+					g = (g + delta) & 0xFFFF
+				}
+			}
+			if g < numGlyphs {
+				out[c] = uint16(g)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Composite glyph flags (TrueType glyf table).
+const (
+	argsAreWords   = 0x0001
+	haveScale      = 0x0008
+	moreComponents = 0x0020
+	haveXYScale    = 0x0040
+	haveTwoByTwo   = 0x0080
+)
+
+// components calls fn with the offset (within glyph g's data) of each
+// component glyph index of g when g is composite.
+func (f *font) components(g []byte, fn func(at int)) {
+	if len(g) < 10 || int16(binary.BigEndian.Uint16(g)) >= 0 {
+		return
+	}
+	for p := 10; p+4 <= len(g); {
+		flags := binary.BigEndian.Uint16(g[p:])
+		fn(p + 2)
+		p += 4
+		if flags&argsAreWords != 0 {
+			p += 4
+		} else {
+			p += 2
+		}
+		switch {
+		case flags&haveScale != 0:
+			p += 2
+		case flags&haveXYScale != 0:
+			p += 4
+		case flags&haveTwoByTwo != 0:
+			p += 8
+		}
+		if flags&moreComponents == 0 {
+			return
+		}
+	}
+}
+
+func (f *font) glyph(g int) []byte { return f.tables["glyf"][f.loca[g]:f.loca[g+1]] }
+
+// subset is a TrueType font of the characters of runes that f has, with
+// their glyphs (and the glyphs those are composed of) renumbered from 1.
+func (f *font) subset(runes []rune) []byte {
+	// The glyphs: .notdef, those of the runes, and their components.
+	used := map[int]bool{0: true}
+	var todo []int
+	for _, r := range runes {
+		if r >= 0 && r < 0xFFFF {
+			if g := int(f.cmap[r]); g != 0 && !used[g] {
+				used[g] = true
+				todo = append(todo, g)
+			}
+		}
+	}
+	for len(todo) > 0 {
+		g := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		data := f.glyph(g)
+		f.components(data, func(at int) {
+			if c := int(binary.BigEndian.Uint16(data[at:])); c < f.numGlyphs && !used[c] {
+				used[c] = true
+				todo = append(todo, c)
+			}
+		})
+	}
+	order := make([]int, 0, len(used))
+	for g := range used {
+		order = append(order, g)
+	}
+	slices.Sort(order) // .notdef stays glyph 0
+	renum := make(map[int]int, len(order))
+	for i, g := range order {
+		renum[g] = i
+	}
+	n := len(order)
+
+	var glyf []byte
+	loca := make([]byte, 4*(n+1))
+	hmtx := make([]byte, 4*n)
+	for i, g := range order {
+		binary.BigEndian.PutUint32(loca[4*i:], uint32(len(glyf)))
+		start := len(glyf)
+		glyf = append(glyf, f.glyph(g)...)
+		data := glyf[start:]
+		f.components(data, func(at int) {
+			binary.BigEndian.PutUint16(data[at:], uint16(renum[int(binary.BigEndian.Uint16(data[at:]))]))
+		})
+		for len(glyf)%4 != 0 {
+			glyf = append(glyf, 0)
+		}
+		binary.BigEndian.PutUint16(hmtx[4*i:], f.advance[g])
+		binary.BigEndian.PutUint16(hmtx[4*i+2:], uint16(f.lsb[g]))
+	}
+	binary.BigEndian.PutUint32(loca[4*n:], uint32(len(glyf)))
+
+	// The character map: one format 4 segment per run of consecutive
+	// characters with consecutive glyphs.
+	type seg struct{ start, end, delta int }
+	chars := make([]int, 0, len(runes))
+	for _, r := range runes {
+		if r >= 0 && r < 0xFFFF && f.cmap[r] != 0 {
+			chars = append(chars, int(r))
+		}
+	}
+	slices.Sort(chars)
+	chars = slices.Compact(chars)
+	var segs []seg
+	for _, c := range chars {
+		d := (renum[int(f.cmap[c])] - c) & 0xFFFF
+		if k := len(segs) - 1; k >= 0 && segs[k].end == c-1 && segs[k].delta == d {
+			segs[k].end = c
+			continue
+		}
+		segs = append(segs, seg{c, c, d})
+	}
+	segs = append(segs, seg{0xFFFF, 0xFFFF, 1})
+	sc := len(segs)
+	sub := make([]byte, 16+8*sc)
+	binary.BigEndian.PutUint16(sub[0:], 4)
+	binary.BigEndian.PutUint16(sub[2:], uint16(len(sub)))
+	binary.BigEndian.PutUint16(sub[6:], uint16(2*sc))
+	sr := 1
+	for sr*2 <= sc {
+		sr *= 2
+	}
+	binary.BigEndian.PutUint16(sub[8:], uint16(2*sr))
+	binary.BigEndian.PutUint16(sub[10:], uint16(bitsLen(sr)))
+	binary.BigEndian.PutUint16(sub[12:], uint16(2*(sc-sr)))
+	for i, s := range segs {
+		binary.BigEndian.PutUint16(sub[14+2*i:], uint16(s.end))
+		binary.BigEndian.PutUint16(sub[16+2*sc+2*i:], uint16(s.start))
+		binary.BigEndian.PutUint16(sub[16+4*sc+2*i:], uint16(s.delta))
+		// idRangeOffset stays 0: glyph = char + delta.
+	}
+	cmap := append([]byte{0, 0, 0, 1, 0, 3, 0, 1, 0, 0, 0, 12}, sub...)
+
+	head := slices.Clone(f.tables["head"])
+	binary.BigEndian.PutUint32(head[8:], 0)  // checkSumAdjustment, set below
+	binary.BigEndian.PutUint16(head[50:], 1) // long loca
+	hhea := slices.Clone(f.tables["hhea"])
+	binary.BigEndian.PutUint16(hhea[34:], uint16(n))
+	maxp := slices.Clone(f.tables["maxp"])
+	binary.BigEndian.PutUint16(maxp[4:], uint16(n))
+	post := slices.Clone(f.tables["post"][:min(32, len(f.tables["post"]))])
+	binary.BigEndian.PutUint32(post[0:], 0x00030000) // no glyph names
+
+	out := map[string][]byte{"cmap": cmap, "glyf": glyf, "head": head, "hhea": hhea, "hmtx": hmtx, "loca": loca, "maxp": maxp, "post": post}
+	for _, tag := range []string{"OS/2", "cvt ", "fpgm", "gasp", "name", "prep"} {
+		if t := f.tables[tag]; t != nil {
+			out[tag] = t
+		}
+	}
+	return assemble(out)
+}
+
+func bitsLen(x int) int {
+	n := 0
+	for x > 1 {
+		x >>= 1
+		n++
+	}
+	return n
+}
+
+// assemble writes tables as a TrueType font file.
+func assemble(tables map[string][]byte) []byte {
+	tags := make([]string, 0, len(tables))
+	for t := range tables {
+		tags = append(tags, t)
+	}
+	sort.Strings(tags)
+	n := len(tags)
+	sr := 1
+	for sr*2 <= n {
+		sr *= 2
+	}
+	size := 12 + 16*n
+	for _, t := range tags {
+		size += (len(tables[t]) + 3) &^ 3
+	}
+	buf := make([]byte, 12+16*n, size)
+	binary.BigEndian.PutUint32(buf[0:], 0x00010000)
+	binary.BigEndian.PutUint16(buf[4:], uint16(n))
+	binary.BigEndian.PutUint16(buf[6:], uint16(16*sr))
+	binary.BigEndian.PutUint16(buf[8:], uint16(bitsLen(sr)))
+	binary.BigEndian.PutUint16(buf[10:], uint16(16*(n-sr)))
+	headAt := 0
+	for i, t := range tags {
+		rec := 12 + 16*i
+		copy(buf[rec:], t)
+		binary.BigEndian.PutUint32(buf[rec+4:], checksum(tables[t]))
+		binary.BigEndian.PutUint32(buf[rec+8:], uint32(len(buf)))
+		binary.BigEndian.PutUint32(buf[rec+12:], uint32(len(tables[t])))
+		if t == "head" {
+			headAt = len(buf)
+		}
+		buf = append(buf, tables[t]...)
+		for len(buf)%4 != 0 {
+			buf = append(buf, 0)
+		}
+	}
+	binary.BigEndian.PutUint32(buf[headAt+8:], 0xB1B0AFBA-checksum(buf))
+	return buf
+}
+
+func checksum(b []byte) uint32 {
+	var sum uint32
+	for i := 0; i < len(b); i += 4 {
+		var w [4]byte
+		copy(w[:], b[i:])
+		sum += binary.BigEndian.Uint32(w[:])
+	}
+	return sum
+}
