@@ -205,6 +205,7 @@ func (d *Dispatcher) seenDone(ctx context.Context, key string) {
 	if key == "" {
 		return
 	}
+	defer d.inflight.Done() // added by dispatch when it claimed key
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), slackAckDeadline)
 	defer cancel()
 	if err := d.dedup.SeenDone(ctx, key); err != nil {

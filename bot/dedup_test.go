@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 
 	"github.com/leaseline/leaseline/bot"
 	"github.com/leaseline/leaseline/bot/slackfake"
@@ -216,5 +217,62 @@ func TestMemoryDeduperOneTakesOver(t *testing.T) {
 	clock.Add(time.Minute)
 	if claimed, done, _ := d.ClaimSeen(ctx, "k", 3*time.Second); claimed || !done {
 		t.Fatalf("done key = claimed %v, done %v", claimed, done)
+	}
+}
+
+// Over Socket Mode, an event delivered again while its first delivery runs
+// gets no ack (Slack redelivers it); once the first is acked, a repeat is
+// acked without running.
+func TestSocketModeInFlightEventNotAcked(t *testing.T) {
+	fake := slackfake.New()
+	t.Cleanup(fake.Close)
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	var runs atomic.Int32
+	r := bot.NewRouter()
+	r.Event("app_home_opened", func(context.Context, bot.Request) (any, func(context.Context)) {
+		runs.Add(1)
+		started <- struct{}{}
+		<-release
+		return nil, nil
+	})
+	d, err := bot.NewDispatcher(r, bot.Options{Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := slack.New("xoxb-test", slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken("xapp-test"))
+	recv, err := bot.NewSocketModeReceiver(socketmode.New(api), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = recv.Run(ctx) }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := fake.WaitSocketConnected(wctx); err != nil {
+		t.Fatal(err)
+	}
+
+	ev := eventCallback("EvIF1", "app_home_opened")
+	first := make(chan error, 1)
+	go func() { _, err := fake.SendSocket(wctx, slackfake.SocketEventsAPI, ev, 0); first <- err }()
+	<-started
+	short, scancel := context.WithTimeout(wctx, 300*time.Millisecond)
+	defer scancel()
+	if ack, err := fake.SendSocket(short, slackfake.SocketEventsAPI, ev, 1); err == nil {
+		t.Fatalf("in-flight event acked (%s); want no ack so that Slack redelivers it", ack)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatalf("first delivery: %v", err)
+	}
+	if err := d.Drain(wctx); err != nil { // the first is marked done after its ack
+		t.Fatal(err)
+	}
+	if _, err := fake.SendSocket(wctx, slackfake.SocketEventsAPI, ev, 2); err != nil {
+		t.Fatalf("repeat of a handled event: %v", err)
+	}
+	if n := runs.Load(); n != 1 {
+		t.Fatalf("event ran %d times, want 1", n)
 	}
 }

@@ -154,7 +154,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, req Request, body []byte) (an
 }
 
 // dispatch is Dispatch for the receivers. It also returns the request's dedup
-// key, which the receiver passes to seenDone once the ack is sent ("" when
+// key, which the receiver must pass to seenDone once the ack is sent ("" when
 // there is nothing to mark), and errInFlight for an event whose first
 // delivery is still being handled (send no ack: Slack retries it).
 func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, received time.Time) (_ any, doneKey string, _ error) {
@@ -186,6 +186,9 @@ func (d *Dispatcher) dispatch(ctx context.Context, req Request, body []byte, rec
 			// Fail open: running a request twice is better than dropping it.
 			rl.get().WarnContext(ctx, "dedup lookup failed; handling the request", "err", err)
 		case claimed:
+			// Until seenDone, the mark to come counts as in flight: Shutdown
+			// and Drain wait for it.
+			d.inflight.Add(1)
 			doneKey = key
 		case done:
 			rl.get().InfoContext(ctx, "request already handled (a retry or a replay) acked without running")
