@@ -75,7 +75,7 @@ func TestSeenClaimTakeOverDone(t *testing.T) {
 	})
 }
 
-// Keys seen before migration 00018 (or claimed by a replica not upgraded,
+// Keys seen before migration 00016 (or claimed by a replica not upgraded,
 // which never marks done) count as done.
 func TestSeenRowsWithoutDoneCountAsDone(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend string) {
