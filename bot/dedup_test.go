@@ -32,12 +32,18 @@ func (c *replicaClock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// twoReplicas returns two HTTP receivers behind one shared seen-set, as two
+// replica is one bot replica: its HTTP receiver and its dispatcher.
+type replica struct {
+	rc *bot.HTTPReceiver
+	d  *bot.Dispatcher
+}
+
+// twoReplicas returns two replicas behind one shared seen-set, as two
 // replicas behind a balancer share the database's; each runs its own router.
-func twoReplicas(t *testing.T, clock *replicaClock, setupA, setupB func(*bot.Router)) (a, b *bot.HTTPReceiver) {
+func twoReplicas(t *testing.T, clock *replicaClock, setupA, setupB func(*bot.Router)) (a, b replica) {
 	t.Helper()
 	seen := bot.NewMemoryDeduper(0, 0, clock.Now)
-	recv := func(setup func(*bot.Router)) *bot.HTTPReceiver {
+	recv := func(setup func(*bot.Router)) replica {
 		r := bot.NewRouter()
 		setup(r)
 		d, err := bot.NewDispatcher(r, bot.Options{Logger: quietLogger(), Deduper: seen, Now: clock.Now})
@@ -48,14 +54,20 @@ func twoReplicas(t *testing.T, clock *replicaClock, setupA, setupB func(*bot.Rou
 		if err != nil {
 			t.Fatal(err)
 		}
-		return rc
+		return replica{rc: rc, d: d}
 	}
 	return recv(setupA), recv(setupB)
 }
 
-func serve(rc *bot.HTTPReceiver, r *http.Request) *httptest.ResponseRecorder {
+// serve sends r to the replica and waits until what it ran is settled: its
+// later work done and its request marked handled in the seen-set (which
+// follows the ack by milliseconds), as it is by the time Slack retries.
+func serve(rep replica, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
-	rc.ServeHTTP(w, r)
+	rep.rc.ServeHTTP(w, r)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = rep.d.Drain(ctx)
 	return w
 }
 

@@ -76,6 +76,7 @@ type Dispatcher struct {
 	mu       sync.Mutex
 	closed   bool
 	inflight sync.WaitGroup // handlers and their later work, queued or running
+	marks    doneMarks      // acked requests' keys to mark handled
 
 	// Post-ack work: a FIFO queue served by at most maxWorkers goroutines,
 	// started on demand and gone when the queue is empty.

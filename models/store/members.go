@@ -59,11 +59,15 @@ func (s *Store) ClaimSeen(ctx context.Context, key string, staleAfter time.Durat
 	return false, len(rows) == 0 || rows[0], nil
 }
 
-// SeenDone marks a claimed request's dedup key handled: its ack is sent, so
-// a repeat is dropped rather than taken over.
-func (s *Store) SeenDone(ctx context.Context, key string) error {
-	if err := s.db.WithContext(ctx).Exec(`UPDATE slack_seen SET done = ? WHERE key = ?`, true, key).Error; err != nil {
-		return fmt.Errorf("mark request seen done: %w", err)
+// SeenDone marks claimed requests' dedup keys handled: their acks are sent,
+// so a repeat is dropped rather than taken over. The keys go in one
+// statement per 500.
+func (s *Store) SeenDone(ctx context.Context, keys ...string) error {
+	db := s.db.WithContext(ctx)
+	for chunk := range slices.Chunk(keys, 500) {
+		if err := db.Exec(`UPDATE slack_seen SET done = ? WHERE key IN ?`, true, chunk).Error; err != nil {
+			return fmt.Errorf("mark %d requests seen done: %w", len(chunk), err)
+		}
 	}
 	return nil
 }
