@@ -62,6 +62,9 @@ type Connections interface {
 	// of the staff queue from a cursor, and say whether more lie beyond.
 	ListPage(ctx context.Context, actor models.Actor, page models.Page) ([]models.Connection, bool, error)
 	StaffQueuePage(ctx context.Context, page models.Page) ([]models.Connection, bool, error)
+	// InProgress is an account's connections waiting on somebody (status
+	// and step only), for its panel.
+	InProgress(ctx context.Context, accountID int64) ([]models.Connection, error)
 	RedundancyCandidates(ctx context.Context, actor models.Actor, regionID string) ([]models.Connection, error)
 	Ticket(ctx context.Context, id int64) (*models.Ticket, error)
 }

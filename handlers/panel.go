@@ -48,16 +48,12 @@ func panelBlocks(p lang.Printer, acct *models.Account, sum panelSummary, now fun
 // summarize counts the account's connections in progress and those
 // waiting on the customer.
 func (a *App) summarize(ctx context.Context, accountID int64) (panelSummary, error) {
-	rows, err := a.store.List(ctx, models.Actor{Role: models.RoleCustomer, AccountID: accountID}, 1000)
+	rows, err := a.store.InProgress(ctx, accountID)
 	if err != nil {
 		return panelSummary{}, fmt.Errorf("summarize account %d: %w", accountID, err)
 	}
-	var s panelSummary
+	s := panelSummary{open: len(rows)}
 	for i := range rows {
-		if rows[i].Status.Settled() {
-			continue
-		}
-		s.open++
 		if p, _ := rows[i].WaitingOn(); p == models.PartyCustomer {
 			s.waitingOnCustomer++
 		}

@@ -535,3 +535,23 @@ func (s *Store) Ticket(ctx context.Context, id int64) (*models.Ticket, error) {
 	}
 	return &t, nil
 }
+
+// InProgress returns the connections of account accountID that wait on
+// somebody (not models.Status.Settled), with their status and step only:
+// what the account's channel panel counts. One indexed read, however many
+// connections the account ever had.
+func (s *Store) InProgress(ctx context.Context, accountID int64) ([]models.Connection, error) {
+	var unsettled []models.Status
+	for _, st := range models.Statuses {
+		if !st.Settled() {
+			unsettled = append(unsettled, st)
+		}
+	}
+	var out []models.Connection
+	err := s.db.WithContext(ctx).Select("id", "account_id", "status", "step").
+		Where("account_id = ? AND status IN ?", accountID, unsettled).Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("connections in progress of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
