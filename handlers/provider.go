@@ -130,18 +130,7 @@ func surveyView(p lang.Printer, d *models.Detail, rows int, m meta) slack.ModalV
 func lineTypeOptions(p lang.Printer) []*slack.OptionBlockObject {
 	out := make([]*slack.OptionBlockObject, len(models.LineTypes))
 	for i, t := range models.LineTypes {
-		text := string(t)
-		switch t {
-		case models.LineMSTP:
-			text = p.T("forms.line_type.mstp")
-		case models.LineMPLS:
-			text = p.T("forms.line_type.mpls")
-		case models.LineFibre:
-			text = p.T("forms.line_type.fibre")
-		case models.LineOther:
-			text = p.T("forms.line_type.other_type")
-		}
-		out[i] = option(string(t), text)
+		out[i] = option(string(t), lineType(p, t))
 	}
 	return out
 }
@@ -151,16 +140,7 @@ func lineTypeOptions(p lang.Printer) []*slack.OptionBlockObject {
 func idTypeOptions(p lang.Printer) []*slack.OptionBlockObject {
 	out := make([]*slack.OptionBlockObject, len(models.IDDocumentTypes))
 	for i, t := range models.IDDocumentTypes {
-		text := string(t)
-		switch t {
-		case models.IDCard:
-			text = p.T("forms.id_type.id_card")
-		case models.Passport:
-			text = p.T("forms.id_type.passport")
-		case models.IDOther:
-			text = p.T("forms.id_type.other_document")
-		}
-		out[i] = option(string(t), text)
+		out[i] = option(string(t), idDocument(p, string(t)))
 	}
 	return out
 }
