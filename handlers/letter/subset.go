@@ -22,12 +22,18 @@ import (
 type font struct {
 	data      []byte
 	tables    map[string][]byte // by tag; slices of data
-	loca      []uint32          // numGlyphs+1 offsets into glyf
-	advance   []uint16          // per glyph
-	lsb       []int16           // per glyph
-	cmap      []uint16          // rune (BMP) → glyph; 0 when the font lacks it
+	longLoca  bool              // loca holds 32-bit offsets (else 16-bit halves)
+	metrics   int               // hmtx's long metrics (advance and lsb)
+	cmap4     []byte            // the format 4 subtable of cmap
+	segs      int               // cmap4's segments
 	numGlyphs int
 }
+
+// The font's tables are read where they lie, in data (the binary's
+// embedded bytes): a parsed font holds no table of its own. Copied into
+// per-glyph and per-character slices they were 2.2 MB of live heap for the
+// three fonts, which the collector counted against the replica's memory
+// limit all the process's life.
 
 // parseFont reads the tables subset needs from a TrueType font.
 func parseFont(data []byte) (*font, error) {
@@ -62,54 +68,59 @@ func parseFont(data []byte) (*font, error) {
 		return nil, errors.New("head, hhea or maxp table cut short")
 	}
 	f.numGlyphs = int(binary.BigEndian.Uint16(maxp[4:]))
-	longLoca := binary.BigEndian.Uint16(head[50:]) == 1
-	loca := f.tables["loca"]
-	f.loca = make([]uint32, f.numGlyphs+1)
-	for i := range f.loca {
-		if longLoca {
-			if 4*i+4 > len(loca) {
-				return nil, errors.New("loca table cut short")
-			}
-			f.loca[i] = binary.BigEndian.Uint32(loca[4*i:])
-		} else {
-			if 2*i+2 > len(loca) {
-				return nil, errors.New("loca table cut short")
-			}
-			f.loca[i] = 2 * uint32(binary.BigEndian.Uint16(loca[2*i:]))
-		}
-		if int(f.loca[i]) > len(f.tables["glyf"]) {
+	f.longLoca = binary.BigEndian.Uint16(head[50:]) == 1
+	size := 2
+	if f.longLoca {
+		size = 4
+	}
+	if len(f.tables["loca"]) < size*(f.numGlyphs+1) {
+		return nil, errors.New("loca table cut short")
+	}
+	for g := range f.numGlyphs + 1 {
+		if f.offset(g) > len(f.tables["glyf"]) {
 			return nil, errors.New("loca points past glyf")
 		}
 	}
-	metrics := int(binary.BigEndian.Uint16(hhea[34:]))
-	hmtx := f.tables["hmtx"]
-	if metrics < 1 || metrics > f.numGlyphs || len(hmtx) < 4*metrics+2*(f.numGlyphs-metrics) {
+	f.metrics = int(binary.BigEndian.Uint16(hhea[34:]))
+	if f.metrics < 1 || f.metrics > f.numGlyphs || len(f.tables["hmtx"]) < 4*f.metrics+2*(f.numGlyphs-f.metrics) {
 		return nil, errors.New("hmtx table cut short")
 	}
-	f.advance = make([]uint16, f.numGlyphs)
-	f.lsb = make([]int16, f.numGlyphs)
-	for g := range f.numGlyphs {
-		if g < metrics {
-			f.advance[g] = binary.BigEndian.Uint16(hmtx[4*g:])
-			f.lsb[g] = int16(binary.BigEndian.Uint16(hmtx[4*g+2:]))
-		} else {
-			f.advance[g] = f.advance[metrics-1]
-			f.lsb[g] = int16(binary.BigEndian.Uint16(hmtx[4*metrics+2*(g-metrics):]))
-		}
-	}
-	cmap, err := parseCmap4(f.tables["cmap"], f.numGlyphs)
+	cmap4, segs, err := findCmap4(f.tables["cmap"])
 	if err != nil {
 		return nil, err
 	}
-	f.cmap = cmap
+	f.cmap4, f.segs = cmap4, segs
 	return f, nil
 }
 
-// parseCmap4 reads the Unicode BMP character map (format 4, the one fpdf
-// reads) into a table indexed by rune.
-func parseCmap4(t []byte, numGlyphs int) ([]uint16, error) {
+// offset is where glyph g's outline starts in glyf (g = numGlyphs: where
+// the last one ends).
+func (f *font) offset(g int) int {
+	loca := f.tables["loca"]
+	if f.longLoca {
+		return int(binary.BigEndian.Uint32(loca[4*g:]))
+	}
+	return 2 * int(binary.BigEndian.Uint16(loca[2*g:]))
+}
+
+// advance is glyph g's advance width, lsb its left side bearing.
+func (f *font) advance(g int) uint16 {
+	return binary.BigEndian.Uint16(f.tables["hmtx"][4*min(g, f.metrics-1):])
+}
+
+func (f *font) lsb(g int) int16 {
+	hmtx := f.tables["hmtx"]
+	if g < f.metrics {
+		return int16(binary.BigEndian.Uint16(hmtx[4*g+2:]))
+	}
+	return int16(binary.BigEndian.Uint16(hmtx[4*f.metrics+2*(g-f.metrics):]))
+}
+
+// findCmap4 finds the Unicode BMP character map (format 4, the one fpdf
+// reads) in the cmap table t: the subtable and its segment count.
+func findCmap4(t []byte) ([]byte, int, error) {
 	if len(t) < 4 {
-		return nil, errors.New("cmap table cut short")
+		return nil, 0, errors.New("cmap table cut short")
 	}
 	sub := -1
 	for i := range int(binary.BigEndian.Uint16(t[2:])) {
@@ -125,34 +136,42 @@ func parseCmap4(t []byte, numGlyphs int) ([]uint16, error) {
 		}
 	}
 	if sub < 0 || sub+14 > len(t) {
-		return nil, errors.New("font has no Unicode BMP character map (format 4)")
+		return nil, 0, errors.New("font has no Unicode BMP character map (format 4)")
 	}
 	segs := int(binary.BigEndian.Uint16(t[sub+6:])) / 2
-	ends, starts := sub+14, sub+16+2*segs
-	deltas, ranges := starts+2*segs, starts+4*segs
-	if ranges+2*segs > len(t) {
-		return nil, errors.New("cmap format 4 cut short")
+	if sub+16+8*segs > len(t) {
+		return nil, 0, errors.New("cmap format 4 cut short")
 	}
+	return t[sub:], segs, nil
+}
+
+// glyphOf is the glyph of character r, 0 when the font lacks it: a binary
+// search of the format 4 segments (sorted by their last character).
+func (f *font) glyphOf(r rune) int {
+	if r < 0 || r >= 0xFFFF {
+		return 0
+	}
+	t, segs, c := f.cmap4, f.segs, int(r)
 	u16 := func(p int) int { return int(binary.BigEndian.Uint16(t[p:])) }
-	out := make([]uint16, 0x10000)
-	for s := range segs {
-		start, end := u16(starts+2*s), u16(ends+2*s)
-		delta, rangeOff := u16(deltas+2*s), u16(ranges+2*s)
-		for c := start; c <= end && c < 0xFFFF; c++ {
-			g := 0
-			if rangeOff == 0 {
-				g = (c + delta) & 0xFFFF
-			} else if p := ranges + 2*s + rangeOff + 2*(c-start); p+2 <= len(t) {
-				if g = u16(p); g != 0 {
-					g = (g + delta) & 0xFFFF
-				}
-			}
-			if g < numGlyphs {
-				out[c] = uint16(g)
-			}
+	ends, starts := 14, 16+2*segs
+	deltas, ranges := starts+2*segs, starts+4*segs
+	s := sort.Search(segs, func(i int) bool { return u16(ends+2*i) >= c })
+	if s == segs || u16(starts+2*s) > c {
+		return 0
+	}
+	delta, rangeOff := u16(deltas+2*s), u16(ranges+2*s)
+	g := 0
+	if rangeOff == 0 {
+		g = (c + delta) & 0xFFFF
+	} else if p := ranges + 2*s + rangeOff + 2*(c-u16(starts+2*s)); p+2 <= len(t) {
+		if g = u16(p); g != 0 {
+			g = (g + delta) & 0xFFFF
 		}
 	}
-	return out, nil
+	if g >= f.numGlyphs {
+		return 0
+	}
+	return g
 }
 
 // Composite glyph flags (TrueType glyf table).
@@ -193,7 +212,7 @@ func (f *font) components(g []byte, fn func(at int)) {
 	}
 }
 
-func (f *font) glyph(g int) []byte { return f.tables["glyf"][f.loca[g]:f.loca[g+1]] }
+func (f *font) glyph(g int) []byte { return f.tables["glyf"][f.offset(g):f.offset(g+1)] }
 
 // subset is a TrueType font of the characters of runes that f has, with
 // their glyphs (and the glyphs those are composed of) renumbered from 1.
@@ -202,11 +221,9 @@ func (f *font) subset(runes []rune) []byte {
 	used := map[int]bool{0: true}
 	var todo []int
 	for _, r := range runes {
-		if r >= 0 && r < 0xFFFF {
-			if g := int(f.cmap[r]); g != 0 && !used[g] {
-				used[g] = true
-				todo = append(todo, g)
-			}
+		if g := f.glyphOf(r); g != 0 && !used[g] {
+			used[g] = true
+			todo = append(todo, g)
 		}
 	}
 	for len(todo) > 0 {
@@ -245,8 +262,8 @@ func (f *font) subset(runes []rune) []byte {
 		for len(glyf)%4 != 0 {
 			glyf = append(glyf, 0)
 		}
-		binary.BigEndian.PutUint16(hmtx[4*i:], f.advance[g])
-		binary.BigEndian.PutUint16(hmtx[4*i+2:], uint16(f.lsb[g]))
+		binary.BigEndian.PutUint16(hmtx[4*i:], f.advance(g))
+		binary.BigEndian.PutUint16(hmtx[4*i+2:], uint16(f.lsb(g)))
 	}
 	binary.BigEndian.PutUint32(loca[4*n:], uint32(len(glyf)))
 
@@ -255,7 +272,7 @@ func (f *font) subset(runes []rune) []byte {
 	type seg struct{ start, end, delta int }
 	chars := make([]int, 0, len(runes))
 	for _, r := range runes {
-		if r >= 0 && r < 0xFFFF && f.cmap[r] != 0 {
+		if f.glyphOf(r) != 0 {
 			chars = append(chars, int(r))
 		}
 	}
@@ -263,7 +280,7 @@ func (f *font) subset(runes []rune) []byte {
 	chars = slices.Compact(chars)
 	var segs []seg
 	for _, c := range chars {
-		d := (renum[int(f.cmap[c])] - c) & 0xFFFF
+		d := (renum[f.glyphOf(rune(c))] - c) & 0xFFFF
 		if k := len(segs) - 1; k >= 0 && segs[k].end == c-1 && segs[k].delta == d {
 			segs[k].end = c
 			continue

@@ -41,13 +41,13 @@ func TestSubsetKeepsTheCharactersAskedFor(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range "Aé€" {
-		g, h := full.cmap[r], sub.cmap[r]
-		if h == 0 || sub.advance[h] != full.advance[g] || len(sub.glyph(int(h))) < len(full.glyph(int(g))) {
+		g, h := full.glyphOf(r), sub.glyphOf(r)
+		if h == 0 || sub.advance(h) != full.advance(g) || len(sub.glyph(int(h))) < len(full.glyph(int(g))) {
 			t.Errorf("%q: glyph %d of the subset (advance %d, %d bytes) is not glyph %d (advance %d, %d bytes)",
-				r, h, sub.advance[h], len(sub.glyph(int(h))), g, full.advance[g], len(full.glyph(int(g))))
+				r, h, sub.advance(h), len(sub.glyph(int(h))), g, full.advance(g), len(full.glyph(int(g))))
 		}
 	}
-	if sub.cmap['B'] != 0 || sub.cmap['龘'] != 0 {
+	if sub.glyphOf('B') != 0 || sub.glyphOf('龘') != 0 {
 		t.Error("the subset maps characters not asked for (or DejaVu's missing 龘)")
 	}
 	if sub.numGlyphs > 8 {
