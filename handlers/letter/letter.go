@@ -111,6 +111,9 @@ type Renderer struct {
 	fonts *fontSet
 	err   error
 	base  []rune // the characters every letter may set
+	// one is held while a letter is drawn: letters are drawn one at a
+	// time (see Render).
+	one sync.Mutex
 }
 
 // fontSet is the letter's fonts, parsed.
@@ -202,6 +205,13 @@ func (r *Renderer) Render(d Data) ([]byte, error) {
 		return nil, err
 	}
 	runes := append(dataRunes(d), r.base...)
+	// One letter at a time: fpdf holds some MB per document while it
+	// draws (per font a 512 KiB width table, a 128 KiB glyph map and a
+	// 1 MiB compressor), all garbage once the PDF is out. Drawn side by
+	// side by the delivery lanes, letters raised a replica's live heap, and
+	// with it how often the collector ran under the memory limit.
+	r.one.Lock()
+	defer r.one.Unlock()
 	pdf, missing, err := r.render(d, runes)
 	if err == nil && len(missing) > 0 {
 		// Something set a character neither the data nor the catalog has
