@@ -35,7 +35,7 @@ func TestServeCalendarFeed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	logs := &syncWriter{w: &bytes.Buffer{}}
-	go func() { done <- serveOn(ctx, env, nil, logs, ln) }()
+	go func() { done <- serveOn(ctx, env, nil, logs, ln, nil) }()
 	defer func() {
 		cancel()
 		select {

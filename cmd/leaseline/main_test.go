@@ -125,7 +125,7 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var logs bytes.Buffer
-	go func() { done <- serveOn(ctx, env, nil, &syncWriter{w: &logs}, ln) }()
+	go func() { done <- serveOn(ctx, env, nil, &syncWriter{w: &logs}, ln, nil) }()
 	base := "http://" + addr
 	waitUp(t, base+"/healthz", done)
 

@@ -23,39 +23,57 @@ import (
 	"github.com/leaseline/leaseline/stack"
 )
 
-// defaultMemoryLimit is the Go runtime's soft memory limit of a process
-// whose environment sets no GOMEMLIMIT. A replica's peak RSS is its
-// binary's pages (about 30 MiB once serving) plus the Go heap, which by
-// default grows to twice what is live before a collection: rendering entry
-// letters (some 18 MB of garbage each) then took a replica to 63-65 MiB
-// (40 letters in a row; the issue's budget is 60). With this limit the
-// collector runs earlier near it: 55 MiB, for about 10% more CPU time while
-// the letters render (measured on SQLite, 2026-11-28). GOMEMLIMIT overrides
-// it (GOMEMLIMIT=off: none).
-const defaultMemoryLimit = 28 << 20
+// The Go runtime's soft memory limit of a replica whose environment sets
+// no GOMEMLIMIT (GOMEMLIMIT overrides it; GOMEMLIMIT=off: none). A
+// replica's peak RSS is its binary's pages (about 30 MiB once serving:
+// code, the tables the runtime reads, the letter fonts' glyphs) plus what
+// the Go runtime holds: the issue's budget of 60 MiB leaves it about 28.
+// Without a limit the heap grows to twice what is live before a
+// collection: 63-65 MiB when entry letters render (about 18 MB of garbage
+// each). With SQLite the embedded engine's page caches and statements live
+// outside the Go heap (about 3 MiB more anonymous memory than with
+// PostgreSQL under the soak), so the heap gets less: under the soak a
+// SQLite replica peaked at 59.6-60.3 MiB with 28 MiB, 56.8-58.2 with 25,
+// at no measurable cost in latency (2026-11-28).
+const (
+	defaultMemoryLimit       = 28 << 20
+	defaultMemoryLimitSQLite = 25 << 20
+)
 
-// softMemoryLimit sets defaultMemoryLimit unless GOMEMLIMIT is set (the Go
-// runtime has read it then). Only main calls it: tests run serve in their
-// own process, whose limits are theirs.
-func softMemoryLimit(getenv getenv) {
-	if getenv("GOMEMLIMIT") == "" {
+// softMemoryLimit sets the default limit for the database (sqlite: the
+// embedded file) unless GOMEMLIMIT is set (the Go runtime has read it
+// then). Only `leaseline serve` sets it: tests run serve in their own
+// process, whose limits are theirs.
+func softMemoryLimit(getenv getenv, sqlite bool) {
+	if getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	if sqlite {
+		debug.SetMemoryLimit(defaultMemoryLimitSQLite)
+	} else {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 }
 
+// serveCmd is `leaseline serve`: serveOn with the replica's memory limit.
 func serveCmd(ctx context.Context, env getenv, args []string, stderr io.Writer) error {
-	return serveOn(ctx, env, args, stderr, nil)
+	return serveOn(ctx, env, args, stderr, nil, softMemoryLimit)
 }
 
-// serveOn is serveCmd serving HTTP on ln, or on a listener of the
-// configured address when ln is nil (tests pass one on 127.0.0.1:0).
-func serveOn(ctx context.Context, env getenv, args []string, stderr io.Writer, ln net.Listener) error {
+// serveOn serves HTTP on ln, or on a listener of the configured address
+// when ln is nil (tests pass one on 127.0.0.1:0). limit, when not nil,
+// sets the process's memory limit once the configuration says which
+// database it uses (tests pass nil).
+func serveOn(ctx context.Context, env getenv, args []string, stderr io.Writer, ln net.Listener, limit func(getenv, bool)) error {
 	c, err := loadConfig(env, newFlags("serve", stderr), args)
 	if err != nil {
 		return err
 	}
 	if err := joinErrors(c.validate(true)); err != nil {
 		return err
+	}
+	if limit != nil {
+		limit(env, c.DatabaseURL == "")
 	}
 	log := c.logger(stderr)
 	slog.SetDefault(log)
