@@ -25,25 +25,21 @@ const SeenKeep = 10 * time.Minute
 // died before acking); of several replicas taking over a claim at once,
 // exactly one wins. Otherwise done reports whether the request was handled
 // (false: another handler claimed it within staleAfter and may still be
-// running). Older keys are pruned as it goes.
+// running). Concurrent claims are written together (seen.go). Older keys
+// are pruned as it goes.
 func (s *Store) ClaimSeen(ctx context.Context, key string, staleAfter time.Duration) (claimed, done bool, err error) {
-	now := s.now()
-	db := s.db.WithContext(ctx)
-	res := db.Exec(`INSERT INTO slack_seen (key, seen_at, done) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`, key, now, false)
-	if res.Error != nil {
-		return false, false, fmt.Errorf("claim request seen: %w", res.Error)
+	inserted, err := s.claimNew(ctx, key)
+	if err != nil {
+		return false, false, err
 	}
-	if res.RowsAffected == 1 {
-		if s.seenPrune.Add(1)%256 == 0 {
-			if err := db.Exec(`DELETE FROM slack_seen WHERE seen_at < ?`, now.Add(-SeenKeep)).Error; err != nil {
-				return true, false, fmt.Errorf("prune requests seen: %w", err)
-			}
-		}
+	if inserted {
 		return true, false, nil
 	}
+	now := s.now()
+	db := s.db.WithContext(ctx)
 	// A repeat: take the key over if its claim is forgotten or abandoned.
 	// The condition is checked by the UPDATE itself, so one replica wins.
-	res = db.Exec(`UPDATE slack_seen SET seen_at = ?, done = ? WHERE key = ? AND (seen_at < ? OR (NOT done AND seen_at < ?))`,
+	res := db.Exec(`UPDATE slack_seen SET seen_at = ?, done = ? WHERE key = ? AND (seen_at < ? OR (NOT done AND seen_at < ?))`,
 		now, false, key, now.Add(-SeenKeep), now.Add(-staleAfter))
 	if res.Error != nil {
 		return false, false, fmt.Errorf("take over request seen: %w", res.Error)

@@ -121,3 +121,54 @@ func TestSeenPruned(t *testing.T) {
 		}
 	})
 }
+
+// Requests arriving together claim their keys together: in a burst of 200
+// claims (150 keys, 50 of them sent twice) the 150 new keys are written by
+// a few statements, not 150; every key is claimed by exactly one request,
+// and its repeat is told it is in flight (a repeat reads the key's state:
+// two statements each).
+func TestSeenClaimsOfABurstGoTogether(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		s := openStore(t, backend, store.Config{})
+		statements := store.CountStatements(s)
+		start := make(chan struct{})
+		var mu sync.Mutex
+		claimedBy := map[string]int{}
+		inFlight := 0
+		var wg sync.WaitGroup
+		for i := range 200 {
+			key := fmt.Sprintf("body:burst-%d", i%150)
+			wg.Go(func() {
+				<-start
+				claimed, done, err := s.ClaimSeen(ctx, key, time.Minute)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err != nil:
+					t.Error(err)
+				case claimed:
+					claimedBy[key]++
+				case done:
+					t.Errorf("%s reported done though never marked", key)
+				default:
+					inFlight++
+				}
+			})
+		}
+		before := statements.Load()
+		close(start)
+		wg.Wait()
+		if len(claimedBy) != 150 || inFlight != 50 {
+			t.Fatalf("%d keys claimed, %d repeats in flight; want 150 and 50", len(claimedBy), inFlight)
+		}
+		for k, n := range claimedBy {
+			if n != 1 {
+				t.Fatalf("%s claimed by %d requests", k, n)
+			}
+		}
+		if n := statements.Load() - before - 2*int64(inFlight); n > 25 {
+			t.Fatalf("150 new keys took %d statements; want them batched (at most 25)", n)
+		}
+	})
+}

@@ -79,6 +79,8 @@ type Store struct {
 	transitions *prometheus.CounterVec
 	// seenPrune counts new request keys; every 256th prunes old ones.
 	seenPrune atomic.Int64
+	// seen gathers concurrent claims of request keys into batches.
+	seen seenClaims
 }
 
 // Open connects to the database named by cfg.DatabaseURL. It does not
