@@ -73,7 +73,8 @@ func serveOn(ctx context.Context, env getenv, args []string, stderr io.Writer, l
 		return err
 	}
 	if limit != nil {
-		limit(env, c.DatabaseURL == "")
+		_, sqlite := sqlitePath(c) // a file path or none: the embedded SQLite
+		limit(env, sqlite)
 	}
 	log := c.logger(stderr)
 	slog.SetDefault(log)
