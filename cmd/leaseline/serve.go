@@ -32,12 +32,13 @@ import (
 // collection: 63-65 MiB when entry letters render (about 18 MB of garbage
 // each). With SQLite the embedded engine's page caches and statements live
 // outside the Go heap (about 3 MiB more anonymous memory than with
-// PostgreSQL under the soak), so the heap gets less: under the soak a
-// SQLite replica peaked at 59.6-60.3 MiB with 28 MiB, 56.8-58.2 with 25,
-// at no measurable cost in latency (2026-11-28).
+// PostgreSQL under the soak), so the heap gets less. SQLite replicas under
+// the soak, three runs each (2026-11-28): 28 MiB peaked at 59.3-59.7 MiB
+// (60.1 and 60.3 in earlier runs), load phase 23-24 s; 26 MiB at 57.8-58.6,
+// 25-26 s; 25 MiB at 57.2-58.9, 28-29 s (the collector's share grows).
 const (
 	defaultMemoryLimit       = 28 << 20
-	defaultMemoryLimitSQLite = 25 << 20
+	defaultMemoryLimitSQLite = 26 << 20
 )
 
 // softMemoryLimit sets the default limit for the database (sqlite: the
