@@ -101,10 +101,10 @@ const (
 	textW  = pageW - 2*margin
 )
 
-// Renderer draws entry letters with the words of a catalog. It parses its
+// Renderer draws entry letters with the words of a catalog. It reads its
 // fonts once, on its first letter, and keeps them: each letter then hands
 // fpdf a subset of only the characters it sets (see font). A Renderer is
-// safe for concurrent use.
+// safe for concurrent use; it draws one letter at a time (see Render).
 type Renderer struct {
 	words *lang.Catalog
 	once  sync.Once

@@ -8,10 +8,13 @@ import (
 	"sort"
 )
 
-// A font is a TrueType font parsed once: its tables, where each glyph's
-// outline is, and which glyph each character of the Basic Multilingual
-// Plane maps to. subset cuts from it, per letter, a small TrueType font
-// holding only the characters that letter sets.
+// A font is a TrueType font checked once and read in place: its tables
+// are slices of data (the binary's embedded bytes), and where each glyph's
+// outline is, its metrics and which glyph each character of the Basic
+// Multilingual Plane maps to are looked up there on demand (copied into
+// per-glyph and per-character slices they were 2.2 MB of live heap for the
+// three fonts, all the process's life). subset cuts from it, per letter,
+// a small TrueType font holding only the characters that letter sets.
 //
 // Why: fpdf parses every UTF-8 font it is given, per document, into maps
 // as large as the font's character map (Droid Sans Fallback maps some
@@ -29,13 +32,7 @@ type font struct {
 	numGlyphs int
 }
 
-// The font's tables are read where they lie, in data (the binary's
-// embedded bytes): a parsed font holds no table of its own. Copied into
-// per-glyph and per-character slices they were 2.2 MB of live heap for the
-// three fonts, which the collector counted against the replica's memory
-// limit all the process's life.
-
-// parseFont reads the tables subset needs from a TrueType font.
+// parseFont finds and checks the tables subset needs in a TrueType font.
 func parseFont(data []byte) (*font, error) {
 	if len(data) < 12 {
 		return nil, errors.New("not a TrueType font: too short")
